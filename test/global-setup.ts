@@ -1,0 +1,19 @@
+/**
+ * One Azurite for the whole test run (each test uses its own task hub), on ports away from `npm start`'s, with
+ * data in a temporary folder. Stopped at the end.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureAzurite } from '../local/azurite';
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const location = mkdtempSync(path.join(os.tmpdir(), 'pimflow-test-azurite-'));
+  const base = Number(process.env.PIMFLOW_TEST_STORAGE_PORT ?? 20000);
+  const azurite = await ensureAzurite({ location, blobPort: base, queuePort: base + 1, tablePort: base + 2 });
+  process.env.PIMFLOW_TEST_STORAGE = azurite.connectionString;
+  return async () => {
+    await azurite.stop();
+    rmSync(location, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,46 @@
+/** Shared helpers for tests that run a function app on the local runtime. */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { startRuntime, type LocalRuntime, type RuntimeOptions } from '../local/runtime';
+
+export const TEST_APPS = path.join(__dirname, 'apps');
+
+export function testStorage(): string {
+  const cs = process.env.PIMFLOW_TEST_STORAGE;
+  if (!cs)
+    throw new Error('PIMFLOW_TEST_STORAGE is not set: run tests through vitest (test/global-setup.ts)');
+  return cs;
+}
+
+/** A task hub name no other test uses. */
+export function uniqueHub(prefix = 'T'): string {
+  return `${prefix}${randomBytes(6).toString('hex')}`;
+}
+
+export async function startTestRuntime(
+  app: string,
+  options: Partial<RuntimeOptions> = {},
+): Promise<LocalRuntime> {
+  return startRuntime({
+    appDir: path.join(TEST_APPS, app),
+    port: 0,
+    storageConnectionString: testStorage(),
+    hubName: uniqueHub(),
+    log: () => undefined,
+    ...options,
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs; // not Date: a virtual clock may hold it still
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
