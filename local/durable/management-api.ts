@@ -303,9 +303,7 @@ function historyPayload(history: HistoryEvent[], showOutput: boolean): Record<st
     });
 }
 
-function parseListFilters(
-  query: URLSearchParams,
-):
+function parseListFilters(query: URLSearchParams):
   | {
       instanceIdPrefix?: string;
       createdTimeFrom?: Date;
