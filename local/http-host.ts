@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RegisteredFunction, RpcHttpCookie, RpcHttpData, RpcTypedData } from './functions-core';
 import type { FunctionInvoker } from './invoker';
-import { compareRoutePrecedence, compileRoute, type CompiledRoute } from './routes';
+import { compileRoute, type CompiledRoute } from './routes';
 
 interface HttpFunction {
   fn: RegisteredFunction;
@@ -35,7 +35,9 @@ export class HttpHost {
         this.routes.push({ fn, triggerName: name, route: compileRoute(template), methods });
       }
     }
-    this.routes.sort((a, b) => compareRoutePrecedence(a.route, b.route));
+    // The host tries routes in order of function name, not by how specific they are
+    // (azure-functions-host#9876), so we do the same: an app that relies on specificity would break in Azure.
+    this.routes.sort((a, b) => a.fn.metadata.name.toLowerCase().localeCompare(b.fn.metadata.name.toLowerCase()));
   }
 
   /** One line per HTTP function, for the start-up banner. */

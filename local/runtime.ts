@@ -322,11 +322,14 @@ function readHostJson(appDir: string): HostJson {
   return json;
 }
 
-/** Like Core Tools: local.settings.json `Values` become environment variables unless already set. */
+/**
+ * Like Core Tools: local.settings.json `Values` become environment variables unless already set. Without one, the
+ * committed local.settings.example.json serves, so a fresh clone starts with no set-up.
+ */
 function applySettings(appDir: string, settings: Record<string, string>): void {
   for (const [key, value] of Object.entries(settings)) process.env[key] = value;
-  const file = path.join(appDir, 'local.settings.json');
-  if (!existsSync(file)) return;
+  const file = ['local.settings.json', 'local.settings.example.json'].map((f) => path.join(appDir, f)).find(existsSync);
+  if (!file) return;
   const values = (JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
   for (const [key, value] of Object.entries(values))
     if (process.env[key] === undefined) process.env[key] = value;

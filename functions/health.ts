@@ -1,0 +1,33 @@
+/** `GET /api/health` (anonymous): the app's version and whether each dependency answers. */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { systemClock } from '../shared/clock';
+import { checkHealth, type DependencyCheck } from '../shared/health/health-report';
+import { APP_VERSION } from '../shared/version';
+
+export async function health(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const client = df.getClient(context);
+  const checks: DependencyCheck[] = [
+    {
+      // The task hub: a cheap status query through the Durable extension's API.
+      name: 'durableTaskHub',
+      probe: async () => {
+        await client.getStatusBy({ createdTimeFrom: systemClock.now(), runtimeStatus: [df.OrchestrationRuntimeStatus.Running] });
+      },
+    },
+  ];
+  const report = await checkHealth(APP_VERSION, checks, systemClock);
+  return {
+    status: report.status === 'healthy' ? 200 : 503,
+    jsonBody: report,
+    headers: { 'cache-control': 'no-store' },
+  };
+}
+
+app.http('health', {
+  route: 'health',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  extraInputs: [df.input.durableClient()],
+  handler: health,
+});
