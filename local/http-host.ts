@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RegisteredFunction, RpcHttpCookie, RpcHttpData, RpcTypedData } from './functions-core';
 import type { FunctionInvoker } from './invoker';
-import { compileRoute, type CompiledRoute } from './routes';
+import { compareRoutePrecedence, compileRoute, type CompiledRoute } from './routes';
 
 interface HttpFunction {
   fn: RegisteredFunction;
@@ -37,7 +37,10 @@ export class HttpHost {
     }
     // The host tries routes in order of function name, not by how specific they are
     // (azure-functions-host#9876), so we do the same: an app that relies on specificity would break in Azure.
-    this.routes.sort((a, b) => a.fn.metadata.name.toLowerCase().localeCompare(b.fn.metadata.name.toLowerCase()));
+    this.routes.sort((a, b) =>
+      a.fn.metadata.name.toLowerCase().localeCompare(b.fn.metadata.name.toLowerCase()),
+    );
+    for (const warning of shadowedRoutes(this.routes)) log(warning);
   }
 
   /** One line per HTTP function, for the start-up banner. */
@@ -120,6 +123,23 @@ export class HttpHost {
     if (cookies.length > 0) outHeaders['set-cookie'] = cookies;
     send(res, status, outHeaders, bodyBytes(response.body));
   }
+}
+
+/** Warns where a less specific route, tried first, would take requests meant for a more specific one. */
+function shadowedRoutes(routes: HttpFunction[]): string[] {
+  const warnings: string[] = [];
+  routes.forEach((later, i) => {
+    const sample = later.route.template.replace(/\{[^}]*\}/g, '1');
+    for (const earlier of routes.slice(0, i)) {
+      if (compareRoutePrecedence(later.route, earlier.route) < 0 && earlier.route.match(sample)) {
+        warnings.push(
+          `Warning: route "${earlier.route.template}" (${earlier.fn.metadata.name}) is tried before the more specific ` +
+            `"${later.route.template}" (${later.fn.metadata.name}), as the Functions host orders routes by function name.`,
+        );
+      }
+    }
+  });
+  return warnings;
 }
 
 function bodyBytes(body: RpcTypedData | null | undefined): Buffer {

@@ -328,7 +328,9 @@ function readHostJson(appDir: string): HostJson {
  */
 function applySettings(appDir: string, settings: Record<string, string>): void {
   for (const [key, value] of Object.entries(settings)) process.env[key] = value;
-  const file = ['local.settings.json', 'local.settings.example.json'].map((f) => path.join(appDir, f)).find(existsSync);
+  const file = ['local.settings.json', 'local.settings.example.json']
+    .map((f) => path.join(appDir, f))
+    .find(existsSync);
   if (!file) return;
   const values = (JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
   for (const [key, value] of Object.entries(values))

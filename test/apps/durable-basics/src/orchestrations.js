@@ -161,3 +161,29 @@ df.app.orchestration('SlowChain', function* (ctx) {
   out.push(ev);
   return out;
 });
+
+// For the crash test: each step appends a line to a log file synchronously, so a SIGKILL can't lose it.
+df.app.activity('Record', {
+  handler: async (input) => {
+    require('node:fs').appendFileSync(
+      process.env.CRASH_LOG,
+      JSON.stringify({ instanceId: input.instanceId, step: input.step, startedAt: Date.now() }) + '\n',
+    );
+    await new Promise((resolve) => setTimeout(resolve, input.ms));
+    return input.step;
+  },
+});
+
+df.app.orchestration('CrashWorkflow', function* (ctx) {
+  const { ms } = ctx.df.getInput();
+  const steps = [];
+  for (let step = 0; step < 3; step++) {
+    steps.push(yield ctx.df.callActivity('Record', { instanceId: ctx.df.instanceId, step, ms }));
+  }
+  yield ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 500));
+  const parallel = yield ctx.df.Task.all(
+    [3, 4].map((step) => ctx.df.callActivity('Record', { instanceId: ctx.df.instanceId, step, ms })),
+  );
+  const approval = yield ctx.df.waitForExternalEvent('Go');
+  return { steps: [...steps, ...parallel], approval };
+});
