@@ -12,7 +12,10 @@ export async function health(_request: HttpRequest, context: InvocationContext):
       // The task hub: a cheap status query through the Durable extension's API.
       name: 'durableTaskHub',
       probe: async () => {
-        await client.getStatusBy({ createdTimeFrom: systemClock.now(), runtimeStatus: [df.OrchestrationRuntimeStatus.Running] });
+        await client.getStatusBy({
+          createdTimeFrom: systemClock.now(),
+          runtimeStatus: [df.OrchestrationRuntimeStatus.Running],
+        });
       },
     },
   ];

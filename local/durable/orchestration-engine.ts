@@ -52,6 +52,10 @@ interface LiveInstance {
   pumping: boolean;
   timers: Map<number, DueHandle>;
   retired: boolean;
+  /** Queue items counted as in-flight work; a suspended instance's held items are not (it is idle). */
+  counted: number;
+  /** Items taken off the queue by the batch being processed, not yet committed. */
+  inFlight: WorkItem[];
 }
 
 /** Work an episode scheduled, dispatched once the episode is committed. */
@@ -297,6 +301,8 @@ export class OrchestrationEngine {
       pumping: false,
       timers: new Map(),
       retired: false,
+      counted: 0,
+      inFlight: [],
     };
     this.live.set(state.instanceId, inst);
     for (const item of items) this.enqueue(inst, item);
@@ -312,8 +318,22 @@ export class OrchestrationEngine {
 
   private enqueue(inst: LiveInstance, item: WorkItem): void {
     inst.queue.push(item);
-    this.options.idle.begin();
+    this.countQueue(inst);
     void this.pump(inst);
+  }
+
+  /** Keeps the idle tracker's count of this instance's queue in step: all of it, or none while suspended. */
+  private countQueue(inst: LiveInstance): void {
+    const queued = this.hasRunnableWork(inst) ? inst.queue.length : 0;
+    const shouldCount = inst.retired ? 0 : queued + inst.inFlight.length;
+    while (inst.counted < shouldCount) {
+      this.options.idle.begin();
+      inst.counted++;
+    }
+    while (inst.counted > shouldCount) {
+      this.options.idle.end();
+      inst.counted--;
+    }
   }
 
   private async pump(inst: LiveInstance): Promise<void> {
@@ -340,6 +360,7 @@ export class OrchestrationEngine {
       }
     } finally {
       inst.pumping = false;
+      this.countQueue(inst);
     }
   }
 
@@ -352,21 +373,33 @@ export class OrchestrationEngine {
     inst.retired = true;
     for (const t of inst.timers.values()) t.cancel();
     inst.timers.clear();
-    for (let i = 0; i < inst.queue.length; i++) this.options.idle.end();
     inst.queue = [];
+    this.countQueue(inst);
     if (this.live.get(inst.state.instanceId) === inst) this.live.delete(inst.state.instanceId);
   }
 
   // ---------------------------------------------------------------------------------------------------------
   // Episodes
 
-  /** Runs queued items as episodes and commits them in one write. */
+  /** Runs queued items as episodes and commits them in one write; on failure the items go back on the queue. */
   private async processBatch(inst: LiveInstance): Promise<void> {
+    try {
+      await this.runBatch(inst);
+    } catch (err) {
+      inst.queue.unshift(...inst.inFlight);
+      throw err;
+    } finally {
+      inst.inFlight = [];
+      this.countQueue(inst);
+    }
+  }
+
+  private async runBatch(inst: LiveInstance): Promise<void> {
     let state: InstanceState = { ...inst.state };
     let history = inst.history;
     const rows: { episode: number; events: HistoryEvent[] }[] = [];
     const consumed: string[] = [];
-    const taken: WorkItem[] = [];
+    const taken = inst.inFlight;
     const dispatch: Dispatch[] = [];
     let dropExecutionId: string | undefined;
     let finished: Set<number> | undefined;
@@ -485,7 +518,8 @@ export class OrchestrationEngine {
     inst.state = state;
     inst.etag = etag;
     inst.history = history;
-    for (let i = 0; i < taken.length; i++) this.options.idle.end();
+    inst.inFlight = [];
+    this.countQueue(inst);
 
     if (dropExecutionId) {
       for (const t of inst.timers.values()) t.cancel();

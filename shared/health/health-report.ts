@@ -41,7 +41,12 @@ export async function checkHealth(
   );
   const dependencies = Object.fromEntries(results);
   const healthy = results.every(([, r]) => r.status === 'up');
-  return { status: healthy ? 'healthy' : 'unhealthy', version, checkedAt: clock.now().toISOString(), dependencies };
+  return {
+    status: healthy ? 'healthy' : 'unhealthy',
+    version,
+    checkedAt: clock.now().toISOString(),
+    dependencies,
+  };
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, name: string): Promise<T> {

@@ -3,27 +3,27 @@ const { app } = require('@azure/functions');
 
 globalThis.pimflowTimerRuns = globalThis.pimflowTimerRuns ?? [];
 
+function record(name, timer) {
+  globalThis.pimflowTimerRuns.push({ name, at: new Date().toISOString(), isPastDue: timer.isPastDue });
+}
+
 app.timer('EveryTenSeconds', {
   schedule: '*/10 * * * * *',
-  handler: async (timer) => {
-    globalThis.pimflowTimerRuns.push({
-      name: 'EveryTenSeconds',
-      at: new Date().toISOString(),
-      isPastDue: timer.isPastDue,
-    });
-  },
+  handler: async (timer) => record('EveryTenSeconds', timer),
 });
 
 app.timer('DailyAtNine', {
   schedule: '%DAILY_SCHEDULE%',
   runOnStartup: true,
+  handler: async (timer) => record('DailyAtNine', timer),
+});
+
+// Runs longer than its interval: the next run must wait for this one to finish.
+app.timer('SlowEverySecond', {
+  schedule: '%SLOW_SCHEDULE%',
   handler: async (timer) => {
-    globalThis.pimflowTimerRuns.push({
-      name: 'DailyAtNine',
-      at: new Date().toISOString(),
-      isPastDue: timer.isPastDue,
-    });
-    // A run longer than the interval must not overlap the next one.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    record('SlowEverySecond', timer);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    record('SlowEverySecondDone', timer);
   },
 });
