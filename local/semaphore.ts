@@ -56,3 +56,30 @@ export class IdleTracker {
     await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 }
+
+/**
+ * Bounds how many storage requests are in flight, letting urgent ones (a caller is waiting on its HTTP answer)
+ * overtake background ones. At saturation, latency is queueing; this keeps the queue in our hands, where it can be
+ * ordered, rather than in the storage emulator's.
+ */
+export class PriorityLimiter {
+  private available: number;
+  private readonly urgent: (() => void)[] = [];
+  private readonly normal: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.available = limit;
+  }
+
+  async run<T>(urgent: boolean, work: () => Promise<T>): Promise<T> {
+    if (this.available > 0) this.available--;
+    else await new Promise<void>((resolve) => (urgent ? this.urgent : this.normal).push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.urgent.shift() ?? this.normal.shift();
+      if (next) next();
+      else this.available++;
+    }
+  }
+}

@@ -56,6 +56,8 @@ interface LiveInstance {
   counted: number;
   /** Items taken off the queue by the batch being processed, not yet committed. */
   inFlight: WorkItem[];
+  /** Set while a caller awaits this instance's next commit (startNew, raiseEvent): its writes go first. */
+  urgent: boolean;
 }
 
 /** Work an episode scheduled, dispatched once the episode is committed. */
@@ -156,13 +158,8 @@ export class OrchestrationEngine {
     version: string | null = null,
   ): Promise<InstanceState> {
     this.orchestratorFunction(name);
-    const existing = this.live.get(instanceId)?.state ?? (await this.store.getInstance(instanceId))?.state;
-    const stored = existing ? await this.store.getInstance(instanceId) : undefined;
-    if (existing && !isTerminal(existing.runtimeStatus)) {
-      throw new InstanceExistsError(
-        `An Orchestration instance with the status ${existing.runtimeStatus} already exists.`,
-      );
-    }
+    const running = this.live.get(instanceId);
+    if (running) throw instanceExists(running.state.runtimeStatus);
     const now = this.options.clock.now();
     const state: InstanceState = {
       instanceId,
@@ -180,6 +177,19 @@ export class OrchestrationEngine {
       parentExecutionId: null,
       parentTaskId: null,
     };
+    // Fast path: run the first episode now and create the instance with it in one write (an empty etag means
+    // "create"), so the caller's 202 means the orchestration has really started.
+    const inst = this.addLive(state, '', [], [{ kind: 'start' }], false);
+    try {
+      await this.runNow(inst);
+      return state;
+    } catch (err) {
+      this.retire(inst);
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+    // The id is taken: refuse if that instance still runs, else replace the finished one.
+    const stored = await this.store.getInstance(instanceId);
+    if (stored && !isTerminal(stored.state.runtimeStatus)) throw instanceExists(stored.state.runtimeStatus);
     const etag = await this.store.createInstance(state, stored?.etag);
     this.addLive(state, etag, [], [{ kind: 'start' }]);
     return state;
@@ -191,7 +201,28 @@ export class OrchestrationEngine {
     eventName: string,
     input: unknown,
   ): Promise<'accepted' | 'notFound' | 'gone'> {
-    return this.sendControl(instanceId, 'event', eventName, JSON.stringify(input ?? null));
+    const data = JSON.stringify(input ?? null);
+    const inst = this.live.get(instanceId);
+    if (inst && !inst.pumping && inst.queue.length === 0 && inst.state.runtimeStatus !== 'Suspended') {
+      // Fast path for an idle instance: deliver the event in an episode and commit it before answering, one
+      // write instead of an inbox message plus an episode.
+      const now = this.options.clock.now();
+      const item: WorkItem = {
+        kind: 'event',
+        event: historyEvent(EventType.EventRaised, now, { Name: eventName, Input: data }),
+      };
+      inst.queue.push(item);
+      try {
+        await this.runNow(inst);
+        return 'accepted';
+      } catch {
+        // Not committed: take it back and use the durable inbox instead.
+        const index = inst.queue.indexOf(item);
+        if (index >= 0) inst.queue.splice(index, 1);
+        this.countQueue(inst);
+      }
+    }
+    return this.sendControl(instanceId, 'event', eventName, data);
   }
 
   async terminate(instanceId: string, reason: string | null): Promise<'accepted' | 'notFound' | 'gone'> {
@@ -292,6 +323,7 @@ export class OrchestrationEngine {
     etag: string,
     history: HistoryEvent[],
     items: WorkItem[],
+    pump = true,
   ): LiveInstance {
     const inst: LiveInstance = {
       state,
@@ -303,9 +335,12 @@ export class OrchestrationEngine {
       retired: false,
       counted: 0,
       inFlight: [],
+      urgent: false,
     };
     this.live.set(state.instanceId, inst);
-    for (const item of items) this.enqueue(inst, item);
+    inst.queue.push(...items);
+    this.countQueue(inst);
+    if (pump) void this.pump(inst);
     return inst;
   }
 
@@ -362,6 +397,25 @@ export class OrchestrationEngine {
       inst.pumping = false;
       this.countQueue(inst);
     }
+  }
+
+  /** Processes the instance's queue now, for a caller that must know it committed; errors propagate. */
+  private async runNow(inst: LiveInstance): Promise<void> {
+    inst.pumping = true;
+    inst.urgent = true;
+    try {
+      await this.orchestrationSlots.acquire();
+      try {
+        await this.processBatch(inst);
+      } finally {
+        this.orchestrationSlots.release();
+      }
+    } finally {
+      inst.pumping = false;
+      inst.urgent = false;
+      this.countQueue(inst);
+    }
+    if (inst.queue.length > 0) void this.pump(inst);
   }
 
   private hasRunnableWork(inst: LiveInstance): boolean {
@@ -513,7 +567,7 @@ export class OrchestrationEngine {
     }
 
     if (taken.length === 0) return;
-    const etag = await this.store.commit(state, inst.etag, rows, consumed, dropExecutionId);
+    const etag = await this.store.commit(state, inst.etag, rows, consumed, dropExecutionId, inst.urgent);
     const oldExecutionId = inst.state.executionId;
     inst.state = state;
     inst.etag = etag;
@@ -930,6 +984,10 @@ interface OrchestratorState {
   output?: unknown;
   error?: string;
   customStatus?: unknown;
+}
+
+function instanceExists(status: RuntimeStatus): InstanceExistsError {
+  return new InstanceExistsError(`An Orchestration instance with the status ${status} already exists.`);
 }
 
 function triggerOf(fn: RegisteredFunction): { name: string; type: string } | undefined {

@@ -5,6 +5,7 @@
  * (durable messages from outside: raised events, terminate, suspend, resume).
  */
 import { odata, TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { PriorityLimiter } from '../semaphore';
 import type { HistoryEvent } from './history';
 
 export type RuntimeStatus =
@@ -65,6 +66,8 @@ const MAX_BATCH = 100;
 export class TaskHubStore {
   private readonly table: TableClient;
   private inboxCounter = 0;
+  /** Writes in flight at once; urgent ones (someone awaits the answer) go first. */
+  private readonly writes = new PriorityLimiter(Number(process.env.PIMFLOW_STORAGE_CONCURRENCY ?? 12));
 
   constructor(
     connectionString: string,
@@ -105,7 +108,7 @@ export class TaskHubStore {
         .catch(rethrowConcurrency);
       return res.etag ?? '';
     }
-    const res = await this.table.createEntity(entity).catch(rethrowConcurrency);
+    const res = await this.writes.run(true, () => this.table.createEntity(entity)).catch(rethrowConcurrency);
     return res.etag ?? '';
   }
 
@@ -163,7 +166,7 @@ export class TaskHubStore {
     };
     if (name !== null) entity.Name = name;
     packText(entity, 'Data', data);
-    await this.table.createEntity(entity);
+    await this.writes.run(true, () => this.table.createEntity(entity));
     return { id, kind, name, data, createdTime: now };
   }
 
@@ -179,6 +182,7 @@ export class TaskHubStore {
     historyRows: { episode: number; events: HistoryEvent[] }[],
     consumedInbox: string[],
     dropExecutionId?: string,
+    urgent = false,
   ): Promise<string> {
     const pk = state.instanceId;
     const before: TransactionAction[] = [];
@@ -200,10 +204,14 @@ export class TaskHubStore {
       const old = await this.listRowKeys(pk, (rk) => rk.startsWith(`${HISTORY_PREFIX}${dropExecutionId}|`));
       for (const rk of old) after.push(['delete', { partitionKey: pk, rowKey: rk }]);
     }
-    const stateOp: TransactionAction = ['update', stateToEntity(state), 'Replace', { etag }];
-    if (before.length + after.length + 1 <= MAX_BATCH) return this.submit(pk, [...before, stateOp, ...after]);
+    // No etag: the instance is new, and creating it fails if the id is taken.
+    const stateOp: TransactionAction = etag
+      ? ['update', stateToEntity(state), 'Replace', { etag }]
+      : ['create', stateToEntity(state)];
+    if (before.length + after.length + 1 <= MAX_BATCH)
+      return this.submit(pk, [...before, stateOp, ...after], urgent);
     await this.runBatches(pk, before);
-    const newEtag = await this.submit(pk, [stateOp, ...after.slice(0, MAX_BATCH - 1)]);
+    const newEtag = await this.submit(pk, [stateOp, ...after.slice(0, MAX_BATCH - 1)], urgent);
     await this.runBatches(pk, after.slice(MAX_BATCH - 1));
     return newEtag;
   }
@@ -273,11 +281,11 @@ export class TaskHubStore {
   }
 
   /** Submits one transaction; returns the etag of the state row when the batch updated it. */
-  private async submit(pk: string, ops: TransactionAction[]): Promise<string> {
+  private async submit(pk: string, ops: TransactionAction[], urgent = false): Promise<string> {
     if (ops.length === 0) return '';
     let res;
     try {
-      res = await this.table.submitTransaction(ops);
+      res = await this.writes.run(urgent, () => this.table.submitTransaction(ops));
     } catch (err) {
       rethrowConcurrency(err);
     }
