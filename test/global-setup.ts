@@ -6,12 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureAzurite } from '../local/azurite';
+import { ensureLocalTls } from '../local/standins/tls';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const location = mkdtempSync(path.join(os.tmpdir(), 'pimflow-test-azurite-'));
   const base = Number(process.env.PIMFLOW_TEST_STORAGE_PORT ?? 20000);
   const azurite = await ensureAzurite({ location, blobPort: base, queuePort: base + 1, tablePort: base + 2 });
   process.env.PIMFLOW_TEST_STORAGE = azurite.connectionString;
+  // The stand-ins' local CA, trusted by the test workers (forked after this, so they read it at start).
+  const tls = ensureLocalTls(path.join(__dirname, '..', '.local', 'tls'));
+  process.env.NODE_EXTRA_CA_CERTS = tls.caPath;
+  process.env.PIMFLOW_TEST_TLS_DIR = path.dirname(tls.caPath);
   return async () => {
     await azurite.stop();
     rmSync(location, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startRuntime, type LocalRuntime, type RuntimeOptions } from '../local/runtime';
+import { ensureLocalTls, type TlsMaterial } from '../local/standins/tls';
 
 export const TEST_APPS = path.join(__dirname, 'apps');
 
@@ -43,4 +44,12 @@ export async function waitFor<T>(
     if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The stand-ins' TLS material (created by test/global-setup.ts; the workers trust its CA). */
+export function testTls(): TlsMaterial {
+  const dir = process.env.PIMFLOW_TEST_TLS_DIR;
+  if (!dir)
+    throw new Error('PIMFLOW_TEST_TLS_DIR is not set: run tests through vitest (test/global-setup.ts)');
+  return ensureLocalTls(dir);
 }
