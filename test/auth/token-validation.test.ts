@@ -1,0 +1,184 @@
+/**
+ * API token validation against the local identity stand-in, over HTTPS: what passes, and every way a token must
+ * fail. Also the app's own credential (MSAL's client-credentials flow) against the same issuer.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ClientSecretCredential } from '@azure/identity';
+import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIdentityStandIn, type IdentityStandIn } from '../../local/standins/identity/identity-stand-in';
+import { AuthenticationError, createTokenValidator } from '../../shared/auth/token-validator';
+import { testTls } from '../helpers';
+
+const TENANT = '7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90';
+const AUDIENCE = 'api://pimflow';
+const USERS = [
+  {
+    id: '11111111-1111-4111-8111-111111111111',
+    userPrincipalName: 'adele@pimflow.example',
+    displayName: 'Adele Vance',
+  },
+];
+let idp: IdentityStandIn;
+let keyFile: string;
+
+beforeAll(async () => {
+  keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'pimflow-idp-')), 'key.json');
+  idp = await startIdentityStandIn({
+    tls: testTls(),
+    tenantId: TENANT,
+    apiAudience: AUDIENCE,
+    appClientId: 'app-client',
+    appClientSecret: 'app-secret',
+    appObjectId: '22222222-2222-4222-8222-222222222222',
+    keyFile,
+    users: () => USERS,
+  });
+});
+afterAll(async () => {
+  await idp?.close();
+});
+
+const validator = () => createTokenValidator({ issuer: idp.issuer, audience: AUDIENCE, tenantId: TENANT });
+
+async function tokenFromEndpoint(body: unknown): Promise<Response> {
+  return fetch(idp.tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Signs a token with the stand-in's own key, with claims a test chooses. */
+async function forge(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+  const jwk = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    oid: USERS[0]!.id,
+    tid: TENANT,
+    iss: idp.issuer,
+    aud: AUDIENCE,
+    iat: now,
+    exp: now + 600,
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, ...header })
+    .sign(await importJWK(jwk, 'RS256'));
+}
+
+async function rejection(header: string | undefined): Promise<AuthenticationError> {
+  const err = await validator()
+    .validate(header)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(err).toBeInstanceOf(AuthenticationError);
+  return err as AuthenticationError;
+}
+
+describe('user tokens for the API', () => {
+  it('issues a token as a demo user with roles, MFA and authentication contexts, and the validator accepts it', async () => {
+    const res = await tokenFromEndpoint({
+      user: 'Adele@pimflow.example',
+      roles: ['PimFlow.Admin'],
+      amr: ['pwd', 'mfa'],
+      acrs: ['c1'],
+    });
+    expect(res.status).toBe(200);
+    const { access_token } = (await res.json()) as { access_token: string };
+    const principal = await validator().validate(`Bearer ${access_token}`);
+    expect(principal).toMatchObject({
+      objectId: USERS[0]!.id,
+      tenantId: TENANT,
+      roles: ['PimFlow.Admin'],
+      authenticationMethods: ['pwd', 'mfa'],
+      authenticationContexts: ['c1'],
+      userPrincipalName: 'adele@pimflow.example',
+    });
+  });
+
+  it('refuses an unknown user or a malformed request with 400', async () => {
+    expect((await tokenFromEndpoint({ user: 'nobody@pimflow.example' })).status).toBe(400);
+    expect((await tokenFromEndpoint({ roles: 'admin' })).status).toBe(400);
+  });
+
+  it('rejects a missing header, a non-bearer scheme and garbage, with a Bearer challenge', async () => {
+    expect((await rejection(undefined)).wwwAuthenticate).toMatch(/^Bearer/);
+    await rejection('Basic dXNlcjpwYXNz');
+    expect((await rejection('Bearer not-a-jwt')).wwwAuthenticate).toMatch(/error="invalid_token"/);
+  });
+
+  it('rejects an expired token', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect((await rejection(`Bearer ${await forge({ iat: now - 7200, exp: now - 3600 })}`)).message).toMatch(
+      /expired/,
+    );
+  });
+
+  it('rejects a wrong audience, a wrong issuer and another tenant', async () => {
+    expect((await rejection(`Bearer ${await forge({ aud: 'api://someone-else' })}`)).message).toMatch(
+      /"aud"/,
+    );
+    expect(
+      (await rejection(`Bearer ${await forge({ iss: 'https://login.microsoftonline.com/x/v2.0' })}`)).message,
+    ).toMatch(/"iss"/);
+    expect(
+      (await rejection(`Bearer ${await forge({ tid: '00000000-0000-4000-8000-000000000000' })}`)).message,
+    ).toMatch(/tenant/);
+  });
+
+  it('rejects a bad signature and a key it does not know', async () => {
+    const good = await forge({});
+    const [h, p, s] = good.split('.') as [string, string, string];
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), roles: ['PimFlow.Admin'] })).toString('base64url')}.${s}`;
+    expect((await rejection(`Bearer ${tampered}`)).message).toMatch(/signature/);
+    const { privateKey } = await generateKeyPair('RS256');
+    const foreign = await new SignJWT({ oid: 'x', tid: TENANT })
+      .setProtectedHeader({ alg: 'RS256', kid: 'someone-elses-key' })
+      .setIssuer(idp.issuer)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('10m')
+      .sign(privateKey);
+    expect((await rejection(`Bearer ${foreign}`)).message).toMatch(/unknown key/);
+  });
+
+  it('rejects alg "none" and HMAC tokens', async () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { oid: USERS[0]!.id, tid: TENANT, iss: idp.issuer, aud: AUDIENCE, exp: now + 600 };
+    expect((await rejection(`Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`)).message).toMatch(
+      /algorithm|malformed/,
+    );
+    const hmac = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('x'.repeat(32)));
+    expect((await rejection(`Bearer ${hmac}`)).message).toMatch(/algorithm/);
+  });
+});
+
+describe("the app's own credential", () => {
+  it('gets an app-only token with @azure/identity (MSAL client credentials) from the stand-in', async () => {
+    const credential = new ClientSecretCredential(TENANT, 'app-client', 'app-secret', {
+      authorityHost: new URL(idp.issuer).origin,
+      disableInstanceDiscovery: true,
+    });
+    const token = await credential.getToken('https://127.0.0.1:9999/.default');
+    const payload = JSON.parse(
+      Buffer.from(token.token.split('.')[1] as string, 'base64url').toString(),
+    ) as Record<string, unknown>;
+    expect(payload).toMatchObject({ aud: 'https://127.0.0.1:9999', idtyp: 'app', tid: TENANT });
+  });
+
+  it('fails with a wrong client secret', async () => {
+    const credential = new ClientSecretCredential(TENANT, 'app-client', 'wrong', {
+      authorityHost: new URL(idp.issuer).origin,
+      disableInstanceDiscovery: true,
+    });
+    await expect(credential.getToken('https://127.0.0.1:9999/.default')).rejects.toThrow(
+      /Invalid client secret/,
+    );
+  });
+});
