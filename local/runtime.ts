@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   virtualClock?: boolean | Date;
   /** App settings, as the host's environment (they win over local.settings.json). */
   settings?: Record<string, string>;
+  /** More app settings that depend on where the runtime listens (e.g. the app's public base URL). */
+  settingsFor?: (origin: string) => Record<string, string>;
   log?: (line: string) => void;
   /** Stop Azurite on stop() if this runtime started it. Default true. */
   stopStorageOnExit?: boolean;
@@ -114,49 +116,11 @@ export class LocalRuntime {
       process.env[connectionSetting] = connectionString;
     }
 
-    const app = await loadFunctionApp(appDir);
-    const functions = [...app.registry.functions.values()];
-    checkBindings(functions);
-    const invoker = new FunctionInvoker(app.registry, log);
-    const store = new TaskHubStore(connectionString, hubName);
-    await store.init();
-    const idle = new IdleTracker();
-    clock.waitForIdle = () => idle.idle();
-
-    let clientData: Record<string, unknown> = {};
-    const extraInputs = (fn: RegisteredFunction): { name: string; data: RpcTypedData }[] =>
-      Object.entries(fn.metadata.bindings)
-        .filter(
-          ([, b]) => b.direction === 'in' && (b.type === 'durableClient' || b.type === 'orchestrationClient'),
-        )
-        .map(([name]) => ({ name, data: { string: JSON.stringify(clientData) } }));
-
-    const engine = new OrchestrationEngine({
-      store,
-      invoker,
-      clock,
-      idle,
-      maxConcurrentActivities: durable.maxConcurrentActivityFunctions ?? 10,
-      maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions ?? 10,
-      extraInputs,
-      log,
-    });
-    const management = new ManagementApi(engine, store, hubName);
-    const routePrefix = (hostJson.extensions?.http?.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
-    const httpHost = new HttpHost(functions, invoker, routePrefix, extraInputs, log);
-    const timers = new TimerHost(
-      functions,
-      invoker,
-      clock,
-      idle,
-      connectionString,
-      hubName,
-      resolveSetting,
-      extraInputs,
-      log,
-    );
-
+    // Listen first: settings may depend on the address (a 503 answers until the app is ready).
     const server = http.createServer();
+    const notReady = (_req: IncomingMessage, res: ServerResponse) =>
+      send(res, 503, { 'retry-after': '1' }, '');
+    server.on('request', notReady);
     const requestedPort = options.port ?? Number(process.env.PORT ?? 7071);
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -165,43 +129,96 @@ export class LocalRuntime {
     });
     const port = (server.address() as AddressInfo).port;
     const origin = `http://localhost:${port}`;
-    clientData = management.clientBindingData(origin, `http://127.0.0.1:${port}`);
-    const urls: RuntimeUrls = {
-      origin,
-      api: `${origin}${routePrefix ? `/${routePrefix}` : ''}`,
-      durable: `${origin}${WEBHOOK_PATH}`,
-      storage: azurite?.tableEndpoint ?? tableEndpointOf(connectionString),
-    };
-    const banner = [
-      `api: ${urls.api}`,
-      `durable: ${urls.durable}`,
-      `storage: ${urls.storage}`,
-      ...httpHost.describe(urls.api),
-      ...timers.describe(),
-    ];
-    const runtime = new LocalRuntime(
-      app,
-      urls,
-      clock,
-      engine,
-      hubName,
-      server,
-      idle,
-      timers,
-      azurite,
-      restoreDate,
-      options,
-      banner,
-    );
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      void runtime.route(req, res, httpHost, management, routePrefix);
-    });
+    for (const [key, value] of Object.entries(options.settingsFor?.(origin) ?? {})) process.env[key] = value;
 
-    const recovered = await engine.recover();
-    if (recovered > 0)
-      log(`Recovered ${recovered} unfinished orchestration instance(s) from task hub ${hubName}`);
-    await timers.start();
-    return runtime;
+    try {
+      const app = await loadFunctionApp(appDir);
+      const functions = [...app.registry.functions.values()];
+      checkBindings(functions);
+      const invoker = new FunctionInvoker(app.registry, log);
+      const store = new TaskHubStore(connectionString, hubName);
+      await store.init();
+      const idle = new IdleTracker();
+      clock.waitForIdle = () => idle.idle();
+
+      let clientData: Record<string, unknown> = {};
+      const extraInputs = (fn: RegisteredFunction): { name: string; data: RpcTypedData }[] =>
+        Object.entries(fn.metadata.bindings)
+          .filter(
+            ([, b]) =>
+              b.direction === 'in' && (b.type === 'durableClient' || b.type === 'orchestrationClient'),
+          )
+          .map(([name]) => ({ name, data: { string: JSON.stringify(clientData) } }));
+
+      const engine = new OrchestrationEngine({
+        store,
+        invoker,
+        clock,
+        idle,
+        maxConcurrentActivities: durable.maxConcurrentActivityFunctions ?? 10,
+        maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions ?? 10,
+        extraInputs,
+        log,
+      });
+      const management = new ManagementApi(engine, store, hubName);
+      const routePrefix = (hostJson.extensions?.http?.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
+      const httpHost = new HttpHost(functions, invoker, routePrefix, extraInputs, log);
+      const timers = new TimerHost(
+        functions,
+        invoker,
+        clock,
+        idle,
+        connectionString,
+        hubName,
+        resolveSetting,
+        extraInputs,
+        log,
+      );
+
+      clientData = management.clientBindingData(origin, `http://127.0.0.1:${port}`);
+      const urls: RuntimeUrls = {
+        origin,
+        api: `${origin}${routePrefix ? `/${routePrefix}` : ''}`,
+        durable: `${origin}${WEBHOOK_PATH}`,
+        storage: azurite?.tableEndpoint ?? tableEndpointOf(connectionString),
+      };
+      const banner = [
+        `api: ${urls.api}`,
+        `durable: ${urls.durable}`,
+        `storage: ${urls.storage}`,
+        ...httpHost.describe(urls.api),
+        ...timers.describe(),
+      ];
+      const runtime = new LocalRuntime(
+        app,
+        urls,
+        clock,
+        engine,
+        hubName,
+        server,
+        idle,
+        timers,
+        azurite,
+        restoreDate,
+        options,
+        banner,
+      );
+      server.off('request', notReady);
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        void runtime.route(req, res, httpHost, management, routePrefix);
+      });
+
+      const recovered = await engine.recover();
+      if (recovered > 0)
+        log(`Recovered ${recovered} unfinished orchestration instance(s) from task hub ${hubName}`);
+      await timers.start();
+      return runtime;
+    } catch (err) {
+      // Don't leave a half-started runtime listening (or the virtual Date installed).
+      server.close();
+      restoreDate?.();
+      throw err;
+    }
   }
 
   /** Resolves when nothing is in flight: no episode, activity, timer-trigger run or HTTP request. */

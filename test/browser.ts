@@ -1,0 +1,37 @@
+/**
+ * Browser tests run in headless Chromium (Debian's `chromium`, driven by `playwright-core`; browser downloads
+ * don't work here). `describeInBrowser` skips its tests when no Chromium is found — and test/global-setup.ts says so
+ * loudly, so a skipped browser suite never passes unnoticed.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { describe } from 'vitest';
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+export function findChromium(): string | undefined {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) return existsSync(configured) ? configured : undefined;
+  return CANDIDATES.find((p) => existsSync(p));
+}
+
+export const describeInBrowser: typeof describe = findChromium() ? describe : describe.skip;
+
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error('No Chromium found (install Debian chromium or set CHROMIUM_PATH)');
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    // This machine's network is closed: without these Chromium keeps trying to reach Google's services.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
