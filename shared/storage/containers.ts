@@ -1,0 +1,5 @@
+/** Every container the app uses, for `ensureDatabase` at start. Each aggregate's repository declares its own. */
+import type { ContainerSpec } from './ensure-database';
+import { managedGroupsContainer } from './managed-group-repository';
+
+export const appContainers: readonly ContainerSpec[] = [managedGroupsContainer];

@@ -1,0 +1,52 @@
+import type { Container } from '@azure/cosmos';
+import { CosmosRepository, type Page, type PageRequest, type Stored } from './cosmos-repository';
+import type { ContainerSpec } from './ensure-database';
+import { managedGroupSchema, type ManagedGroup } from './managed-group';
+
+/** Partitioned by group: everything about one group is one partition's business. */
+export const managedGroupsContainer: ContainerSpec = { id: 'managedGroups', partitionKeyPath: '/groupId' };
+
+export class ManagedGroupRepository {
+  private readonly documents: CosmosRepository<ManagedGroup>;
+
+  constructor(container: Container) {
+    this.documents = new CosmosRepository({
+      container,
+      schema: managedGroupSchema,
+      partitionKeyOf: (group) => group.groupId,
+    });
+  }
+
+  find(groupId: string): Promise<Stored<ManagedGroup> | undefined> {
+    return this.documents.find(groupId, groupId);
+  }
+
+  /** NotFoundError if the group is not under management. */
+  get(groupId: string): Promise<Stored<ManagedGroup>> {
+    return this.documents.get(groupId, groupId);
+  }
+
+  /** Brings a group under management; AlreadyExistsError if it already is. */
+  add(group: ManagedGroup): Promise<Stored<ManagedGroup>> {
+    return this.documents.create(group);
+  }
+
+  /** ConcurrencyConflictError if the group changed since `etag` was read. */
+  replace(group: ManagedGroup, etag: string): Promise<Stored<ManagedGroup>> {
+    return this.documents.replace(group, etag);
+  }
+
+  /** Takes a group out of management (only if unchanged since `etag`, when given). */
+  remove(groupId: string, etag?: string): Promise<void> {
+    return this.documents.delete(groupId, groupId, etag);
+  }
+
+  /** Every managed group, by display name: a cross-partition query, fine for an administrator's list. */
+  listAll(page: PageRequest = {}): Promise<Page<Stored<ManagedGroup>>> {
+    return this.documents.queryPage(
+      'SELECT * FROM c ORDER BY c.displayName',
+      {},
+      { crossPartition: true, ...page },
+    );
+  }
+}
