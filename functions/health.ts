@@ -2,7 +2,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { systemClock } from '../shared/clock';
+import { dependencyChecks } from '../shared/health/dependency-checks';
 import { checkHealth, type DependencyCheck } from '../shared/health/health-report';
+import { getServices } from '../shared/services';
 import { APP_VERSION } from '../shared/version';
 
 export async function health(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -19,6 +21,15 @@ export async function health(_request: HttpRequest, context: InvocationContext):
       },
     },
   ];
+  try {
+    checks.push(...dependencyChecks(await getServices()));
+  } catch (err) {
+    // Services could not even be built (e.g. Cosmos unreachable at first use): report that, don't fail.
+    checks.push({
+      name: 'services',
+      probe: () => Promise.reject(err instanceof Error ? err : new Error(String(err))),
+    });
+  }
   const report = await checkHealth(APP_VERSION, checks, systemClock);
   return {
     status: report.status === 'healthy' ? 200 : 503,

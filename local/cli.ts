@@ -1,23 +1,75 @@
 #!/usr/bin/env node
 /**
  * `npm start`: runs the function app in this folder on pimflow's local runtime and prints one `<name>: <url>`
- * line per endpoint. Settings: PORT (default 7071), PIMFLOW_STORAGE_PORT (Azurite's table port, default 10002;
- * blob and queue use the two ports below it), AzureWebJobsStorage (a real account instead of Azurite).
+ * line per endpoint. An app whose package.json says `"pimflow": { "localStandIns": true }` (pimflow itself) also
+ * gets its outside world: stand-ins for Entra ID, Graph, ACS e-mail and Cosmos DB (local/dev-environment.ts).
+ * Settings: see docs/local-runtime.md.
  */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEMO_ADMIN_UPN, startDevEnvironment, type DevEnvironment } from './dev-environment';
 import { startRuntime } from './runtime';
+import { ensureLocalTls, processTrusts } from './standins/tls';
+
+const CA_FILE = 'pimflow-local-ca.pem';
 
 async function main(): Promise<void> {
   const appDir = path.resolve(process.argv[2] ?? process.cwd());
+  const localDir = process.env.PIMFLOW_LOCAL_DIR ?? path.join(appDir, '.local');
+  const pkg = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as {
+    pimflow?: { localStandIns?: boolean };
+  };
+
+  let dev: DevEnvironment | undefined;
+  if (pkg.pimflow?.localStandIns) {
+    // A launcher that already trusts a pimflow CA (the tests) keeps it; otherwise use the one in the local folder.
+    const trusted = process.env.NODE_EXTRA_CA_CERTS;
+    const tlsDir =
+      trusted && path.basename(trusted) === CA_FILE && existsSync(trusted)
+        ? path.dirname(trusted)
+        : path.join(localDir, 'tls');
+    const tls = ensureLocalTls(tlsDir);
+    if (!processTrusts(tls)) {
+      // Node reads NODE_EXTRA_CA_CERTS only at start: run again, trusting the stand-ins' CA.
+      await rerunTrusting(tls.caPath);
+      return;
+    }
+    const port = (name: string) => (process.env[name] === undefined ? undefined : Number(process.env[name]));
+    dev = await startDevEnvironment({
+      dir: path.join(localDir, 'standins'),
+      tls,
+      ports: {
+        cosmos: port('PIMFLOW_COSMOS_PORT'),
+        graph: port('PIMFLOW_GRAPH_PORT'),
+        mail: port('PIMFLOW_MAIL_PORT'),
+        identity: port('PIMFLOW_IDENTITY_PORT'),
+      },
+    });
+  }
+
   const tablePort = Number(process.env.PIMFLOW_STORAGE_PORT ?? 10002);
   const runtime = await startRuntime({
     appDir,
-    azurite: { tablePort, queuePort: tablePort - 1, blobPort: tablePort - 2 },
-    // Azurite outlives this process on purpose (crash safety); stop it with the runtime on a clean exit.
+    azurite: {
+      location: path.join(localDir, 'azurite'),
+      tablePort,
+      queuePort: tablePort - 1,
+      blobPort: tablePort - 2,
+    },
+    settingsFor: dev?.settingsFor,
+    // Azurite outlives a crash on purpose; on a clean exit it stops with the runtime.
     stopStorageOnExit: process.env.PIMFLOW_KEEP_STORAGE !== 'true',
+  }).catch(async (err: unknown) => {
+    await dev?.close();
+    throw err;
   });
-  for (const line of runtime.banner) console.log(line);
+  const endpoints = runtime.banner.filter((line) => !line.startsWith(' '));
+  const functions = runtime.banner.filter((line) => line.startsWith(' '));
+  for (const line of [...endpoints, ...(dev?.banner ?? []), 'functions:', ...functions]) console.log(line);
+  if (dev) await sendTestEmail(runtime.urls.api, dev);
   console.log('ready');
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -25,8 +77,9 @@ async function main(): Promise<void> {
     console.log(`${signal}: stopping`);
     runtime
       .stop()
+      .then(() => dev?.close())
       .then(() => process.exit(0))
-      .catch((err) => {
+      .catch((err: unknown) => {
         console.error(err);
         process.exit(1);
       });
@@ -35,7 +88,37 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((err) => {
+/** Shows e-mail working end to end: the demo admin asks the API for its test message. */
+async function sendTestEmail(api: string, dev: DevEnvironment): Promise<void> {
+  try {
+    const token = await dev.identity.issueUserToken({
+      user: DEMO_ADMIN_UPN,
+      roles: ['PimFlow.Admin'],
+      amr: ['pwd', 'mfa'],
+    });
+    const res = await fetch(`${api}/admin/testEmail`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (res.status !== 202)
+      throw new Error(`POST /api/admin/testEmail answered ${res.status}: ${await res.text()}`);
+    console.log(`test e-mail: sent to ${DEMO_ADMIN_UPN}, see ${dev.mail.mailboxUrl}`);
+  } catch (err) {
+    console.warn(`test e-mail: not sent (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+async function rerunTrusting(caPath: string): Promise<void> {
+  const child = spawn(process.execPath, process.argv.slice(1), {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
+  process.exit(code);
+}
+
+main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

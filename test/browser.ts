@@ -3,11 +3,18 @@
  * don't work here). `describeInBrowser` skips its tests when no Chromium is found — and test/global-setup.ts says so
  * loudly, so a skipped browser suite never passes unnoticed.
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { describe } from 'vitest';
+import type { TlsMaterial } from '../local/standins/tls';
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+const CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
 
 export function findChromium(): string | undefined {
   const configured = process.env.CHROMIUM_PATH;
@@ -15,9 +22,10 @@ export function findChromium(): string | undefined {
   return CANDIDATES.find((p) => existsSync(p));
 }
 
-export const describeInBrowser: typeof describe = findChromium() ? describe : describe.skip;
+export const describeInBrowser = findChromium() ? describe : describe.skip;
 
-export async function launchChromium(): Promise<Browser> {
+/** Launches headless Chromium; with `tls`, it accepts the stand-ins' certificate (pinned by its key, nothing else). */
+export async function launchChromium(tls?: TlsMaterial): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('No Chromium found (install Debian chromium or set CHROMIUM_PATH)');
   return chromium.launch({
@@ -32,6 +40,12 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(tls ? [`--ignore-certificate-errors-spki-list=${spkiHash(tls.cert)}`] : []),
     ],
   });
+}
+
+function spkiHash(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }

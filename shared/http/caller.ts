@@ -19,7 +19,10 @@ export async function authenticate(
     caller = await validator.validate(request.headers.get('authorization'));
   } catch (err) {
     if (err instanceof AuthenticationError) {
-      return { ok: false, response: problem(401, err.message, {}, { 'www-authenticate': err.wwwAuthenticate }) };
+      return {
+        ok: false,
+        response: problem(401, err.message, {}, { 'www-authenticate': err.wwwAuthenticate }),
+      };
     }
     throw err;
   }

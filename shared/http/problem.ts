@@ -33,7 +33,13 @@ export function problem(
   extensions: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): HttpResponseInit {
-  const body: ProblemDetails = { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extensions };
+  const body: ProblemDetails = {
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...extensions,
+  };
   return {
     status,
     headers: { 'content-type': 'application/problem+json; charset=utf-8', ...headers },

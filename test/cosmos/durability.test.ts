@@ -18,6 +18,8 @@ interface Doc {
   id: string;
   pk: string;
   n: number;
+  _rid?: string;
+  _etag?: string;
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -38,7 +38,7 @@ afterAll(async () => {
   await fixture.dispose();
 });
 
-function group(displayName: string, groupId = randomUUID()): ManagedGroup {
+function group(displayName: string, groupId: string = randomUUID()): ManagedGroup {
   return {
     id: groupId,
     groupId,

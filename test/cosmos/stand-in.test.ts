@@ -14,6 +14,7 @@ interface Doc {
   n: number;
   tags?: string[];
   x?: number;
+  _etag?: string;
 }
 
 let fixture: CosmosFixture;

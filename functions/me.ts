@@ -1,0 +1,24 @@
+/** `GET /api/me`: who the API thinks is calling (object id, roles, MFA, authentication contexts). */
+import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { authenticate } from '../shared/http/caller';
+import { getServices } from '../shared/services';
+
+export async function me(request: HttpRequest): Promise<HttpResponseInit> {
+  const { tokens } = await getServices();
+  const auth = await authenticate(request, tokens);
+  if (!auth.ok) return auth.response;
+  const c = auth.caller;
+  return {
+    jsonBody: {
+      id: c.objectId,
+      tenantId: c.tenantId,
+      displayName: c.displayName ?? null,
+      userPrincipalName: c.userPrincipalName ?? null,
+      roles: c.roles,
+      authenticationMethods: c.authenticationMethods,
+      authenticationContexts: c.authenticationContexts,
+    },
+  };
+}
+
+app.http('me', { route: 'me', methods: ['GET'], authLevel: 'anonymous', handler: me });

@@ -1,0 +1,158 @@
+/**
+ * pimflow's local outside world: stand-ins for Entra ID (tokens), Microsoft Graph (the demo tenant), Azure
+ * Communication Services e-mail (with a mailbox page) and Cosmos DB, each on 127.0.0.1 over HTTPS signed by the
+ * local CA. It hands the runtime the app settings that point the app's real SDKs at them; app code can't tell.
+ * Every stand-in keeps its state under `dir`, so it survives restarts and crashes.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { startCosmosStandIn } from './standins/cosmos/cosmos-stand-in';
+import { DEMO_TENANT_FILE } from './standins/graph/demo-tenant';
+import { startGraphStandIn, type GraphStandIn } from './standins/graph/graph-stand-in';
+import { startIdentityStandIn, type IdentityStandIn } from './standins/identity/identity-stand-in';
+import { startMailStandIn, type MailStandIn } from './standins/mail/mail-stand-in';
+import type { StandIn } from './standins/stand-in';
+import type { TlsMaterial } from './standins/tls';
+
+/** The demo tenant's id and the app's own identity in it (the `pimflow-automation` service principal). */
+export const DEMO_TENANT_ID = '7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90';
+export const DEMO_APP_CLIENT_ID = '1f625093-4e01-43fc-800f-ef5a00652820';
+export const DEMO_APP_OBJECT_ID = 'd2707948-f36a-4e93-94bd-e132e296f7e0';
+export const DEMO_ADMIN_UPN = 'admin@pimflow.example';
+export const API_AUDIENCE = 'api://pimflow';
+
+export interface DevEnvironmentOptions {
+  /** Where the stand-ins keep their state and secrets (git-ignored `.local/` by default). */
+  dir: string;
+  tls: TlsMaterial;
+  /** Ports; 0 picks free ones (tests). Defaults suit `npm start`. */
+  ports?: { cosmos?: number; graph?: number; mail?: number; identity?: number };
+}
+
+export interface DevEnvironment {
+  identity: IdentityStandIn;
+  graph: GraphStandIn;
+  mail: MailStandIn;
+  cosmos: StandIn & { endpoint: string; key: string };
+  /** App settings for the runtime (the public base URL depends on where the runtime listens). */
+  settingsFor(origin: string): Record<string, string>;
+  /** `<name>: <url>` lines for the start-up banner. */
+  banner: string[];
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORTS = { cosmos: 8081, graph: 7072, mail: 7073, identity: 7074 };
+
+export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<DevEnvironment> {
+  mkdirSync(o.dir, { recursive: true });
+  const given = Object.entries(o.ports ?? {}).filter(([, port]) => port !== undefined);
+  const ports = { ...DEFAULT_PORTS, ...Object.fromEntries(given) };
+  const appSecret = localSecret(path.join(o.dir, 'app-client-secret'));
+  const mailKey = localSecret(path.join(o.dir, 'acs-access-key'));
+  const started: StandIn[] = [];
+  try {
+    // The identity stand-in signs in the Graph stand-in's users, and Graph starts second: look them up late.
+    const tenant: { graph?: GraphStandIn } = {};
+    const identity = await startIdentityStandIn({
+      tls: o.tls,
+      port: ports.identity,
+      tenantId: DEMO_TENANT_ID,
+      apiAudience: API_AUDIENCE,
+      appClientId: DEMO_APP_CLIENT_ID,
+      appClientSecret: appSecret,
+      appObjectId: DEMO_APP_OBJECT_ID,
+      keyFile: path.join(o.dir, 'identity-signing-key.json'),
+      users: () => tenant.graph?.state.users() ?? [],
+    });
+    started.push(identity);
+
+    // Graph accepts app tokens from our issuer whose audience is Graph's own origin, as Graph does.
+    let graphOrigin = '';
+    const jwks = createRemoteJWKSet(new URL(`${identity.url}/${DEMO_TENANT_ID}/discovery/v2.0/keys`));
+    const graph = await startGraphStandIn({
+      tls: o.tls,
+      port: ports.graph,
+      dataFile: path.join(o.dir, 'graph-tenant.json'),
+      seedFile: DEMO_TENANT_FILE,
+      checkToken: async (header) => {
+        const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+        if (!token) return false;
+        try {
+          await jwtVerify(token, jwks, {
+            issuer: identity.issuer,
+            audience: graphOrigin,
+            algorithms: ['RS256'],
+          });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    });
+    tenant.graph = graph;
+    graphOrigin = new URL(graph.url).origin;
+    started.push(graph);
+
+    const mail = await startMailStandIn({
+      tls: o.tls,
+      port: ports.mail,
+      dataFile: path.join(o.dir, 'mailbox.json'),
+      accessKey: mailKey,
+    });
+    started.push(mail);
+
+    const cosmos = await startCosmosStandIn({
+      tls: o.tls,
+      port: ports.cosmos,
+      journalFile: path.join(o.dir, 'cosmos-journal.ndjson'),
+    });
+    started.push(cosmos);
+
+    const settings: Record<string, string> = {
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      GRAPH_BASE_URL: graph.url,
+      ACS_CONNECTION_STRING: mail.connectionString,
+      MAIL_SENDER: 'DoNotReply@pimflow.example',
+      AUTH_ISSUER: identity.issuer,
+      AUTH_AUDIENCE: API_AUDIENCE,
+      AUTH_TENANT_ID: DEMO_TENANT_ID,
+      AZURE_TENANT_ID: DEMO_TENANT_ID,
+      AZURE_CLIENT_ID: DEMO_APP_CLIENT_ID,
+      AZURE_CLIENT_SECRET: appSecret,
+      AZURE_AUTHORITY_HOST: identity.url,
+      AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
+    };
+    return {
+      identity,
+      graph,
+      mail,
+      cosmos,
+      settingsFor: (origin) => ({ ...settings, PUBLIC_BASE_URL: origin }),
+      banner: [
+        `cosmos: ${cosmos.endpoint}`,
+        `graph: ${graph.url}`,
+        `mail: ${mail.url}`,
+        `mailbox: ${mail.mailboxUrl}`,
+        `token: ${identity.tokenUrl}`,
+        `sign-in: ${identity.url}/`,
+      ],
+      close: async () => {
+        for (const s of [...started].reverse()) await s.close();
+      },
+    };
+  } catch (err) {
+    for (const s of [...started].reverse()) await s.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A random secret made on first use and kept in the git-ignored local folder: nothing secret is committed. */
+function localSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,32 @@
+/** One cheap call per dependency, for the health report: does it answer (and accept our credentials)? */
+import type { Services } from '../services';
+import type { DependencyCheck } from './health-report';
+
+const NO_SUCH_GROUP = '00000000-0000-0000-0000-000000000000';
+
+export function dependencyChecks(s: Services): DependencyCheck[] {
+  return [
+    { name: 'cosmosDb', probe: async () => void (await s.database.read()) },
+    // A lookup that finds nothing still proves Graph answers and takes our token.
+    { name: 'microsoftGraph', probe: async () => void (await s.directory.getGroup(NO_SUCH_GROUP)) },
+    {
+      name: 'identityProvider',
+      probe: async () => {
+        const res = await fetch(
+          `${s.settings.AUTH_ISSUER.replace(/\/$/, '')}/.well-known/openid-configuration`,
+        );
+        if (!res.ok) throw new Error(`OpenID configuration answered ${res.status}`);
+      },
+    },
+    {
+      // ACS has no health call; any HTTP answer from its endpoint shows it is reachable.
+      name: 'email',
+      probe: async () => {
+        const endpoint =
+          s.settings.ACS_ENDPOINT ?? /endpoint=([^;]+)/i.exec(s.settings.ACS_CONNECTION_STRING ?? '')?.[1];
+        if (!endpoint) throw new Error('No ACS endpoint configured');
+        await (await fetch(endpoint)).arrayBuffer();
+      },
+    },
+  ];
+}
