@@ -4,6 +4,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { Database } from '@azure/cosmos';
+import { AuditLog } from './audit/audit-log';
 import { createAzureCredential } from './auth/azure-credential';
 import { createTokenValidator, type TokenValidator } from './auth/token-validator';
 import { systemClock, type Clock } from './clock';
@@ -26,6 +27,7 @@ export interface Services {
   mailer: Mailer;
   database: Database;
   managedGroups: ManagedGroupRepository;
+  audit: AuditLog;
 }
 
 let services: Promise<Services> | undefined;
@@ -64,5 +66,6 @@ async function buildServices(): Promise<Services> {
     ),
     database,
     managedGroups: new ManagedGroupRepository(database.container('managedGroups')),
+    audit: new AuditLog(database.container('auditLogs')),
   };
 }

@@ -1,5 +1,6 @@
 /** Every container the app uses, for `ensureDatabase` at start. Each aggregate's repository declares its own. */
 import type { ContainerSpec } from './ensure-database';
+import { auditLogsContainer } from '../audit/audit-log';
 import { managedGroupsContainer } from './managed-group-repository';
 
-export const appContainers: readonly ContainerSpec[] = [managedGroupsContainer];
+export const appContainers: readonly ContainerSpec[] = [managedGroupsContainer, auditLogsContainer];

@@ -1,0 +1,81 @@
+/**
+ * The effective role settings of one role (member or owner) of one managed group, as the activation and assignment
+ * rules need them. Stored and served as Graph's `unifiedRoleManagementPolicy` with its rules (shared/pim/policy/);
+ * this is the flat view the domain works with. Defaults are PIM's.
+ */
+import { z } from 'zod';
+
+export const accessIdSchema = z.enum(['member', 'owner']);
+export type AccessId = z.infer<typeof accessIdSchema>;
+
+/** Who approves: a user, the members of a group, or the group's (other) owners — Table-1's Owner row. */
+export const approverSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('user'), id: z.guid() }),
+  z.object({ type: z.literal('groupMembers'), id: z.guid() }),
+  z.object({ type: z.literal('groupOwners') }),
+]);
+export type Approver = z.infer<typeof approverSchema>;
+
+export const roleSettingsSchema = z.object({
+  groupId: z.guid(),
+  accessId: accessIdSchema,
+  activation: z.object({
+    /** ISO 8601 duration, 30 minutes to 24 hours. */
+    maximumDuration: z.string(),
+    requireJustification: z.boolean(),
+    requireTicket: z.boolean(),
+    requireMfa: z.boolean(),
+    /** A Conditional Access authentication context the token must carry in `acrs` (e.g. `c1`), or null. */
+    authenticationContext: z.string().nullable(),
+    requireApproval: z.boolean(),
+    approvers: z.array(approverSchema),
+    approvalStageTimeOutInDays: z.number().positive(),
+    isApproverJustificationRequired: z.boolean(),
+  }),
+  eligibleAssignment: z.object({ allowPermanent: z.boolean(), maximumDuration: z.string() }),
+  activeAssignment: z.object({
+    allowPermanent: z.boolean(),
+    maximumDuration: z.string(),
+    requireMfa: z.boolean(),
+    requireJustification: z.boolean(),
+  }),
+  notifications: z.object({
+    /** Extra recipients per event (eligible assigned, active assigned, eligible activated) for admins. */
+    adminRecipients: z.array(z.email()),
+    criticalOnly: z.boolean(),
+    defaultRecipientsEnabled: z.boolean(),
+  }),
+});
+export type RoleSettings = z.infer<typeof roleSettingsSchema>;
+
+/** PIM's defaults: 8 h activation, justification required, no approval, permanent assignments allowed. */
+export function defaultRoleSettings(groupId: string, accessId: AccessId): RoleSettings {
+  return {
+    groupId,
+    accessId,
+    activation: {
+      maximumDuration: 'PT8H',
+      requireJustification: true,
+      requireTicket: false,
+      requireMfa: false,
+      authenticationContext: null,
+      requireApproval: false,
+      approvers: [],
+      approvalStageTimeOutInDays: 1,
+      isApproverJustificationRequired: true,
+    },
+    eligibleAssignment: { allowPermanent: true, maximumDuration: 'P365D' },
+    activeAssignment: {
+      allowPermanent: true,
+      maximumDuration: 'P180D',
+      requireMfa: false,
+      requireJustification: true,
+    },
+    notifications: { adminRecipients: [], criticalOnly: false, defaultRecipientsEnabled: true },
+  };
+}
+
+/** What the activation orchestration and the request API read: the settings in force for a group role. */
+export interface RoleSettingsSource {
+  get(groupId: string, accessId: AccessId): Promise<RoleSettings>;
+}
