@@ -51,6 +51,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
   const ports = { ...DEFAULT_PORTS, ...Object.fromEntries(given) };
   const appSecret = localSecret(path.join(o.dir, 'app-client-secret'));
   const mailKey = localSecret(path.join(o.dir, 'acs-access-key'));
+  const linkKey = localSecret(path.join(o.dir, 'approval-link-signing-key'));
   const started: StandIn[] = [];
   try {
     // The identity stand-in signs in the Graph stand-in's users, and Graph starts second: look them up late.
@@ -124,6 +125,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       AZURE_CLIENT_SECRET: appSecret,
       AZURE_AUTHORITY_HOST: identity.url,
       AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
+      APPROVAL_LINK_SIGNING_KEY: linkKey,
     };
     return {
       identity,

@@ -33,6 +33,13 @@ export const settingsSchema = z
     ACS_ENDPOINT: url.optional(),
     MAIL_SENDER: z.email(),
 
+    /** HMAC key (base64, at least 32 bytes) signing the approval links in e-mails. A Key Vault reference in Azure. */
+    APPROVAL_LINK_SIGNING_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be base64 of at least 32 bytes'),
+    /** Whether deciding from an e-mail link also needs the approver signed in (a bearer token), not just the link. */
+    APPROVAL_REQUIRE_SIGN_IN: bool,
+
     /** Tokens the API accepts: Entra ID's v2.0 issuer for the tenant, and the API's audience. */
     AUTH_ISSUER: url,
     AUTH_AUDIENCE: z.string().min(1),

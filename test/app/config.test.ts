@@ -11,6 +11,7 @@ const valid = {
   AUTH_ISSUER: 'https://login.microsoftonline.com/7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90/v2.0',
   AUTH_AUDIENCE: 'api://pimflow',
   AUTH_TENANT_ID: '7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90',
+  APPROVAL_LINK_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
 describe('loadSettings', () => {
