@@ -6,18 +6,10 @@
  * meanwhile (group commit). So whatever a client was told survives a SIGKILL, or a power cut, just after.
  * A crash can only tear the last line; it is ignored on load, and the file is rewritten as a snapshot at start.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { readFileIfExists, writeFileDurably } from '../durable-file';
 import type { MutationRecord, MutationSink } from './mutations';
 import { CorruptJournalError } from './replay';
 
@@ -27,8 +19,9 @@ export class JournalFailedError extends Error {
 
 /** The records in `file` (none if it doesn't exist), without a torn last line. */
 export function readJournal(file: string): MutationRecord[] {
-  if (!existsSync(file)) return [];
-  const lines = readFileSync(file, 'utf8').split('\n');
+  const text = readFileIfExists(file);
+  if (text === undefined) return [];
+  const lines = text.split('\n');
   while (lines.length > 0 && lines[lines.length - 1]?.trim() === '') lines.pop();
   const records: MutationRecord[] = [];
   lines.forEach((line, index) => {
@@ -46,36 +39,22 @@ export function readJournal(file: string): MutationRecord[] {
   return records;
 }
 
-/** Replaces `file` with `records`, atomically: a temporary file, fsync'd, renamed over it, the folder fsync'd. */
+/** Replaces `file` with `records`, atomically (see writeFileDurably). */
 export function writeSnapshot(file: string, records: Iterable<MutationRecord>): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.snapshot`;
-  const fd = openSync(temp, 'w');
-  try {
-    let chunk: string[] = [];
-    for (const record of records) {
-      chunk.push(`[${JSON.stringify(record)}]\n`);
-      if (chunk.length >= 1000) {
-        writeSync(fd, chunk.join(''));
-        chunk = [];
-      }
-    }
-    writeSync(fd, chunk.join(''));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
-  syncDirectory(path.dirname(file));
+  writeFileDurably(file, snapshotLines(records));
 }
 
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+/** One line per record, handed out a thousand at a time so a large account is never one string in memory. */
+function* snapshotLines(records: Iterable<MutationRecord>): Iterable<string> {
+  let chunk: string[] = [];
+  for (const record of records) {
+    chunk.push(`[${JSON.stringify(record)}]\n`);
+    if (chunk.length >= 1000) {
+      yield chunk.join('');
+      chunk = [];
+    }
   }
+  yield chunk.join('');
 }
 
 interface Waiter {

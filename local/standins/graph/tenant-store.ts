@@ -3,17 +3,7 @@
  * file, fsyncs it and renames it over the data file, so a SIGKILL at any instant leaves either the old or the new
  * state, never half of one; a change is saved before the request that made it is answered.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import path from 'node:path';
+import { readJsonIfExists, writeFileDurably } from '../durable-file';
 import {
   materializeSeed,
   parseTenantData,
@@ -22,6 +12,8 @@ import {
   type TenantServicePrincipal,
   type TenantUser,
 } from './tenant-data';
+
+const OWNER = 'Graph stand-in';
 
 export type ObjectKind = 'user' | 'group' | 'servicePrincipal';
 
@@ -43,8 +35,11 @@ export class TenantStore {
 
   /** Loads `dataFile`, or (when it doesn't exist yet) the seed as of `now`, saved at once so times stay fixed. */
   static open(dataFile: string, seedFile: string, now: Date): TenantStore {
-    if (existsSync(dataFile)) return new TenantStore(parseTenantData(readJson(dataFile)), dataFile);
-    const store = new TenantStore(materializeSeed(readJson(seedFile), now), dataFile);
+    const saved = readJsonIfExists(dataFile, OWNER);
+    if (saved !== undefined) return new TenantStore(parseTenantData(saved), dataFile);
+    const seed = readJsonIfExists(seedFile, OWNER);
+    if (seed === undefined) throw new Error(`${OWNER}: cannot read ${seedFile}: no such file`);
+    const store = new TenantStore(materializeSeed(seed, now), dataFile);
     store.save();
     return store;
   }
@@ -101,37 +96,5 @@ export class TenantStore {
 
   private save(): void {
     writeFileDurably(this.dataFile, JSON.stringify(this.data, null, 1));
-  }
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(
-      `Graph stand-in: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
-  }
-}
-
-function writeFileDurably(file: string, content: string): void {
-  const dir = path.dirname(file);
-  mkdirSync(dir, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
-  // The rename itself is durable only once the directory is synced (matters for power loss, not SIGKILL).
-  const dirFd = openSync(dir, 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
   }
 }

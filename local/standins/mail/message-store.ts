@@ -3,9 +3,9 @@
  * change (write a temporary file, fsync, rename, fsync the folder), so a crash leaves the old or the new file,
  * never half of one, and messages outlive restarts.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readJsonIfExists, writeFileDurably } from '../durable-file';
 
 export interface StoredMessage {
   id: string;
@@ -42,14 +42,8 @@ export class MessageStore {
 
   static async open(file: string): Promise<MessageStore> {
     await mkdir(path.dirname(file), { recursive: true });
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      return new MessageStore(file, { version: 1, messages: [], failed: [] });
-    }
-    const data = JSON.parse(text) as Partial<DataFile>;
+    const data = readJsonIfExists(file, 'Mail stand-in') as Partial<DataFile> | undefined;
+    if (data === undefined) return new MessageStore(file, { version: 1, messages: [], failed: [] });
     // Refuse a file we don't understand rather than start empty and overwrite it.
     if (data.version !== 1 || !Array.isArray(data.messages) || !Array.isArray(data.failed))
       throw new Error(`Mail stand-in: ${file} is not a mailbox file this version can read`);
@@ -100,36 +94,8 @@ export class MessageStore {
   private persist(): Promise<void> {
     // Snapshot now, write in order: the last write on disk always holds every change made before it.
     const snapshot = JSON.stringify(this.data);
-    const next = this.writing.then(() => writeAtomically(this.file, snapshot));
+    const next = this.writing.then(() => writeFileDurably(this.file, snapshot));
     this.writing = next.catch(() => undefined);
     return next;
-  }
-}
-
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-  // The rename itself is durable only once the folder is synced.
-  try {
-    const dir = await open(path.dirname(file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // Windows can't open or fsync a folder; the rename is still atomic there.
   }
 }
