@@ -3,21 +3,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startMailStandIn, type MailStandIn } from '../../local/standins/mail/mail-stand-in';
+import {
+  startMailStandIn,
+  type MailStandIn,
+  type StoredMessage,
+} from '../../local/standins/mail/mail-stand-in';
 import { testTls } from '../helpers';
 
-export interface MailboxMessage {
-  id: string;
-  from: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  replyTo: string[];
-  subject: string;
-  html: string;
-  text: string;
-  receivedDateTime: string;
-}
+/** A message as the mailbox's JSON lists it: as the stand-in stores it. */
+export type MailboxMessage = StoredMessage;
 
 export interface TestMailStandIn {
   standIn: MailStandIn;

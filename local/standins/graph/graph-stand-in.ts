@@ -12,6 +12,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BearerTokenCheck, StandIn } from '../stand-in';
+import { readBodyUpTo } from '../request-body';
 import type { TlsMaterial } from '../tls';
 import { runBatch } from './batch';
 import { graphFaultsSchema, injectedFault, type GraphFaults } from './faults';
@@ -158,15 +159,10 @@ function send(res: ServerResponse, answer: GraphAnswer, requestId: string): void
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new GraphHttpError(413, 'RequestEntityTooLarge', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  const body = await readBodyUpTo(req, MAX_BODY_BYTES);
+  if (body === undefined)
+    throw new GraphHttpError(413, 'RequestEntityTooLarge', 'The request body is too large.');
+  return body;
 }
 
 function parseJson(raw: Buffer): unknown {

@@ -2,15 +2,16 @@
  * `/groups`, `/groups/{id}`, and its `members`, `owners` and `transitiveMembers` collections; reference writes
  * (`.../$ref`) are in membership-routes.ts.
  */
-import { invalidObjectId, notFound, segmentNotFound } from './graph-errors';
+import { invalidObjectId, segmentNotFound } from './graph-errors';
 import { addReference, removeReference, type Relation } from './membership-routes';
-import { DIRECTORY_OBJECT_PROPERTIES, directoryObjectView, groupView, KINDS } from './object-views';
-import { nextLink, page, parseObjectQuery, parseQuery, project, type QuerySpec } from './odata-query';
+import { DIRECTORY_OBJECT_SPEC, directoryObjectView, groupView, KINDS, viewOf } from './object-views';
+import { parseObjectQuery, parseQuery, project, type QuerySpec } from './odata-query';
 import {
   byMethod,
-  collection,
   entity,
+  found,
   isGuid,
+  listed,
   type GraphAnswer,
   type GraphCall,
   type GraphContext,
@@ -35,11 +36,6 @@ const GROUP_SPEC: QuerySpec = {
   },
 };
 
-const MEMBER_SPEC: QuerySpec = {
-  type: 'microsoft.graph.directoryObject',
-  selectable: DIRECTORY_OBJECT_PROPERTIES,
-};
-
 export function groupRoutes(ctx: GraphContext, call: GraphCall): GraphAnswer {
   const [, id, nav, item, ref, ...rest] = call.segments;
   if (id === undefined) return byMethod(call, { GET: () => listGroups(ctx, call) });
@@ -58,25 +54,18 @@ export function groupRoutes(ctx: GraphContext, call: GraphCall): GraphAnswer {
   throw segmentNotFound(ref);
 }
 
-export function findGroup(ctx: GraphContext, id: string): TenantGroup {
-  const group = ctx.store.group(id);
-  if (!group) throw notFound(id);
-  return group;
+function findGroup(ctx: GraphContext, id: string): TenantGroup {
+  return found(ctx.store.group(id), id);
 }
 
 function listGroups(ctx: GraphContext, call: GraphCall): GraphAnswer {
   const options = parseQuery(call.query, GROUP_SPEC);
-  const { filter } = options;
-  const groups = ctx.store.groups().filter((g) => !filter || filter(groupView(g)));
-  const { value, nextLink: link } = page(groups, options, (offset) =>
-    nextLink(call.baseUrl, 'groups', call.query, offset),
-  );
-  return collection(
-    call,
-    'groups',
-    value.map((g) => project(groupView(g), options.select, KINDS.group.defaults)),
-    link,
-  );
+  return listed(call, options, {
+    items: ctx.store.groups(),
+    path: 'groups',
+    view: groupView,
+    present: (g) => project(groupView(g), options.select, KINDS.group.defaults),
+  });
 }
 
 function getGroup(ctx: GraphContext, call: GraphCall, id: string): GraphAnswer {
@@ -90,18 +79,16 @@ function listRelation(
   id: string,
   nav: Relation | 'transitiveMembers',
 ): GraphAnswer {
-  const options = parseQuery(call.query, MEMBER_SPEC);
+  const options = parseQuery(call.query, DIRECTORY_OBJECT_SPEC);
   const group = findGroup(ctx, id);
   const objects = nav === 'transitiveMembers' ? transitiveMembers(ctx, group) : resolve(ctx, group[nav]);
-  const { value, nextLink: link } = page(objects, options, (offset) =>
-    nextLink(call.baseUrl, `groups/${group.id}/${nav}`, call.query, offset),
-  );
-  return collection(
-    call,
-    'directoryObjects',
-    value.map((o) => directoryObjectView(o, options.select)),
-    link,
-  );
+  return listed(call, options, {
+    items: objects,
+    path: `groups/${group.id}/${nav}`,
+    context: 'directoryObjects',
+    view: viewOf,
+    present: (o) => directoryObjectView(o, options.select),
+  });
 }
 
 /** Members of the group and of every group nested in it, each once (nested groups included, as in Graph). */

@@ -4,7 +4,7 @@
  */
 import type { TenantGroup, TenantServicePrincipal, TenantUser } from './tenant-data';
 import type { DirectoryObject, ObjectKind } from './tenant-store';
-import { project } from './odata-query';
+import { project, type QuerySpec } from './odata-query';
 
 type View = Record<string, unknown>;
 
@@ -58,12 +58,11 @@ export const KINDS: Record<
   },
 };
 
-/** Anything a member of a directoryObject collection may have. */
-export const DIRECTORY_OBJECT_PROPERTIES: ReadonlySet<string> = new Set([
-  ...USER_PROPERTIES,
-  ...GROUP_PROPERTIES,
-  ...SERVICE_PRINCIPAL_PROPERTIES,
-]);
+/** The query options of a directoryObject (members, owners, `/directoryObjects/{id}`): it may be of any kind. */
+export const DIRECTORY_OBJECT_SPEC: QuerySpec = {
+  type: 'microsoft.graph.directoryObject',
+  selectable: new Set([...USER_PROPERTIES, ...GROUP_PROPERTIES, ...SERVICE_PRINCIPAL_PROPERTIES]),
+};
 
 export function userView(u: TenantUser): View {
   return {

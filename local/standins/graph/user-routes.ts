@@ -1,20 +1,13 @@
 /** `/users`, `/users/{id | userPrincipalName}`, `/users/{id}/manager`, and creating a user (`POST /users`). */
 import { randomUUID } from 'node:crypto';
-import { badRequest, notFound, segmentNotFound } from './graph-errors';
+import { badRequest, segmentNotFound } from './graph-errors';
 import { directoryObjectView, KINDS, userView } from './object-views';
-import {
-  nextLink,
-  page,
-  parseObjectQuery,
-  parseQuery,
-  project,
-  type QueryOptions,
-  type QuerySpec,
-} from './odata-query';
+import { parseObjectQuery, parseQuery, project, type QueryOptions, type QuerySpec } from './odata-query';
 import {
   byMethod,
-  collection,
   entity,
+  found,
+  listed,
   type GraphAnswer,
   type GraphCall,
   type GraphContext,
@@ -54,29 +47,23 @@ export function userRoutes(ctx: GraphContext, call: GraphCall): GraphAnswer {
 
 function listUsers(ctx: GraphContext, call: GraphCall): GraphAnswer {
   const options = parseQuery(call.query, USER_SPEC);
-  const { filter } = options;
-  const users = ctx.store.users().filter((u) => !filter || filter(userView(u)));
-  const { value, nextLink: link } = page(users, options, (offset) =>
-    nextLink(call.baseUrl, 'users', call.query, offset),
-  );
-  return collection(
-    call,
-    'users',
-    value.map((u) => present(ctx, u, options)),
-    link,
-  );
+  return listed(call, options, {
+    items: ctx.store.users(),
+    path: 'users',
+    view: userView,
+    present: (u) => present(ctx, u, options),
+  });
 }
 
 function getUser(ctx: GraphContext, call: GraphCall, key: string): GraphAnswer {
   const options = parseObjectQuery(call.query, USER_SPEC);
-  return entity(call, 'users', present(ctx, findUser(ctx, key), options));
+  return entity(call, 'users', present(ctx, found(ctx.store.user(key), key), options));
 }
 
 function getManager(ctx: GraphContext, call: GraphCall, key: string): GraphAnswer {
   const options = parseObjectQuery(call.query, USER_SPEC);
-  const user = findUser(ctx, key);
-  const manager = user.managerId ? ctx.store.user(user.managerId) : undefined;
-  if (!manager) throw notFound('manager');
+  const user = found(ctx.store.user(key), key);
+  const manager = found(user.managerId ? ctx.store.user(user.managerId) : undefined, 'manager');
   return entity(
     call,
     'directoryObjects',
@@ -91,12 +78,6 @@ function present(ctx: GraphContext, user: TenantUser, options: QueryOptions): Re
   if (manager)
     out.manager = directoryObjectView({ kind: 'user', value: manager }, options.expandManager?.select);
   return out;
-}
-
-function findUser(ctx: GraphContext, key: string): TenantUser {
-  const user = ctx.store.user(key);
-  if (!user) throw notFound(key);
-  return user;
 }
 
 /** Enough of Graph's create-user to make fresh objects (e.g. to exercise replication delay). */

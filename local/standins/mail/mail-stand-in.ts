@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { readBodyUpTo } from '../request-body';
 import type { BearerTokenCheck, StandIn } from '../stand-in';
 import type { TlsMaterial } from '../tls';
 import { checkHmacSignature } from './hmac-auth';
@@ -55,7 +56,7 @@ export async function startMailStandIn(options: MailStandInOptions): Promise<Mai
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://stand-in');
-    const body = await readBody(req);
+    const body = await readBodyUpTo(req, MAX_BODY_BYTES);
     if (body === undefined)
       return json(res, 413, acsError('RequestEntityTooLarge', 'The request is larger than 10 MB.'));
     const route = url.pathname;
@@ -191,18 +192,6 @@ async function authorized(
   const authorization = req.headers.authorization;
   if (authorization?.startsWith('Bearer ')) return (await options.checkBearerToken?.(authorization)) ?? false;
   return checkHmacSignature(req, body, key, { maxClockSkewMs: options.maxClockSkewMs }) === undefined;
-}
-
-/** The body, or undefined when it is larger than ACS accepts. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function acsError(code: string, message: string): { error: { code: string; message: string } } {
