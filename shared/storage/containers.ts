@@ -1,6 +1,13 @@
 /** Every container the app uses, for `ensureDatabase` at start. Each aggregate's repository declares its own. */
 import type { ContainerSpec } from './ensure-database';
 import { auditLogsContainer } from '../audit/audit-log';
+import { requestLocksContainer, scheduleRequestsContainer, schedulesContainer } from '../pim/requests/pim-containers';
 import { managedGroupsContainer } from './managed-group-repository';
 
-export const appContainers: readonly ContainerSpec[] = [managedGroupsContainer, auditLogsContainer];
+export const appContainers: readonly ContainerSpec[] = [
+  managedGroupsContainer,
+  auditLogsContainer,
+  scheduleRequestsContainer,
+  schedulesContainer,
+  requestLocksContainer,
+];

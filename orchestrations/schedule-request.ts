@@ -1,0 +1,149 @@
+/**
+ * One orchestration per schedule request (instance id from the request id): approval if the role requires it
+ * (first decision wins; timeout after the stage's days), then wait for the start, grant the access and confirm it,
+ * wait for the end or an early end, and revoke — retried until Graph confirms it, across restarts. Orchestrators
+ * decide and wait; the activities do the I/O, idempotently.
+ */
+import * as df from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { REQUEST_ACTIVITIES as A, REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
+import { REQUEST_EVENTS, type ApprovalDecision } from '../shared/pim/requests/schedule-request';
+import type { RequestWorkflowInput } from '../shared/pim/requests/submit-request';
+
+/** Grant: retried for a few minutes with backoff (Graph throttling, replication); then the request fails. */
+const GRANT_RETRY = retry(2_000, 8);
+/** Revoke: retried within a round, and rounds repeat until Graph confirms (see below). */
+const REVOKE_RETRY = retry(2_000, 8);
+const REVOKE_ROUND_PAUSE_MS = 15 * 60_000;
+
+export type OpenApprovalResult = { approvalId: string; expiresDateTime: string } | { noApprovers: true };
+export type ExpireApprovalResult =
+  { outcome: 'TimedOut' } | { outcome: 'Decided'; decision: ApprovalDecision };
+export interface EndAccessEvent {
+  by: { id: string; displayName: string | null };
+}
+
+const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput<RequestWorkflowInput>();
+  const ref = { requestId: input.requestId, groupId: input.groupId };
+  const setStatus = (status: string, reason: string | null, completed: boolean) =>
+    context.df.callActivity(A.setRequestStatus, { ...ref, status, reason, completed });
+
+  if (input.requireApproval) {
+    const opened = (yield context.df.callActivity(A.openApproval, ref)) as OpenApprovalResult;
+    if ('noApprovers' in opened) {
+      yield setStatus('Failed', 'Nobody but the requester can approve this request', true);
+      return 'Failed';
+    }
+    context.df.setCustomStatus('PendingApproval');
+    const decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);
+    const canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
+    const timeout = context.df.createTimer(new Date(opened.expiresDateTime));
+    const first = yield context.df.Task.any([decided, canceled, timeout]);
+    let decision: ApprovalDecision;
+    if (first === decided) {
+      timeout.cancel();
+      decision = decided.result as ApprovalDecision;
+    } else if (first === canceled) {
+      timeout.cancel();
+      yield context.df.callActivity(A.cancelApproval, { ...ref, approvalId: opened.approvalId });
+      yield setStatus('Canceled', 'Canceled by the requester', true);
+      return 'Canceled';
+    } else {
+      // The timer fired: unless a decision was recorded just before (its event still on the way), it timed out.
+      const expired = (yield context.df.callActivity(A.expireApproval, {
+        ...ref,
+        approvalId: opened.approvalId,
+      })) as ExpireApprovalResult;
+      if (expired.outcome === 'TimedOut') {
+        yield setStatus('TimedOut', 'Nobody decided in time', true);
+        return 'TimedOut';
+      }
+      decision = expired.decision;
+    }
+    if (decision.reviewResult === 'Deny') {
+      yield setStatus('Denied', decision.justification, true);
+      return 'Denied';
+    }
+    yield setStatus('Granted', decision.justification, false);
+  }
+
+  const start = new Date(input.startDateTime);
+  if (start > context.df.currentUtcDateTime) {
+    context.df.setCustomStatus('WaitingForStart');
+    const startTimer = context.df.createTimer(start);
+    const canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
+    if ((yield context.df.Task.any([startTimer, canceled])) === canceled) {
+      startTimer.cancel();
+      yield setStatus('Canceled', 'Canceled before it started', true);
+      return 'Canceled';
+    }
+  }
+
+  const target = { resourceId: input.groupId, role: input.accessId, principalId: input.principalId };
+  if (input.kind === 'assignment') {
+    context.df.setCustomStatus('Granting');
+    try {
+      yield context.df.callActivityWithRetry(A.grantAccess, GRANT_RETRY, { ...ref, target });
+    } catch (err) {
+      yield setStatus('Failed', `Granting access failed: ${errorMessage(err)}`, true);
+      return 'Failed';
+    }
+  }
+  yield context.df.callActivity(A.recordStarted, { ...ref, input });
+
+  context.df.setCustomStatus('Active');
+  const endEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.end);
+  let endedBy: EndAccessEvent['by'] | null = null;
+  if (input.endDateTime) {
+    const endTimer = context.df.createTimer(new Date(input.endDateTime));
+    if ((yield context.df.Task.any([endTimer, endEvent])) === endEvent) {
+      endTimer.cancel();
+      endedBy = (endEvent.result as EndAccessEvent).by;
+    }
+  } else {
+    endedBy = ((yield endEvent) as EndAccessEvent).by;
+  }
+
+  if (input.kind === 'assignment') {
+    context.df.setCustomStatus('Revoking');
+    // Guaranteed revoke: keep trying, in rounds, until Graph confirms the access is gone.
+    for (let round = 1; ; round++) {
+      try {
+        yield context.df.callActivityWithRetry(A.revokeAccess, REVOKE_RETRY, { ...ref, target });
+        break;
+      } catch (err) {
+        yield context.df.callActivity(A.recordRevokeFailure, {
+          ...ref,
+          target,
+          round,
+          reason: errorMessage(err),
+        });
+        yield context.df.createTimer(
+          new Date(context.df.currentUtcDateTime.getTime() + REVOKE_ROUND_PAUSE_MS),
+        );
+      }
+    }
+  }
+  yield context.df.callActivity(A.recordEnded, {
+    ...ref,
+    input,
+    reason: endedBy ? 'Revoked' : 'Expired',
+    by: endedBy,
+  });
+  context.df.setCustomStatus(endedBy ? 'Revoked' : 'Expired');
+  return endedBy ? 'Revoked' : 'Expired';
+};
+
+function retry(firstMs: number, attempts: number): df.RetryOptions {
+  const options = new df.RetryOptions(firstMs, attempts);
+  options.backoffCoefficient = 2;
+  options.maxRetryIntervalInMilliseconds = 60_000;
+  return options;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+}
+
+df.app.orchestration(REQUEST_ORCHESTRATOR, scheduleRequestOrchestrator);

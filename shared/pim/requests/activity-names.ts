@@ -1,0 +1,14 @@
+/** Names of the request orchestration's activities: shared by the orchestrator and their registrations. */
+export const REQUEST_ACTIVITIES = {
+  openApproval: 'OpenApproval',
+  expireApproval: 'ExpireApproval',
+  cancelApproval: 'CancelApproval',
+  setRequestStatus: 'SetRequestStatus',
+  grantAccess: 'GrantAccess',
+  revokeAccess: 'RevokeAccess',
+  recordStarted: 'RecordScheduleStarted',
+  recordEnded: 'RecordScheduleEnded',
+  recordRevokeFailure: 'RecordRevokeFailure',
+} as const;
+
+export const REQUEST_ORCHESTRATOR = 'ScheduleRequestOrchestrator';

@@ -1,0 +1,112 @@
+/**
+ * A PIM-for-Groups schedule request, as Graph's `privilegedAccessGroupAssignmentScheduleRequest` and
+ * `...EligibilityScheduleRequest`: who asks for which access to which group, when, and why; and where it stands.
+ * Stored in the `scheduleRequests` container, partitioned by group (every request names its group).
+ */
+import { z } from 'zod';
+import { accessIdSchema } from '../role-settings';
+
+export const requestActionSchema = z.enum([
+  'adminAssign',
+  'adminUpdate',
+  'adminRemove',
+  'adminExtend',
+  'adminRenew',
+  'selfActivate',
+  'selfDeactivate',
+  'selfExtend',
+  'selfRenew',
+]);
+export type RequestAction = z.infer<typeof requestActionSchema>;
+
+/** Graph's request statuses, plus `TimedOut` (PIM shows such requests as expired; Graph has no status for it). */
+export const requestStatusSchema = z.enum([
+  'Canceled',
+  'Denied',
+  'Failed',
+  'Granted',
+  'PendingAdminDecision',
+  'PendingApproval',
+  'PendingProvisioning',
+  'PendingScheduleCreation',
+  'Provisioned',
+  'Revoked',
+  'ScheduleCreated',
+  'TimedOut',
+]);
+export type RequestStatus = z.infer<typeof requestStatusSchema>;
+
+/** A request still on its way: at most one per principal, group and role. */
+export const OPEN_STATUSES: readonly RequestStatus[] = [
+  'PendingApproval',
+  'PendingProvisioning',
+  'PendingScheduleCreation',
+  'Granted',
+];
+
+export const expirationSchema = z.object({
+  type: z.enum(['notSpecified', 'noExpiration', 'afterDateTime', 'afterDuration']),
+  endDateTime: z.iso.datetime({ offset: true }).nullable().optional(),
+  duration: z.string().nullable().optional(),
+});
+
+export const scheduleInfoSchema = z.object({
+  startDateTime: z.iso.datetime({ offset: true }).nullable().optional(),
+  expiration: expirationSchema,
+});
+export type ScheduleInfo = z.infer<typeof scheduleInfoSchema>;
+
+export const ticketInfoSchema = z.object({
+  ticketNumber: z.string().max(256).nullable().optional(),
+  ticketSystem: z.string().max(256).nullable().optional(),
+});
+
+export const scheduleRequestSchema = z.object({
+  id: z.guid(),
+  groupId: z.guid(),
+  /** Which Graph resource: assignment (active) or eligibility. */
+  kind: z.enum(['assignment', 'eligibility']),
+  action: requestActionSchema,
+  accessId: accessIdSchema,
+  principalId: z.guid(),
+  justification: z.string().nullable(),
+  ticketInfo: ticketInfoSchema.nullable(),
+  scheduleInfo: scheduleInfoSchema,
+  /** Resolved window: when access starts and ends (null end = permanent). */
+  startDateTime: z.iso.datetime(),
+  endDateTime: z.iso.datetime().nullable(),
+  isValidationOnly: z.boolean(),
+  targetScheduleId: z.string().nullable(),
+  approvalId: z.string().nullable(),
+  status: requestStatusSchema,
+  createdBy: z.object({ user: z.object({ id: z.string(), displayName: z.string().nullable().optional() }) }),
+  createdDateTime: z.iso.datetime(),
+  completedDateTime: z.iso.datetime().nullable(),
+  /** The Durable orchestration that carries the request out. */
+  orchestrationInstanceId: z.string(),
+});
+export type ScheduleRequest = z.infer<typeof scheduleRequestSchema>;
+
+/** The orchestration instance id of a request: derived, so a retried POST can't start two. */
+export function requestInstanceId(requestId: string): string {
+  return `request-${requestId}`;
+}
+
+/** Events the request orchestration waits for. */
+export const REQUEST_EVENTS = {
+  /** `ApprovalDecision` payload: the first (and only) decision of an approval step. */
+  approvalDecided: 'ApprovalDecided',
+  /** The principal deactivated early, or an admin removed the assignment. */
+  end: 'EndAccess',
+  /** The request was canceled before it was granted. */
+  cancel: 'CancelRequest',
+} as const;
+
+export interface ApprovalDecision {
+  approvalId: string;
+  stepId: string;
+  reviewResult: 'Approve' | 'Deny';
+  justification: string | null;
+  reviewedBy: { id: string; displayName: string | null };
+  reviewedDateTime: string;
+}

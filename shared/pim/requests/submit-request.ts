@@ -1,0 +1,301 @@
+/**
+ * Accepting a schedule request (POST assignmentScheduleRequests / eligibilityScheduleRequests): who may ask for
+ * what, PIM's rules, at most one open request per principal, group and role, then the stored request that the
+ * request orchestration carries out. Nothing is written unless every check passes.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { APP_ROLES, type CallerPrincipal } from '../../auth/principal';
+import type { Directory } from '../../directory/directory';
+import type { Stored } from '../../storage/cosmos-repository';
+import { accessIdSchema, type RoleSettings, type RoleSettingsSource } from '../role-settings';
+import type { Schedule } from '../schedules/schedule';
+import type { PimStore } from './pim-store';
+import {
+  checkActivation,
+  checkAdminAssignment,
+  resolveWindow,
+  type RuleFailure,
+  type Window,
+} from './request-rules';
+import {
+  requestActionSchema,
+  requestInstanceId,
+  scheduleInfoSchema,
+  ticketInfoSchema,
+  type ScheduleRequest,
+} from './schedule-request';
+
+export const requestBodySchema = z.strictObject({
+  action: requestActionSchema,
+  accessId: accessIdSchema,
+  groupId: z.guid(),
+  principalId: z.guid(),
+  justification: z.string().max(500).nullable().optional(),
+  ticketInfo: ticketInfoSchema.nullable().optional(),
+  scheduleInfo: scheduleInfoSchema.optional(),
+  isValidationOnly: z.boolean().optional(),
+  targetScheduleId: z.string().nullable().optional(),
+});
+export type RequestBody = z.infer<typeof requestBodySchema>;
+
+export interface SubmitDeps {
+  store: PimStore;
+  settings: RoleSettingsSource;
+  directory: Directory;
+  /** Admins, and active owners of the group (the seeds' rule), may manage its assignments. */
+  canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
+}
+
+/** What the HTTP layer does next: start the orchestration, end a running one, or answer with a problem. */
+export type SubmitResult =
+  | { outcome: 'start'; request: ScheduleRequest; workflow: RequestWorkflowInput }
+  | {
+      outcome: 'end';
+      request: ScheduleRequest;
+      targetInstanceId: string;
+      by: { id: string; displayName: string | null };
+    }
+  | { outcome: 'validated'; request: ScheduleRequest }
+  | { outcome: 'problem'; status: number; detail: string; claims?: string };
+
+/** What the request orchestration needs; a snapshot taken when the request was accepted. */
+export interface RequestWorkflowInput {
+  requestId: string;
+  groupId: string;
+  kind: 'assignment' | 'eligibility';
+  action: 'selfActivate' | 'adminAssign';
+  accessId: 'member' | 'owner';
+  principalId: string;
+  startDateTime: string;
+  endDateTime: string | null;
+  requireApproval: boolean;
+  /** The eligibility an activation comes from. */
+  activatedUsing: string | null;
+}
+
+const NOT_YET = ['adminUpdate', 'adminExtend', 'adminRenew', 'selfExtend', 'selfRenew'];
+
+export async function submitRequest(
+  deps: SubmitDeps,
+  kind: 'assignment' | 'eligibility',
+  body: RequestBody,
+  caller: CallerPrincipal,
+  now: Date,
+): Promise<SubmitResult> {
+  if (NOT_YET.includes(body.action)) {
+    return problem(
+      400,
+      `The action ${body.action} is not supported yet; use adminRemove and adminAssign to change a schedule.`,
+    );
+  }
+  if ((body.action === 'selfActivate' || body.action === 'selfDeactivate') && kind !== 'assignment') {
+    return problem(400, `${body.action} is an assignmentScheduleRequests action`);
+  }
+  let settings: RoleSettings;
+  try {
+    settings = await deps.settings.get(body.groupId, body.accessId);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'GroupNotManagedError')
+      return problem(404, `The group ${body.groupId} is not under management`);
+    throw err;
+  }
+  const self = body.action.startsWith('self');
+  if (self) {
+    // Principals act only on their own requests, admins included.
+    if (body.principalId !== caller.objectId)
+      return problem(403, 'You can only make self-service requests for yourself');
+  } else if (!caller.roles.includes(APP_ROLES.admin) && !(await deps.canManageGroup(caller, body.groupId))) {
+    return problem(403, 'Only admins and active owners of the group can manage its assignments');
+  }
+  if (body.action === 'selfDeactivate' || body.action === 'adminRemove')
+    return endAccess(deps, kind, body, caller, now);
+
+  const window = resolveWindow(body.scheduleInfo ?? { expiration: { type: 'noExpiration' } }, now);
+  if ('kind' in window) return fromRule(window);
+
+  let activatedUsing: string | null = null;
+  if (body.action === 'selfActivate') {
+    const eligibility = await deps.store.eligibilityInForce(
+      body.groupId,
+      body.principalId,
+      body.accessId,
+      window.start,
+    );
+    if (!eligibility)
+      return problem(
+        403,
+        `You are not eligible for ${body.accessId} of this group at ${window.start.toISOString()}`,
+      );
+    const failure = checkActivation({
+      window,
+      justification: body.justification ?? null,
+      ticketNumber: body.ticketInfo?.ticketNumber ?? null,
+      caller,
+      settings,
+      eligibilityEnd: eligibility.endDateTime ? new Date(eligibility.endDateTime) : null,
+    });
+    if (failure) return fromRule(failure);
+    const active = await deps.store.listSchedules({
+      groupId: body.groupId,
+      principalId: body.principalId,
+      accessId: body.accessId,
+      kind: 'assignment',
+      pageSize: 1,
+    });
+    if (active.items.length > 0)
+      return problem(
+        409,
+        `You already have ${body.accessId} of this group (schedule ${active.items[0]?.id}); deactivate it first`,
+      );
+    activatedUsing = eligibility.id;
+  } else {
+    const failure = checkAdminAssignment({
+      kind,
+      window,
+      justification: body.justification ?? null,
+      caller,
+      settings,
+    });
+    if (failure) return fromRule(failure);
+    if (!(await deps.directory.getPrincipal(body.principalId)))
+      return problem(400, `No principal ${body.principalId} in the directory`);
+  }
+
+  const requireApproval = body.action === 'selfActivate' && settings.activation.requireApproval;
+  const id = randomUUID();
+  const request: ScheduleRequest = {
+    id,
+    groupId: body.groupId,
+    kind,
+    action: body.action,
+    accessId: body.accessId,
+    principalId: body.principalId,
+    justification: body.justification ?? null,
+    ticketInfo: body.ticketInfo ?? null,
+    scheduleInfo: body.scheduleInfo ?? { expiration: { type: 'noExpiration' } },
+    startDateTime: window.start.toISOString(),
+    endDateTime: window.end?.toISOString() ?? null,
+    isValidationOnly: body.isValidationOnly ?? false,
+    targetScheduleId: id,
+    approvalId: requireApproval ? id : null,
+    status: requireApproval
+      ? 'PendingApproval'
+      : kind === 'assignment'
+        ? 'PendingProvisioning'
+        : 'PendingScheduleCreation',
+    createdBy: { user: { id: caller.objectId, displayName: caller.displayName ?? null } },
+    createdDateTime: now.toISOString(),
+    completedDateTime: null,
+    orchestrationInstanceId: requestInstanceId(id),
+  };
+  if (request.isValidationOnly) return { outcome: 'validated', request };
+  const holder = await deps.store.lockOpenRequest(body.groupId, body.principalId, body.accessId, id);
+  if (holder)
+    return problem(409, `There is already an open request (${holder}) for this principal, group and role`);
+  await deps.store.requests.create(request);
+  return {
+    outcome: 'start',
+    request,
+    workflow: workflowInput(request, window, requireApproval, activatedUsing),
+  };
+}
+
+async function endAccess(
+  deps: SubmitDeps,
+  kind: 'assignment' | 'eligibility',
+  body: RequestBody,
+  caller: CallerPrincipal,
+  now: Date,
+): Promise<SubmitResult> {
+  let target: Stored<Schedule> | undefined;
+  if (body.targetScheduleId) {
+    target = await deps.store.findSchedule(body.targetScheduleId, body.groupId);
+  } else {
+    const page = await deps.store.listSchedules({
+      groupId: body.groupId,
+      principalId: body.principalId,
+      accessId: body.accessId,
+      kind,
+      pageSize: 10,
+    });
+    target = page.items.find((s) =>
+      body.action === 'selfDeactivate' ? s.assignmentType === 'activated' : true,
+    );
+  }
+  if (
+    !target ||
+    target.kind !== kind ||
+    target.principalId !== body.principalId ||
+    target.accessId !== body.accessId ||
+    !['Scheduled', 'Provisioned'].includes(target.status)
+  ) {
+    return problem(404, `No current ${kind} of ${body.accessId} for this principal and group to end`);
+  }
+  if (body.action === 'selfDeactivate' && target.assignmentType !== 'activated') {
+    return problem(
+      400,
+      'Only an activated assignment can be deactivated by its principal; an assigned one is removed by an admin',
+    );
+  }
+  const id = randomUUID();
+  const request: ScheduleRequest = {
+    id,
+    groupId: body.groupId,
+    kind,
+    action: body.action,
+    accessId: body.accessId,
+    principalId: body.principalId,
+    justification: body.justification ?? null,
+    ticketInfo: body.ticketInfo ?? null,
+    scheduleInfo: target.scheduleInfo,
+    startDateTime: now.toISOString(),
+    endDateTime: now.toISOString(),
+    isValidationOnly: body.isValidationOnly ?? false,
+    targetScheduleId: target.id,
+    approvalId: null,
+    status: 'Revoked',
+    createdBy: { user: { id: caller.objectId, displayName: caller.displayName ?? null } },
+    createdDateTime: now.toISOString(),
+    completedDateTime: now.toISOString(),
+    orchestrationInstanceId: requestInstanceId(target.createdUsing),
+  };
+  if (request.isValidationOnly) return { outcome: 'validated', request };
+  await deps.store.requests.create(request);
+  return {
+    outcome: 'end',
+    request,
+    targetInstanceId: requestInstanceId(target.createdUsing),
+    by: { id: caller.objectId, displayName: caller.displayName ?? null },
+  };
+}
+
+function workflowInput(
+  r: ScheduleRequest,
+  w: Window,
+  requireApproval: boolean,
+  activatedUsing: string | null,
+): RequestWorkflowInput {
+  return {
+    requestId: r.id,
+    groupId: r.groupId,
+    kind: r.kind,
+    action: r.action === 'selfActivate' ? 'selfActivate' : 'adminAssign',
+    accessId: r.accessId,
+    principalId: r.principalId,
+    startDateTime: w.start.toISOString(),
+    endDateTime: w.end?.toISOString() ?? null,
+    requireApproval,
+    activatedUsing,
+  };
+}
+
+function fromRule(f: RuleFailure): SubmitResult {
+  return f.kind === 'stepUp'
+    ? { outcome: 'problem', status: 401, detail: f.detail, claims: f.claims }
+    : problem(400, f.detail);
+}
+
+function problem(status: number, detail: string): SubmitResult {
+  return { outcome: 'problem', status, detail };
+}
