@@ -58,6 +58,8 @@ async function main(): Promise<void> {
       blobPort: tablePort - 2,
     },
     settingsFor: dev?.settingsFor,
+    // Tests in other processes: a virtual clock they move with POST /admin/pimflow/clock?advance=PT1H.
+    virtualClock: process.env.PIMFLOW_VIRTUAL_CLOCK ? new Date(process.env.PIMFLOW_VIRTUAL_CLOCK) : undefined,
     // Azurite outlives a crash on purpose; on a clean exit it stops with the runtime.
     stopStorageOnExit: process.env.PIMFLOW_KEEP_STORAGE !== 'true',
   }).catch(async (err: unknown) => {

@@ -23,7 +23,7 @@ export interface RequestActivityDeps {
   audit: AuditWriter;
   directory: Directory;
   mailer: Mailer;
-  settings: RoleSettingsSource;
+  roleSettings: RoleSettingsSource;
   clock: Clock;
   log?: (message: string) => void;
 }
@@ -58,7 +58,7 @@ export function createRequestActivities(d: RequestActivityDeps) {
       const [principal, group, settings] = await Promise.all([
         d.directory.getUser(request.principalId),
         d.directory.getGroup(request.groupId),
-        d.settings.get(request.groupId, request.accessId).catch(() => undefined),
+        d.roleSettings.get(request.groupId, request.accessId).catch(() => undefined),
       ]);
       const to = new Set<string>();
       const address = principal?.mail ?? principal?.userPrincipalName;

@@ -41,7 +41,7 @@ export type RequestBody = z.infer<typeof requestBodySchema>;
 
 export interface SubmitDeps {
   store: PimStore;
-  settings: RoleSettingsSource;
+  roleSettings: RoleSettingsSource;
   directory: Directory;
   /** Admins, and active owners of the group (the seeds' rule), may manage its assignments. */
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
@@ -94,7 +94,7 @@ export async function submitRequest(
   }
   let settings: RoleSettings;
   try {
-    settings = await deps.settings.get(body.groupId, body.accessId);
+    settings = await deps.roleSettings.get(body.groupId, body.accessId);
   } catch (err) {
     if (err instanceof Error && err.name === 'GroupNotManagedError')
       return problem(404, `The group ${body.groupId} is not under management`);

@@ -1,0 +1,24 @@
+/** Registers the request orchestration's activities; each calls into shared/ (built once, in pim-services). */
+import * as df from 'durable-functions';
+import { getPimServices } from '../shared/pim/pim-services';
+import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
+import type { RequestActivities } from '../shared/pim/requests/request-activities';
+
+function register<K extends keyof RequestActivities>(name: string, key: K): void {
+  df.app.activity(name, {
+    handler: async (input: Parameters<RequestActivities[K]>[0]) => {
+      const { requestActivities } = await getPimServices();
+      const activity = requestActivities[key] as (
+        arg: Parameters<RequestActivities[K]>[0],
+      ) => Promise<unknown>;
+      return activity(input);
+    },
+  });
+}
+
+register(A.setRequestStatus, 'setRequestStatus');
+register(A.grantAccess, 'grantAccess');
+register(A.revokeAccess, 'revokeAccess');
+register(A.recordStarted, 'recordStarted');
+register(A.recordEnded, 'recordEnded');
+register(A.recordRevokeFailure, 'recordRevokeFailure');

@@ -1,0 +1,223 @@
+/**
+ * PIM for Groups schedule requests, Graph-shaped, under /api/identityGovernance/privilegedAccess/group/:
+ * `assignmentScheduleRequests` and `eligibilityScheduleRequests` — POST (create), GET (list, with $filter on
+ * groupId / principalId / accessId and paging), GET {id}, POST {id}/cancel, and filterByCurrentUser(on='principal').
+ * Creating a request starts its orchestration (instance id from the request id); ending access signals it.
+ */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { z } from 'zod';
+import { APP_ROLES, type CallerPrincipal } from '../shared/auth/principal';
+import { authenticate } from '../shared/http/caller';
+import { parseJsonBody, validate } from '../shared/http/json-body';
+import { collection, nextLink, ODataQueryError, parseListQuery } from '../shared/http/odata-query';
+import { problem } from '../shared/http/problem';
+import { getPimServices, type PimServices } from '../shared/pim/pim-services';
+import { REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
+import { requestView } from '../shared/pim/requests/request-view';
+import { OPEN_STATUSES, REQUEST_EVENTS, requestInstanceId } from '../shared/pim/requests/schedule-request';
+import { requestBodySchema, submitRequest } from '../shared/pim/requests/submit-request';
+
+type Kind = 'assignment' | 'eligibility';
+const BASE = 'identityGovernance/privilegedAccess/group';
+const FILTER_FIELDS = ['groupId', 'principalId', 'accessId'] as const;
+const idSchema = z.guid({ message: 'must be a request id (a GUID)' });
+
+function createHandler(kind: Kind) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const pim = await getPimServices();
+    const auth = await authenticate(request, pim.tokens);
+    if (!auth.ok) return auth.response;
+    const body = await parseJsonBody(request, requestBodySchema);
+    if (!body.ok) return body.response;
+    const result = await submitRequest(pim, kind, body.value, auth.caller, pim.clock.now());
+    const client = df.getClient(context);
+    switch (result.outcome) {
+      case 'problem':
+        return problem(
+          result.status,
+          result.detail,
+          {},
+          result.claims
+            ? {
+                'www-authenticate': `Bearer realm="pimflow", error="insufficient_claims", claims="${result.claims}"`,
+              }
+            : {},
+        );
+      case 'validated':
+        return { status: 200, jsonBody: requestView(result.request) };
+      case 'end':
+        try {
+          await client.raiseEvent(result.targetInstanceId, REQUEST_EVENTS.end, { by: result.by });
+        } catch {
+          return problem(409, 'That access has already ended');
+        }
+        return { status: 201, jsonBody: requestView(result.request) };
+      case 'start':
+        try {
+          await client.startNew(REQUEST_ORCHESTRATOR, {
+            instanceId: result.request.orchestrationInstanceId,
+            input: result.workflow,
+          });
+        } catch (err) {
+          // Nothing half-written: the request is marked failed and its slot freed.
+          context.error(`Could not start request ${result.request.id}: ${String(err)}`);
+          await pim.requestActivities.setRequestStatus({
+            requestId: result.request.id,
+            groupId: result.request.groupId,
+            status: 'Failed',
+            reason: 'The request could not be started',
+            completed: true,
+          });
+          return problem(503, 'The request could not be started; try again');
+        }
+        return {
+          status: 201,
+          headers: { location: `${request.url.replace(/\/$/, '')}/${result.request.id}` },
+          jsonBody: requestView(result.request),
+        };
+    }
+  };
+}
+
+function listHandler(kind: Kind, currentUserOnly: boolean) {
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const pim = await getPimServices();
+    const auth = await authenticate(request, pim.tokens);
+    if (!auth.ok) return auth.response;
+    let query;
+    try {
+      query = parseListQuery(request, FILTER_FIELDS);
+    } catch (err) {
+      if (err instanceof ODataQueryError) return problem(400, err.message);
+      throw err;
+    }
+    const filters = { ...query.filters };
+    if (currentUserOnly) filters.principalId = auth.caller.objectId;
+    const denied = await mayList(pim, auth.caller, filters);
+    if (denied) return denied;
+    const page = await pim.store.listRequests({
+      kind,
+      ...filters,
+      pageSize: query.top,
+      continuationToken: query.skipToken,
+    });
+    return {
+      jsonBody: collection(
+        `${kind}ScheduleRequests`,
+        page.items.map(requestView),
+        nextLink(request, page.continuationToken),
+      ),
+    };
+  };
+}
+
+function getHandler(kind: Kind) {
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const pim = await getPimServices();
+    const auth = await authenticate(request, pim.tokens);
+    if (!auth.ok) return auth.response;
+    const id = validate(idSchema, request.params.id, 'id');
+    if (!id.ok) return id.response;
+    const found = await pim.store.findRequest(id.value);
+    if (!found || found.kind !== kind || !(await mayRead(pim, auth.caller, found))) {
+      return problem(404, `No ${kind} schedule request ${id.value}`);
+    }
+    return { jsonBody: requestView(found) };
+  };
+}
+
+function cancelHandler(kind: Kind) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const pim = await getPimServices();
+    const auth = await authenticate(request, pim.tokens);
+    if (!auth.ok) return auth.response;
+    const id = validate(idSchema, request.params.id, 'id');
+    if (!id.ok) return id.response;
+    const found = await pim.store.findRequest(id.value);
+    if (!found || found.kind !== kind || !(await mayRead(pim, auth.caller, found))) {
+      return problem(404, `No ${kind} schedule request ${id.value}`);
+    }
+    const isRequester = found.createdBy.user.id === auth.caller.objectId;
+    if (!isRequester && !auth.caller.roles.includes(APP_ROLES.admin)) {
+      return problem(403, 'Only the requester or an admin can cancel a request');
+    }
+    if (!OPEN_STATUSES.includes(found.status)) {
+      return problem(
+        409,
+        `The request is ${found.status}; only a request that hasn't started can be canceled`,
+      );
+    }
+    try {
+      await df.getClient(context).raiseEvent(requestInstanceId(found.id), REQUEST_EVENTS.cancel, {
+        by: { id: auth.caller.objectId, displayName: auth.caller.displayName ?? null },
+      });
+    } catch {
+      return problem(409, 'The request has already finished');
+    }
+    return { status: 204 };
+  };
+}
+
+/** Admins and auditors list everything; a group's managers list its requests; anyone else only their own. */
+async function mayList(
+  pim: PimServices,
+  caller: CallerPrincipal,
+  filters: Partial<Record<(typeof FILTER_FIELDS)[number], string>>,
+): Promise<HttpResponseInit | undefined> {
+  if (caller.roles.includes(APP_ROLES.admin) || caller.roles.includes(APP_ROLES.auditor)) return undefined;
+  if (filters.principalId === caller.objectId) return undefined;
+  if (filters.groupId && (await pim.canManageGroup(caller, filters.groupId))) return undefined;
+  return problem(
+    403,
+    `Filter on principalId eq '${caller.objectId}' (your own) or use filterByCurrentUser(on='principal')`,
+  );
+}
+
+async function mayRead(
+  pim: PimServices,
+  caller: CallerPrincipal,
+  r: { principalId: string; groupId: string; createdBy: { user: { id: string } } },
+): Promise<boolean> {
+  if (caller.roles.includes(APP_ROLES.admin) || caller.roles.includes(APP_ROLES.auditor)) return true;
+  if (r.principalId === caller.objectId || r.createdBy.user.id === caller.objectId) return true;
+  return pim.canManageGroup(caller, r.groupId);
+}
+
+for (const kind of ['assignment', 'eligibility'] as const) {
+  const resource = `${BASE}/${kind}ScheduleRequests`;
+  const extraInputs = [df.input.durableClient()];
+  app.http(`${kind}ScheduleRequestsCreate`, {
+    route: resource,
+    methods: ['POST'],
+    authLevel: 'anonymous',
+    extraInputs,
+    handler: createHandler(kind),
+  });
+  app.http(`${kind}ScheduleRequestsList`, {
+    route: resource,
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    handler: listHandler(kind, false),
+  });
+  // Named to sort before ...Get: the host tries routes in order of function name, and {id} would match this too.
+  app.http(`${kind}ScheduleRequestsByCurrentUser`, {
+    route: `${resource}/filterByCurrentUser(on='principal')`,
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    handler: listHandler(kind, true),
+  });
+  app.http(`${kind}ScheduleRequestsGet`, {
+    route: `${resource}/{id}`,
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    handler: getHandler(kind),
+  });
+  app.http(`${kind}ScheduleRequestsCancel`, {
+    route: `${resource}/{id}/cancel`,
+    methods: ['POST'],
+    authLevel: 'anonymous',
+    extraInputs,
+    handler: cancelHandler(kind),
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * PIM's composition on top of the app's services: the request and schedule store, role settings, the access
+ * provider, who may manage a group, and the request orchestration's activities.
+ */
+import { createGroupAccessProvider } from '../access/group-access-provider';
+import type { AccessProvider } from '../access/access-provider';
+import type { CallerPrincipal } from '../auth/principal';
+import { getServices, type Services } from '../services';
+import { canManageGroup } from './authorization';
+import { createRoleSettingsSource } from './policy/role-settings-source';
+import { createRequestActivities, type RequestActivities } from './requests/request-activities';
+import { PimStore } from './requests/pim-store';
+import type { RoleSettingsSource } from './role-settings';
+
+export interface PimServices extends Services {
+  store: PimStore;
+  roleSettings: RoleSettingsSource;
+  access: AccessProvider;
+  canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
+  requestActivities: RequestActivities;
+}
+
+let pim: Promise<PimServices> | undefined;
+
+export function getPimServices(): Promise<PimServices> {
+  pim ??= build().catch((err: unknown) => {
+    pim = undefined;
+    throw err;
+  });
+  return pim;
+}
+
+async function build(): Promise<PimServices> {
+  const services = await getServices();
+  const store = new PimStore(services.database);
+  const roleSettings = createRoleSettingsSource(services);
+  const access = createGroupAccessProvider(services.directory);
+  return {
+    ...services,
+    store,
+    roleSettings,
+    access,
+    canManageGroup: (caller, groupId) => canManageGroup(services, caller, groupId),
+    requestActivities: createRequestActivities({
+      store,
+      access,
+      audit: services.audit,
+      directory: services.directory,
+      mailer: services.mailer,
+      roleSettings,
+      clock: services.clock,
+      log: (message) => console.warn(message),
+    }),
+  };
+}
