@@ -77,6 +77,8 @@ export class RuntimeClock {
   private virtualNow: number;
   private timeout: NodeJS.Timeout | undefined;
   private stopped = false;
+  private advancing = false;
+  private drainScheduled = false;
   /** Resolves when the app has no work in flight; set by the runtime. */
   waitForIdle: () => Promise<void> = () => Promise.resolve();
 
@@ -105,6 +107,7 @@ export class RuntimeClock {
     };
     this.heap.push(entry);
     this.rearm();
+    if (this.virtual && !this.advancing && entry.at <= this.virtualNow) this.scheduleVirtualDrain();
     return {
       cancel: () => {
         entry.cancelled = true;
@@ -116,16 +119,21 @@ export class RuntimeClock {
   async advance(by: string | number): Promise<Date> {
     if (!this.virtual) throw new Error('advance() needs a runtime started with a virtual clock');
     const target = this.virtualNow + (typeof by === 'number' ? by : parseDuration(by));
-    await this.waitForIdle();
-    for (;;) {
-      const next = this.heap.peek();
-      if (!next || next.at > target) break;
-      this.heap.pop();
-      if (next.at > this.virtualNow) this.virtualNow = next.at;
-      await this.fire(next);
+    this.advancing = true;
+    try {
       await this.waitForIdle();
+      for (;;) {
+        const next = this.heap.peek();
+        if (!next || next.at > target) break;
+        this.heap.pop();
+        if (next.at > this.virtualNow) this.virtualNow = next.at;
+        await this.fire(next);
+        await this.waitForIdle();
+      }
+      this.virtualNow = Math.max(this.virtualNow, target);
+    } finally {
+      this.advancing = false;
     }
-    this.virtualNow = Math.max(this.virtualNow, target);
     await this.waitForIdle();
     return this.now();
   }
@@ -147,6 +155,25 @@ export class RuntimeClock {
     } catch (err) {
       console.error('Due work failed:', err);
     }
+  }
+
+  /**
+   * Virtual clock: work already due when it is scheduled (a timer that fell due while the runtime was down, a
+   * zero-delay retry) fires now, without waiting for the next advance().
+   */
+  private scheduleVirtualDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      if (this.advancing || this.stopped) return;
+      for (;;) {
+        const next = this.heap.peek();
+        if (!next || next.at > this.virtualNow) break;
+        this.heap.pop();
+        void this.fire(next);
+      }
+    });
   }
 
   /** Real clock: keeps one setTimeout armed for the earliest entry. */
