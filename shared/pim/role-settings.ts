@@ -16,6 +16,20 @@ export const approverSchema = z.discriminatedUnion('type', [
 ]);
 export type Approver = z.infer<typeof approverSchema>;
 
+/** One Notification_* rule: how much to send (None, Critical, All), to the defaults or not, and to whom else. */
+export const notificationSettingSchema = z.object({
+  level: z.enum(['None', 'Critical', 'All']),
+  defaultRecipients: z.boolean(),
+  additionalRecipients: z.array(z.email()),
+});
+export type NotificationSetting = z.infer<typeof notificationSettingSchema>;
+
+const eventNotificationsSchema = z.object({
+  admin: notificationSettingSchema,
+  requestor: notificationSettingSchema,
+  approver: notificationSettingSchema,
+});
+
 export const roleSettingsSchema = z.object({
   groupId: z.guid(),
   accessId: accessIdSchema,
@@ -44,6 +58,17 @@ export const roleSettingsSchema = z.object({
     adminRecipients: z.array(z.email()),
     criticalOnly: z.boolean(),
     defaultRecipientsEnabled: z.boolean(),
+    /**
+     * Per event and recipient type, as the nine Notification_* rules say; the three fields above summarise the
+     * Admin rules. Filled by the policy store's RoleSettingsSource; absent in settings built by hand.
+     */
+    events: z
+      .object({
+        eligibleAssigned: eventNotificationsSchema,
+        activeAssigned: eventNotificationsSchema,
+        eligibleActivated: eventNotificationsSchema,
+      })
+      .optional(),
   }),
 });
 export type RoleSettings = z.infer<typeof roleSettingsSchema>;

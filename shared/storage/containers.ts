@@ -1,8 +1,14 @@
 /** Every container the app uses, for `ensureDatabase` at start. Each aggregate's repository declares its own. */
 import type { ContainerSpec } from './ensure-database';
 import { auditLogsContainer } from '../audit/audit-log';
-import { requestLocksContainer, scheduleRequestsContainer, schedulesContainer } from '../pim/requests/pim-containers';
+import {
+  requestLocksContainer,
+  scheduleRequestsContainer,
+  schedulesContainer,
+} from '../pim/requests/pim-containers';
 import { managedGroupsContainer } from './managed-group-repository';
+import { roleManagementPoliciesContainer } from '../pim/policy/policy-store';
+import { approvalsContainer } from '../pim/approvals/approval';
 
 export const appContainers: readonly ContainerSpec[] = [
   managedGroupsContainer,
@@ -10,4 +16,6 @@ export const appContainers: readonly ContainerSpec[] = [
   scheduleRequestsContainer,
   schedulesContainer,
   requestLocksContainer,
+  roleManagementPoliciesContainer,
+  approvalsContainer,
 ];

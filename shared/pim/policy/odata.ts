@@ -1,0 +1,120 @@
+/**
+ * The part of OData the role-settings, managed-group and audit endpoints accept, as Graph writes it: `$filter`
+ * clauses `field op value` joined by `and` (values quoted `'...'` with `''` for a quote, or bare for dates and
+ * numbers), `$top`, `$skiptoken` (from `@odata.nextLink`), `$expand`, `$format`. Anything else is an ODataError,
+ * which the functions turn into a 400 naming it.
+ */
+import type { HttpRequest } from '@azure/functions';
+
+export class ODataError extends Error {
+  override name = 'ODataError';
+}
+
+export type FilterOperator = 'eq' | 'ne' | 'ge' | 'gt' | 'le' | 'lt';
+
+export interface FilterClause {
+  field: string;
+  op: FilterOperator;
+  value: string;
+  /** Whether the value was a quoted string literal. */
+  quoted: boolean;
+}
+
+const CLAUSE = /^\s*([A-Za-z][A-Za-z0-9/]*)\s+(eq|ne|ge|gt|le|lt)\s+(?:'((?:[^']|'')*)'|([^\s'()]+))\s*$/i;
+
+/** `a eq 'x' and b ge 2026-01-01T00:00:00Z` → clauses; `and` inside quotes is left alone. */
+export function parseFilter(text: string | null): FilterClause[] {
+  if (text === null || text.trim() === '') return [];
+  const clauses: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (ch === "'") quoted = !quoted; // '' inside a literal toggles twice: still inside
+    if (!quoted) {
+      const m = /^\s+and\s+/i.exec(text.slice(i));
+      if (m) {
+        clauses.push(current);
+        current = '';
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    current += ch;
+  }
+  clauses.push(current);
+  return clauses.map((clause) => {
+    const m = CLAUSE.exec(clause);
+    if (!m) {
+      throw new ODataError(
+        `$filter clause "${clause.trim()}" is not supported: use clauses like field eq 'value', joined by and`,
+      );
+    }
+    const [, field, op, quotedValue, bare] = m;
+    return {
+      field: field as string,
+      op: (op as string).toLowerCase() as FilterOperator,
+      value: quotedValue !== undefined ? quotedValue.replace(/''/g, "'") : (bare as string),
+      quoted: quotedValue !== undefined,
+    };
+  });
+}
+
+/** Checks the query string holds only the `$` options given (and plain parameters only from `params`). */
+export function checkQueryOptions(
+  request: HttpRequest,
+  options: readonly string[],
+  params: readonly string[] = [],
+): void {
+  for (const key of new Set(request.query.keys())) {
+    if (key.startsWith('$') ? !options.includes(key) : !params.includes(key)) {
+      const allowed = [...options, ...params];
+      throw new ODataError(
+        `Query parameter ${key} is not supported here${allowed.length ? `; use ${allowed.join(', ')}` : ''}`,
+      );
+    }
+  }
+}
+
+export function parseTop(request: HttpRequest, defaultTop: number, maxTop: number): number {
+  const text = request.query.get('$top');
+  if (text === null) return defaultTop;
+  const top = Number(text);
+  if (!/^\d+$/.test(text) || top < 1 || top > maxTop) {
+    throw new ODataError(`$top must be an integer from 1 to ${maxTop}`);
+  }
+  return top;
+}
+
+/** `$skiptoken` as we issued it (base64url of the storage's continuation), or undefined. */
+export function parseSkipToken(request: HttpRequest): string | undefined {
+  const token = request.query.get('$skiptoken');
+  if (token === null) return undefined;
+  const decoded = /^[A-Za-z0-9_-]+$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
+  if (decoded === '') throw new ODataError('$skiptoken is not one this API issued');
+  return decoded;
+}
+
+/** The next page's URL: the same request with `$skiptoken` set. */
+export function nextLink(request: HttpRequest, continuation: string | undefined): string | undefined {
+  if (!continuation) return undefined;
+  const url = new URL(request.url);
+  url.searchParams.set('$skiptoken', Buffer.from(continuation, 'utf8').toString('base64url'));
+  return url.toString();
+}
+
+/** `$expand` as a list of names; `policy($expand=rules)` is kept whole. */
+export function parseExpand(request: HttpRequest, allowed: readonly string[]): string[] {
+  const text = request.query.get('$expand');
+  if (text === null || text.trim() === '') return [];
+  const items = text.split(/,(?![^(]*\))/).map((s) => s.trim().replace(/\s+/g, ''));
+  for (const item of items) {
+    if (!allowed.includes(item))
+      throw new ODataError(`$expand=${item} is not supported; use ${allowed.join(', ')}`);
+  }
+  return items;
+}
+
+export function collection(context: string, value: unknown[], next?: string): Record<string, unknown> {
+  return { '@odata.context': context, value, ...(next ? { '@odata.nextLink': next } : {}) };
+}
