@@ -8,7 +8,6 @@ import {
 } from '../pim/requests/pim-containers';
 import { managedGroupsContainer } from './managed-group-repository';
 import { roleManagementPoliciesContainer } from '../pim/policy/policy-store';
-import { approvalsContainer } from '../pim/approvals/approval';
 
 export const appContainers: readonly ContainerSpec[] = [
   managedGroupsContainer,
@@ -17,5 +16,4 @@ export const appContainers: readonly ContainerSpec[] = [
   schedulesContainer,
   requestLocksContainer,
   roleManagementPoliciesContainer,
-  approvalsContainer,
 ];
