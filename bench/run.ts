@@ -1,11 +1,17 @@
 /** `npm run bench`: runs every benchmark and prints its table. BENCH=<name> runs one. */
+import path from 'node:path';
+import { trustLocalCa } from '../local/trust';
 import { runLocalRuntimeBench } from './local-runtime.bench';
-
-const benches: Record<string, () => Promise<void>> = {
-  'local-runtime': runLocalRuntimeBench,
-};
+import { runPimBench } from './pim.bench';
 
 async function main(): Promise<void> {
+  // The PIM bench talks HTTPS to the stand-ins: trust their local CA (re-running this process if need be).
+  const tls = await trustLocalCa(path.resolve(__dirname, '..', '..', '.local', 'tls'));
+  if (!tls) return;
+  const benches: Record<string, () => Promise<void>> = {
+    'local-runtime': runLocalRuntimeBench,
+    pim: () => runPimBench(tls),
+  };
   const only = process.env.BENCH;
   for (const [name, run] of Object.entries(benches)) {
     if (only && only !== name) continue;

@@ -5,14 +5,11 @@
  * gets its outside world: stand-ins for Entra ID, Graph, ACS e-mail and Cosmos DB (local/dev-environment.ts).
  * Settings: see docs/local-runtime.md.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_ADMIN_UPN, startDevEnvironment, type DevEnvironment } from './dev-environment';
 import { startRuntime } from './runtime';
-import { ensureLocalTls, processTrusts } from './standins/tls';
-
-const CA_FILE = 'pimflow-local-ca.pem';
+import { trustLocalCa } from './trust';
 
 async function main(): Promise<void> {
   const appDir = path.resolve(process.argv[2] ?? process.cwd());
@@ -23,18 +20,9 @@ async function main(): Promise<void> {
 
   let dev: DevEnvironment | undefined;
   if (pkg.pimflow?.localStandIns) {
-    // A launcher that already trusts a pimflow CA (the tests) keeps it; otherwise use the one in the local folder.
-    const trusted = process.env.NODE_EXTRA_CA_CERTS;
-    const tlsDir =
-      trusted && path.basename(trusted) === CA_FILE && existsSync(trusted)
-        ? path.dirname(trusted)
-        : path.join(localDir, 'tls');
-    const tls = ensureLocalTls(tlsDir);
-    if (!processTrusts(tls)) {
-      // Node reads NODE_EXTRA_CA_CERTS only at start: run again, trusting the stand-ins' CA.
-      await rerunTrusting(tls.caPath);
-      return;
-    }
+    // Trust the stand-ins' local CA (re-running this process with NODE_EXTRA_CA_CERTS if need be).
+    const tls = await trustLocalCa(path.join(localDir, 'tls'));
+    if (!tls) return;
     const port = (name: string) => (process.env[name] === undefined ? undefined : Number(process.env[name]));
     dev = await startDevEnvironment({
       dir: path.join(localDir, 'standins'),
@@ -108,16 +96,6 @@ async function sendTestEmail(api: string, dev: DevEnvironment): Promise<void> {
   } catch (err) {
     console.warn(`test e-mail: not sent (${err instanceof Error ? err.message : String(err)})`);
   }
-}
-
-async function rerunTrusting(caPath: string): Promise<void> {
-  const child = spawn(process.execPath, process.argv.slice(1), {
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
-    stdio: 'inherit',
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
-  process.exit(code);
 }
 
 main().catch((err: unknown) => {

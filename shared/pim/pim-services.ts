@@ -8,6 +8,7 @@ import type { CallerPrincipal } from '../auth/principal';
 import { getServices, type Services } from '../services';
 import { canManageGroup } from './authorization';
 import { createRoleSettingsSource } from './policy/role-settings-source';
+import { createApprovalActivities, type ApprovalActivities } from './requests/approval-activities';
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
 import { PimStore } from './requests/pim-store';
 import type { RoleSettingsSource } from './role-settings';
@@ -18,6 +19,7 @@ export interface PimServices extends Services {
   access: AccessProvider;
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
   requestActivities: RequestActivities;
+  approvalActivities: ApprovalActivities;
 }
 
 let pim: Promise<PimServices> | undefined;
@@ -51,5 +53,6 @@ async function build(): Promise<PimServices> {
       clock: services.clock,
       log: (message) => console.warn(message),
     }),
+    approvalActivities: createApprovalActivities({ ...services, store, roleSettings }),
   };
 }
