@@ -171,3 +171,120 @@ describe('SIGKILL during a revoke', () => {
     expect(audit.filter((n) => n === 'Remove member from group (PIM expiry)')).toHaveLength(1);
   }, 120_000);
 });
+
+/** Owners of the group as the Graph stand-in has saved them. */
+function owners(): string[] {
+  const state = JSON.parse(readFileSync(path.join(localDir, 'standins', 'graph-tenant.json'), 'utf8')) as {
+    groups: { id: string; owners: string[] }[];
+  };
+  return state.groups.find((g) => g.id === GROUP)?.owners ?? [];
+}
+
+describe('SIGKILL between approval and grant', () => {
+  it('grants after a restart, once', async () => {
+    // Runs after the test above, on the same app (restarted there at 10:00).
+    const filter = encodeURIComponent(
+      `scopeId eq '${GROUP}' and scopeType eq 'Group' and roleDefinitionId eq 'owner'`,
+    );
+    const assignments = (await (
+      await call(`${API}/policies/roleManagementPolicyAssignments?$filter=${filter}`, admin)
+    ).json()) as {
+      value: { policyId: string }[];
+    };
+    const policyId = assignments.value[0]?.policyId as string;
+    const ruleUrl = `${API}/policies/roleManagementPolicies/${policyId}/rules/Approval_EndUser_Assignment`;
+    const rule = (await (await call(ruleUrl, admin)).json()) as {
+      setting: { approvalStages: Record<string, unknown>[] };
+    };
+    const patched = await call(ruleUrl, {
+      ...admin,
+      method: 'PATCH',
+      body: {
+        ...rule,
+        setting: {
+          ...rule.setting,
+          isApprovalRequired: true,
+          approvalStages: [
+            {
+              ...rule.setting.approvalStages[0],
+              isApproverJustificationRequired: false,
+              primaryApprovers: [{ '@odata.type': '#microsoft.graph.singleUser', userId: DEMO.admin }],
+            },
+          ],
+        },
+      },
+    });
+    expect(patched.status, await patched.clone().text()).toBe(204);
+    const me = (await (await call(`${API}/me`, { as: 'oscar.petrov@pimflow.example' })).json()) as {
+      id: string;
+    };
+    const eligible = await call(`${BASE}/eligibilityScheduleRequests`, {
+      ...admin,
+      body: {
+        action: 'adminAssign',
+        accessId: 'owner',
+        groupId: GROUP,
+        principalId: me.id,
+        justification: 'x',
+        scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P90D' } },
+      },
+    });
+    expect(eligible.status).toBe(201);
+    await waitFor('the eligibility', async () => {
+      const res = await call(`${BASE}/eligibilityScheduleInstances?$filter=principalId eq '${me.id}'`, {
+        as: 'oscar.petrov@pimflow.example',
+      });
+      return ((await res.json()) as { value: unknown[] }).value.length === 1 ? true : undefined;
+    });
+    const activation = await call(`${BASE}/assignmentScheduleRequests`, {
+      as: 'oscar.petrov@pimflow.example',
+      body: {
+        action: 'selfActivate',
+        accessId: 'owner',
+        groupId: GROUP,
+        principalId: me.id,
+        justification: 'change 7',
+        scheduleInfo: { expiration: { type: 'afterDuration', duration: 'PT1H' } },
+      },
+    });
+    expect(activation.status, await activation.clone().text()).toBe(201);
+    const approvalId = ((await activation.json()) as { approvalId: string }).approvalId;
+    const stepId = await waitFor('the approval', async () => {
+      const res = await call(`${BASE}/assignmentApprovals/${approvalId}`, admin);
+      return res.status === 200
+        ? ((await res.json()) as { steps: { id: string }[] }).steps[0]?.id
+        : undefined;
+    });
+    // Graph refuses writes (503) until the restart, so the approved grant can't complete before the kill.
+    await fetch(`https://127.0.0.1:${PORTS.graph}/_standin/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ unavailableRate: 1, writesOnly: true }),
+    });
+    const decided = await call(`${BASE}/assignmentApprovals/${approvalId}/steps/${stepId}`, {
+      ...admin,
+      method: 'PATCH',
+      body: { reviewResult: 'Approve', justification: 'go' },
+    });
+    expect(decided.status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await kill();
+    expect(owners()).not.toContain(me.id);
+    await start(new Date('2026-03-02T10:00:00Z'));
+    await waitFor(
+      'the grant after the restart',
+      async () => (owners().includes(me.id) ? true : undefined),
+      30_000,
+    );
+    const audit = await waitFor('the audit of the grant', async () => {
+      const res = await call(
+        `${API}/auditLogs/directoryAudits?$filter=${encodeURIComponent(`correlationId eq '${approvalId}'`)}`,
+        admin,
+      );
+      const names = ((await res.json()) as { value: { activityDisplayName: string }[] }).value.map(
+        (a) => a.activityDisplayName,
+      );
+      return names.includes('Add owner to group (PIM activation)') ? names : undefined;
+    });
+    expect(audit.filter((n) => n === 'Add owner to group (PIM activation)')).toHaveLength(1);
+  }, 120_000);
+});
