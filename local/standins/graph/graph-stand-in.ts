@@ -2,7 +2,8 @@
  * A local Microsoft Graph: the v1.0 directory subset pimflow uses (users, managers, sign-in activity, groups with
  * members and owners, service principals, `$batch`), over HTTPS at `https://host:port/v1.0`, with Graph's URL
  * shapes, status codes and error bodies. Every request needs a bearer token that `checkToken` accepts. State
- * lives in `dataFile` (seeded from `seedFile` the first time) and survives restarts and SIGKILL.
+ * lives in `dataFile` (seeded from `seedFile` the first time) and survives restarts and SIGKILL: a request that
+ * changed it is answered once the change is on disk.
  *
  * Test-only control endpoints, outside `/v1.0` and without a token: `GET /_standin/faults`, and
  * `PUT` or `POST /_standin/faults` with a JSON GraphFaults that replaces the current faults.
@@ -29,7 +30,7 @@ export interface GraphStandInOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   tls: TlsMaterial;
-  /** The directory's state (JSON), written after every change; loaded at start when it exists. */
+  /** The directory's state (JSON), saved after changes (see TenantStore); loaded at start when it exists. */
   dataFile: string;
   /** The tenant to start from when `dataFile` doesn't exist, e.g. demo-tenant.json beside this file. */
   seedFile: string;
@@ -90,11 +91,13 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
         if (subFault) return errorAnswer(subFault, now(), requestId);
         return handleRelativeCall(ctx, { method: m, url: subUrl, body: subBody, baseUrl });
       };
-      return send(res, { status: 200, body: runBatch(body, runSub, now, requestId) }, requestId);
+      const answers = await store.durably(() => runBatch(body, runSub, now, requestId));
+      return send(res, { status: 200, body: answers }, requestId);
     }
     const fault = injectedFault(faults, method, random);
     if (fault) throw fault;
-    send(res, handleGraphCall(ctx, { method, segments, query: url.searchParams, body, baseUrl }), requestId);
+    const call = { method, segments, query: url.searchParams, body, baseUrl };
+    send(res, await store.durably(() => handleGraphCall(ctx, call)), requestId);
   };
 
   const control = (res: ServerResponse, method: string, pathname: string, raw: Buffer): void => {
@@ -135,11 +138,13 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
       faults = graphFaultsSchema.parse(f);
     },
     getFaults: () => ({ ...faults }),
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await store.saved();
+    },
   };
 }
 

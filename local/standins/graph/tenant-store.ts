@@ -1,9 +1,11 @@
 /**
- * The stand-in's directory in memory, saved to its data file after every change. Each save writes a temporary
- * file, fsyncs it and renames it over the data file, so a SIGKILL at any instant leaves either the old or the new
- * state, never half of one; a change is saved before the request that made it is answered.
+ * The stand-in's directory in memory, saved whole to its data file after changes: a temporary file, fsync'd and
+ * renamed over the data file, so a SIGKILL at any instant leaves either the old or the new state, never half of
+ * one. Saves are asynchronous and grouped (see GroupCommit): one runs at a time, and the next saves the state as
+ * it is then, covering every change made meanwhile. A request that changed something is answered only once a
+ * save holding its change has ended (`durably`); reads never wait.
  */
-import { readJsonIfExists, writeFileDurably } from '../durable-file';
+import { GroupCommit, readJsonIfExists, replaceFileDurably, writeFileDurably } from '../durable-file';
 import {
   materializeSeed,
   parseTenantData,
@@ -25,12 +27,20 @@ export type DirectoryObject =
 export class TenantStore {
   private byId = new Map<string, DirectoryObject>();
   private byUpn = new Map<string, TenantUser>();
+  private readonly saves: GroupCommit<string>;
+  /** Settles when the last change so far is saved (and with it every earlier one). */
+  private lastSave: Promise<void> = Promise.resolve();
+  private changes = 0;
 
   private constructor(
     private readonly data: TenantData,
     private readonly dataFile: string,
   ) {
     this.reindex();
+    this.saves = new GroupCommit(
+      () => JSON.stringify(this.data, null, 1),
+      (text) => replaceFileDurably(this.dataFile, text),
+    );
   }
 
   /** Loads `dataFile`, or (when it doesn't exist yet) the seed as of `now`, saved at once so times stay fixed. */
@@ -40,7 +50,7 @@ export class TenantStore {
     const seed = readJsonIfExists(seedFile, OWNER);
     if (seed === undefined) throw new Error(`${OWNER}: cannot read ${seedFile}: no such file`);
     const store = new TenantStore(materializeSeed(seed, now), dataFile);
-    store.save();
+    writeFileDurably(dataFile, JSON.stringify(store.data, null, 1)); // at start: nothing else to block
     return store;
   }
 
@@ -76,11 +86,37 @@ export class TenantStore {
     return this.byId.get(id.toLowerCase());
   }
 
-  /** Applies a change and saves it before returning. */
-  change(mutate: (data: TenantData) => void): void {
+  /**
+   * Applies a change at once (reads see it) and saves it. The promise settles when the change is on disk, or
+   * its save failed; callers that don't wait for it needn't handle its failure.
+   */
+  change(mutate: (data: TenantData) => void): Promise<void> {
     mutate(this.data);
     this.reindex();
-    this.save();
+    this.changes++;
+    const saved = this.saves.request();
+    saved.catch(() => undefined);
+    this.lastSave = saved;
+    return saved;
+  }
+
+  /**
+   * Runs `handle` (synchronous), and when it changed the directory waits until those changes are on disk
+   * before giving its result: what a request's answer may tell a client then survives a crash right after.
+   * Rejects if the save failed. A `handle` that changed nothing doesn't wait.
+   */
+  async durably<T>(handle: () => T): Promise<T> {
+    const before = this.changes;
+    try {
+      return handle();
+    } finally {
+      if (this.changes !== before) await this.lastSave;
+    }
+  }
+
+  /** Resolves (never rejects) once every save begun or due for the changes so far has ended. */
+  saved(): Promise<void> {
+    return this.saves.settled();
   }
 
   private reindex(): void {
@@ -92,9 +128,5 @@ export class TenantStore {
       ),
     ]);
     this.byUpn = new Map(this.data.users.map((u) => [u.userPrincipalName.toLowerCase(), u]));
-  }
-
-  private save(): void {
-    writeFileDurably(this.dataFile, JSON.stringify(this.data, null, 1));
   }
 }
