@@ -8,6 +8,7 @@ import {
 } from '../pim/requests/pim-containers';
 import { managedGroupsContainer } from './managed-group-repository';
 import { roleManagementPoliciesContainer } from '../pim/policy/policy-store';
+import { approvalsContainer } from '../pim/approvals/approval';
 
 export const appContainers: readonly ContainerSpec[] = [
   managedGroupsContainer,
@@ -16,4 +17,5 @@ export const appContainers: readonly ContainerSpec[] = [
   schedulesContainer,
   requestLocksContainer,
   roleManagementPoliciesContainer,
+  approvalsContainer,
 ];
