@@ -22,7 +22,7 @@ const ADMIN_UPN = 'admin@pimflow.example';
 const APPROVER_UPN = 'olivia.carter@pimflow.example';
 const WITHOUT_APPROVAL = Number(process.env.BENCH_ACTIVATIONS ?? 1000);
 const WITH_APPROVAL = Number(process.env.BENCH_APPROVED_ACTIVATIONS ?? 200);
-const IN_FLIGHT = 50;
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 10);
 const BASE = 'identityGovernance/privilegedAccess/group';
 
 export async function runPimBench(tls: TlsMaterial): Promise<void> {
@@ -57,7 +57,7 @@ export async function runPimBench(tls: TlsMaterial): Promise<void> {
     const revokes = await bench.runToEnds([...plain.ends, ...approved.ends]);
     const p = (v: number[], q: number) => percentile(v, q);
     printTable(
-      `PIM: ${WITHOUT_APPROVAL} activations without approval, ${WITH_APPROVAL} with (local runtime + stand-ins, ${os.cpus().length} cores)`,
+      `PIM: ${WITHOUT_APPROVAL} activations without approval, ${WITH_APPROVAL} with, ${IN_FLIGHT} in flight (local runtime + stand-ins, ${os.cpus().length} cores)`,
       [
         { metric: 'grant without approval: request → member in Graph, p50 (ms)', value: p(plain.grants, 50) },
         {

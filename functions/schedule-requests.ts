@@ -112,34 +112,34 @@ function listHandler(kind: Kind, currentUserOnly: boolean) {
   };
 }
 
+/** The request named in the route, if the caller may see it: else the 400/401/404 to answer. */
+async function visibleRequest(request: HttpRequest, kind: Kind) {
+  const pim = await getPimServices();
+  const auth = await authenticate(request, pim.tokens);
+  if (!auth.ok) return { ok: false as const, response: auth.response };
+  const id = validate(idSchema, request.params.id, 'id');
+  if (!id.ok) return { ok: false as const, response: id.response };
+  const found = await pim.store.findRequest(id.value);
+  if (!found || found.kind !== kind || !(await mayRead(pim, auth.caller, found))) {
+    return { ok: false as const, response: problem(404, `No ${kind} schedule request ${id.value}`) };
+  }
+  return { ok: true as const, found, caller: auth.caller };
+}
+
 function getHandler(kind: Kind) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
-    const pim = await getPimServices();
-    const auth = await authenticate(request, pim.tokens);
-    if (!auth.ok) return auth.response;
-    const id = validate(idSchema, request.params.id, 'id');
-    if (!id.ok) return id.response;
-    const found = await pim.store.findRequest(id.value);
-    if (!found || found.kind !== kind || !(await mayRead(pim, auth.caller, found))) {
-      return problem(404, `No ${kind} schedule request ${id.value}`);
-    }
-    return { jsonBody: requestView(found) };
+    const visible = await visibleRequest(request, kind);
+    return visible.ok ? { jsonBody: requestView(visible.found) } : visible.response;
   };
 }
 
 function cancelHandler(kind: Kind) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const pim = await getPimServices();
-    const auth = await authenticate(request, pim.tokens);
-    if (!auth.ok) return auth.response;
-    const id = validate(idSchema, request.params.id, 'id');
-    if (!id.ok) return id.response;
-    const found = await pim.store.findRequest(id.value);
-    if (!found || found.kind !== kind || !(await mayRead(pim, auth.caller, found))) {
-      return problem(404, `No ${kind} schedule request ${id.value}`);
-    }
-    const isRequester = found.createdBy.user.id === auth.caller.objectId;
-    if (!isRequester && !auth.caller.roles.includes(APP_ROLES.admin)) {
+    const visible = await visibleRequest(request, kind);
+    if (!visible.ok) return visible.response;
+    const { found, caller } = visible;
+    const isRequester = found.createdBy.user.id === caller.objectId;
+    if (!isRequester && !caller.roles.includes(APP_ROLES.admin)) {
       return problem(403, 'Only the requester or an admin can cancel a request');
     }
     if (!OPEN_STATUSES.includes(found.status)) {
@@ -150,7 +150,7 @@ function cancelHandler(kind: Kind) {
     }
     try {
       await df.getClient(context).raiseEvent(requestInstanceId(found.id), REQUEST_EVENTS.cancel, {
-        by: { id: auth.caller.objectId, displayName: auth.caller.displayName ?? null },
+        by: { id: caller.objectId, displayName: caller.displayName ?? null },
       });
     } catch {
       return problem(409, 'The request has already finished');

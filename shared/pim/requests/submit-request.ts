@@ -163,34 +163,21 @@ export async function submitRequest(
   }
 
   const requireApproval = body.action === 'selfActivate' && settings.activation.requireApproval;
-  const id = randomUUID();
-  const request: ScheduleRequest = {
-    id,
-    groupId: body.groupId,
-    kind,
-    action: body.action,
-    accessId: body.accessId,
-    principalId: body.principalId,
-    justification: body.justification ?? null,
-    ticketInfo: body.ticketInfo ?? null,
+  const request = newRequest(body, kind, caller, now, {
     scheduleInfo: body.scheduleInfo ?? { expiration: { type: 'noExpiration' } },
     startDateTime: window.start.toISOString(),
     endDateTime: window.end?.toISOString() ?? null,
-    isValidationOnly: body.isValidationOnly ?? false,
-    targetScheduleId: id,
-    approvalId: requireApproval ? id : null,
+    targetScheduleId: null,
+    approvalId: requireApproval ? 'self' : null,
     status: requireApproval
       ? 'PendingApproval'
       : kind === 'assignment'
         ? 'PendingProvisioning'
         : 'PendingScheduleCreation',
-    createdBy: { user: { id: caller.objectId, displayName: caller.displayName ?? null } },
-    createdDateTime: now.toISOString(),
     completedDateTime: null,
-    orchestrationInstanceId: requestInstanceId(id),
-  };
+  });
   if (request.isValidationOnly) return { outcome: 'validated', request };
-  const holder = await deps.store.lockOpenRequest(body.groupId, body.principalId, body.accessId, id);
+  const holder = await deps.store.lockOpenRequest(body.groupId, body.principalId, body.accessId, request.id);
   if (holder)
     return problem(409, `There is already an open request (${holder}) for this principal, group and role`);
   await deps.store.requests.create(request);
@@ -238,8 +225,45 @@ async function endAccess(
       'Only an activated assignment can be deactivated by its principal; an assigned one is removed by an admin',
     );
   }
+  const request = newRequest(body, kind, caller, now, {
+    scheduleInfo: target.scheduleInfo,
+    startDateTime: now.toISOString(),
+    endDateTime: now.toISOString(),
+    targetScheduleId: target.id,
+    approvalId: null,
+    status: 'Revoked',
+    completedDateTime: now.toISOString(),
+    orchestrationInstanceId: requestInstanceId(target.createdUsing),
+  });
+  if (request.isValidationOnly) return { outcome: 'validated', request };
+  await deps.store.requests.create(request);
+  return {
+    outcome: 'end',
+    request,
+    targetInstanceId: requestInstanceId(target.createdUsing),
+    by: { id: caller.objectId, displayName: caller.displayName ?? null },
+  };
+}
+
+/**
+ * A new request from the body and the caller. A new schedule's id is the request's own (`targetScheduleId: null`
+ * here), as is its approval's (`approvalId: 'self'`); its orchestration is the request's unless given.
+ */
+function newRequest(
+  body: RequestBody,
+  kind: 'assignment' | 'eligibility',
+  caller: CallerPrincipal,
+  now: Date,
+  fields: Pick<
+    ScheduleRequest,
+    'scheduleInfo' | 'startDateTime' | 'endDateTime' | 'targetScheduleId' | 'status' | 'completedDateTime'
+  > & {
+    approvalId: 'self' | null;
+    orchestrationInstanceId?: string;
+  },
+): ScheduleRequest {
   const id = randomUUID();
-  const request: ScheduleRequest = {
+  return {
     id,
     groupId: body.groupId,
     kind,
@@ -248,25 +272,13 @@ async function endAccess(
     principalId: body.principalId,
     justification: body.justification ?? null,
     ticketInfo: body.ticketInfo ?? null,
-    scheduleInfo: target.scheduleInfo,
-    startDateTime: now.toISOString(),
-    endDateTime: now.toISOString(),
     isValidationOnly: body.isValidationOnly ?? false,
-    targetScheduleId: target.id,
-    approvalId: null,
-    status: 'Revoked',
     createdBy: { user: { id: caller.objectId, displayName: caller.displayName ?? null } },
     createdDateTime: now.toISOString(),
-    completedDateTime: now.toISOString(),
-    orchestrationInstanceId: requestInstanceId(target.createdUsing),
-  };
-  if (request.isValidationOnly) return { outcome: 'validated', request };
-  await deps.store.requests.create(request);
-  return {
-    outcome: 'end',
-    request,
-    targetInstanceId: requestInstanceId(target.createdUsing),
-    by: { id: caller.objectId, displayName: caller.displayName ?? null },
+    ...fields,
+    targetScheduleId: fields.targetScheduleId ?? id,
+    approvalId: fields.approvalId === 'self' ? id : null,
+    orchestrationInstanceId: fields.orchestrationInstanceId ?? requestInstanceId(id),
   };
 }
 
