@@ -116,12 +116,17 @@ export async function submitRequest(
 
   let activatedUsing: string | null = null;
   if (body.action === 'selfActivate') {
-    const eligibility = await deps.store.eligibilityInForce(
-      body.groupId,
-      body.principalId,
-      body.accessId,
-      window.start,
-    );
+    // Both reads are needed on the success path (the hot one): issue them together.
+    const [eligibility, active] = await Promise.all([
+      deps.store.eligibilityInForce(body.groupId, body.principalId, body.accessId, window.start),
+      deps.store.listSchedules({
+        groupId: body.groupId,
+        principalId: body.principalId,
+        accessId: body.accessId,
+        kind: 'assignment',
+        pageSize: 1,
+      }),
+    ]);
     if (!eligibility)
       return problem(
         403,
@@ -136,13 +141,6 @@ export async function submitRequest(
       eligibilityEnd: eligibility.endDateTime ? new Date(eligibility.endDateTime) : null,
     });
     if (failure) return fromRule(failure);
-    const active = await deps.store.listSchedules({
-      groupId: body.groupId,
-      principalId: body.principalId,
-      accessId: body.accessId,
-      kind: 'assignment',
-      pageSize: 1,
-    });
     if (active.items.length > 0)
       return problem(
         409,
