@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
-import { activate, ADMIN, BASE, configureTable1, makeEligible, manageGroup } from './pim-scenario';
+import { activate, ADMIN, BASE, configureTable1, makeEligible, manageGroup, patchRule } from './pim-scenario';
 
 const GROUP = DEMO.helpdeskGroup;
 let app: PimApp;
@@ -171,5 +171,36 @@ describe('member activation (Table-1: no approval, at most 4 h)', () => {
     } finally {
       app.dev.graph.setFaults({});
     }
+  });
+
+  it('notifies as the notification rules of the role say', async () => {
+    const james = app.user('james.wilson');
+    await makeEligible(app, GROUP, james.id, 'member', 1);
+    const requestor = await patchRule(
+      app,
+      GROUP,
+      'member',
+      'Notification_Requestor_EndUser_Assignment',
+      (r) => ({
+        ...r,
+        notificationLevel: 'None',
+      }),
+    );
+    expect(requestor.status, await requestor.clone().text()).toBe(204);
+    const admins = await patchRule(app, GROUP, 'member', 'Notification_Admin_EndUser_Assignment', (r) => ({
+      ...r,
+      notificationLevel: 'All',
+      notificationRecipients: ['secops@pimflow.example'],
+    }));
+    expect(admins.status, await admins.clone().text()).toBe(204);
+    expect((await activate(app, 'james.wilson', GROUP, 'member', { duration: 'PT1H' })).status).toBe(201);
+    await app.rt.waitForIdle();
+    expect(app.groupMembers(GROUP)).toContain(james.id);
+    expect((await app.mailTo('secops@pimflow.example')).some((m) => m.subject.includes('is active'))).toBe(
+      true,
+    );
+    expect((await app.mailTo(james.userPrincipalName)).some((m) => m.subject.includes('is active'))).toBe(
+      false,
+    );
   });
 });

@@ -11,7 +11,7 @@ import type { Directory } from '../../directory/directory';
 import type { Mailer } from '../../mail/mailer';
 import { requestNotice, type RequestNoticeParams } from '../../mail/templates/request-notice';
 import { ConcurrencyConflictError } from '../../storage/errors';
-import type { RoleSettingsSource } from '../role-settings';
+import type { RoleSettings, RoleSettingsSource } from '../role-settings';
 import type { Schedule } from '../schedules/schedule';
 import type { PimStore } from './pim-store';
 import type { RequestStatus, ScheduleRequest } from './schedule-request';
@@ -60,13 +60,10 @@ export function createRequestActivities(d: RequestActivityDeps) {
         d.directory.getGroup(request.groupId),
         d.roleSettings.get(request.groupId, request.accessId).catch(() => undefined),
       ]);
-      const to = new Set<string>();
-      const address = principal?.mail ?? principal?.userPrincipalName;
-      if (address) to.add(address);
-      for (const admin of settings?.notifications.adminRecipients ?? []) to.add(admin);
-      if (to.size === 0) return;
+      const to = noticeRecipients(request, settings, principal?.mail ?? principal?.userPrincipalName ?? null);
+      if (to.length === 0) return;
       await d.mailer.send({
-        to: [...to],
+        to,
         ...requestNotice({
           event,
           principalName: principal?.displayName ?? request.principalId,
@@ -271,3 +268,36 @@ export function createRequestActivities(d: RequestActivityDeps) {
 }
 
 export type RequestActivities = ReturnType<typeof createRequestActivities>;
+
+/**
+ * Who hears about a request's progress, as the role's Notification_* rules say: the rule for the request's event
+ * (eligible assigned, active assigned, eligible activated), its Requestor recipient (the principal, if default
+ * recipients are on, plus additional ones) and its Admin recipient (additional ones). These notices are
+ * informational, so a rule at `Critical` or `None` sends none. Without per-event rules, the principal and the admin
+ * recipients hear about everything.
+ */
+export function noticeRecipients(
+  request: ScheduleRequest,
+  settings: RoleSettings | undefined,
+  principalAddress: string | null,
+): string[] {
+  const to = new Set<string>();
+  const events = settings?.notifications.events;
+  if (!events) {
+    if (principalAddress) to.add(principalAddress);
+    for (const a of settings?.notifications.adminRecipients ?? []) to.add(a);
+    return [...to];
+  }
+  const rule =
+    request.action === 'selfActivate'
+      ? events.eligibleActivated
+      : request.kind === 'eligibility'
+        ? events.eligibleAssigned
+        : events.activeAssigned;
+  if (rule.requestor.level === 'All') {
+    if (rule.requestor.defaultRecipients && principalAddress) to.add(principalAddress);
+    for (const a of rule.requestor.additionalRecipients) to.add(a);
+  }
+  if (rule.admin.level === 'All') for (const a of rule.admin.additionalRecipients) to.add(a);
+  return [...to];
+}
