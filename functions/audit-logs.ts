@@ -17,7 +17,7 @@ import {
   type AuditListRequest,
 } from '../shared/pim/policy/audit-query';
 import { csvRow } from '../shared/pim/policy/csv';
-import { collection, ODataError } from '../shared/pim/policy/odata';
+import { collection, ODataError } from '../shared/http/odata';
 import { getServices } from '../shared/services';
 
 /** The most rows one export holds; ask for a narrower range for more. */

@@ -25,7 +25,7 @@ import {
   ODataError,
   parseSkipToken,
   parseTop,
-} from '../shared/pim/policy/odata';
+} from '../shared/http/odata';
 import { policyServiceFor } from '../shared/pim/policy/policy-service';
 import { getServices, type Services } from '../shared/services';
 

@@ -20,7 +20,7 @@ import {
   parseExpand,
   parseFilter,
   type FilterClause,
-} from '../shared/pim/policy/odata';
+} from '../shared/http/odata';
 import { groupIdOfPolicy } from '../shared/pim/policy/policy-store';
 import {
   policyAssignmentView,

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { APP_ROLES, type CallerPrincipal } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
-import { collection, nextLink, ODataQueryError, parseListQuery } from '../shared/http/odata-query';
+import { collection, nextLink, ODataError } from '../shared/http/odata';
+import { parseListQuery } from '../shared/http/odata-query';
 import { problem } from '../shared/http/problem';
 import { getPimServices, type PimServices } from '../shared/pim/pim-services';
 import { REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
@@ -89,7 +90,7 @@ function listHandler(kind: Kind, currentUserOnly: boolean) {
     try {
       query = parseListQuery(request, FILTER_FIELDS);
     } catch (err) {
-      if (err instanceof ODataQueryError) return problem(400, err.message);
+      if (err instanceof ODataError) return problem(400, err.message);
       throw err;
     }
     const filters = { ...query.filters };

@@ -7,7 +7,8 @@
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
-import { collection, nextLink, ODataQueryError, parseListQuery } from '../shared/http/odata-query';
+import { collection, nextLink, ODataError } from '../shared/http/odata';
+import { parseListQuery } from '../shared/http/odata-query';
 import { problem } from '../shared/http/problem';
 import { getPimServices } from '../shared/pim/pim-services';
 import { instanceView, scheduleView } from '../shared/pim/requests/request-view';
@@ -23,7 +24,7 @@ function listHandler(kind: 'assignment' | 'eligibility', instances: boolean) {
     try {
       query = parseListQuery(request, ['groupId', 'principalId', 'accessId']);
     } catch (err) {
-      if (err instanceof ODataQueryError) return problem(400, err.message);
+      if (err instanceof ODataError) return problem(400, err.message);
       throw err;
     }
     const c = auth.caller;

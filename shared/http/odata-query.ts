@@ -1,8 +1,9 @@
 /**
- * The small part of OData our list endpoints accept, as Graph's: `$filter` with `field eq 'value'` clauses joined
- * by `and`, `$top`, and `$skiptoken` for the next page (`@odata.nextLink`). Anything else is a 400 naming it.
+ * What the PIM list endpoints (requests, schedules, instances) accept: `$filter` with `field eq 'value'` clauses on
+ * the given fields, joined by `and`; `$top`; `$skiptoken` from `@odata.nextLink`. Built on the shared OData parser.
  */
 import type { HttpRequest } from '@azure/functions';
+import { checkQueryOptions, ODataError, parseFilter, parseSkipToken, parseTop } from './odata';
 
 export interface ListQuery {
   filters: Record<string, string>;
@@ -10,56 +11,21 @@ export interface ListQuery {
   skipToken?: string;
 }
 
-export class ODataQueryError extends Error {}
-
-const CLAUSE = /^\s*([A-Za-z][A-Za-z0-9/]*)\s+eq\s+'((?:[^']|'')*)'\s*$/;
-
 export function parseListQuery(
   request: HttpRequest,
   allowedFields: readonly string[],
   maxTop = 999,
 ): ListQuery {
+  checkQueryOptions(request, ['$filter', '$top', '$skiptoken']);
   const filters: Record<string, string> = {};
-  const filter = request.query.get('$filter');
-  if (filter) {
-    for (const clause of filter.split(/\s+and\s+/i)) {
-      const m = CLAUSE.exec(clause);
-      if (!m)
-        throw new ODataQueryError(`$filter clause "${clause.trim()}" is not of the form field eq 'value'`);
-      const [, field, value] = m as unknown as [string, string, string];
-      if (!allowedFields.includes(field)) {
-        throw new ODataQueryError(`$filter on "${field}" is not supported; use ${allowedFields.join(', ')}`);
-      }
-      filters[field] = value.replace(/''/g, "'");
+  for (const clause of parseFilter(request.query.get('$filter'))) {
+    if (!allowedFields.includes(clause.field)) {
+      throw new ODataError(`$filter on "${clause.field}" is not supported; use ${allowedFields.join(', ')}`);
     }
+    if (clause.op !== 'eq' || !clause.quoted) {
+      throw new ODataError(`$filter on "${clause.field}" supports only ${clause.field} eq 'value'`);
+    }
+    filters[clause.field] = clause.value;
   }
-  const topText = request.query.get('$top');
-  const top = topText === null ? 100 : Number(topText);
-  if (!Number.isInteger(top) || top < 1 || top > maxTop)
-    throw new ODataQueryError(`$top must be an integer from 1 to ${maxTop}`);
-  const known = new Set(['$filter', '$top', '$skiptoken', '$expand', '$select', '$format']);
-  for (const key of request.query.keys()) {
-    if (key.startsWith('$') && !known.has(key))
-      throw new ODataQueryError(`Query option ${key} is not supported`);
-  }
-  const skipToken = request.query.get('$skiptoken') ?? undefined;
-  return { filters, top, skipToken: skipToken ? decodeSkipToken(skipToken) : undefined };
-}
-
-/** The URL of the next page: the same request with a `$skiptoken`. */
-export function nextLink(request: HttpRequest, continuationToken: string | undefined): string | undefined {
-  if (!continuationToken) return undefined;
-  const url = new URL(request.url);
-  url.searchParams.set('$skiptoken', Buffer.from(continuationToken, 'utf8').toString('base64url'));
-  return url.toString();
-}
-
-function decodeSkipToken(token: string): string {
-  const decoded = Buffer.from(token, 'base64url').toString('utf8');
-  if (decoded.length === 0) throw new ODataQueryError('$skiptoken is not one this API issued');
-  return decoded;
-}
-
-export function collection(context: string, value: unknown[], next?: string): Record<string, unknown> {
-  return { '@odata.context': context, value, ...(next ? { '@odata.nextLink': next } : {}) };
+  return { filters, top: parseTop(request, 100, maxTop), skipToken: parseSkipToken(request) };
 }

@@ -9,7 +9,7 @@ import type { HttpRequest } from '@azure/functions';
 import type { AuditQuery } from '../../audit/audit-log';
 import { auditCategorySchema, type AuditEntry } from '../../audit/audit-entry';
 import { csvRow } from './csv';
-import { checkQueryOptions, ODataError, parseFilter, parseTop } from './odata';
+import { checkQueryOptions, ODataError, parseFilter, parseTop } from '../../http/odata';
 
 export interface AuditListRequest {
   query: Omit<AuditQuery, 'pageSize' | 'skipToken'>;

@@ -1,5 +1,5 @@
 /**
- * The part of OData the role-settings, managed-group and audit endpoints accept, as Graph writes it: `$filter`
+ * The part of OData our list endpoints accept, as Graph writes it: `$filter`
  * clauses `field op value` joined by `and` (values quoted `'...'` with `''` for a quote, or bare for dates and
  * numbers), `$top`, `$skiptoken` (from `@odata.nextLink`), `$expand`, `$format`. Anything else is an ODataError,
  * which the functions turn into a 400 naming it.
