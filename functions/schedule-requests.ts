@@ -10,8 +10,9 @@ import { z } from 'zod';
 import { APP_ROLES, type CallerPrincipal } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
-import { collection, nextLink, ODataError } from '../shared/http/odata';
-import { parseListQuery } from '../shared/http/odata-query';
+import { collection, nextLink } from '../shared/http/odata';
+import { parseListRequest } from '../shared/http/odata-query';
+import { mayList } from '../shared/pim/requests/list-access';
 import { problem } from '../shared/http/problem';
 import { getPimServices, type PimServices } from '../shared/pim/pim-services';
 import { REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
@@ -86,16 +87,12 @@ function listHandler(kind: Kind, currentUserOnly: boolean) {
     const pim = await getPimServices();
     const auth = await authenticate(request, pim.tokens);
     if (!auth.ok) return auth.response;
-    let query;
-    try {
-      query = parseListQuery(request, FILTER_FIELDS);
-    } catch (err) {
-      if (err instanceof ODataError) return problem(400, err.message);
-      throw err;
-    }
+    const parsed = parseListRequest(request, FILTER_FIELDS);
+    if (!parsed.ok) return parsed.response;
+    const { query } = parsed;
     const filters = { ...query.filters };
     if (currentUserOnly) filters.principalId = auth.caller.objectId;
-    const denied = await mayList(pim, auth.caller, filters);
+    const denied = await mayList(pim.canManageGroup, auth.caller, filters);
     if (denied) return denied;
     const page = await pim.store.listRequests({
       kind,
@@ -158,21 +155,6 @@ function cancelHandler(kind: Kind) {
     }
     return { status: 204 };
   };
-}
-
-/** Admins and auditors list everything; a group's managers list its requests; anyone else only their own. */
-async function mayList(
-  pim: PimServices,
-  caller: CallerPrincipal,
-  filters: Partial<Record<(typeof FILTER_FIELDS)[number], string>>,
-): Promise<HttpResponseInit | undefined> {
-  if (caller.roles.includes(APP_ROLES.admin) || caller.roles.includes(APP_ROLES.auditor)) return undefined;
-  if (filters.principalId === caller.objectId) return undefined;
-  if (filters.groupId && (await pim.canManageGroup(caller, filters.groupId))) return undefined;
-  return problem(
-    403,
-    `Filter on principalId eq '${caller.objectId}' (your own) or use filterByCurrentUser(on='principal')`,
-  );
 }
 
 async function mayRead(

@@ -5,11 +5,10 @@
  * else their own.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
-import { collection, nextLink, ODataError } from '../shared/http/odata';
-import { parseListQuery } from '../shared/http/odata-query';
-import { problem } from '../shared/http/problem';
+import { collection, nextLink } from '../shared/http/odata';
+import { parseListRequest } from '../shared/http/odata-query';
+import { mayList } from '../shared/pim/requests/list-access';
 import { getPimServices } from '../shared/pim/pim-services';
 import { instanceView, scheduleView } from '../shared/pim/requests/request-view';
 
@@ -20,20 +19,11 @@ function listHandler(kind: 'assignment' | 'eligibility', instances: boolean) {
     const pim = await getPimServices();
     const auth = await authenticate(request, pim.tokens);
     if (!auth.ok) return auth.response;
-    let query;
-    try {
-      query = parseListQuery(request, ['groupId', 'principalId', 'accessId']);
-    } catch (err) {
-      if (err instanceof ODataError) return problem(400, err.message);
-      throw err;
-    }
-    const c = auth.caller;
-    const privileged = c.roles.includes(APP_ROLES.admin) || c.roles.includes(APP_ROLES.auditor);
-    const own = query.filters.principalId === c.objectId;
-    const manages = query.filters.groupId ? await pim.canManageGroup(c, query.filters.groupId) : false;
-    if (!privileged && !own && !manages) {
-      return problem(403, `Filter on principalId eq '${c.objectId}' (your own), or on a group you manage`);
-    }
+    const parsed = parseListRequest(request, ['groupId', 'principalId', 'accessId']);
+    if (!parsed.ok) return parsed.response;
+    const { query } = parsed;
+    const denied = await mayList(pim.canManageGroup, auth.caller, query.filters);
+    if (denied) return denied;
     const page = await pim.store.listSchedules({
       kind,
       ...query.filters,

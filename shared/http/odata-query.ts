@@ -2,8 +2,9 @@
  * What the PIM list endpoints (requests, schedules, instances) accept: `$filter` with `field eq 'value'` clauses on
  * the given fields, joined by `and`; `$top`; `$skiptoken` from `@odata.nextLink`. Built on the shared OData parser.
  */
-import type { HttpRequest } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { checkQueryOptions, ODataError, parseFilter, parseSkipToken, parseTop } from './odata';
+import { problem } from './problem';
 
 export interface ListQuery {
   filters: Record<string, string>;
@@ -28,4 +29,17 @@ export function parseListQuery(
     filters[clause.field] = clause.value;
   }
   return { filters, top: parseTop(request, 100, maxTop), skipToken: parseSkipToken(request) };
+}
+
+/** parseListQuery for an HTTP function: the query, or the 400 problem that names what is wrong. */
+export function parseListRequest(
+  request: HttpRequest,
+  allowedFields: readonly string[],
+): { ok: true; query: ListQuery } | { ok: false; response: HttpResponseInit } {
+  try {
+    return { ok: true, query: parseListQuery(request, allowedFields) };
+  } catch (err) {
+    if (err instanceof ODataError) return { ok: false, response: problem(400, err.message) };
+    throw err;
+  }
 }
