@@ -67,7 +67,7 @@ export class TaskHubStore {
   private readonly table: TableClient;
   private inboxCounter = 0;
   /** Writes in flight at once; urgent ones (someone awaits the answer) go first. */
-  private readonly writes = new PriorityLimiter(Number(process.env.PIMFLOW_STORAGE_CONCURRENCY ?? 12));
+  private readonly writes = new PriorityLimiter(Number(process.env.PIMFLOW_STORAGE_CONCURRENCY ?? 10));
 
   constructor(
     connectionString: string,
