@@ -94,6 +94,30 @@ export class CosmosRepository<T extends { id: string }> {
     return this.fromStored(this.written(resource, ref), ref);
   }
 
+  /**
+   * Read-modify-write under optimistic concurrency: reads the document, applies `change` (undefined: nothing to
+   * do), replaces it at the ETag it was read at, and starts over when someone else wrote in between. NotFoundError
+   * if the document is gone.
+   */
+  async update(
+    id: string,
+    partitionKey: string,
+    change: (current: Stored<T>) => T | undefined,
+    maxAttempts = 8,
+  ): Promise<{ document: Stored<T>; changed: boolean }> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const current = await this.get(id, partitionKey);
+      const next = change(current);
+      if (!next) return { document: current, changed: false };
+      try {
+        return { document: await this.replace(next, current._etag), changed: true };
+      } catch (err) {
+        if (!(err instanceof ConcurrencyConflictError)) throw err;
+      }
+    }
+    throw new Error(`${id} keeps changing; gave up after ${maxAttempts} attempts`);
+  }
+
   /** Creates or overwrites the document, whatever its current state: only where last-writer-wins is right. */
   async upsert(document: T): Promise<Stored<T>> {
     const body = this.toStored(document);

@@ -18,7 +18,7 @@ import { approvalCanceled } from '../../mail/templates/approval-canceled';
 import { approvalDecided } from '../../mail/templates/approval-decided';
 import { approvalRequest } from '../../mail/templates/approval-request';
 import { formatUtc } from '../../mail/templates/approval-format';
-import { AlreadyExistsError, ConcurrencyConflictError } from '../../storage/errors';
+import { AlreadyExistsError, ConcurrencyConflictError, NotFoundError } from '../../storage/errors';
 import {
   REQUEST_EVENTS,
   requestInstanceId,
@@ -790,18 +790,13 @@ async function update(
   groupId: string,
   change: (a: Approval) => Approval | undefined,
 ): Promise<{ approval: StoredApproval; changed: boolean }> {
-  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const current = await repo.find(id, groupId);
-    if (!current) throw new Error(`No approval ${id} in group ${groupId}`);
-    const next = change(current);
-    if (!next) return { approval: current, changed: false };
-    try {
-      return { approval: await repo.replace(next, current._etag), changed: true };
-    } catch (err) {
-      if (!(err instanceof ConcurrencyConflictError)) throw err;
-    }
+  try {
+    const { document, changed } = await repo.documents.update(id, groupId, change, MAX_WRITE_ATTEMPTS);
+    return { approval: document, changed };
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new Error(`No approval ${id} in group ${groupId}`, { cause: err });
+    throw err;
   }
-  throw new Error(`Approval ${id} keeps changing; try again`);
 }
 
 function normalizeJustification(value: string | null | undefined): string | null {

@@ -10,7 +10,6 @@ import type { Clock } from '../../clock';
 import type { Directory } from '../../directory/directory';
 import type { Mailer } from '../../mail/mailer';
 import { requestNotice, type RequestNoticeParams } from '../../mail/templates/request-notice';
-import { ConcurrencyConflictError } from '../../storage/errors';
 import type { RoleSettings, RoleSettingsSource } from '../role-settings';
 import type { Schedule } from '../schedules/schedule';
 import type { PimStore } from './pim-store';
@@ -34,20 +33,8 @@ interface Ref {
 }
 
 export function createRequestActivities(d: RequestActivityDeps) {
-  /** Applies a change to the request with its ETag, re-reading on a conflict. */
-  const updateRequest = async (ref: Ref, change: (r: ScheduleRequest) => ScheduleRequest | undefined) => {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await d.store.requests.get(ref.requestId, ref.groupId);
-      const next = change(current);
-      if (!next) return current;
-      try {
-        return await d.store.requests.replace(next, current._etag);
-      } catch (err) {
-        if (!(err instanceof ConcurrencyConflictError)) throw err;
-      }
-    }
-    throw new Error(`Request ${ref.requestId} keeps changing`);
-  };
+  const updateRequest = async (ref: Ref, change: (r: ScheduleRequest) => ScheduleRequest | undefined) =>
+    (await d.store.requests.update(ref.requestId, ref.groupId, change)).document;
 
   const notify = async (
     request: ScheduleRequest,
@@ -210,13 +197,10 @@ export function createRequestActivities(d: RequestActivityDeps) {
       },
     ): Promise<void> {
       const now = d.clock.now();
-      const schedule = await d.store.schedules.find(a.requestId, a.groupId);
-      if (schedule && schedule.status !== a.reason) {
-        await d.store.schedules
-          .replace({ ...schedule, status: a.reason, modifiedDateTime: now.toISOString() }, schedule._etag)
-          .catch((err: unknown) => {
-            if (!(err instanceof ConcurrencyConflictError)) throw err;
-          });
+      if (await d.store.schedules.find(a.requestId, a.groupId)) {
+        await d.store.schedules.update(a.requestId, a.groupId, (s) =>
+          s.status === a.reason ? undefined : { ...s, status: a.reason, modifiedDateTime: now.toISOString() },
+        );
       }
       const request = await d.store.requests.get(a.requestId, a.groupId);
       await d.audit.record({
