@@ -794,7 +794,8 @@ async function update(
     const { document, changed } = await repo.documents.update(id, groupId, change, MAX_WRITE_ATTEMPTS);
     return { approval: document, changed };
   } catch (err) {
-    if (err instanceof NotFoundError) throw new Error(`No approval ${id} in group ${groupId}`, { cause: err });
+    if (err instanceof NotFoundError)
+      throw new Error(`No approval ${id} in group ${groupId}`, { cause: err });
     throw err;
   }
 }
