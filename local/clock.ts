@@ -138,11 +138,6 @@ export class RuntimeClock {
     return this.now();
   }
 
-  /** Virtual clock only: sets the time directly (must not go backwards). */
-  async setTime(to: Date): Promise<Date> {
-    return this.advance(Math.max(0, to.getTime() - this.virtualNow));
-  }
-
   stop(): void {
     this.stopped = true;
     if (this.timeout) clearTimeout(this.timeout);

@@ -40,11 +40,3 @@ export function parseTimeSpan(text: string): number {
     Math.round(Number(`0.${frac ?? '0'}`) * SECOND)
   );
 }
-
-export function formatTimeSpan(ms: number): string {
-  const days = Math.floor(ms / DAY);
-  const rest = ms - days * DAY;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const hms = `${pad(Math.floor(rest / HOUR))}:${pad(Math.floor((rest % HOUR) / MINUTE))}:${pad(Math.floor((rest % MINUTE) / SECOND))}`;
-  return days > 0 ? `${days}.${hms}` : hms;
-}

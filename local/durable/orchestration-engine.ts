@@ -968,14 +968,6 @@ export class OrchestrationEngine {
         .finally(() => this.options.idle.end());
     }
   }
-
-  liveCount(): number {
-    return this.live.size;
-  }
-
-  statusOf(instanceId: string): RuntimeStatus | undefined {
-    return this.live.get(instanceId)?.state.runtimeStatus;
-  }
 }
 
 interface OrchestratorState {

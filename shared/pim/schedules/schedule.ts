@@ -30,13 +30,3 @@ export const scheduleSchema = z.object({
   modifiedDateTime: z.iso.datetime(),
 });
 export type Schedule = z.infer<typeof scheduleSchema>;
-
-/** In force at `at`: provisioned, started, not ended. */
-export function isInForce(s: Schedule, at: Date): boolean {
-  const t = at.getTime();
-  return (
-    s.status === 'Provisioned' &&
-    Date.parse(s.startDateTime) <= t &&
-    (s.endDateTime === null || Date.parse(s.endDateTime) > t)
-  );
-}
