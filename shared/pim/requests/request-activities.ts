@@ -171,13 +171,7 @@ export function createRequestActivities(d: RequestActivityDeps) {
         initiatedBy: activation
           ? SYSTEM_ACTOR
           : userActor(request.createdBy.user.id, request.createdBy.user.displayName),
-        targetResources: [
-          { id: a.groupId, type: 'Group' },
-          { id: a.input.principalId, type: 'Principal' },
-        ],
-        groupId: a.groupId,
-        principalId: a.input.principalId,
-        correlationId: a.requestId,
+        ...aboutAccess(a.groupId, a.input.principalId, a.requestId),
         details: {
           accessId: a.input.accessId,
           justification: request.justification,
@@ -214,13 +208,7 @@ export function createRequestActivities(d: RequestActivityDeps) {
         operationType: a.reason === 'Expired' ? 'Expire' : 'Unassign',
         result: 'success',
         initiatedBy: a.by ? userActor(a.by.id, a.by.displayName) : SYSTEM_ACTOR,
-        targetResources: [
-          { id: a.groupId, type: 'Group' },
-          { id: a.input.principalId, type: 'Principal' },
-        ],
-        groupId: a.groupId,
-        principalId: a.input.principalId,
-        correlationId: a.requestId,
+        ...aboutAccess(a.groupId, a.input.principalId, a.requestId),
         details: { accessId: a.input.accessId, reason: a.reason },
       });
       await notify(request, 'Ended', a.reason === 'Expired' ? 'Its time ran out' : 'Ended early');
@@ -238,13 +226,7 @@ export function createRequestActivities(d: RequestActivityDeps) {
         result: 'failure',
         resultReason: a.reason,
         initiatedBy: SYSTEM_ACTOR,
-        targetResources: [
-          { id: a.groupId, type: 'Group' },
-          { id: a.target.principalId, type: 'Principal' },
-        ],
-        groupId: a.groupId,
-        principalId: a.target.principalId,
-        correlationId: a.requestId,
+        ...aboutAccess(a.groupId, a.target.principalId, a.requestId),
         details: { round: String(a.round) },
       });
     },
@@ -252,6 +234,19 @@ export function createRequestActivities(d: RequestActivityDeps) {
 }
 
 export type RequestActivities = ReturnType<typeof createRequestActivities>;
+
+/** The audit fields every record about one principal's access to a group shares. */
+function aboutAccess(groupId: string, principalId: string, requestId: string) {
+  return {
+    targetResources: [
+      { id: groupId, type: 'Group' as const },
+      { id: principalId, type: 'Principal' as const },
+    ],
+    groupId,
+    principalId,
+    correlationId: requestId,
+  };
+}
 
 /**
  * Who hears about a request's progress, as the role's Notification_* rules say: the rule for the request's event
