@@ -117,6 +117,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       GRAPH_BASE_URL: graph.url,
       ACS_CONNECTION_STRING: mail.connectionString,
       MAIL_SENDER: 'DoNotReply@pimflow.example',
+      ADMIN_NOTIFICATION_RECIPIENTS: 'admin@pimflow.example',
       AUTH_ISSUER: identity.issuer,
       AUTH_AUDIENCE: API_AUDIENCE,
       AUTH_TENANT_ID: DEMO_TENANT_ID,

@@ -32,6 +32,20 @@ export const settingsSchema = z
       .optional(),
     ACS_ENDPOINT: url.optional(),
     MAIL_SENDER: z.email(),
+    /**
+     * PIM's "default recipients" of Admin notifications (in Entra ID: the tenant's privileged role admins), comma
+     * separated: lifecycle notices and drift reports go here when a role's Admin rule keeps default recipients on.
+     */
+    ADMIN_NOTIFICATION_RECIPIENTS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((a) => a.trim())
+          .filter((a) => a.length > 0),
+      )
+      .pipe(z.array(z.email())),
 
     /** HMAC key (base64, at least 32 bytes) signing the approval links in e-mails. A Key Vault reference in Azure. */
     APPROVAL_LINK_SIGNING_KEY: z
