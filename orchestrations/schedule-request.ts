@@ -7,7 +7,8 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { REQUEST_ACTIVITIES as A, REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
-import { REQUEST_EVENTS, type ApprovalDecision } from '../shared/pim/requests/schedule-request';
+import { REQUEST_EVENTS } from '../shared/pim/requests/schedule-request';
+import { runApproval } from './approval-flow';
 import type { RequestWorkflowInput } from '../shared/pim/requests/submit-request';
 
 /** Grant: retried for a few minutes with backoff (Graph throttling, replication); then the request fails. */
@@ -16,9 +17,6 @@ const GRANT_RETRY = retry(2_000, 8);
 const REVOKE_RETRY = retry(2_000, 8);
 const REVOKE_ROUND_PAUSE_MS = 15 * 60_000;
 
-export type OpenApprovalResult = { approvalId: string; expiresDateTime: string } | { noApprovers: true };
-export type ExpireApprovalResult =
-  { outcome: 'TimedOut' } | { outcome: 'Decided'; decision: ApprovalDecision };
 export interface EndAccessEvent {
   by: { id: string; displayName: string | null };
 }
@@ -30,42 +28,23 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
     context.df.callActivity(A.setRequestStatus, { ...ref, status, reason, completed });
 
   if (input.requireApproval) {
-    const opened = (yield context.df.callActivity(A.openApproval, ref)) as OpenApprovalResult;
-    if ('noApprovers' in opened) {
-      yield setStatus('Failed', 'Nobody but the requester can approve this request', true);
-      return 'Failed';
-    }
-    context.df.setCustomStatus('PendingApproval');
-    const decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);
-    const canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
-    const timeout = context.df.createTimer(new Date(opened.expiresDateTime));
-    const first = yield context.df.Task.any([decided, canceled, timeout]);
-    let decision: ApprovalDecision;
-    if (first === decided) {
-      timeout.cancel();
-      decision = decided.result as ApprovalDecision;
-    } else if (first === canceled) {
-      timeout.cancel();
-      yield context.df.callActivity(A.cancelApproval, { ...ref, approvalId: opened.approvalId });
-      yield setStatus('Canceled', 'Canceled by the requester', true);
-      return 'Canceled';
-    } else {
-      // The timer fired: unless a decision was recorded just before (its event still on the way), it timed out.
-      const expired = (yield context.df.callActivity(A.expireApproval, {
-        ...ref,
-        approvalId: opened.approvalId,
-      })) as ExpireApprovalResult;
-      if (expired.outcome === 'TimedOut') {
+    const approval = yield* runApproval(context, ref);
+    switch (approval.outcome) {
+      case 'NoApprovers':
+        yield setStatus('Failed', 'Nobody but the requester can approve this request', true);
+        return 'Failed';
+      case 'Canceled':
+        yield setStatus('Canceled', 'Canceled by the requester', true);
+        return 'Canceled';
+      case 'TimedOut':
         yield setStatus('TimedOut', 'Nobody decided in time', true);
         return 'TimedOut';
-      }
-      decision = expired.decision;
+      case 'Denied':
+        yield setStatus('Denied', approval.decision.justification, true);
+        return 'Denied';
+      case 'Approved':
+        yield setStatus('Granted', approval.decision.justification, false);
     }
-    if (decision.reviewResult === 'Deny') {
-      yield setStatus('Denied', decision.justification, true);
-      return 'Denied';
-    }
-    yield setStatus('Granted', decision.justification, false);
   }
 
   const start = new Date(input.startDateTime);
