@@ -2,7 +2,6 @@
 import * as df from 'durable-functions';
 import { getPimServices } from '../shared/pim/pim-services';
 import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
-import type { ApprovalActivities } from '../shared/pim/requests/approval-activities';
 import type { RequestActivities } from '../shared/pim/requests/request-activities';
 
 function register<K extends keyof RequestActivities>(name: string, key: K): void {
@@ -23,16 +22,3 @@ register(A.revokeAccess, 'revokeAccess');
 register(A.recordStarted, 'recordStarted');
 register(A.recordEnded, 'recordEnded');
 register(A.recordRevokeFailure, 'recordRevokeFailure');
-
-df.app.activity(A.openApproval, {
-  handler: async (input: Parameters<ApprovalActivities['openApproval']>[0]) =>
-    (await getPimServices()).approvalActivities.openApproval(input),
-});
-df.app.activity(A.expireApproval, {
-  handler: async (input: Parameters<ApprovalActivities['expireApproval']>[0]) =>
-    (await getPimServices()).approvalActivities.expireApproval(input),
-});
-df.app.activity(A.cancelApproval, {
-  handler: async (input: Parameters<ApprovalActivities['cancelApproval']>[0]) =>
-    (await getPimServices()).approvalActivities.cancelApproval(input),
-});

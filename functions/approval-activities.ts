@@ -1,0 +1,18 @@
+/** Registers the approval activities of the request orchestration (orchestrations/approval-flow.ts). */
+import * as df from 'durable-functions';
+import { getPimServices } from '../shared/pim/pim-services';
+import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
+import type { ApprovalActivities } from '../shared/pim/requests/approval-activities';
+
+df.app.activity(A.openApproval, {
+  handler: async (input: Parameters<ApprovalActivities['openApproval']>[0]) =>
+    (await getPimServices()).approvalActivities.openApproval(input),
+});
+df.app.activity(A.expireApproval, {
+  handler: async (input: Parameters<ApprovalActivities['expireApproval']>[0]) =>
+    (await getPimServices()).approvalActivities.expireApproval(input),
+});
+df.app.activity(A.cancelApproval, {
+  handler: async (input: Parameters<ApprovalActivities['cancelApproval']>[0]) =>
+    (await getPimServices()).approvalActivities.cancelApproval(input),
+});
