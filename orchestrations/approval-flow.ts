@@ -5,7 +5,11 @@
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
-import { REQUEST_EVENTS, type ApprovalDecision } from '../shared/pim/requests/schedule-request';
+import {
+  REQUEST_EVENTS,
+  type ApprovalDecision,
+  type ApprovalPolicy,
+} from '../shared/pim/requests/schedule-request';
 
 export type OpenApprovalResult = { approvalId: string; expiresDateTime: string } | { noApprovers: true };
 export type ExpireApprovalResult =
@@ -22,8 +26,9 @@ export type ApprovalOutcome =
 export function* runApproval(
   context: OrchestrationContext,
   ref: { requestId: string; groupId: string },
+  policy: ApprovalPolicy,
 ): Generator<Task, ApprovalOutcome, unknown> {
-  const opened = (yield context.df.callActivity(A.openApproval, ref)) as OpenApprovalResult;
+  const opened = (yield context.df.callActivity(A.openApproval, { ...ref, policy })) as OpenApprovalResult;
   if ('noApprovers' in opened) return { outcome: 'NoApprovers' };
   context.df.setCustomStatus('PendingApproval');
   const decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);

@@ -28,7 +28,7 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
     context.df.callActivity(A.setRequestStatus, { ...ref, status, reason, completed });
 
   if (input.requireApproval) {
-    const approval = yield* runApproval(context, ref);
+    const approval = yield* runApproval(context, ref, { kind: 'activation' });
     switch (approval.outcome) {
       case 'NoApprovers':
         yield setStatus('Failed', 'Nobody but the requester can approve this request', true);

@@ -110,3 +110,10 @@ export interface ApprovalDecision {
   reviewedBy: { id: string; displayName: string | null };
   reviewedDateTime: string;
 }
+
+/**
+ * Which approval a request needs: the role's activation approval (its stages, approvers, escalation), or — for a
+ * principal's extend or renew of an assignment — the group's admins: one stage, decided by the group's owners,
+ * open until `expiresDateTime`.
+ */
+export type ApprovalPolicy = { kind: 'activation' } | { kind: 'admins'; expiresDateTime: string };
