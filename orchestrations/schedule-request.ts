@@ -8,7 +8,9 @@ import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { REQUEST_ACTIVITIES as A, REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
 import { REQUEST_EVENTS } from '../shared/pim/requests/schedule-request';
+import type { ExtensionResult } from '../shared/pim/schedules/lifecycle-activities';
 import { runApproval } from './approval-flow';
+import { runLifecycle } from './schedule-lifecycle';
 import type { RequestWorkflowInput } from '../shared/pim/requests/submit-request';
 
 /** Grant: retried for a few minutes with backoff (Graph throttling, replication); then the request fails. */
@@ -17,18 +19,14 @@ const GRANT_RETRY = retry(2_000, 8);
 const REVOKE_RETRY = retry(2_000, 8);
 const REVOKE_ROUND_PAUSE_MS = 15 * 60_000;
 
-export interface EndAccessEvent {
-  by: { id: string; displayName: string | null };
-}
-
 const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<RequestWorkflowInput>();
   const ref = { requestId: input.requestId, groupId: input.groupId };
   const setStatus = (status: string, reason: string | null, completed: boolean) =>
     context.df.callActivity(A.setRequestStatus, { ...ref, status, reason, completed });
 
-  if (input.requireApproval) {
-    const approval = yield* runApproval(context, ref, { kind: 'activation' });
+  if (input.approval) {
+    const approval = yield* runApproval(context, ref, input.approval);
     switch (approval.outcome) {
       case 'NoApprovers':
         yield setStatus('Failed', 'Nobody but the requester can approve this request', true);
@@ -45,6 +43,22 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
       case 'Approved':
         yield setStatus('Granted', approval.decision.justification, false);
     }
+  }
+
+  if (input.action === 'selfExtend' || input.action === 'adminExtend') {
+    // An extension changes another schedule (and its orchestration's timers); this request then is done.
+    context.df.setCustomStatus('Extending');
+    const result = (yield context.df.callActivityWithRetry(
+      A.applyExtension,
+      GRANT_RETRY,
+      ref,
+    )) as ExtensionResult;
+    if (!result.applied) {
+      yield setStatus('Failed', result.reason, true);
+      return 'Failed';
+    }
+    yield setStatus('Provisioned', null, true);
+    return 'Provisioned';
   }
 
   const start = new Date(input.startDateTime);
@@ -72,17 +86,7 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
   yield context.df.callActivity(A.recordStarted, { ...ref, input });
 
   context.df.setCustomStatus('Active');
-  const endEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.end);
-  let endedBy: EndAccessEvent['by'] | null = null;
-  if (input.endDateTime) {
-    const endTimer = context.df.createTimer(new Date(input.endDateTime));
-    if ((yield context.df.Task.any([endTimer, endEvent])) === endEvent) {
-      endTimer.cancel();
-      endedBy = (endEvent.result as EndAccessEvent).by;
-    }
-  } else {
-    endedBy = ((yield endEvent) as EndAccessEvent).by;
-  }
+  const endedBy = yield* runLifecycle(context, input);
 
   if (input.kind === 'assignment') {
     context.df.setCustomStatus('Revoking');

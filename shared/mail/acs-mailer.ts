@@ -52,6 +52,7 @@ export function createAcsMailer(options: AcsMailerOptions): Mailer {
         const poller = await client.beginSend(message, {
           abortSignal,
           onResponse,
+          ...(mail.idempotencyKey ? { operationId: mail.idempotencyKey } : {}),
           ...(options.pollIntervalMs !== undefined ? { updateIntervalInMs: options.pollIntervalMs } : {}),
         });
         const result = await poller.pollUntilDone({ abortSignal });

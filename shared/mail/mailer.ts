@@ -8,6 +8,11 @@ export interface OutgoingMail {
   html: string;
   text: string;
   replyTo?: string;
+  /**
+   * A GUID naming this send: sent as ACS's `Operation-Id`, so a retried or re-run send of the same notice is the
+   * same operation and is delivered once. Derive it from what the mail is about (see `mailIdFor`).
+   */
+  idempotencyKey?: string;
 }
 
 export interface Mailer {

@@ -12,6 +12,7 @@ import { createApprovalActivities, type ApprovalActivities } from './requests/ap
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
 import { PimStore } from './requests/pim-store';
 import type { RoleSettingsSource } from './role-settings';
+import { createLifecycleActivities, type LifecycleActivities } from './schedules/lifecycle-activities';
 
 export interface PimServices extends Services {
   store: PimStore;
@@ -20,6 +21,7 @@ export interface PimServices extends Services {
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
   requestActivities: RequestActivities;
   approvalActivities: ApprovalActivities;
+  lifecycleActivities: LifecycleActivities;
 }
 
 let pim: Promise<PimServices> | undefined;
@@ -51,8 +53,15 @@ async function build(): Promise<PimServices> {
       mailer: services.mailer,
       roleSettings,
       clock: services.clock,
+      adminRecipients: services.settings.ADMIN_NOTIFICATION_RECIPIENTS,
       log: (message) => console.warn(message),
     }),
     approvalActivities: createApprovalActivities({ ...services, store, roleSettings }),
+    lifecycleActivities: createLifecycleActivities({
+      ...services,
+      store,
+      roleSettings,
+      adminRecipients: services.settings.ADMIN_NOTIFICATION_RECIPIENTS,
+    }),
   };
 }

@@ -117,7 +117,7 @@ export async function startWaitingInstance(app: PimApp, request: ApprovalRequest
     principalId: request.principalId,
     startDateTime: start.toISOString(),
     endDateTime: null,
-    requireApproval: false,
+    approval: null,
     activatedUsing: null,
   };
   const instanceId = requestInstanceId(request.id);

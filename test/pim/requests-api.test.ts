@@ -67,7 +67,7 @@ describe('bad input', () => {
         },
       ],
       ['unknown principal', { ...valid, principalId: '00000000-0000-4000-8000-000000000001' }],
-      ['not supported yet', { ...valid, action: 'adminExtend' }],
+      ['not supported', { ...valid, action: 'adminUpdate' }],
       ['self action on eligibility', { ...valid, action: 'selfActivate' }],
     ];
     for (const [name, body] of bodies) {

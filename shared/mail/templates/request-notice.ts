@@ -1,9 +1,12 @@
-/** Tells a requester (and admins) what became of a request: active, ended, denied, timed out, canceled, failed. */
+/**
+ * Tells a requester (and admins) what became of a request: active, extended, renewed, ended, denied, timed out,
+ * canceled, failed.
+ */
 import { defineTemplate } from '../layout';
 import { facts, heading, paragraph } from '../parts';
 
 export interface RequestNoticeParams {
-  event: 'Activated' | 'Assigned' | 'Ended' | 'Denied' | 'TimedOut' | 'Canceled' | 'Failed';
+  event: 'Activated' | 'Assigned' | 'Extended' | 'Renewed' | 'Ended' | 'Denied' | 'TimedOut' | 'Canceled' | 'Failed';
   principalName: string;
   groupName: string;
   accessId: string;
@@ -18,6 +21,8 @@ const HEADLINES: Record<RequestNoticeParams['event'], (p: RequestNoticeParams) =
   Activated: (p) => `${p.accessId} of ${p.groupName} is active for ${p.principalName}`,
   Assigned: (p) =>
     `${p.principalName} is now ${p.kind === 'eligibility' ? 'eligible for' : 'assigned'} ${p.accessId} of ${p.groupName}`,
+  Extended: (p) => `${p.accessId} of ${p.groupName} is extended for ${p.principalName}`,
+  Renewed: (p) => `${p.accessId} of ${p.groupName} is renewed for ${p.principalName}`,
   Ended: (p) => `${p.accessId} of ${p.groupName} has ended for ${p.principalName}`,
   Denied: (p) => `The request for ${p.accessId} of ${p.groupName} was denied`,
   TimedOut: (p) => `The request for ${p.accessId} of ${p.groupName} expired: nobody decided in time`,

@@ -9,6 +9,9 @@ export const REQUEST_ACTIVITIES = {
   recordStarted: 'RecordScheduleStarted',
   recordEnded: 'RecordScheduleEnded',
   recordRevokeFailure: 'RecordRevokeFailure',
+  sendExpiryNotice: 'SendExpiryNotice',
+  expireSchedule: 'ExpireSchedule',
+  applyExtension: 'ApplyExtension',
 } as const;
 
 export const REQUEST_ORCHESTRATOR = 'ScheduleRequestOrchestrator';

@@ -6,7 +6,7 @@ import type { Container, Database } from '@azure/cosmos';
 import { z } from 'zod';
 import { CosmosRepository, type Page, type Stored } from '../../storage/cosmos-repository';
 import { AlreadyExistsError, NotFoundError } from '../../storage/errors';
-import { scheduleSchema, type Schedule } from '../schedules/schedule';
+import { scheduleSchema, type Schedule, type ScheduleStatus } from '../schedules/schedule';
 import { OPEN_STATUSES, scheduleRequestSchema, type ScheduleRequest } from './schedule-request';
 
 const lockSchema = z.object({ id: z.string(), groupId: z.string(), requestId: z.string() });
@@ -102,7 +102,13 @@ export class PimStore {
     );
   }
 
-  listSchedules(f: ListFilter & { inForceAt?: Date }): Promise<Page<Stored<Schedule>>> {
+  /**
+   * Schedules: by default the current and future ones; `inForceAt` only those in force then; `expiredSince` adds
+   * the ones that expired since then (the API lists expired schedules for 30 days); `status` only those.
+   */
+  listSchedules(
+    f: ListFilter & { inForceAt?: Date; expiredSince?: Date; status?: ScheduleStatus },
+  ): Promise<Page<Stored<Schedule>>> {
     const [where, params] = filterClause(f, {});
     let clause = where;
     if (f.inForceAt) {
@@ -110,6 +116,13 @@ export class PimStore {
       clause +=
         " AND c.status = 'Provisioned' AND c.startDateTime <= @at AND (IS_NULL(c.endDateTime) OR c.endDateTime > @at)";
       params['@at'] = at;
+    } else if (f.status) {
+      clause += ' AND c.status = @status';
+      params['@status'] = f.status;
+    } else if (f.expiredSince) {
+      clause +=
+        " AND (c.status IN ('Scheduled', 'Provisioned') OR (c.status = 'Expired' AND c.endDateTime >= @since))";
+      params['@since'] = f.expiredSince.toISOString();
     } else {
       clause += " AND c.status IN ('Scheduled', 'Provisioned')";
     }

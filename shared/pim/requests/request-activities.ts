@@ -10,6 +10,8 @@ import type { Clock } from '../../clock';
 import type { Directory } from '../../directory/directory';
 import type { Mailer } from '../../mail/mailer';
 import { requestNotice, type RequestNoticeParams } from '../../mail/templates/request-notice';
+import { mailIdFor } from '../../mail/mail-id';
+import { noticeEventOf, recipientsOf, type RecipientContext } from '../notification-recipients';
 import type { RoleSettings, RoleSettingsSource } from '../role-settings';
 import type { Schedule } from '../schedules/schedule';
 import type { PimStore } from './pim-store';
@@ -24,8 +26,12 @@ export interface RequestActivityDeps {
   mailer: Mailer;
   roleSettings: RoleSettingsSource;
   clock: Clock;
+  /** ADMIN_NOTIFICATION_RECIPIENTS: the admins' default recipients. */
+  adminRecipients: readonly string[];
   log?: (message: string) => void;
 }
+
+const EXPIRED_REASON = 'Its time ran out';
 
 interface Ref {
   requestId: string;
@@ -40,6 +46,7 @@ export function createRequestActivities(d: RequestActivityDeps) {
     request: ScheduleRequest,
     event: RequestNoticeParams['event'],
     reason: string | null,
+    endDateTime: string | null = request.endDateTime,
   ) => {
     try {
       const [principal, group, settings] = await Promise.all([
@@ -47,10 +54,15 @@ export function createRequestActivities(d: RequestActivityDeps) {
         d.directory.getGroup(request.groupId),
         d.roleSettings.get(request.groupId, request.accessId).catch(() => undefined),
       ]);
-      const to = noticeRecipients(request, settings, principal?.mail ?? principal?.userPrincipalName ?? null);
+      const to = noticeRecipients(request, settings, {
+        principalAddress: principal?.mail ?? principal?.userPrincipalName ?? null,
+        adminDefaults: d.adminRecipients,
+        critical: event === 'Ended' && reason === EXPIRED_REASON,
+      });
       if (to.length === 0) return;
       await d.mailer.send({
         to,
+        idempotencyKey: mailIdFor('request-notice', request.id, event),
         ...requestNotice({
           event,
           principalName: principal?.displayName ?? request.principalId,
@@ -58,7 +70,7 @@ export function createRequestActivities(d: RequestActivityDeps) {
           accessId: request.accessId,
           kind: request.kind,
           startDateTime: request.startDateTime,
-          endDateTime: request.endDateTime,
+          endDateTime,
           reason,
           requestId: request.id,
         }),
@@ -134,6 +146,8 @@ export function createRequestActivities(d: RequestActivityDeps) {
         await d.store.releaseOpenRequest(a.groupId, request.principalId, request.accessId, a.requestId);
         if (['Denied', 'TimedOut', 'Canceled', 'Failed'].includes(a.status)) {
           await notify(request, a.status as RequestNoticeParams['event'], a.reason);
+        } else if (a.status === 'Provisioned' && request.action.endsWith('Extend')) {
+          await notify(request, 'Extended', request.justification);
         }
       }
     },
@@ -158,13 +172,14 @@ export function createRequestActivities(d: RequestActivityDeps) {
       );
       await d.store.releaseOpenRequest(a.groupId, request.principalId, request.accessId, a.requestId);
       const activation = a.input.action === 'selfActivate';
+      const renewal = a.input.action === 'selfRenew' || a.input.action === 'adminRenew';
       await d.audit.record({
         id: `${a.requestId}:started`,
         activityDateTime: now,
         activityDisplayName:
           a.input.kind === 'eligibility'
             ? `Add eligible ${a.input.accessId} to group (PIM)`
-            : `Add ${a.input.accessId} to group (PIM ${activation ? 'activation' : 'assignment'})`,
+            : `Add ${a.input.accessId} to group (PIM ${activation ? 'activation' : renewal ? 'renewal' : 'assignment'})`,
         category: a.input.kind === 'eligibility' ? 'Assignment' : 'Membership',
         operationType: 'Assign',
         result: 'success',
@@ -180,7 +195,11 @@ export function createRequestActivities(d: RequestActivityDeps) {
           endDateTime: a.input.endDateTime ?? 'permanent',
         },
       });
-      await notify(request, activation ? 'Activated' : 'Assigned', request.justification);
+      await notify(
+        request,
+        activation ? 'Activated' : renewal ? 'Renewed' : 'Assigned',
+        request.justification,
+      );
     },
 
     async recordEnded(
@@ -191,10 +210,15 @@ export function createRequestActivities(d: RequestActivityDeps) {
       },
     ): Promise<void> {
       const now = d.clock.now();
+      let ended: Schedule | undefined;
       if (await d.store.schedules.find(a.requestId, a.groupId)) {
-        await d.store.schedules.update(a.requestId, a.groupId, (s) =>
-          s.status === a.reason ? undefined : { ...s, status: a.reason, modifiedDateTime: now.toISOString() },
-        );
+        ended = (
+          await d.store.schedules.update(a.requestId, a.groupId, (s) =>
+            s.status === a.reason
+              ? undefined
+              : { ...s, status: a.reason, modifiedDateTime: now.toISOString() },
+          )
+        ).document;
       }
       const request = await d.store.requests.get(a.requestId, a.groupId);
       await d.audit.record({
@@ -211,7 +235,12 @@ export function createRequestActivities(d: RequestActivityDeps) {
         ...aboutAccess(a.groupId, a.input.principalId, a.requestId),
         details: { accessId: a.input.accessId, reason: a.reason },
       });
-      await notify(request, 'Ended', a.reason === 'Expired' ? 'Its time ran out' : 'Ended early');
+      await notify(
+        request,
+        'Ended',
+        a.reason === 'Expired' ? EXPIRED_REASON : 'Ended early',
+        ended?.endDateTime ?? request.endDateTime,
+      );
     },
 
     async recordRevokeFailure(
@@ -249,34 +278,20 @@ function aboutAccess(groupId: string, principalId: string, requestId: string) {
 }
 
 /**
- * Who hears about a request's progress, as the role's Notification_* rules say: the rule for the request's event
- * (eligible assigned, active assigned, eligible activated), its Requestor recipient (the principal, if default
- * recipients are on, plus additional ones) and its Admin recipient (additional ones). These notices are
- * informational, so a rule at `Critical` or `None` sends none. Without per-event rules, the principal and the admin
- * recipients hear about everything.
+ * Who hears about a request's progress, as the role's Notification_* rules say (see notification-recipients.ts):
+ * the requestor and admin recipients of the request's event. Only an expiry is critical (it ends access).
  */
 export function noticeRecipients(
-  request: ScheduleRequest,
+  request: Pick<ScheduleRequest, 'action' | 'kind'>,
   settings: RoleSettings | undefined,
-  principalAddress: string | null,
+  context: Omit<RecipientContext, 'critical'> & { critical?: boolean },
 ): string[] {
-  const to = new Set<string>();
-  const events = settings?.notifications.events;
-  if (!events) {
-    if (principalAddress) to.add(principalAddress);
-    for (const a of settings?.notifications.adminRecipients ?? []) to.add(a);
-    return [...to];
-  }
-  const rule =
-    request.action === 'selfActivate'
-      ? events.eligibleActivated
-      : request.kind === 'eligibility'
-        ? events.eligibleAssigned
-        : events.activeAssigned;
-  if (rule.requestor.level === 'All') {
-    if (rule.requestor.defaultRecipients && principalAddress) to.add(principalAddress);
-    for (const a of rule.requestor.additionalRecipients) to.add(a);
-  }
-  if (rule.admin.level === 'All') for (const a of rule.admin.additionalRecipients) to.add(a);
-  return [...to];
+  const event = noticeEventOf({ kind: request.kind, activation: request.action === 'selfActivate' });
+  const c = { ...context, critical: context.critical ?? false };
+  return [
+    ...new Set([
+      ...recipientsOf(settings, event, 'requestor', c),
+      ...recipientsOf(settings, event, 'admin', c),
+    ]),
+  ];
 }

@@ -100,6 +100,27 @@ export interface AssignmentInput {
 }
 
 export function checkAdminAssignment(a: AssignmentInput): RuleFailure | undefined {
+  const length = checkAssignmentLength(a);
+  if (length) return length;
+  if (a.kind === 'assignment') {
+    const active = a.settings.activeAssignment;
+    if (active.requireJustification && !a.justification?.trim())
+      return invalid('Active assignments of this role require a justification');
+    if (active.requireMfa && !a.caller.authenticationMethods.includes('mfa')) {
+      return {
+        kind: 'stepUp',
+        detail: 'Active assignments of this role require multi-factor authentication',
+        claims: claimsChallenge(null),
+      };
+    }
+  }
+  return undefined;
+}
+
+/** An assignment's window against the role: permanent only where allowed, otherwise at most the maximum. */
+export function checkAssignmentLength(
+  a: Pick<AssignmentInput, 'kind' | 'window' | 'settings'>,
+): RuleFailure | undefined {
   const rules = a.kind === 'eligibility' ? a.settings.eligibleAssignment : a.settings.activeAssignment;
   if (a.window.end === null) {
     if (!rules.allowPermanent)
@@ -114,19 +135,19 @@ export function checkAdminAssignment(a: AssignmentInput): RuleFailure | undefine
       );
     }
   }
-  if (a.kind === 'assignment') {
-    const active = a.settings.activeAssignment;
-    if (active.requireJustification && !a.justification?.trim())
-      return invalid('Active assignments of this role require a justification');
-    if (active.requireMfa && !a.caller.authenticationMethods.includes('mfa')) {
-      return {
-        kind: 'stepUp',
-        detail: 'Active assignments of this role require multi-factor authentication',
-        claims: claimsChallenge(null),
-      };
-    }
-  }
   return undefined;
+}
+
+/** The maximum length of a kind of schedule, as the role's settings say (activations default to 8 hours). */
+export function maximumDurationOf(
+  settings: RoleSettings,
+  what: 'activation' | 'assignment' | 'eligibility',
+): string {
+  return what === 'activation'
+    ? settings.activation.maximumDuration
+    : what === 'eligibility'
+      ? settings.eligibleAssignment.maximumDuration
+      : settings.activeAssignment.maximumDuration;
 }
 
 function invalid(detail: string): RuleFailure {

@@ -38,6 +38,7 @@ export type RequestStatus = z.infer<typeof requestStatusSchema>;
 
 /** A request still on its way: at most one per principal, group and role. */
 export const OPEN_STATUSES: readonly RequestStatus[] = [
+  'PendingAdminDecision',
   'PendingApproval',
   'PendingProvisioning',
   'PendingScheduleCreation',
@@ -100,6 +101,8 @@ export const REQUEST_EVENTS = {
   end: 'EndAccess',
   /** The request was canceled before it was granted. */
   cancel: 'CancelRequest',
+  /** An approved extension moved the schedule's end (`ExtendScheduleEvent`). */
+  extend: 'ExtendSchedule',
 } as const;
 
 export interface ApprovalDecision {

@@ -3,7 +3,6 @@
  * what, PIM's rules, at most one open request per principal, group and role, then the stored request that the
  * request orchestration carries out. Nothing is written unless every check passes.
  */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { APP_ROLES, type CallerPrincipal } from '../../auth/principal';
 import type { Directory } from '../../directory/directory';
@@ -15,8 +14,6 @@ import {
   checkActivation,
   checkAdminAssignment,
   resolveWindow,
-  type RuleFailure,
-  type Window,
 } from './request-rules';
 import {
   requestActionSchema,
@@ -24,7 +21,11 @@ import {
   scheduleInfoSchema,
   ticketInfoSchema,
   type ScheduleRequest,
+  type ApprovalPolicy,
+  type RequestAction,
 } from './schedule-request';
+import { fromRule, newRequest, problem, workflowInput } from './request-factory';
+import { extendAccess, renewAccess } from './extend-renew';
 
 export const requestBodySchema = z.strictObject({
   action: requestActionSchema,
@@ -64,17 +65,23 @@ export interface RequestWorkflowInput {
   requestId: string;
   groupId: string;
   kind: 'assignment' | 'eligibility';
-  action: 'selfActivate' | 'adminAssign';
+  action: WorkflowAction;
   accessId: 'member' | 'owner';
   principalId: string;
   startDateTime: string;
+  /** The new schedule's end; for an extension, the target schedule's new end. */
   endDateTime: string | null;
-  requireApproval: boolean;
+  /** The approval the request needs first, if any. */
+  approval: ApprovalPolicy | null;
   /** The eligibility an activation comes from. */
   activatedUsing: string | null;
 }
 
-const NOT_YET = ['adminUpdate', 'adminExtend', 'adminRenew', 'selfExtend', 'selfRenew'];
+/** The actions that start an orchestration (the others end one, or are refused). */
+export type WorkflowAction = Extract<
+  RequestAction,
+  'selfActivate' | 'adminAssign' | 'selfExtend' | 'adminExtend' | 'selfRenew' | 'adminRenew'
+>;
 
 export async function submitRequest(
   deps: SubmitDeps,
@@ -83,10 +90,10 @@ export async function submitRequest(
   caller: CallerPrincipal,
   now: Date,
 ): Promise<SubmitResult> {
-  if (NOT_YET.includes(body.action)) {
+  if (body.action === 'adminUpdate') {
     return problem(
       400,
-      `The action ${body.action} is not supported yet; use adminRemove and adminAssign to change a schedule.`,
+      'adminUpdate is not supported: use adminExtend to move an end, or adminRemove and adminAssign to change a schedule',
     );
   }
   if ((body.action === 'selfActivate' || body.action === 'selfDeactivate') && kind !== 'assignment') {
@@ -110,6 +117,10 @@ export async function submitRequest(
   }
   if (body.action === 'selfDeactivate' || body.action === 'adminRemove')
     return endAccess(deps, kind, body, caller, now);
+  if (body.action === 'selfExtend' || body.action === 'adminExtend')
+    return extendAccess(deps, kind, body, caller, now, settings);
+  if (body.action === 'selfRenew' || body.action === 'adminRenew')
+    return renewAccess(deps, kind, body, caller, now, settings);
 
   const window = resolveWindow(body.scheduleInfo ?? { expiration: { type: 'noExpiration' } }, now);
   if ('kind' in window) return fromRule(window);
@@ -161,6 +172,7 @@ export async function submitRequest(
   }
 
   const requireApproval = body.action === 'selfActivate' && settings.activation.requireApproval;
+  const approval: ApprovalPolicy | null = requireApproval ? { kind: 'activation' } : null;
   const request = newRequest(body, kind, caller, now, {
     scheduleInfo: body.scheduleInfo ?? { expiration: { type: 'noExpiration' } },
     startDateTime: window.start.toISOString(),
@@ -182,7 +194,12 @@ export async function submitRequest(
   return {
     outcome: 'start',
     request,
-    workflow: workflowInput(request, window, requireApproval, activatedUsing),
+    workflow: workflowInput(
+      request,
+      body.action === 'selfActivate' ? 'selfActivate' : 'adminAssign',
+      approval,
+      activatedUsing,
+    ),
   };
 }
 
@@ -241,71 +258,4 @@ async function endAccess(
     targetInstanceId: requestInstanceId(target.createdUsing),
     by: { id: caller.objectId, displayName: caller.displayName ?? null },
   };
-}
-
-/**
- * A new request from the body and the caller. A new schedule's id is the request's own (`targetScheduleId: null`
- * here), as is its approval's (`approvalId: 'self'`); its orchestration is the request's unless given.
- */
-function newRequest(
-  body: RequestBody,
-  kind: 'assignment' | 'eligibility',
-  caller: CallerPrincipal,
-  now: Date,
-  fields: Pick<
-    ScheduleRequest,
-    'scheduleInfo' | 'startDateTime' | 'endDateTime' | 'targetScheduleId' | 'status' | 'completedDateTime'
-  > & {
-    approvalId: 'self' | null;
-    orchestrationInstanceId?: string;
-  },
-): ScheduleRequest {
-  const id = randomUUID();
-  return {
-    id,
-    groupId: body.groupId,
-    kind,
-    action: body.action,
-    accessId: body.accessId,
-    principalId: body.principalId,
-    justification: body.justification ?? null,
-    ticketInfo: body.ticketInfo ?? null,
-    isValidationOnly: body.isValidationOnly ?? false,
-    createdBy: { user: { id: caller.objectId, displayName: caller.displayName ?? null } },
-    createdDateTime: now.toISOString(),
-    ...fields,
-    targetScheduleId: fields.targetScheduleId ?? id,
-    approvalId: fields.approvalId === 'self' ? id : null,
-    orchestrationInstanceId: fields.orchestrationInstanceId ?? requestInstanceId(id),
-  };
-}
-
-function workflowInput(
-  r: ScheduleRequest,
-  w: Window,
-  requireApproval: boolean,
-  activatedUsing: string | null,
-): RequestWorkflowInput {
-  return {
-    requestId: r.id,
-    groupId: r.groupId,
-    kind: r.kind,
-    action: r.action === 'selfActivate' ? 'selfActivate' : 'adminAssign',
-    accessId: r.accessId,
-    principalId: r.principalId,
-    startDateTime: w.start.toISOString(),
-    endDateTime: w.end?.toISOString() ?? null,
-    requireApproval,
-    activatedUsing,
-  };
-}
-
-function fromRule(f: RuleFailure): SubmitResult {
-  return f.kind === 'stepUp'
-    ? { outcome: 'problem', status: 401, detail: f.detail, claims: f.claims }
-    : problem(400, f.detail);
-}
-
-function problem(status: number, detail: string): SubmitResult {
-  return { outcome: 'problem', status, detail };
 }

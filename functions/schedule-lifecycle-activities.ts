@@ -1,0 +1,30 @@
+/** Registers the schedule lifecycle's activities (orchestrations/schedule-lifecycle.ts and extensions). */
+import * as df from 'durable-functions';
+import type { InvocationContext } from '@azure/functions';
+import { getPimServices } from '../shared/pim/pim-services';
+import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
+import type { LifecycleActivities } from '../shared/pim/schedules/lifecycle-activities';
+
+df.app.activity(A.sendExpiryNotice, {
+  handler: async (input: Parameters<LifecycleActivities['sendExpiryNotice']>[0]) =>
+    (await getPimServices()).lifecycleActivities.sendExpiryNotice(input),
+});
+
+df.app.activity(A.expireSchedule, {
+  handler: async (input: Parameters<LifecycleActivities['expireSchedule']>[0]) =>
+    (await getPimServices()).lifecycleActivities.expireSchedule(input),
+});
+
+// Applying an extension tells the extended schedule's orchestration: the activity raises the event itself.
+df.app.activity(A.applyExtension, {
+  extraInputs: [df.input.durableClient()],
+  handler: async (
+    input: Parameters<LifecycleActivities['applyExtension']>[0],
+    context: InvocationContext,
+  ) => {
+    const client = df.getClient(context);
+    return (await getPimServices()).lifecycleActivities.applyExtension(input, (instanceId, name, payload) =>
+      client.raiseEvent(instanceId, name, payload),
+    );
+  },
+});

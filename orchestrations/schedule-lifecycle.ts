@@ -1,0 +1,117 @@
+/**
+ * A schedule's life while in force (part of the request orchestration that created it; instance id from the
+ * schedule id, which is that request's id): wait for the end, sending expiry notices 14 days and 1 day before it
+ * (eligible and assigned schedules, not activations), and let an approved extension move the end and the notices'
+ * timers without restarting anything. Returns who ended it early, or null when it expired.
+ */
+import * as df from 'durable-functions';
+import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
+import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
+import { REQUEST_EVENTS } from '../shared/pim/requests/schedule-request';
+import type { RequestWorkflowInput } from '../shared/pim/requests/submit-request';
+import type {
+  ExpireResult,
+  ExpiryNotice,
+  ExtendScheduleEvent,
+  ScheduleEnd,
+} from '../shared/pim/schedules/lifecycle-activities';
+
+export interface EndAccessEvent {
+  by: { id: string; displayName: string | null };
+}
+
+const DAY_MS = 86_400_000;
+const NOTICES: readonly { notice: ExpiryNotice; beforeMs: number }[] = [
+  { notice: 'P14D', beforeMs: 14 * DAY_MS },
+  { notice: 'P1D', beforeMs: DAY_MS },
+];
+/** A notice's mail is retried for about half an hour; after that the lifecycle goes on without it. */
+const NOTICE_RETRY = (() => {
+  const options = new df.RetryOptions(5_000, 8);
+  options.backoffCoefficient = 2;
+  options.maxRetryIntervalInMilliseconds = 5 * 60_000;
+  return options;
+})();
+const EXPIRE_RETRY = (() => {
+  const options = new df.RetryOptions(2_000, 10);
+  options.backoffCoefficient = 2;
+  options.maxRetryIntervalInMilliseconds = 60_000;
+  return options;
+})();
+
+interface PendingNotice {
+  notice: ExpiryNotice;
+  at: Date;
+}
+
+export function* runLifecycle(
+  context: OrchestrationContext,
+  input: RequestWorkflowInput,
+): Generator<Task, EndAccessEvent['by'] | null, unknown> {
+  const schedule = { scheduleId: input.requestId, groupId: input.groupId };
+  const withNotices = input.action !== 'selfActivate';
+  const noticesFor = (end: string | null): PendingNotice[] => {
+    const now = context.df.currentUtcDateTime.getTime();
+    if (!withNotices || end === null) return [];
+    // Only notices still ahead: a 10-day assignment gets no 14-day notice, nor does an end just moved closer.
+    return NOTICES.map((n) => ({
+      notice: n.notice,
+      at: new Date(new Date(end).getTime() - n.beforeMs),
+    })).filter((n) => n.at.getTime() > now);
+  };
+
+  // One waiter per event name for the whole loop: a second waiter for the same name would leave the first open,
+  // and the event could go to it. A consumed extension is replaced by a fresh waiter.
+  const endEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.end);
+  let extendEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.extend);
+  let end = input.endDateTime;
+  let pending = noticesFor(end);
+  const moveEnd = (to: string | null) => {
+    if (to !== end) {
+      end = to;
+      pending = noticesFor(end);
+    }
+  };
+
+  for (;;) {
+    const next = pending[0];
+    const deadline = next ? next.at : end !== null ? new Date(end) : null;
+    const timer: TimerTask | undefined = deadline ? context.df.createTimer(deadline) : undefined;
+    const winner = yield context.df.Task.any(
+      timer ? [timer, endEvent, extendEvent] : [endEvent, extendEvent],
+    );
+    if (winner === endEvent) {
+      timer?.cancel();
+      return (endEvent.result as EndAccessEvent).by;
+    }
+    if (winner === extendEvent) {
+      timer?.cancel();
+      const extended = extendEvent.result as ExtendScheduleEvent;
+      extendEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.extend);
+      moveEnd(extended.endDateTime);
+      continue;
+    }
+    if (next && end !== null) {
+      pending.shift();
+      try {
+        const now = (yield context.df.callActivityWithRetry(A.sendExpiryNotice, NOTICE_RETRY, {
+          ...schedule,
+          endDateTime: end,
+          notice: next.notice,
+        })) as ScheduleEnd;
+        // The end moved and its event hasn't arrived yet: follow the document.
+        moveEnd(now.endDateTime);
+      } catch {
+        // The notice couldn't be sent; the activity logged why. Access still ends on time.
+      }
+      continue;
+    }
+    if (end === null) continue;
+    const expired = (yield context.df.callActivityWithRetry(A.expireSchedule, EXPIRE_RETRY, {
+      ...schedule,
+      endDateTime: end,
+    })) as ExpireResult;
+    if (expired.expired) return null;
+    moveEnd(expired.end.endDateTime);
+  }
+}
