@@ -1,5 +1,6 @@
 /**
- * Read models, Graph-shaped: `eligibilitySchedules`, `assignmentSchedules` (current and future schedules) and
+ * Read models, Graph-shaped: `eligibilitySchedules`, `assignmentSchedules` (current and future schedules, and those
+ * that expired in the last 30 days) and
  * `eligibilityScheduleInstances`, `assignmentScheduleInstances` (what is in force now), with $filter on
  * groupId / principalId / accessId and paging. Admins and auditors see all; group managers their groups; anyone
  * else their own.
@@ -13,6 +14,8 @@ import { getPimServices } from '../shared/pim/pim-services';
 import { instanceView, scheduleView } from '../shared/pim/requests/request-view';
 
 const BASE = 'identityGovernance/privilegedAccess/group';
+/** Expired schedules stay listed (status Expired) for 30 days after their end; the audit log keeps them for good. */
+const EXPIRED_LISTED_MS = 30 * 86_400_000;
 
 function listHandler(kind: 'assignment' | 'eligibility', instances: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
@@ -29,7 +32,9 @@ function listHandler(kind: 'assignment' | 'eligibility', instances: boolean) {
       ...query.filters,
       pageSize: query.top,
       continuationToken: query.skipToken,
-      inForceAt: instances ? pim.clock.now() : undefined,
+      ...(instances
+        ? { inForceAt: pim.clock.now() }
+        : { expiredSince: new Date(pim.clock.now().getTime() - EXPIRED_LISTED_MS) }),
     });
     const name = `${kind}Schedule${instances ? 'Instances' : 's'}`;
     return {
