@@ -3,6 +3,7 @@
  * - `POST managedGroups` { groupId } (admins): 201 with the managed group; 404 no such group; 409 already managed
  * - `GET managedGroups` (admins, auditors): by display name, paged (`$top`, `@odata.nextLink`)
  * - `GET managedGroups/{groupId}` (admins, auditors, the group's active owners): with the baseline
+ * - `PATCH managedGroups/{groupId}` { removeMembersAddedOutsidePim } (admins): 200 with the managed group
  * - `DELETE managedGroups/{groupId}` (admins): 204
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
@@ -16,6 +17,7 @@ import {
   bringUnderManagement,
   managedGroupView,
   removeFromManagement,
+  updateManagedGroupSettings,
   type ManagedGroupDeps,
 } from '../shared/pim/managed-groups/managed-groups';
 import {
@@ -28,12 +30,21 @@ import {
 } from '../shared/http/odata';
 import { policyServiceFor } from '../shared/pim/policy/policy-service';
 import { getServices, type Services } from '../shared/services';
+import { DriftStore } from '../shared/pim/drift/drift-store';
 
 const bodySchema = z.strictObject({ groupId: z.guid() });
 const groupIdSchema = z.guid();
+const patchSchema = z
+  .strictObject({ removeMembersAddedOutsidePim: z.boolean() })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, { message: 'name at least one setting to change' });
 
 function deps(services: Services): ManagedGroupDeps {
-  return { ...services, policies: policyServiceFor(services) };
+  return {
+    ...services,
+    policies: policyServiceFor(services),
+    driftReports: new DriftStore(services.database.container('driftReports')),
+  };
 }
 
 export async function addManagedGroup(request: HttpRequest): Promise<HttpResponseInit> {
@@ -97,6 +108,19 @@ export async function getManagedGroup(request: HttpRequest): Promise<HttpRespons
   return { jsonBody: managedGroupView(group, true) };
 }
 
+export async function updateManagedGroup(request: HttpRequest): Promise<HttpResponseInit> {
+  const services = await getServices();
+  const auth = await authenticate(request, services.tokens, [APP_ROLES.admin]);
+  if (!auth.ok) return auth.response;
+  const id = validate(groupIdSchema, request.params.groupId, 'groupId');
+  if (!id.ok) return id.response;
+  const body = await parseJsonBody(request, patchSchema);
+  if (!body.ok) return body.response;
+  const result = await updateManagedGroupSettings(deps(services), id.value, body.value, auth.caller);
+  if (!result.ok) return problem(result.status, result.detail);
+  return { jsonBody: managedGroupView(result.group, false) };
+}
+
 export async function deleteManagedGroup(request: HttpRequest): Promise<HttpResponseInit> {
   const services = await getServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin]);
@@ -138,6 +162,12 @@ app.http('managedGroupGet', {
   route: 'managedGroups/{groupId}',
   methods: ['GET'],
   handler: getManagedGroup,
+});
+app.http('managedGroupUpdate', {
+  ...anon,
+  route: 'managedGroups/{groupId}',
+  methods: ['PATCH'],
+  handler: updateManagedGroup,
 });
 app.http('managedGroupDelete', {
   ...anon,

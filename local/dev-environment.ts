@@ -127,6 +127,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       AZURE_AUTHORITY_HOST: identity.url,
       AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
       APPROVAL_LINK_SIGNING_KEY: linkKey,
+      DRIFT_CHECK_SCHEDULE: '0 0 2 * * *',
     };
     return {
       identity,

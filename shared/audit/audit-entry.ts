@@ -12,6 +12,7 @@ export const auditCategorySchema = z.enum([
   'Request',
   'Approval',
   'Membership',
+  'Drift',
 ]);
 export type AuditCategory = z.infer<typeof auditCategorySchema>;
 

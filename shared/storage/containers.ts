@@ -9,6 +9,7 @@ import {
 import { managedGroupsContainer } from './managed-group-repository';
 import { roleManagementPoliciesContainer } from '../pim/policy/policy-store';
 import { approvalsContainer } from '../pim/approvals/approval';
+import { driftReportsContainer } from '../pim/drift/drift-store';
 
 export const appContainers: readonly ContainerSpec[] = [
   managedGroupsContainer,
@@ -18,4 +19,5 @@ export const appContainers: readonly ContainerSpec[] = [
   requestLocksContainer,
   roleManagementPoliciesContainer,
   approvalsContainer,
+  driftReportsContainer,
 ];

@@ -9,7 +9,7 @@ export const managedGroupsContainer: ContainerSpec = { id: 'managedGroups', part
 export class ManagedGroupRepository {
   private readonly documents: CosmosRepository<ManagedGroup>;
 
-  constructor(container: Container) {
+  constructor(private readonly container: Container) {
     this.documents = new CosmosRepository({
       container,
       schema: managedGroupSchema,
@@ -31,6 +31,17 @@ export class ManagedGroupRepository {
     return this.documents.create(group);
   }
 
+  /**
+   * Read-modify-write under ETags (`change` returns undefined for "nothing to do"); NotFoundError if the group is
+   * not under management.
+   */
+  update(
+    groupId: string,
+    change: (current: Stored<ManagedGroup>) => ManagedGroup | undefined,
+  ): Promise<{ document: Stored<ManagedGroup>; changed: boolean }> {
+    return this.documents.update(groupId, groupId, change);
+  }
+
   /** ConcurrencyConflictError if the group changed since `etag` was read. */
   replace(group: ManagedGroup, etag: string): Promise<Stored<ManagedGroup>> {
     return this.documents.replace(group, etag);
@@ -48,5 +59,24 @@ export class ManagedGroupRepository {
       {},
       { crossPartition: true, ...page },
     );
+  }
+
+  /**
+   * The ids of every managed group, a page at a time, in id order (stable while groups come and go): what a
+   * sweep over all groups (the drift check) pages through, without reading the baselines.
+   */
+  async listGroupIds(page: PageRequest = {}): Promise<Page<string>> {
+    const iterator = this.container.items.query<{ groupId: string }>(
+      { query: 'SELECT c.groupId FROM c ORDER BY c.groupId', parameters: [] },
+      { maxItemCount: page.pageSize ?? 100, continuationToken: page.continuationToken },
+    );
+    let result = await iterator.fetchNext();
+    while (result.resources.length === 0 && result.continuationToken && iterator.hasMoreResults()) {
+      result = await iterator.fetchNext();
+    }
+    return {
+      items: result.resources.map((r) => r.groupId),
+      ...(result.continuationToken ? { continuationToken: result.continuationToken } : {}),
+    };
   }
 }

@@ -7,6 +7,11 @@ export type GroupRole = z.infer<typeof groupRoleSchema>;
 export const managedGroupSettingsSchema = z.object({
   /** The roles of the group pimflow manages; each has its own role settings (their own documents). */
   roles: z.array(groupRoleSchema).min(1),
+  /**
+   * Whether the drift check removes members and owners added outside pimflow (audited; never the last owner).
+   * Absent means false: drift is then only reported.
+   */
+  removeMembersAddedOutsidePim: z.boolean().optional(),
 });
 
 /** A member or owner of the group as Graph listed it (direct, not transitive). */
