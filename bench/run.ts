@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { trustLocalCa } from '../local/trust';
 import { runLocalRuntimeBench } from './local-runtime.bench';
+import { runDriftBench } from './drift.bench';
 import { runPimBench } from './pim.bench';
 
 async function main(): Promise<void> {
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const benches: Record<string, () => Promise<void>> = {
     'local-runtime': runLocalRuntimeBench,
     pim: () => runPimBench(tls),
+    drift: () => runDriftBench(tls),
   };
   const only = process.env.BENCH;
   for (const [name, run] of Object.entries(benches)) {

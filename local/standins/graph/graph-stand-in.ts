@@ -47,6 +47,15 @@ export interface GraphStandIn extends StandIn {
   state: TenantStore;
   setFaults(faults: GraphFaults): void;
   getFaults(): GraphFaults;
+  /** Requests served under /v1.0 since start (a `$batch` counts once, its sub-requests in `batchSubRequests`). */
+  requestCounts(): GraphRequestCounts;
+}
+
+export interface GraphRequestCounts {
+  requests: number;
+  batchSubRequests: number;
+  /** By method, e.g. { GET: 400, POST: 3, DELETE: 1 }; a `$batch` counts as one POST. */
+  byMethod: Record<string, number>;
 }
 
 const JSON_TYPE =
@@ -61,6 +70,7 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
   let faults = graphFaultsSchema.parse(options.faults ?? {});
   const store = TenantStore.open(options.dataFile, options.seedFile, now());
   const ctx: GraphContext = { store, now, replicationDelayMs: () => faults.replicationDelayMs ?? 0 };
+  const counts: GraphRequestCounts = { requests: 0, batchSubRequests: 0, byMethod: {} };
 
   const serve = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const url = new URL(req.url ?? '/', `https://${req.headers.host ?? 'localhost'}`);
@@ -72,6 +82,8 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
     if (url.pathname !== '/v1.0' && !url.pathname.startsWith('/v1.0/')) {
       throw new GraphHttpError(404, 'NotFound', 'The Graph stand-in serves /v1.0 only.');
     }
+    counts.requests++;
+    counts.byMethod[method] = (counts.byMethod[method] ?? 0) + 1;
     if (faults.delayMs) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
     const authorization = req.headers.authorization;
     if (!(await options.checkToken(authorization))) {
@@ -87,6 +99,7 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
       if (segments.length > 1 || method !== 'POST') throw methodNotAllowed();
       // Graph throttles a batch's sub-requests, each on its own, rather than the batch.
       const runSub = (m: string, subUrl: string, subBody: unknown): GraphAnswer => {
+        counts.batchSubRequests++;
         const subFault = injectedFault(faults, m, random);
         if (subFault) return errorAnswer(subFault, now(), requestId);
         return handleRelativeCall(ctx, { method: m, url: subUrl, body: subBody, baseUrl });
@@ -138,6 +151,7 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
       faults = graphFaultsSchema.parse(f);
     },
     getFaults: () => ({ ...faults }),
+    requestCounts: () => ({ ...counts, byMethod: { ...counts.byMethod } }),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
