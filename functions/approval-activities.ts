@@ -1,5 +1,6 @@
 /** Registers the approval activities of the request orchestration (orchestrations/approval-flow.ts). */
 import * as df from 'durable-functions';
+import { APPROVAL_ACTIVITIES as S } from '../shared/pim/approvals/approval-activity-names';
 import { getPimServices } from '../shared/pim/pim-services';
 import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
 import type { ApprovalActivities } from '../shared/pim/requests/approval-activities';
@@ -7,6 +8,14 @@ import type { ApprovalActivities } from '../shared/pim/requests/approval-activit
 df.app.activity(A.openApproval, {
   handler: async (input: Parameters<ApprovalActivities['openApproval']>[0]) =>
     (await getPimServices()).approvalActivities.openApproval(input),
+});
+df.app.activity(S.startApprovalStage, {
+  handler: async (input: Parameters<ApprovalActivities['startApprovalStage']>[0]) =>
+    (await getPimServices()).approvalActivities.startApprovalStage(input),
+});
+df.app.activity(S.escalateApproval, {
+  handler: async (input: Parameters<ApprovalActivities['escalateApproval']>[0]) =>
+    (await getPimServices()).approvalActivities.escalateApproval(input),
 });
 df.app.activity(A.expireApproval, {
   handler: async (input: Parameters<ApprovalActivities['expireApproval']>[0]) =>

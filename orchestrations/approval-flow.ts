@@ -1,9 +1,14 @@
 /**
- * The approval part of a request's orchestration: open the approval (mails its approvers), then race the first
- * decision against the requester canceling and the step's deadline. A generator the request orchestration runs
- * with `yield*`, so the approval's history lives in the request's instance. Deterministic: activities do the I/O.
+ * The approval part of a request's orchestration: open the approval (mails the first stage's approvers), then, stage
+ * by stage, race the stage's decision against the requester canceling, the stage's deadline and — when the stage has
+ * escalation — its escalation time (which mails the escalation approvers, who may then decide too, and the race goes
+ * on). A deny ends the approval at any stage; an approval starts the next stage, or, at the last, approves the
+ * request. A generator the request orchestration runs with `yield*`, so the approval's history lives in the request's
+ * instance. Deterministic: activities do the I/O.
  */
-import type { OrchestrationContext, Task } from 'durable-functions';
+import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
+import { APPROVAL_ACTIVITIES as S } from '../shared/pim/approvals/approval-activity-names';
+import type { ApprovalStageInfo, StartStageResult } from '../shared/pim/approvals/approval-service';
 import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
 import {
   REQUEST_EVENTS,
@@ -11,7 +16,7 @@ import {
   type ApprovalPolicy,
 } from '../shared/pim/requests/schedule-request';
 
-export type OpenApprovalResult = { approvalId: string; expiresDateTime: string } | { noApprovers: true };
+export type OpenApprovalResult = ApprovalStageInfo | { noApprovers: true };
 export type ExpireApprovalResult =
   { outcome: 'TimedOut' } | { outcome: 'Decided'; decision: ApprovalDecision };
 
@@ -31,28 +36,67 @@ export function* runApproval(
   const opened = (yield context.df.callActivity(A.openApproval, { ...ref, policy })) as OpenApprovalResult;
   if ('noApprovers' in opened) return { outcome: 'NoApprovers' };
   context.df.setCustomStatus('PendingApproval');
-  const decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);
+  const approvalId = opened.approvalId;
+
+  // One waiter per event name for the whole approval: a second waiter for the same name would leave the first open,
+  // and an event could go to it. A consumed decision is replaced by a fresh waiter.
   const canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
-  const timeout = context.df.createTimer(new Date(opened.expiresDateTime));
-  const first = yield context.df.Task.any([decided, canceled, timeout]);
-  let decision: ApprovalDecision;
-  if (first === decided) {
-    timeout.cancel();
-    decision = decided.result as ApprovalDecision;
-  } else if (first === canceled) {
-    timeout.cancel();
-    yield context.df.callActivity(A.cancelApproval, { ...ref, approvalId: opened.approvalId });
-    return { outcome: 'Canceled' };
-  } else {
-    // The timer fired: unless a decision was recorded just before (its event still on the way), it timed out.
-    const expired = (yield context.df.callActivity(A.expireApproval, {
+  let decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);
+  let stage: ApprovalStageInfo = opened;
+
+  for (;;) {
+    const deadline = context.df.createTimer(new Date(stage.expiresDateTime));
+    let escalation: TimerTask | undefined = stage.escalationDateTime
+      ? context.df.createTimer(new Date(stage.escalationDateTime))
+      : undefined;
+    const stopTimers = () => {
+      if (!deadline.isCompleted) deadline.cancel();
+      if (escalation && !escalation.isCompleted) escalation.cancel();
+    };
+
+    let decision: ApprovalDecision | undefined;
+    while (!decision) {
+      const first = yield context.df.Task.any(
+        escalation ? [decided, canceled, deadline, escalation] : [decided, canceled, deadline],
+      );
+      if (escalation && first === escalation) {
+        // Nobody decided in time: ask the escalation approvers (they may decide from now on), and keep waiting.
+        escalation = undefined;
+        yield context.df.callActivity(S.escalateApproval, { ...ref, approvalId, stepId: stage.stepId });
+      } else if (first === decided) {
+        const event = decided.result as ApprovalDecision;
+        decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);
+        // An earlier stage's decision arriving late (its deadline's expireApproval already returned it): not this
+        // stage's; wait on. (An instance opened before stages existed has no stepId: any decision is its own.)
+        if (!stage.stepId || event.stepId === stage.stepId) decision = event;
+      } else if (first === canceled) {
+        stopTimers();
+        yield context.df.callActivity(A.cancelApproval, { ...ref, approvalId });
+        return { outcome: 'Canceled' };
+      } else {
+        // The stage's time ran out: unless a decision was recorded just before (its event still on the way), the
+        // approval timed out.
+        stopTimers();
+        const expired = (yield context.df.callActivity(A.expireApproval, {
+          ...ref,
+          approvalId,
+          stepId: stage.stepId,
+        })) as ExpireApprovalResult;
+        if (expired.outcome === 'TimedOut') return { outcome: 'TimedOut' };
+        decision = expired.decision;
+      }
+    }
+    stopTimers();
+
+    if (decision.reviewResult === 'Deny') return { outcome: 'Denied', decision };
+    if (!(stage.stage < stage.stageCount)) return { outcome: 'Approved', decision };
+    const next = (yield context.df.callActivity(S.startApprovalStage, {
       ...ref,
-      approvalId: opened.approvalId,
-    })) as ExpireApprovalResult;
-    if (expired.outcome === 'TimedOut') return { outcome: 'TimedOut' };
-    decision = expired.decision;
+      approvalId,
+      afterStepId: decision.stepId,
+    })) as StartStageResult;
+    // Nothing to start (the approval ended some other way meanwhile): nothing was approved.
+    if (next.outcome === 'Closed') return { outcome: 'TimedOut' };
+    stage = next.stage;
   }
-  return decision.reviewResult === 'Deny'
-    ? { outcome: 'Denied', decision }
-    : { outcome: 'Approved', decision };
 }

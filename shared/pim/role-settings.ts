@@ -30,6 +30,21 @@ const eventNotificationsSchema = z.object({
   approver: notificationSettingSchema,
 });
 
+/**
+ * One stage of an activation's approval: who decides, how long they have, and whom to ask when they are slow.
+ * `approvalStageTimeOutInDays` may be a decimal (0.25 = 6 hours); escalation, when enabled, mails
+ * `escalationApprovers` after `escalationTimeInMinutes` without a decision, and lets them decide too.
+ */
+export const approvalStageSettingsSchema = z.object({
+  approvers: z.array(approverSchema),
+  escalationApprovers: z.array(approverSchema),
+  approvalStageTimeOutInDays: z.number().positive(),
+  isApproverJustificationRequired: z.boolean(),
+  isEscalationEnabled: z.boolean(),
+  escalationTimeInMinutes: z.number().int().nonnegative(),
+});
+export type ApprovalStageSettings = z.infer<typeof approvalStageSettingsSchema>;
+
 export const roleSettingsSchema = z.object({
   groupId: z.guid(),
   accessId: accessIdSchema,
@@ -42,9 +57,16 @@ export const roleSettingsSchema = z.object({
     /** A Conditional Access authentication context the token must carry in `acrs` (e.g. `c1`), or null. */
     authenticationContext: z.string().nullable(),
     requireApproval: z.boolean(),
+    /** The first stage's approvers, wait and justification rule: a summary of `stages[0]`. */
     approvers: z.array(approverSchema),
     approvalStageTimeOutInDays: z.number().positive(),
     isApproverJustificationRequired: z.boolean(),
+    /** SingleStage: one stage. Serial: up to 3 stages, each started once the one before approved. */
+    approvalMode: z.enum(['SingleStage', 'Serial']),
+    /** The stages in order (one for SingleStage); what an approval opened now would run. */
+    stages: z.array(approvalStageSettingsSchema),
+    /** The Approval rule's setting: does a principal's extension of an activation need approval too? */
+    isApprovalRequiredForExtension: z.boolean(),
   }),
   eligibleAssignment: z.object({ allowPermanent: z.boolean(), maximumDuration: z.string() }),
   activeAssignment: z.object({
@@ -88,6 +110,18 @@ export function defaultRoleSettings(groupId: string, accessId: AccessId): RoleSe
       approvers: [],
       approvalStageTimeOutInDays: 1,
       isApproverJustificationRequired: true,
+      approvalMode: 'SingleStage',
+      stages: [
+        {
+          approvers: [],
+          escalationApprovers: [],
+          approvalStageTimeOutInDays: 1,
+          isApproverJustificationRequired: true,
+          isEscalationEnabled: false,
+          escalationTimeInMinutes: 0,
+        },
+      ],
+      isApprovalRequiredForExtension: false,
     },
     eligibleAssignment: { allowPermanent: true, maximumDuration: 'P365D' },
     activeAssignment: {

@@ -99,7 +99,9 @@ describe('openApproval', () => {
     expect(toAdmin).toHaveLength(1);
     expect(await approvalMails(app, olivia.userPrincipalName, request.id)).toHaveLength(0);
     const mail = toSofia[0]!;
-    expect(mail.subject).toBe('Approval needed: Olivia Carter requests owner of Helpdesk Admin-Group');
+    expect(mail.subject).toBe(
+      'Approval needed: Olivia Carter asks to activate owner of Helpdesk Admin-Group',
+    );
     for (const text of [
       'Olivia Carter',
       'Helpdesk Admin-Group',

@@ -222,6 +222,18 @@ describe('Table-1', () => {
       approvers: [{ type: 'groupOwners' }],
       approvalStageTimeOutInDays: 1,
       isApproverJustificationRequired: true,
+      approvalMode: 'SingleStage',
+      stages: [
+        {
+          approvers: [{ type: 'groupOwners' }],
+          escalationApprovers: [],
+          approvalStageTimeOutInDays: 1,
+          isApproverJustificationRequired: true,
+          isEscalationEnabled: false,
+          escalationTimeInMinutes: 0,
+        },
+      ],
+      isApprovalRequiredForExtension: false,
     });
     expect(owner.eligibleAssignment).toEqual({ allowPermanent: false, maximumDuration: 'P180D' });
     expect(owner.activeAssignment).toEqual({
@@ -298,6 +310,102 @@ describe('Table-1', () => {
       setting: { isApprovalRequired: false },
     });
     expect((await roleSettings(G, 'member')).activation.requireApproval).toBe(false);
+  });
+
+  it('takes Serial approval with up to 3 stages, decimal waits (0.25 = 6 h) and escalation', async () => {
+    const olivia = app.user('olivia.carter');
+    const marcus = app.user('marcus.johnson');
+    const owners = { '@odata.type': '#microsoft.graph.groupOwners', groupId: G };
+    const user = (id: string) => ({ '@odata.type': '#microsoft.graph.singleUser', userId: id });
+    await mustPatch(app, memberPolicy, 'Approval_EndUser_Assignment', {
+      '@odata.type': T.approval,
+      setting: {
+        isApprovalRequired: true,
+        isApprovalRequiredForExtension: true,
+        approvalMode: 'Serial',
+        approvalStages: [
+          {
+            approvalStageTimeOutInDays: 0.25,
+            isApproverJustificationRequired: false,
+            isEscalationEnabled: true,
+            escalationTimeInMinutes: 120,
+            primaryApprovers: [owners],
+            escalationApprovers: [user(olivia.id)],
+          },
+          { approvalStageTimeOutInDays: 2, primaryApprovers: [user(marcus.id)] },
+          { approvalStageTimeOutInDays: 1 / 24, primaryApprovers: [user(olivia.id)] },
+        ],
+      },
+    });
+    const stored = await rule(app, memberPolicy, 'Approval_EndUser_Assignment');
+    expect(stored).toMatchObject({
+      setting: {
+        approvalMode: 'Serial',
+        approvalStages: [
+          { approvalStageTimeOutInDays: 0.25, isEscalationEnabled: true, escalationTimeInMinutes: 120 },
+          { approvalStageTimeOutInDays: 2, isEscalationEnabled: false },
+          { approvalStageTimeOutInDays: 1 / 24 },
+        ],
+      },
+    });
+    const s = await roleSettings(G, 'member');
+    expect(s.activation).toMatchObject({
+      requireApproval: true,
+      approvalMode: 'Serial',
+      isApprovalRequiredForExtension: true,
+      approvers: [{ type: 'groupOwners' }],
+      approvalStageTimeOutInDays: 0.25,
+      isApproverJustificationRequired: false,
+    });
+    expect(s.activation.stages).toEqual([
+      {
+        approvers: [{ type: 'groupOwners' }],
+        escalationApprovers: [{ type: 'user', id: olivia.id }],
+        approvalStageTimeOutInDays: 0.25,
+        isApproverJustificationRequired: false,
+        isEscalationEnabled: true,
+        escalationTimeInMinutes: 120,
+      },
+      {
+        approvers: [{ type: 'user', id: marcus.id }],
+        escalationApprovers: [],
+        approvalStageTimeOutInDays: 2,
+        isApproverJustificationRequired: true,
+        isEscalationEnabled: false,
+        escalationTimeInMinutes: 0,
+      },
+      {
+        approvers: [{ type: 'user', id: olivia.id }],
+        escalationApprovers: [],
+        approvalStageTimeOutInDays: 1 / 24,
+        isApproverJustificationRequired: true,
+        isEscalationEnabled: false,
+        escalationTimeInMinutes: 0,
+      },
+    ]);
+    // Back to Table-1's Member row: one stage, no approval.
+    await mustPatch(app, memberPolicy, 'Approval_EndUser_Assignment', {
+      '@odata.type': T.approval,
+      setting: {
+        isApprovalRequired: false,
+        isApprovalRequiredForExtension: false,
+        approvalMode: 'SingleStage',
+        approvalStages: [
+          {
+            approvalStageTimeOutInDays: 1,
+            isApproverJustificationRequired: true,
+            isEscalationEnabled: false,
+            escalationTimeInMinutes: 0,
+            primaryApprovers: [],
+            escalationApprovers: [],
+          },
+        ],
+      },
+    });
+    expect((await roleSettings(G, 'member')).activation).toMatchObject({
+      requireApproval: false,
+      approvalMode: 'SingleStage',
+    });
   });
 });
 
@@ -437,25 +545,105 @@ describe('validation', () => {
       /own group/,
     ],
     [
-      'Serial approval',
+      'Parallel approval',
       'member',
       'Approval_EndUser_Assignment',
-      { '@odata.type': T.approval, setting: { approvalMode: 'Serial' } },
-      /Serial .*not supported yet/,
+      { '@odata.type': T.approval, setting: { approvalMode: 'Parallel' } },
+      /Parallel approval is not supported/,
     ],
     [
-      'two stages',
+      'two stages in SingleStage mode',
       'member',
       'Approval_EndUser_Assignment',
-      { '@odata.type': T.approval, setting: { approvalStages: [{}, {}] } },
+      { '@odata.type': T.approval, setting: { approvalMode: 'SingleStage', approvalStages: [{}, {}] } },
       /one stage/,
     ],
     [
-      'escalation',
+      'more than 3 serial stages',
       'member',
       'Approval_EndUser_Assignment',
-      { '@odata.type': T.approval, setting: { approvalStages: [{ isEscalationEnabled: true }] } },
-      /Escalation/,
+      { '@odata.type': T.approval, setting: { approvalMode: 'Serial', approvalStages: [{}, {}, {}, {}] } },
+      /at most 3 stages/,
+    ],
+    [
+      'a later serial stage without approvers',
+      'member',
+      'Approval_EndUser_Assignment',
+      {
+        '@odata.type': T.approval,
+        setting: {
+          isApprovalRequired: true,
+          approvalMode: 'Serial',
+          approvalStages: [
+            { primaryApprovers: [{ '@odata.type': '#microsoft.graph.groupOwners', groupId: G }] },
+            { primaryApprovers: [] },
+          ],
+        },
+      },
+      /at least one approver in stage 2/,
+    ],
+    [
+      'escalation without escalation approvers',
+      'member',
+      'Approval_EndUser_Assignment',
+      {
+        '@odata.type': T.approval,
+        setting: {
+          approvalStages: [
+            { isEscalationEnabled: true, escalationTimeInMinutes: 60, escalationApprovers: [] },
+          ],
+        },
+      },
+      /at least one escalation approver/,
+    ],
+    [
+      'escalation after the stage ends',
+      'member',
+      'Approval_EndUser_Assignment',
+      {
+        '@odata.type': T.approval,
+        setting: {
+          approvalStages: [
+            {
+              approvalStageTimeOutInDays: 0.25,
+              isEscalationEnabled: true,
+              escalationTimeInMinutes: 360,
+              escalationApprovers: [{ '@odata.type': '#microsoft.graph.groupOwners', groupId: G }],
+            },
+          ],
+        },
+      },
+      /escalationTimeInMinutes must be at least 15 and less than the stage's time \(360 minutes\)/,
+    ],
+    [
+      'an escalation approver who does not exist',
+      'member',
+      'Approval_EndUser_Assignment',
+      {
+        '@odata.type': T.approval,
+        setting: {
+          approvalStages: [
+            {
+              isEscalationEnabled: true,
+              escalationTimeInMinutes: 60,
+              escalationApprovers: [
+                {
+                  '@odata.type': '#microsoft.graph.singleUser',
+                  userId: '0badf00d-0000-4000-8000-000000000003',
+                },
+              ],
+            },
+          ],
+        },
+      },
+      /No user/,
+    ],
+    [
+      'an approval timeout under an hour',
+      'member',
+      'Approval_EndUser_Assignment',
+      { '@odata.type': T.approval, setting: { approvalStages: [{ approvalStageTimeOutInDays: 0.02 }] } },
+      /from 1 hour/,
     ],
     [
       'a 30-day approval timeout',
@@ -669,8 +857,8 @@ describe('concurrency and audit', () => {
     };
     const rowsBefore = await read();
     // Table-1: 2 roles × 4 changed rules (Justification was already the default) + the owner approval; then
-    // approvers, notification, approval off; then the 8 concurrent changes.
-    expect(rowsBefore).toHaveLength(2 * 4 + 1 + 3 + 8);
+    // approvers, notification, approval off; Serial approval and back; then the 8 concurrent changes.
+    expect(rowsBefore).toHaveLength(2 * 4 + 1 + 3 + 2 + 8);
     const expiry = rowsBefore.find(
       (r) =>
         r.targetResources[0]?.id === ownerPolicy &&

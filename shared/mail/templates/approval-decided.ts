@@ -1,7 +1,10 @@
-/** To the requester and to every approver: a request was approved or denied, by whom, and why. */
+/**
+ * To the requester and to every approver: a request was approved or denied, by whom, and why. For a stage of a
+ * serial approval that isn't the last, an approval says the request now goes to the next stage.
+ */
 import { defineTemplate } from '../layout';
 import { facts, heading, paragraph, quote, strong } from '../parts';
-import { approvalWindow, formatUtc } from './approval-format';
+import { approvalWindow, formatUtc, requestAsk } from './approval-format';
 
 export interface ApprovalDecidedParams {
   /** Who this copy is for: the requester is addressed directly. */
@@ -16,29 +19,53 @@ export interface ApprovalDecidedParams {
   startDateTime: string;
   endDateTime: string | null;
   requestId: string;
+  /** The request's action (`selfActivate`, `selfExtend`, `selfRenew`...). */
+  action?: string;
+  /** `Stage 1 of 2` when the approval has stages; null otherwise. */
+  stage?: string | null;
+  /** True when this decision approved a stage that isn't the last: the request goes on to the next stage. */
+  continues?: boolean;
 }
 
 export const approvalDecided = defineTemplate((p: ApprovalDecidedParams) => {
   const verb = p.reviewResult === 'Approve' ? 'approved' : 'denied';
+  const at = p.stage ? ` at ${p.stage.toLowerCase()}` : '';
+  const ask = p.action ? requestAsk(p.action, p.accessId, p.endDateTime) : undefined;
   const subject =
     p.audience === 'requester'
-      ? `Your request for ${p.accessId} of ${p.groupName} was ${verb}`
-      : `${p.requesterName}'s request for ${p.accessId} of ${p.groupName} was ${verb} by ${p.reviewerName}`;
+      ? `Your request for ${p.accessId} of ${p.groupName} was ${verb}${at}`
+      : `${p.requesterName}'s request for ${p.accessId} of ${p.groupName} was ${verb}${at} by ${p.reviewerName}`;
+  const outcome = p.continues
+    ? p.audience === 'requester'
+      ? 'The request now goes to the approvers of the next stage; you will hear when it is decided.'
+      : 'This stage is settled: your approval links for it no longer work. The request now goes to the next stage.'
+    : p.audience === 'requester'
+      ? p.reviewResult === 'Approve'
+        ? 'The access is granted at its start time; you will get another message when it is active.'
+        : 'Nothing was granted.'
+      : 'The request is settled: approval links for it no longer work.';
   return {
     subject,
     body: [
-      heading(p.reviewResult === 'Approve' ? 'Request approved' : 'Request denied'),
+      heading(
+        p.continues
+          ? `${p.stage ?? 'Stage'} approved`
+          : p.reviewResult === 'Approve'
+            ? 'Request approved'
+            : 'Request denied',
+      ),
       paragraph(
         strong(p.reviewerName),
         ` ${verb} `,
         ...(p.audience === 'requester' ? ['your request'] : [strong(p.requesterName), "'s request"]),
-        ` for ${p.accessId} of `,
+        ask ? ` (${ask.before.replace(/^asks /, '')}` : ` for ${p.accessId} of `,
         strong(p.groupName),
-        '.',
+        ask ? `${ask.after})${at}.` : `${at}.`,
       ),
       ...(p.justification ? [paragraph('Their reason:'), quote(p.justification)] : []),
       facts([
         ['Decision', p.reviewResult === 'Approve' ? 'Approved' : 'Denied'],
+        ['Approval', p.stage ?? undefined],
         ['By', p.reviewerName],
         ['At', formatUtc(p.reviewedDateTime)],
         ['Requested by', p.requesterName],
@@ -47,13 +74,7 @@ export const approvalDecided = defineTemplate((p: ApprovalDecidedParams) => {
         ['When', approvalWindow(p.startDateTime, p.endDateTime)],
         ['Request', p.requestId],
       ]),
-      paragraph(
-        p.audience === 'requester'
-          ? p.reviewResult === 'Approve'
-            ? 'The access is granted at its start time; you will get another message when it is active.'
-            : 'Nothing was granted.'
-          : 'The request is settled: approval links for it no longer work.',
-      ),
+      paragraph(outcome),
     ],
     footerNote:
       p.audience === 'requester'

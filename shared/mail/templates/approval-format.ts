@@ -24,3 +24,26 @@ function duration(minutes: number): string {
   );
   return parts.length ? parts.join(' ') : '0 min';
 }
+
+/**
+ * What a request asks, worded by its action: `asks to activate owner of …`, `asks to extend owner of … until …`,
+ * `asks to renew owner of … until …`. Split around the group's name (`before`, group, `after`), so mails and pages
+ * can set the name in bold.
+ */
+export function requestAsk(
+  action: string,
+  accessId: string,
+  endDateTime: string | null,
+): { before: string; after: string } {
+  const until = endDateTime ? ` until ${formatUtc(endDateTime)}` : ' with no end date';
+  switch (action) {
+    case 'selfActivate':
+      return { before: `asks to activate ${accessId} of `, after: '' };
+    case 'selfExtend':
+      return { before: `asks to extend ${accessId} of `, after: until };
+    case 'selfRenew':
+      return { before: `asks to renew ${accessId} of `, after: until };
+    default:
+      return { before: `asks for ${accessId} of `, after: '' };
+  }
+}

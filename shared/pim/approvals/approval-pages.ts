@@ -5,9 +5,9 @@
  */
 import type { HttpResponseInit } from '@azure/functions';
 import { html, type SafeHtml } from '../../mail/html';
-import { approvalWindow, formatUtc } from '../../mail/templates/approval-format';
+import { approvalWindow, formatUtc, requestAsk } from '../../mail/templates/approval-format';
 import type { ApprovalDecision } from '../requests/schedule-request';
-import type { Approval, ApprovalStep } from './approval';
+import { stageLabel, type Approval, type ApprovalStep } from './approval';
 
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/html; charset=utf-8',
@@ -81,7 +81,9 @@ function requestFacts(approval: Approval, step: ApprovalStep | undefined): SafeH
     ['When', approvalWindow(r.startDateTime, r.endDateTime)],
     ['Justification', r.justification],
     ['Ticket', ticket || null],
-    ['Decide by', step ? formatUtc(step.expiresDateTime) : null],
+    ['Approval', step ? stageLabel(approval, step) : null],
+    ['Escalated', step?.escalation?.escalatedDateTime ? formatUtc(step.escalation.escalatedDateTime) : null],
+    ['Decide by', step?.expiresDateTime ? formatUtc(step.expiresDateTime) : null],
     ['Request', approval.requestId],
   ];
   return html`<table>
@@ -114,12 +116,15 @@ export function reviewPage(p: ReviewPageParams): HttpResponseInit {
   const required = p.step.isApproverJustificationRequired;
   const who = p.approval.request.principalDisplayName ?? p.approval.requesterId;
   const group = p.approval.request.groupDisplayName ?? p.approval.groupId;
+  const ask = requestAsk(p.approval.request.action, p.approval.accessId, p.approval.request.endDateTime);
+  const stage = stageLabel(p.approval, p.step);
   const body = html`<h1>Approve or deny this request?</h1>
     ${p.error ? html`<p class="error" role="alert">${p.error.message}</p>` : null}
     <p>
-      ${p.approverName ? `Hello ${p.approverName}: ` : ''}<strong>${who}</strong> requests
-      <strong>${p.approval.accessId}</strong> of <strong>${group}</strong>.
+      ${p.approverName ? `Hello ${p.approverName}: ` : ''}<strong>${who}</strong>
+      ${ask.before}<strong>${group}</strong>${ask.after}.
     </p>
+    ${stage ? html`<p>You decide ${stage.toLowerCase()} of its approval.</p>` : null}
     ${requestFacts(p.approval, p.step)}
     <form method="post" action="${FORM_ACTION}">
       <input type="hidden" name="token" value="${p.token}" />
@@ -151,7 +156,8 @@ ${p.justification ?? ''}</textarea>
     </form>
     <p class="note">
       Nothing is decided until you press a button. This link is yours alone and works once. The first approver
-      to decide settles the request; the requester and the other approvers are told.
+      to decide settles ${stage ? 'this stage' : 'the request'}; the requester and the other approvers are
+      told.
     </p>`;
   return page(p.error?.status ?? 200, 'Approve or deny', body);
 }
@@ -164,9 +170,17 @@ export function resultPage(p: {
 }): HttpResponseInit {
   const verb = p.decision.reviewResult === 'Approve' ? 'approved' : 'denied';
   const who = p.approval.request.principalDisplayName ?? p.approval.requesterId;
-  const body = html`<h1>Request ${verb}</h1>
+  const step = p.approval.steps.find((s) => s.id === p.decision.stepId);
+  const stage = step ? stageLabel(p.approval, step) : null;
+  const continues = p.approval.status === 'InProgress' && p.decision.reviewResult === 'Approve';
+  const title = continues && stage ? `${stage} approved` : `Request ${verb}`;
+  const body = html`<h1>${title}</h1>
     <p class="ok" role="status">
-      You ${verb} ${who}'s request. The requester and the other approvers have been told.
+      ${
+        continues && stage
+          ? `You approved ${stage.toLowerCase()} of ${who}'s request: it now goes to the approvers of the next stage. The requester and the other approvers of this stage have been told.`
+          : `You ${verb} ${who}'s request. The requester and the other approvers have been told.`
+      }
     </p>
     ${requestFacts(p.approval, undefined)}
     ${p.decision.justification ? html`<p>Your justification: ${p.decision.justification}</p>` : null}
@@ -176,16 +190,11 @@ export function resultPage(p: {
         : html`<p class="error" role="alert">
             Your decision is recorded, but the request could not be told right away. It will act on your
             decision at the latest when the approval's time runs out
-            (${formatUtc(p.approval.steps[0]?.expiresDateTime ?? p.decision.reviewedDateTime)}).
+            (${formatUtc(step?.expiresDateTime ?? p.decision.reviewedDateTime)}).
           </p>`
     }
     <p class="note">You can close this page.</p>`;
-  return page(
-    p.eventRaised ? 200 : 503,
-    `Request ${verb}`,
-    body,
-    p.eventRaised ? {} : { 'retry-after': '60' },
-  );
+  return page(p.eventRaised ? 200 : 503, title, body, p.eventRaised ? {} : { 'retry-after': '60' });
 }
 
 /** A link that can't be used (expired, used, changed, already decided...): says why; nothing was decided. */

@@ -23,12 +23,18 @@ import {
   REQUEST_EVENTS,
   requestInstanceId,
   type ApprovalDecision,
+  type ApprovalPolicy,
   type ScheduleRequest,
 } from '../requests/schedule-request';
 import type { Approver, RoleSettings } from '../role-settings';
 import {
   ApprovalRepository,
+  activeEscalationApproverIds,
   currentStep,
+  deciderIds,
+  finalStep,
+  notifiedIds,
+  stageLabel,
   type Approval,
   type ApprovalStep,
   type StoredApproval,
@@ -62,8 +68,21 @@ export type ApprovalRequestInput = Pick<
   | 'createdBy'
 >;
 
-export type OpenApprovalResult =
-  { approvalId: string; approverIds: string[]; expiresDateTime: string } | { noApprovers: true };
+/** The stage in progress, as the request orchestration races it: decide by `expiresDateTime`, escalate at `escalationDateTime`. */
+export interface ApprovalStageInfo {
+  approvalId: string;
+  stepId: string;
+  /** 1-based. */
+  stage: number;
+  stageCount: number;
+  expiresDateTime: string;
+  /** When to escalate (call `escalateApproval`); null: no escalation (or it already happened). */
+  escalationDateTime: string | null;
+}
+
+export type OpenApprovalResult = (ApprovalStageInfo & { approverIds: string[] }) | { noApprovers: true };
+
+export type StartStageResult = { outcome: 'Started'; stage: ApprovalStageInfo } | { outcome: 'Closed' };
 
 /** Sends an event to the request's orchestration: the HTTP functions pass one built on the durable client. */
 export type RaiseDecision = (
@@ -81,7 +100,8 @@ export type RefusalReason =
   | 'canceled'
   | 'justificationRequired'
   | 'justificationTooLong'
-  | 'linkUsed';
+  | 'linkUsed'
+  | 'notStarted';
 
 export interface DecideRefused {
   outcome: 'refused';
@@ -123,7 +143,9 @@ export type ExpireApprovalResult =
 export type CancelApprovalResult =
   { outcome: 'Canceled' } | { outcome: 'TimedOut' } | { outcome: 'Decided'; decision: ApprovalDecision };
 
-const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+/** Serial approval: at most this many stages (the role settings PATCH enforces it too). */
+const MAX_STAGES = 3;
 const MAX_WRITE_ATTEMPTS = 8;
 /** ACS takes at most 50 recipients per message. */
 const MAX_RECIPIENTS = 50;
@@ -133,69 +155,174 @@ const MAX_JUSTIFICATION = 1000;
 // ---------------------------------------------------------------------------------------------------------
 // Open
 
+/** One stage as an approval runs it, from the role settings (activation) or from the policy (the group's admins). */
+export interface ApprovalStagePlan {
+  approvers: Approver[];
+  /** Empty: no escalation. */
+  escalationApprovers: Approver[];
+  escalationTimeInMinutes: number;
+  /** The stage's wait, counted from when it starts; or, for a fixed deadline, `expiresDateTime`. */
+  timeOutInDays: number | null;
+  expiresDateTime: string | null;
+  isApproverJustificationRequired: boolean;
+}
+
 /**
- * Opens the approval of a request: resolves the approvers from the role settings (users; transitive user members of
- * groups; the group's owners) minus the requester, creates the approval with its one step in progress until
- * `now + approvalStageTimeOutInDays`, mails each approver their own link, and audits it. Idempotent: run again
- * (a retried activity), it finds the approval, creates nothing, and mails only approvers not mailed yet.
- * `{ noApprovers: true }` when nobody but the requester could approve: the request can't proceed.
+ * The stages an approval runs. `activation`: the role's approval rule — one stage (SingleStage) or up to three
+ * (Serial), each with its approvers, wait and escalation. `admins` (a principal's extend or renew): one stage decided
+ * by the group's owners, open until the policy's `expiresDateTime`, justification required, no escalation.
+ */
+export function approvalPlan(
+  settings: RoleSettings | undefined,
+  policy: ApprovalPolicy = { kind: 'activation' },
+): ApprovalStagePlan[] {
+  if (policy.kind === 'admins') {
+    return [
+      {
+        approvers: [{ type: 'groupOwners' }],
+        escalationApprovers: [],
+        escalationTimeInMinutes: 0,
+        timeOutInDays: null,
+        expiresDateTime: policy.expiresDateTime,
+        isApproverJustificationRequired: true,
+      },
+    ];
+  }
+  if (!settings) throw new Error('An activation approval needs the role settings');
+  const a = settings.activation;
+  // The summary fields describe the first stage (code that builds settings by hand may set only those).
+  const first = {
+    escalationApprovers: [],
+    isEscalationEnabled: false,
+    escalationTimeInMinutes: 0,
+    ...a.stages?.[0],
+    approvers: a.approvers,
+    approvalStageTimeOutInDays: a.approvalStageTimeOutInDays,
+    isApproverJustificationRequired: a.isApproverJustificationRequired,
+  };
+  const configured = [first, ...(a.stages ?? []).slice(1)];
+  const stages = a.approvalMode === 'Serial' ? configured.slice(0, MAX_STAGES) : configured.slice(0, 1);
+  return stages.map((s) => ({
+    approvers: s.approvers,
+    escalationApprovers: s.isEscalationEnabled ? s.escalationApprovers : [],
+    escalationTimeInMinutes: s.isEscalationEnabled ? s.escalationTimeInMinutes : 0,
+    timeOutInDays: s.approvalStageTimeOutInDays,
+    expiresDateTime: null,
+    isApproverJustificationRequired: s.isApproverJustificationRequired,
+  }));
+}
+
+/** A stage's wait in milliseconds: days (decimals allowed) rounded to the minute, at least one minute. */
+export function stageTimeoutMs(days: number): number {
+  return Math.max(1, Math.round(days * 1440)) * MINUTE_MS;
+}
+
+/** Starts `step` at `now`: InProgress, its deadline and its escalation time set. */
+function started(step: ApprovalStep, now: Date): ApprovalStep {
+  const expires =
+    step.timeOutInDays !== undefined
+      ? new Date(now.getTime() + stageTimeoutMs(step.timeOutInDays)).toISOString()
+      : step.expiresDateTime;
+  if (!expires) throw new Error(`Step ${step.id} has neither a wait nor a deadline`);
+  return {
+    ...step,
+    status: 'InProgress',
+    startedDateTime: now.toISOString(),
+    expiresDateTime: expires,
+    escalation: step.escalation
+      ? {
+          ...step.escalation,
+          dueDateTime: new Date(now.getTime() + step.escalation.afterMinutes * MINUTE_MS).toISOString(),
+        }
+      : step.escalation,
+  };
+}
+
+/** What the request orchestration needs of the stage in progress: its step, deadline and escalation time. */
+export function stageInfo(approval: Approval, step: ApprovalStep): ApprovalStageInfo {
+  const index = approval.steps.findIndex((s) => s.id === step.id);
+  const escalation = step.escalation;
+  return {
+    approvalId: approval.id,
+    stepId: step.id,
+    stage: index + 1,
+    stageCount: approval.steps.length,
+    expiresDateTime: step.expiresDateTime ?? approval.completedDateTime ?? approval.createdDateTime,
+    escalationDateTime:
+      escalation && escalation.approverIds.length > 0 && !escalation.escalatedDateTime
+        ? escalation.dueDateTime
+        : null,
+  };
+}
+
+/**
+ * Opens the approval of a request: resolves the approvers of every stage (users; transitive user members of groups;
+ * the group's owners) minus the requester, creates the approval with one step per stage — the first in progress
+ * until `now` + its wait, the others NotStarted — mails each approver of the first stage their own link, and audits
+ * it. Idempotent: run again (a retried activity), it finds the approval, creates nothing, and mails only approvers
+ * not mailed yet. `{ noApprovers: true }` when a stage has nobody but the requester to approve it: the request
+ * can't proceed.
  */
 export async function openApproval(
   services: ApprovalServices,
-  input: { request: ApprovalRequestInput; settings: RoleSettings; now: Date },
+  input: { request: ApprovalRequestInput; settings?: RoleSettings; policy?: ApprovalPolicy; now: Date },
 ): Promise<OpenApprovalResult> {
-  const { request, settings, now } = input;
+  const { request, now } = input;
   const repo = ApprovalRepository.of(services.database);
   let approval = await repo.find(request.id, request.groupId);
   if (!approval) {
+    const plan = approvalPlan(input.settings, input.policy);
     const excluded = new Set([request.principalId, request.createdBy.user.id]);
-    const [approverIds, principal, group] = await Promise.all([
+    const resolve = (approvers: Approver[], also: ReadonlySet<string> = new Set()) =>
       resolveApprovers(
         services.directory,
-        settings.activation.approvers,
+        approvers,
         request.groupId,
-        excluded,
+        new Set([...excluded, ...also]),
         log(services),
-      ),
+      );
+    const [principal, group] = await Promise.all([
       services.directory.getUser(request.principalId),
       services.directory.getGroup(request.groupId),
     ]);
-    if (approverIds.length === 0) {
-      await services.audit.record({
-        id: `${request.id}:approval:no-approvers`,
-        activityDateTime: now,
-        activityDisplayName: `Approval could not be requested: nobody but the requester can approve (PIM ${request.accessId})`,
-        category: 'Approval',
-        operationType: 'Request',
-        result: 'failure',
-        resultReason: 'No approver other than the requester',
-        initiatedBy: SYSTEM_ACTOR,
-        targetResources: [
-          { id: request.id, type: 'Request' },
-          { id: request.groupId, type: 'Group' },
-        ],
-        groupId: request.groupId,
-        principalId: request.principalId,
-        correlationId: request.id,
-        details: { accessId: request.accessId },
-      });
-      return { noApprovers: true };
+    const steps: ApprovalStep[] = [];
+    for (const [index, stage] of plan.entries()) {
+      const approverIds = await resolve(stage.approvers);
+      if (approverIds.length === 0) {
+        await auditNoApprovers(services, request, now, plan.length > 1 ? index + 1 : undefined);
+        return { noApprovers: true };
+      }
+      const escalationIds =
+        stage.escalationApprovers.length > 0
+          ? await resolve(stage.escalationApprovers, new Set(approverIds))
+          : [];
+      const step: ApprovalStep = {
+        id: randomUUID(),
+        displayName: plan.length > 1 ? `Stage ${index + 1} of ${plan.length}` : null,
+        status: 'NotStarted',
+        reviewResult: 'NotReviewed',
+        reviewedBy: null,
+        reviewedDateTime: null,
+        justification: null,
+        approverIds,
+        expiresDateTime: stage.expiresDateTime,
+        ...(stage.timeOutInDays !== null && { timeOutInDays: stage.timeOutInDays }),
+        startedDateTime: null,
+        isApproverJustificationRequired: stage.isApproverJustificationRequired,
+        notifiedApproverIds: [],
+        escalation:
+          stage.escalationApprovers.length > 0
+            ? {
+                afterMinutes: stage.escalationTimeInMinutes,
+                approverIds: escalationIds,
+                dueDateTime: null,
+                escalatedDateTime: null,
+                notifiedApproverIds: [],
+              }
+            : null,
+      };
+      steps.push(index === 0 ? started(step, now) : step);
     }
-    const step: ApprovalStep = {
-      id: randomUUID(),
-      displayName: null,
-      status: 'InProgress',
-      reviewResult: 'NotReviewed',
-      reviewedBy: null,
-      reviewedDateTime: null,
-      justification: null,
-      approverIds,
-      expiresDateTime: new Date(
-        now.getTime() + settings.activation.approvalStageTimeOutInDays * DAY_MS,
-      ).toISOString(),
-      isApproverJustificationRequired: settings.activation.isApproverJustificationRequired,
-      notifiedApproverIds: [],
-    };
     try {
       approval = await repo.create({
         id: request.id,
@@ -217,7 +344,7 @@ export async function openApproval(
           endDateTime: request.endDateTime,
           createdById: request.createdBy.user.id,
         },
-        steps: [step],
+        steps,
         usedLinkIds: [],
       });
     } catch (err) {
@@ -246,14 +373,168 @@ export async function openApproval(
     correlationId: approval.requestId,
     details: {
       accessId: approval.accessId,
+      action: approval.request.action,
+      stage: '1',
+      stageCount: String(approval.steps.length),
+      stepId: step.id,
       approverIds: step.approverIds.join(','),
       expiresDateTime: step.expiresDateTime,
+      escalationDateTime: step.escalation?.dueDateTime ?? null,
       justification: approval.request.justification,
       ticketNumber: approval.request.ticketNumber,
     },
   });
-  if (approval.status === 'InProgress') await mailApprovers(services, repo, approval, now);
-  return { approvalId: approval.id, approverIds: step.approverIds, expiresDateTime: step.expiresDateTime };
+  if (approval.status === 'InProgress' && step.status === 'InProgress') {
+    await mailApprovers(services, repo, approval, step, 'approvers', now);
+  }
+  return { ...stageInfo(approval, step), approverIds: step.approverIds };
+}
+
+async function auditNoApprovers(
+  services: ApprovalServices,
+  request: ApprovalRequestInput,
+  now: Date,
+  stage: number | undefined,
+): Promise<void> {
+  await services.audit.record({
+    id: `${request.id}:approval:no-approvers`,
+    activityDateTime: now,
+    activityDisplayName: `Approval could not be requested: nobody but the requester can approve (PIM ${request.accessId})`,
+    category: 'Approval',
+    operationType: 'Request',
+    result: 'failure',
+    resultReason:
+      stage === undefined
+        ? 'No approver other than the requester'
+        : `No approver other than the requester in stage ${stage}`,
+    initiatedBy: SYSTEM_ACTOR,
+    targetResources: [
+      { id: request.id, type: 'Request' },
+      { id: request.groupId, type: 'Group' },
+    ],
+    groupId: request.groupId,
+    principalId: request.principalId,
+    correlationId: request.id,
+    details: { accessId: request.accessId, ...(stage !== undefined && { stage: String(stage) }) },
+  });
+}
+
+/**
+ * The stage after `afterStepId` approved: starts the next stage (in progress from `now` for its wait), audits it and
+ * mails its approvers their own links. Idempotent: run again, it finds the stage started and mails only approvers not
+ * mailed yet. `Closed` when there is nothing to start: the approval ended meanwhile, or the step was not approved.
+ */
+export async function startApprovalStage(
+  services: ApprovalServices,
+  input: { approvalId: string; groupId: string; afterStepId: string; now?: Date },
+): Promise<StartStageResult> {
+  const now = input.now ?? services.clock.now();
+  const repo = ApprovalRepository.of(services.database);
+  const nextOf = (a: Approval) => {
+    const index = a.steps.findIndex((s) => s.id === input.afterStepId);
+    const before = a.steps[index];
+    const next = index >= 0 ? a.steps[index + 1] : undefined;
+    return before?.reviewResult === 'Approve' ? next : undefined;
+  };
+  const result = await update(repo, input.approvalId, input.groupId, (a) => {
+    const next = nextOf(a);
+    if (a.status !== 'InProgress' || !next || next.status !== 'NotStarted') return undefined;
+    return { ...a, steps: a.steps.map((s) => (s.id === next.id ? started(s, now) : s)) };
+  });
+  const approval = result.approval;
+  const step = nextOf(approval);
+  if (approval.status !== 'InProgress' || !step || step.status !== 'InProgress') {
+    return { outcome: 'Closed' };
+  }
+  const info = stageInfo(approval, step);
+  await services.audit.record({
+    id: `${approval.id}:${step.id}:stage-opened`,
+    activityDateTime: new Date(step.startedDateTime ?? now.toISOString()),
+    activityDisplayName: `Approval stage ${info.stage} of ${info.stageCount} opened (PIM ${approval.accessId})`,
+    category: 'Approval',
+    operationType: 'Request',
+    result: 'success',
+    resultReason: `Stage ${info.stage - 1} approved`,
+    initiatedBy: SYSTEM_ACTOR,
+    targetResources: [
+      { id: approval.id, type: 'Approval' },
+      { id: approval.requestId, type: 'Request' },
+      { id: approval.groupId, type: 'Group', displayName: approval.request.groupDisplayName },
+    ],
+    groupId: approval.groupId,
+    principalId: approval.requesterId,
+    correlationId: approval.requestId,
+    details: {
+      accessId: approval.accessId,
+      stage: String(info.stage),
+      stageCount: String(info.stageCount),
+      stepId: step.id,
+      approverIds: step.approverIds.join(','),
+      expiresDateTime: step.expiresDateTime,
+      escalationDateTime: step.escalation?.dueDateTime ?? null,
+    },
+  });
+  await mailApprovers(services, repo, approval, step, 'approvers', now);
+  return { outcome: 'Started', stage: info };
+}
+
+/**
+ * Nobody decided the stage within its escalation time: records the escalation (from now on its escalation approvers
+ * may decide too), audits it and mails each escalation approver their own link. Idempotent; does nothing once the
+ * stage is decided, expired or canceled.
+ */
+export async function escalateApproval(
+  services: ApprovalServices,
+  input: { approvalId: string; groupId: string; stepId: string; now?: Date },
+): Promise<{ escalated: boolean }> {
+  const now = input.now ?? services.clock.now();
+  const repo = ApprovalRepository.of(services.database);
+  const result = await update(repo, input.approvalId, input.groupId, (a) => {
+    const step = a.steps.find((s) => s.id === input.stepId);
+    if (a.status !== 'InProgress' || step?.status !== 'InProgress' || !step.escalation) return undefined;
+    if (step.escalation.escalatedDateTime) return undefined;
+    const escalated: ApprovalStep = {
+      ...step,
+      escalation: { ...step.escalation, escalatedDateTime: now.toISOString() },
+    };
+    return { ...a, steps: a.steps.map((s) => (s.id === step.id ? escalated : s)) };
+  });
+  const approval = result.approval;
+  const step = approval.steps.find((s) => s.id === input.stepId);
+  const escalation = step?.escalation;
+  if (!step || !escalation?.escalatedDateTime) return { escalated: false };
+  const stage = approval.steps.findIndex((s) => s.id === step.id) + 1;
+  await services.audit.record({
+    id: `${approval.id}:${step.id}:escalated`,
+    activityDateTime: new Date(escalation.escalatedDateTime),
+    activityDisplayName: `Approval escalated: nobody decided within ${escalation.afterMinutes} minutes (PIM ${approval.accessId})`,
+    category: 'Approval',
+    operationType: 'Other',
+    result: 'success',
+    resultReason: `Stage ${stage} undecided after ${escalation.afterMinutes} minutes`,
+    initiatedBy: SYSTEM_ACTOR,
+    targetResources: [
+      { id: approval.id, type: 'Approval' },
+      { id: approval.requestId, type: 'Request' },
+      { id: approval.groupId, type: 'Group', displayName: approval.request.groupDisplayName },
+    ],
+    groupId: approval.groupId,
+    principalId: approval.requesterId,
+    correlationId: approval.requestId,
+    details: {
+      accessId: approval.accessId,
+      stage: String(stage),
+      stepId: step.id,
+      escalationApproverIds: escalation.approverIds.join(','),
+    },
+  });
+  if (escalation.approverIds.length === 0) {
+    log(services)(`Approval ${approval.id} escalated, but it has no escalation approver to ask`);
+  }
+  if (approval.status === 'InProgress' && step.status === 'InProgress') {
+    await mailApprovers(services, repo, approval, step, 'escalation', now);
+  }
+  return { escalated: true };
 }
 
 /**
@@ -305,16 +586,25 @@ function hasId(set: ReadonlySet<string>, id: string): boolean {
   return false;
 }
 
-/** Mails every approver of the current step not mailed yet their own link, then records them as mailed. */
+/**
+ * Mails every approver of `step` not mailed yet their own link (`escalation`: its escalation approvers), then
+ * records them as mailed.
+ */
 async function mailApprovers(
   services: ApprovalServices,
   repo: ApprovalRepository,
   approval: StoredApproval,
+  step: ApprovalStep,
+  which: 'approvers' | 'escalation',
   now: Date,
 ): Promise<void> {
-  const step = currentStep(approval);
-  if (!step) return;
-  const pending = step.approverIds.filter((id) => !step.notifiedApproverIds.includes(id));
+  const expiresDateTime = step.expiresDateTime;
+  if (step.status !== 'InProgress' || !expiresDateTime) return;
+  const escalation = which === 'escalation' ? step.escalation : undefined;
+  if (which === 'escalation' && !escalation?.escalatedDateTime) return;
+  const listed = escalation ? escalation.approverIds : step.approverIds;
+  const notified = escalation ? escalation.notifiedApproverIds : step.notifiedApproverIds;
+  const pending = listed.filter((id) => !notified.includes(id));
   if (pending.length === 0) return;
   const users = await services.directory.getUsers(pending);
   const done: string[] = [];
@@ -331,7 +621,7 @@ async function mailApprovers(
       stepId: step.id,
       groupId: approval.groupId,
       approverId,
-      expiresDateTime: step.expiresDateTime,
+      expiresDateTime,
       now,
     });
     try {
@@ -342,15 +632,18 @@ async function mailApprovers(
           requesterName: requesterName(approval),
           groupName: groupName(approval),
           accessId: approval.accessId,
+          action: approval.request.action,
           justification: approval.request.justification,
           ticketNumber: approval.request.ticketNumber,
           ticketSystem: approval.request.ticketSystem,
           startDateTime: approval.request.startDateTime,
           endDateTime: approval.request.endDateTime,
-          expiresDateTime: step.expiresDateTime,
+          expiresDateTime,
           isApproverJustificationRequired: step.isApproverJustificationRequired,
           reviewUrl: approvalLinkUrl(services.settings.PUBLIC_BASE_URL, token),
           requestId: approval.requestId,
+          stage: stageLabel(approval, step),
+          escalation: escalation ? { afterMinutes: escalation.afterMinutes } : null,
         }),
       });
       done.push(approverId);
@@ -363,12 +656,18 @@ async function mailApprovers(
     await update(repo, approval.id, approval.groupId, (a) => {
       const s = a.steps.find((x) => x.id === step.id);
       if (!s) return undefined;
-      const notified = [...new Set([...s.notifiedApproverIds, ...done])];
-      if (notified.length === s.notifiedApproverIds.length) return undefined;
-      return {
-        ...a,
-        steps: a.steps.map((x) => (x.id === s.id ? { ...s, notifiedApproverIds: notified } : x)),
-      };
+      let changed: ApprovalStep;
+      if (escalation) {
+        if (!s.escalation) return undefined;
+        const all = [...new Set([...s.escalation.notifiedApproverIds, ...done])];
+        if (all.length === s.escalation.notifiedApproverIds.length) return undefined;
+        changed = { ...s, escalation: { ...s.escalation, notifiedApproverIds: all } };
+      } else {
+        const all = [...new Set([...s.notifiedApproverIds, ...done])];
+        if (all.length === s.notifiedApproverIds.length) return undefined;
+        changed = { ...s, notifiedApproverIds: all };
+      }
+      return { ...a, steps: a.steps.map((x) => (x.id === s.id ? changed : x)) };
     });
   }
 }
@@ -421,10 +720,13 @@ export async function decideApprovalStep(
       reviewedDateTime: now.toISOString(),
       justification,
     };
+    // A deny ends the approval at any stage; an approval ends it only at the last stage (else the next one starts).
+    const last = approval.steps[approval.steps.length - 1]?.id === step.id;
+    const ends = input.reviewResult === 'Deny' || last;
     const next: Approval = {
       ...approval,
-      status: input.reviewResult === 'Approve' ? 'Approved' : 'Denied',
-      completedDateTime: now.toISOString(),
+      status: !ends ? 'InProgress' : input.reviewResult === 'Approve' ? 'Approved' : 'Denied',
+      completedDateTime: ends ? now.toISOString() : null,
       steps: approval.steps.map((s) => (s.id === step.id ? (decidedStep as ApprovalStep) : s)),
       usedLinkIds: input.linkId ? [...approval.usedLinkIds, input.linkId] : approval.usedLinkIds,
     };
@@ -459,6 +761,9 @@ export async function decideApprovalStep(
     details: {
       accessId: saved.accessId,
       stepId: decidedStep.id,
+      stage: String(saved.steps.findIndex((s) => s.id === decidedStep?.id) + 1),
+      stageCount: String(saved.steps.length),
+      escalationApprover: String(!decidedStep.approverIds.some((id) => sameId(id, input.approver.id))),
       reviewResult: input.reviewResult,
       justification,
       via: input.linkId ? 'e-mail link' : 'API',
@@ -510,14 +815,19 @@ export function whyNotDecidable(
       `This link has already been used. ${describeOutcome(approval, step)}`.trim(),
     );
   }
-  const approverId = input.approver.id.toLowerCase();
-  if (
-    approverId === approval.requesterId.toLowerCase() ||
-    approverId === approval.request.createdById.toLowerCase()
-  ) {
+  const approverId = input.approver.id;
+  if (sameId(approverId, approval.requesterId) || sameId(approverId, approval.request.createdById)) {
     return refuse(403, 'ownRequest', 'Nobody approves their own request, administrators included.');
   }
-  if (!step.approverIds.some((id) => id.toLowerCase() === approverId)) {
+  if (!deciderIds(step).some((id) => sameId(id, approverId))) {
+    const escalation = step.escalation;
+    if (escalation?.approverIds.some((id) => sameId(id, approverId))) {
+      return refuse(
+        403,
+        'notApprover',
+        `You are an escalation approver of this stage: you can decide once it escalates${escalation.dueDateTime ? ` (at ${formatUtc(escalation.dueDateTime)})` : ''}, if nobody decided by then.`,
+      );
+    }
     return refuse(403, 'notApprover', 'You are not an approver of this request.');
   }
   if (approval.status === 'Canceled') {
@@ -526,15 +836,28 @@ export function whyNotDecidable(
   if (step.reviewResult !== 'NotReviewed' && step.reviewedBy) {
     return refuse(409, 'alreadyDecided', describeOutcome(approval, step));
   }
+  const final = finalStep(approval);
+  if (final) return refuse(409, 'alreadyDecided', describeOutcome(approval, final));
+  const expiredStep = approval.steps.find((s) => s.status === 'Expired');
   if (
     step.status === 'Expired' ||
     approval.status === 'TimedOut' ||
-    now.getTime() >= Date.parse(step.expiresDateTime)
+    (step.expiresDateTime !== null && now.getTime() >= Date.parse(step.expiresDateTime))
   ) {
+    const ended =
+      step.expiresDateTime ?? expiredStep?.expiresDateTime ?? approval.completedDateTime ?? now.toISOString();
     return refuse(
       410,
       'expired',
-      `The time to decide ended at ${formatUtc(step.expiresDateTime)}: the request can no longer be approved or denied.`,
+      `The time to decide ended at ${formatUtc(ended)}: the request can no longer be approved or denied.`,
+    );
+  }
+  if (step.status === 'NotStarted') {
+    const index = approval.steps.findIndex((s) => s.id === step.id);
+    return refuse(
+      409,
+      'notStarted',
+      `This is stage ${index + 1} of ${approval.steps.length}: it starts once stage ${index} approves, and you will be mailed then.`,
     );
   }
   if (step.status !== 'InProgress' || approval.status !== 'InProgress') {
@@ -558,11 +881,17 @@ function describeOutcome(approval: Approval, step: ApprovalStep): string {
   if (step.reviewResult !== 'NotReviewed' && step.reviewedBy) {
     const verb = step.reviewResult === 'Approve' ? 'approved' : 'denied';
     const when = step.reviewedDateTime ? ` at ${formatUtc(step.reviewedDateTime)}` : '';
-    return `The request was already ${verb} by ${step.reviewedBy.displayName ?? step.reviewedBy.id}${when}.`;
+    const label = stageLabel(approval, step);
+    const what = label ? `${label.replace('Stage', 'stage')} of the request` : 'The request';
+    return `${label ? `${what[0]?.toUpperCase()}${what.slice(1)}` : what} was already ${verb} by ${step.reviewedBy.displayName ?? step.reviewedBy.id}${when}.`;
   }
   if (approval.status === 'Canceled') return 'The request was canceled.';
   if (approval.status === 'TimedOut') return 'Nobody decided in time: the request expired.';
   return '';
+}
+
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 function refuse(status: DecideRefused['status'], reason: RefusalReason, detail: string): DecideRefused {
@@ -604,8 +933,9 @@ async function mailDecision(
   step: ApprovalStep,
 ): Promise<void> {
   const reviewResult = step.reviewResult === 'Approve' ? 'Approve' : 'Deny';
+  const approverIds = [...step.approverIds, ...activeEscalationApproverIds(step)];
   try {
-    const ids = [...new Set([approval.requesterId, ...step.approverIds])];
+    const ids = [...new Set([approval.requesterId, ...approverIds])];
     const users = await services.directory.getUsers(ids);
     const common = {
       reviewResult,
@@ -618,6 +948,9 @@ async function mailDecision(
       startDateTime: approval.request.startDateTime,
       endDateTime: approval.request.endDateTime,
       requestId: approval.requestId,
+      action: approval.request.action,
+      stage: stageLabel(approval, step),
+      continues: approval.status === 'InProgress',
     } as const;
     const sends: Promise<unknown>[] = [];
     const requester = addressOf(users[approval.requesterId] ?? null);
@@ -626,7 +959,7 @@ async function mailDecision(
         services.mailer.send({ to: [requester], ...approvalDecided({ ...common, audience: 'requester' }) }),
       );
     }
-    const approverAddresses = step.approverIds.map((id) => addressOf(users[id] ?? null)).filter(isString);
+    const approverAddresses = approverIds.map((id) => addressOf(users[id] ?? null)).filter(isString);
     for (const to of chunks([...new Set(approverAddresses)], MAX_RECIPIENTS)) {
       sends.push(services.mailer.send({ to, ...approvalDecided({ ...common, audience: 'approvers' }) }));
     }
@@ -644,47 +977,55 @@ async function mailDecision(
 // Expire and cancel
 
 /**
- * The orchestration's timer fired: marks the approval TimedOut (its open step Expired) — unless a decision was
- * written first, whose event may still be on its way or lost: then that decision is returned, and the request
- * proceeds on it. Idempotent.
+ * The orchestration's timer for a stage fired (`stepId`; without it, the stage in progress): marks the approval
+ * TimedOut (that step Expired) — unless the step was decided first, its event still on its way or lost: then that
+ * decision is returned, and the request proceeds on it (to the next stage, after an approval that isn't the last).
+ * Idempotent.
  */
 export async function expireApproval(
   services: Pick<ApprovalServices, 'database' | 'audit' | 'clock'>,
-  input: { approvalId: string; groupId: string; now?: Date },
+  input: { approvalId: string; groupId: string; stepId?: string; now?: Date },
 ): Promise<ExpireApprovalResult> {
   const now = input.now ?? services.clock.now();
   const repo = ApprovalRepository.of(services.database);
-  const result = await update(repo, input.approvalId, input.groupId, (a) =>
-    a.status !== 'InProgress'
-      ? undefined
-      : {
-          ...a,
-          status: 'TimedOut',
-          completedDateTime: now.toISOString(),
-          steps: a.steps.map((s) => (s.status === 'InProgress' ? { ...s, status: 'Expired' } : s)),
-        },
-  );
-  const decided = decisionIfAny(result.approval);
-  if (decided) return { outcome: 'Decided', decision: decided };
+  const stepOf = (a: Approval) =>
+    input.stepId ? a.steps.find((s) => s.id === input.stepId) : currentStep(a);
+  const result = await update(repo, input.approvalId, input.groupId, (a) => {
+    const step = stepOf(a);
+    if (a.status !== 'InProgress' || step?.status !== 'InProgress') return undefined;
+    return {
+      ...a,
+      status: 'TimedOut',
+      completedDateTime: now.toISOString(),
+      steps: a.steps.map((s) => (s.id === step.id ? { ...s, status: 'Expired' } : s)),
+    };
+  });
+  const approval = result.approval;
+  const step = input.stepId ? approval.steps.find((s) => s.id === input.stepId) : undefined;
+  const decided = step && step.reviewResult !== 'NotReviewed' && step.reviewedBy ? step : finalStep(approval);
+  if (decided) return { outcome: 'Decided', decision: decisionOf(approval, decided) };
   if (result.changed) {
+    const expired = approval.steps.find((s) => s.status === 'Expired');
+    const stage = expired ? approval.steps.indexOf(expired) + 1 : 1;
     await services.audit.record({
-      id: `${result.approval.id}:approval:timed-out`,
+      id: `${approval.id}:approval:timed-out`,
       activityDateTime: now,
-      activityDisplayName: `Approval timed out: nobody decided in time (PIM ${result.approval.accessId})`,
+      activityDisplayName: `Approval timed out: nobody decided in time (PIM ${approval.accessId})`,
       category: 'Approval',
       operationType: 'Expire',
       result: 'timeout',
-      resultReason: 'Nobody decided in time',
+      resultReason:
+        approval.steps.length > 1 ? `Nobody decided stage ${stage} in time` : 'Nobody decided in time',
       initiatedBy: SYSTEM_ACTOR,
       targetResources: [
-        { id: result.approval.id, type: 'Approval' },
-        { id: result.approval.requestId, type: 'Request' },
-        { id: result.approval.groupId, type: 'Group', displayName: result.approval.request.groupDisplayName },
+        { id: approval.id, type: 'Approval' },
+        { id: approval.requestId, type: 'Request' },
+        { id: approval.groupId, type: 'Group', displayName: approval.request.groupDisplayName },
       ],
-      groupId: result.approval.groupId,
-      principalId: result.approval.requesterId,
-      correlationId: result.approval.requestId,
-      details: { accessId: result.approval.accessId },
+      groupId: approval.groupId,
+      principalId: approval.requesterId,
+      correlationId: approval.requestId,
+      details: { accessId: approval.accessId, stage: String(stage), stepId: expired?.id ?? null },
     });
   }
   // A canceled approval has no decision either: for the orchestration that is "nothing was approved".
@@ -693,7 +1034,8 @@ export async function expireApproval(
 
 /**
  * The requester canceled the request: marks the approval Canceled so its links stop working, and tells the
- * approvers — unless it was already decided (the decision is returned) or timed out. Idempotent.
+ * approvers who were mailed — unless it was already decided (the final decision is returned) or timed out.
+ * Idempotent.
  */
 export async function cancelApproval(
   services: ApprovalServices,
@@ -712,8 +1054,8 @@ export async function cancelApproval(
         },
   );
   const approval = result.approval;
-  const decided = decisionIfAny(approval);
-  if (decided) return { outcome: 'Decided', decision: decided };
+  const decided = finalStep(approval);
+  if (decided) return { outcome: 'Decided', decision: decisionOf(approval, decided) };
   if (approval.status === 'TimedOut') return { outcome: 'TimedOut' };
   await services.audit.record({
     id: `${approval.id}:approval:canceled`,
@@ -738,11 +1080,9 @@ export async function cancelApproval(
   });
   if (result.changed) {
     try {
-      const step = approval.steps[0] as ApprovalStep;
-      const users = await services.directory.getUsers(step.notifiedApproverIds);
-      const addresses = [
-        ...new Set(step.notifiedApproverIds.map((id) => addressOf(users[id] ?? null)).filter(isString)),
-      ];
+      const notified = [...new Set(approval.steps.flatMap(notifiedIds))];
+      const users = await services.directory.getUsers(notified);
+      const addresses = [...new Set(notified.map((id) => addressOf(users[id] ?? null)).filter(isString))];
       for (const to of chunks(addresses, MAX_RECIPIENTS)) {
         await services.mailer.send({
           to,
@@ -766,9 +1106,9 @@ export async function cancelApproval(
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-/** The decision recorded on the approval, if any (the first decided step). */
+/** The decision that ended the approval (a deny at any stage, or the last stage's approval), if any. */
 export function decisionIfAny(approval: Approval): ApprovalDecision | undefined {
-  const step = approval.steps.find((s) => s.reviewResult !== 'NotReviewed' && s.reviewedBy);
+  const step = finalStep(approval);
   return step ? decisionOf(approval, step) : undefined;
 }
 

@@ -1,10 +1,10 @@
 /**
  * The approval as the API shows it: Graph's `approval` with `steps` (`assignedToMe` computed for the caller), plus
- * pimflow's fields. Internal bookkeeping (who was mailed, which links were used) stays out. Who may read it: the
+ * pimflow's fields (per step: its approvers, escalation approvers, deadline and escalation time). Internal bookkeeping (who was mailed, which links were used) stays out. Who may read it: the
  * requester, the approvers of its steps, admins and auditors; to anyone else it doesn't exist (404).
  */
 import { APP_ROLES, type CallerPrincipal } from '../../auth/principal';
-import type { Approval, ApprovalStep } from './approval';
+import { deciderIds, namedApproverIds, type Approval, type ApprovalStep } from './approval';
 
 const BASE = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
 
@@ -13,7 +13,7 @@ export function canReadApproval(approval: Approval, caller: CallerPrincipal): bo
   const me = caller.objectId.toLowerCase();
   if (approval.requesterId.toLowerCase() === me || approval.request.createdById.toLowerCase() === me)
     return true;
-  return approval.steps.some((s) => s.approverIds.some((id) => id.toLowerCase() === me));
+  return approval.steps.some((s) => namedApproverIds(s).some((id) => id.toLowerCase() === me));
 }
 
 export function approvalStepView(approval: Approval, step: ApprovalStep, callerId: string) {
@@ -25,7 +25,7 @@ export function approvalStepView(approval: Approval, step: ApprovalStep, callerI
     displayName: step.displayName,
     status: step.status,
     assignedToMe:
-      step.status === 'InProgress' && !isRequester && step.approverIds.some((id) => id.toLowerCase() === me),
+      step.status === 'InProgress' && !isRequester && deciderIds(step).some((id) => id.toLowerCase() === me),
     reviewResult: step.reviewResult,
     reviewedBy: step.reviewedBy,
     reviewedDateTime: step.reviewedDateTime,
@@ -33,6 +33,9 @@ export function approvalStepView(approval: Approval, step: ApprovalStep, callerI
     approverIds: step.approverIds,
     expiresDateTime: step.expiresDateTime,
     isApproverJustificationRequired: step.isApproverJustificationRequired,
+    escalationApproverIds: step.escalation?.approverIds ?? [],
+    escalationDateTime: step.escalation?.dueDateTime ?? null,
+    escalatedDateTime: step.escalation?.escalatedDateTime ?? null,
   };
 }
 

@@ -20,6 +20,20 @@ export const approvalStepStatusSchema = z.enum(['NotStarted', 'InProgress', 'Com
 export const reviewResultSchema = z.enum(['NotReviewed', 'Approve', 'Deny']);
 export type ReviewResult = z.infer<typeof reviewResultSchema>;
 
+/** A stage's escalation: after `afterMinutes` without a decision its escalation approvers are mailed and may decide. */
+export const stepEscalationSchema = z.object({
+  afterMinutes: z.number().int().nonnegative(),
+  /** Resolved when the approval opened (user ids; the stage's approvers and the requester left out). */
+  approverIds: z.array(z.string()),
+  /** When the stage escalates: set when the stage starts. */
+  dueDateTime: z.iso.datetime().nullable(),
+  /** When it did escalate (the escalation approvers may decide from then on); null until then. */
+  escalatedDateTime: z.iso.datetime().nullable(),
+  /** Escalation approvers already mailed their link. */
+  notifiedApproverIds: z.array(z.string()),
+});
+export type StepEscalation = z.infer<typeof stepEscalationSchema>;
+
 export const approvalStepSchema = z.object({
   /** A GUID, as Graph's step ids. */
   id: z.string().min(1),
@@ -31,8 +45,17 @@ export const approvalStepSchema = z.object({
   justification: z.string().nullable(),
   /** Who may decide this step: user object ids, resolved from the role settings when the step opened. */
   approverIds: z.array(z.string()),
-  /** When the step stops accepting decisions (and its e-mail links stop working). */
-  expiresDateTime: z.iso.datetime(),
+  /**
+   * When the step stops accepting decisions (and its e-mail links stop working). Null while the step is NotStarted
+   * (a later stage of a serial approval): its time starts when the stage before it approves.
+   */
+  expiresDateTime: z.iso.datetime().nullable(),
+  /** The stage's wait, from the role settings when the approval opened (absent: a fixed `expiresDateTime`). */
+  timeOutInDays: z.number().positive().optional(),
+  /** When the stage started (the step became InProgress). */
+  startedDateTime: z.iso.datetime().nullable().optional(),
+  /** The stage's escalation, when the role settings enable it; absent or null otherwise. */
+  escalation: stepEscalationSchema.nullable().optional(),
   /** From the role settings when the step opened: must the approver say why? */
   isApproverJustificationRequired: z.boolean(),
   /** Approvers already mailed their link, so a re-run of openApproval mails nobody twice. */
@@ -118,7 +141,39 @@ export class ApprovalRepository {
   }
 }
 
-/** The step a decision applies to now: the first one still in progress (there is one stage today). */
+/** The step a decision applies to now: the one in progress (one at a time: stages run one after the other). */
 export function currentStep(approval: Approval): ApprovalStep | undefined {
   return approval.steps.find((s) => s.status === 'InProgress');
+}
+
+/** The step's escalation approvers, once the step has escalated (before that they can't decide). */
+export function activeEscalationApproverIds(step: ApprovalStep): string[] {
+  return step.escalation?.escalatedDateTime ? step.escalation.approverIds : [];
+}
+
+/** Everyone who may decide the step now: its approvers, and its escalation approvers once it escalated. */
+export function deciderIds(step: ApprovalStep): string[] {
+  return [...step.approverIds, ...activeEscalationApproverIds(step)];
+}
+
+/** Everyone named on the step: its approvers and its escalation approvers (escalated or not). */
+export function namedApproverIds(step: ApprovalStep): string[] {
+  return [...step.approverIds, ...(step.escalation?.approverIds ?? [])];
+}
+
+/** Whom the step's mails reached: approvers and escalation approvers who were sent a link. */
+export function notifiedIds(step: ApprovalStep): string[] {
+  return [...step.notifiedApproverIds, ...(step.escalation?.notifiedApproverIds ?? [])];
+}
+
+/** The decision that ended the approval (the denying step, or the last stage's approval), if it was decided. */
+export function finalStep(approval: Approval): ApprovalStep | undefined {
+  if (approval.status !== 'Approved' && approval.status !== 'Denied') return undefined;
+  return [...approval.steps].reverse().find((s) => s.reviewResult !== 'NotReviewed' && s.reviewedBy);
+}
+
+/** `Stage 2 of 3`, or null for a one-stage approval. */
+export function stageLabel(approval: Approval, step: ApprovalStep): string | null {
+  if (approval.steps.length < 2) return null;
+  return `Stage ${approval.steps.findIndex((s) => s.id === step.id) + 1} of ${approval.steps.length}`;
 }

@@ -33,6 +33,7 @@ const TITLES: Record<DecideRefused['reason'], string> = {
   justificationRequired: 'A justification is required',
   justificationTooLong: 'The justification is too long',
   linkUsed: 'This link has already been used',
+  notStarted: 'This stage has not started yet',
 };
 
 type Loaded =

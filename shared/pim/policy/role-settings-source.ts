@@ -9,6 +9,7 @@ import type { ManagedGroupRepository } from '../../storage/managed-group-reposit
 import {
   roleSettingsSchema,
   type AccessId,
+  type ApprovalStageSettings,
   type Approver,
   type NotificationSetting,
   type RoleSettings,
@@ -24,6 +25,7 @@ import {
   type ExpirationRule,
   type NotificationRule,
   type PolicyRule,
+  type UserSet,
 } from './rules';
 
 export class GroupNotManagedError extends Error {
@@ -77,7 +79,22 @@ export function toRoleSettings(policy: PolicyDocument): RoleSettings {
   const activationExpiry = expiration('Expiration_EndUser_Assignment');
   const activationRules = enablement('Enablement_EndUser_Assignment');
   const approval = rule<ApprovalRule>('Approval_EndUser_Assignment', RULE_TYPES.approval).setting;
-  const stage = approval.approvalStages[0];
+  const stages: ApprovalStageSettings[] = approval.approvalStages.map((stage) => ({
+    approvers: stage.primaryApprovers.map(toApprover),
+    escalationApprovers: stage.escalationApprovers.map(toApprover),
+    approvalStageTimeOutInDays: stage.approvalStageTimeOutInDays,
+    isApproverJustificationRequired: stage.isApproverJustificationRequired,
+    isEscalationEnabled: stage.isEscalationEnabled,
+    escalationTimeInMinutes: stage.escalationTimeInMinutes,
+  }));
+  const first: ApprovalStageSettings = stages[0] ?? {
+    approvers: [],
+    escalationApprovers: [],
+    approvalStageTimeOutInDays: 1,
+    isApproverJustificationRequired: true,
+    isEscalationEnabled: false,
+    escalationTimeInMinutes: 0,
+  };
   const authContext = rule<AuthenticationContextRule>(
     'AuthenticationContext_EndUser_Assignment',
     RULE_TYPES.authenticationContext,
@@ -104,15 +121,12 @@ export function toRoleSettings(policy: PolicyDocument): RoleSettings {
       requireMfa: activationRules.includes('MultiFactorAuthentication'),
       authenticationContext: authContext.isEnabled && authContext.claimValue ? authContext.claimValue : null,
       requireApproval: approval.isApprovalRequired,
-      approvers: (stage?.primaryApprovers ?? []).map((a): Approver =>
-        a['@odata.type'] === USER_SET_TYPES.singleUser
-          ? { type: 'user', id: a.userId }
-          : a['@odata.type'] === USER_SET_TYPES.groupMembers
-            ? { type: 'groupMembers', id: a.groupId }
-            : { type: 'groupOwners' },
-      ),
-      approvalStageTimeOutInDays: stage?.approvalStageTimeOutInDays ?? 1,
-      isApproverJustificationRequired: stage?.isApproverJustificationRequired ?? true,
+      approvers: first.approvers,
+      approvalStageTimeOutInDays: first.approvalStageTimeOutInDays,
+      isApproverJustificationRequired: first.isApproverJustificationRequired,
+      approvalMode: approval.approvalMode === 'Serial' ? 'Serial' : 'SingleStage',
+      stages,
+      isApprovalRequiredForExtension: approval.isApprovalRequiredForExtension,
     },
     eligibleAssignment: {
       allowPermanent: !eligible.isExpirationRequired,
@@ -131,4 +145,12 @@ export function toRoleSettings(policy: PolicyDocument): RoleSettings {
       events,
     },
   } satisfies RoleSettings);
+}
+
+function toApprover(a: UserSet): Approver {
+  return a['@odata.type'] === USER_SET_TYPES.singleUser
+    ? { type: 'user', id: a.userId }
+    : a['@odata.type'] === USER_SET_TYPES.groupMembers
+      ? { type: 'groupMembers', id: a.groupId }
+      : { type: 'groupOwners' };
 }

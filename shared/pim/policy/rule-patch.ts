@@ -37,7 +37,12 @@ export const LIMITS = {
   activationMax: 24 * HOUR,
   assignmentMin: DAY,
   assignmentMax: 3650 * DAY,
-  approvalTimeoutDays: { min: 1, max: 14 },
+  /** Per stage, in days; decimals allowed (0.25 = 6 h), from 1 hour to 14 days, rounded to the minute. */
+  approvalTimeoutDays: { min: 1 / 24, max: 14 },
+  /** Serial approval: at most this many stages. */
+  approvalStages: 3,
+  /** Escalation: at least this many minutes into the stage, and before the stage's time runs out. */
+  escalationMinutesMin: 15,
   approvers: 25,
   notificationRecipients: 1000,
 } as const;
@@ -81,7 +86,7 @@ const approverInput = z.discriminatedUnion('@odata.type', userSetSchema.options,
 
 const stageInput = z.strictObject({
   '@odata.type': odataType('#microsoft.graph.unifiedApprovalStage'),
-  approvalStageTimeOutInDays: z.number().int().optional(),
+  approvalStageTimeOutInDays: z.number().optional(),
   isApproverJustificationRequired: z.boolean().optional(),
   escalationTimeInMinutes: z.number().int().min(0).optional(),
   isEscalationEnabled: z.boolean().optional(),
@@ -335,10 +340,11 @@ function mergeApproval(stored: ApprovalRule, input: ApprovalSettingInput): Appro
 function checkApproval(rule: ApprovalRule, scopeId: string, errors: FieldError[]) {
   const s = rule.setting;
   const at = 'body.setting';
-  if (s.approvalMode === 'Serial' || s.approvalMode === 'Parallel') {
+  if (s.approvalMode === 'Parallel') {
     errors.push({
       field: `${at}.approvalMode`,
-      message: `${s.approvalMode} (multi-stage) approval is not supported yet: use SingleStage with one stage`,
+      message:
+        'Parallel approval is not supported: use Serial (stages one after the other, up to 3) or SingleStage',
     });
   } else if (s.approvalMode === 'NoApproval') {
     errors.push({
@@ -346,8 +352,17 @@ function checkApproval(rule: ApprovalRule, scopeId: string, errors: FieldError[]
       message: 'Use approvalMode SingleStage with isApprovalRequired false to turn approval off',
     });
   }
-  if (s.approvalStages.length > 1) {
-    errors.push({ field: `${at}.approvalStages`, message: 'SingleStage approval has one stage' });
+  if (s.approvalMode === 'SingleStage' && s.approvalStages.length > 1) {
+    errors.push({
+      field: `${at}.approvalStages`,
+      message: 'SingleStage approval has one stage: send one, or use approvalMode Serial for up to 3',
+    });
+  }
+  if (s.approvalMode === 'Serial' && s.approvalStages.length > LIMITS.approvalStages) {
+    errors.push({
+      field: `${at}.approvalStages`,
+      message: `Serial approval has at most ${LIMITS.approvalStages} stages; got ${s.approvalStages.length}`,
+    });
   }
   const first = s.approvalStages[0];
   if (s.isApprovalRequired && (!first || first.primaryApprovers.length === 0)) {
@@ -358,41 +373,61 @@ function checkApproval(rule: ApprovalRule, scopeId: string, errors: FieldError[]
   }
   s.approvalStages.forEach((stage, index) => {
     const f = `${at}.approvalStages.${index}`;
+    if (index > 0 && s.isApprovalRequired && stage.primaryApprovers.length === 0) {
+      errors.push({
+        field: `${f}.primaryApprovers`,
+        message: `Approval is required: name at least one approver in stage ${index + 1}`,
+      });
+    }
     const { min, max } = LIMITS.approvalTimeoutDays;
-    if (stage.approvalStageTimeOutInDays < min || stage.approvalStageTimeOutInDays > max) {
+    const days = stage.approvalStageTimeOutInDays;
+    if (!Number.isFinite(days) || days < min - 1e-9 || days > max) {
       errors.push({
         field: `${f}.approvalStageTimeOutInDays`,
-        message: `approvalStageTimeOutInDays must be from ${min} to ${max}`,
+        message: `approvalStageTimeOutInDays must be from 1 hour (${(1 / 24).toFixed(4)}; decimals allowed, 0.25 = 6 hours) to ${max} days; got ${days}`,
       });
     }
     if (stage.isEscalationEnabled) {
-      errors.push({
-        field: `${f}.isEscalationEnabled`,
-        message: 'Escalation is not supported yet: keep it false',
-      });
-    }
-    if (stage.escalationApprovers.length > 0) {
-      errors.push({ field: `${f}.escalationApprovers`, message: 'Escalation is not supported yet: send []' });
-    }
-    if (stage.primaryApprovers.length > LIMITS.approvers) {
-      errors.push({ field: `${f}.primaryApprovers`, message: `At most ${LIMITS.approvers} approvers` });
-    }
-    const seen = new Set<string>();
-    stage.primaryApprovers.forEach((approver, j) => {
-      const key = approverKey(approver);
-      if (seen.has(key))
-        errors.push({ field: `${f}.primaryApprovers.${j}`, message: 'This approver is listed twice' });
-      seen.add(key);
-      if (
-        approver['@odata.type'] === USER_SET_TYPES.groupOwners &&
-        approver.groupId.toLowerCase() !== scopeId
-      ) {
+      if (stage.escalationApprovers.length === 0) {
         errors.push({
-          field: `${f}.primaryApprovers.${j}.groupId`,
-          message: `groupOwners approvers are the owners of this policy's own group: use groupId ${scopeId}`,
+          field: `${f}.escalationApprovers`,
+          message: 'Escalation is enabled: name at least one escalation approver',
         });
       }
-    });
+      const stageMinutes = Math.round(days * 24 * 60);
+      if (
+        stage.escalationTimeInMinutes < LIMITS.escalationMinutesMin ||
+        stage.escalationTimeInMinutes >= stageMinutes
+      ) {
+        errors.push({
+          field: `${f}.escalationTimeInMinutes`,
+          message: `escalationTimeInMinutes must be at least ${LIMITS.escalationMinutesMin} and less than the stage's time (${stageMinutes} minutes); got ${stage.escalationTimeInMinutes}`,
+        });
+      }
+    }
+    checkApprovers(stage.primaryApprovers, `${f}.primaryApprovers`, scopeId, errors);
+    checkApprovers(stage.escalationApprovers, `${f}.escalationApprovers`, scopeId, errors);
+  });
+}
+
+function checkApprovers(approvers: UserSet[], f: string, scopeId: string, errors: FieldError[]) {
+  if (approvers.length > LIMITS.approvers) {
+    errors.push({ field: f, message: `At most ${LIMITS.approvers} approvers` });
+  }
+  const seen = new Set<string>();
+  approvers.forEach((approver, j) => {
+    const key = approverKey(approver);
+    if (seen.has(key)) errors.push({ field: `${f}.${j}`, message: 'This approver is listed twice' });
+    seen.add(key);
+    if (
+      approver['@odata.type'] === USER_SET_TYPES.groupOwners &&
+      approver.groupId.toLowerCase() !== scopeId
+    ) {
+      errors.push({
+        field: `${f}.${j}.groupId`,
+        message: `groupOwners approvers are the owners of this policy's own group: use groupId ${scopeId}`,
+      });
+    }
   });
 }
 
@@ -406,15 +441,17 @@ export async function checkApproversExist(rule: PolicyRule, directory: Directory
   const errors: FieldError[] = [];
   const users: { id: string; field: string }[] = [];
   const groups: { id: string; field: string }[] = [];
-  rule.setting.approvalStages.forEach((stage, i) =>
-    stage.primaryApprovers.forEach((a, j) => {
-      const field = `body.setting.approvalStages.${i}.primaryApprovers.${j}`;
-      if (a['@odata.type'] === USER_SET_TYPES.singleUser)
-        users.push({ id: a.userId, field: `${field}.userId` });
-      else if (a['@odata.type'] === USER_SET_TYPES.groupMembers)
-        groups.push({ id: a.groupId, field: `${field}.groupId` });
-    }),
-  );
+  rule.setting.approvalStages.forEach((stage, i) => {
+    for (const list of ['primaryApprovers', 'escalationApprovers'] as const) {
+      stage[list].forEach((a, j) => {
+        const field = `body.setting.approvalStages.${i}.${list}.${j}`;
+        if (a['@odata.type'] === USER_SET_TYPES.singleUser)
+          users.push({ id: a.userId, field: `${field}.userId` });
+        else if (a['@odata.type'] === USER_SET_TYPES.groupMembers)
+          groups.push({ id: a.groupId, field: `${field}.groupId` });
+      });
+    }
+  });
   if (users.length > 0) {
     const found = await directory.getUsers(users.map((u) => u.id));
     for (const u of users) {

@@ -115,7 +115,8 @@ export const userSetSchema = z.discriminatedUnion('@odata.type', [
 export type UserSet = z.infer<typeof userSetSchema>;
 
 export const approvalStageSchema = z.strictObject({
-  approvalStageTimeOutInDays: z.number().int(),
+  /** Graph types it Int32; pimflow takes decimals too (0.25 = 6 hours). */
+  approvalStageTimeOutInDays: z.number(),
   isApproverJustificationRequired: z.boolean(),
   escalationTimeInMinutes: z.number().int(),
   isEscalationEnabled: z.boolean(),

@@ -1,12 +1,17 @@
 /** The request orchestration's approval steps, as activities over the approval service (shared/pim/approvals/). */
 import {
   cancelApproval,
+  escalateApproval,
   expireApproval,
   openApproval,
+  startApprovalStage,
   type ApprovalServices,
+  type ApprovalStageInfo,
+  type StartStageResult,
 } from '../approvals/approval-service';
 import type { RoleSettingsSource } from '../role-settings';
 import type { PimStore } from './pim-store';
+import type { ApprovalPolicy } from './schedule-request';
 
 interface Ref {
   requestId: string;
@@ -17,18 +22,28 @@ export function createApprovalActivities(
   d: ApprovalServices & { store: PimStore; roleSettings: RoleSettingsSource },
 ) {
   return {
+    /**
+     * Opens the approval: `activation` (the default) runs the role's approval rule; `admins` one stage decided by
+     * the group's owners until the policy's `expiresDateTime`.
+     */
     async openApproval(
-      a: Ref,
-    ): Promise<{ approvalId: string; expiresDateTime: string } | { noApprovers: true }> {
+      a: Ref & { policy?: ApprovalPolicy },
+    ): Promise<ApprovalStageInfo | { noApprovers: true }> {
       const request = await d.store.requests.get(a.requestId, a.groupId);
-      const settings = await d.roleSettings.get(a.groupId, request.accessId);
-      const opened = await openApproval(d, { request, settings, now: d.clock.now() });
-      return 'noApprovers' in opened
-        ? { noApprovers: true }
-        : { approvalId: opened.approvalId, expiresDateTime: opened.expiresDateTime };
+      const policy: ApprovalPolicy = a.policy ?? { kind: 'activation' };
+      const settings =
+        policy.kind === 'activation' ? await d.roleSettings.get(a.groupId, request.accessId) : undefined;
+      const opened = await openApproval(d, { request, settings, policy, now: d.clock.now() });
+      if ('noApprovers' in opened) return { noApprovers: true };
+      const { approverIds: _approverIds, ...stage } = opened;
+      return stage;
     },
-    expireApproval: (a: Ref & { approvalId: string }) =>
-      expireApproval(d, { approvalId: a.approvalId, groupId: a.groupId }),
+    startApprovalStage: (a: Ref & { approvalId: string; afterStepId: string }): Promise<StartStageResult> =>
+      startApprovalStage(d, { approvalId: a.approvalId, groupId: a.groupId, afterStepId: a.afterStepId }),
+    escalateApproval: (a: Ref & { approvalId: string; stepId: string }) =>
+      escalateApproval(d, { approvalId: a.approvalId, groupId: a.groupId, stepId: a.stepId }),
+    expireApproval: (a: Ref & { approvalId: string; stepId?: string }) =>
+      expireApproval(d, { approvalId: a.approvalId, groupId: a.groupId, stepId: a.stepId }),
     cancelApproval: (a: Ref & { approvalId: string }) =>
       cancelApproval(d, { approvalId: a.approvalId, groupId: a.groupId }),
   };
