@@ -154,6 +154,12 @@ describe('drift detection', () => {
     await app.rt.advance('P1D'); // past 02:00: the timer starts a check
     const drift = await report(GROUP);
     expect(drift?.lastCheckedDateTime).toBe('2026-03-03T02:00:00.000Z');
+    // The run's id comes from the timer's occurrence: a timer fired twice for it starts one check.
+    const run = await app.json<{ status: string; totals: { groups: number } }>(
+      'driftChecks/drift-202603030200',
+      ADMIN,
+    );
+    expect(run).toMatchObject({ status: 'completed', totals: { groups: 2 } });
     expect(drift?.differences.map((d) => d.firstSeenDateTime)).toEqual(firstSeen);
     expect((await driftMails()).length).toBe(mailsBefore);
     expect((await driftAudits()).length).toBe(auditsBefore);
@@ -287,5 +293,14 @@ describe('drift detection', () => {
     expect(other.status).toBe(403);
     expect((await app.api("driftReports?$filter=kind eq 'x'", ADMIN)).status).toBe(400);
     expect((await app.api('driftChecks', { ...AUDITOR, method: 'POST' })).status).toBe(403);
+  });
+
+  it("drops a group's report when the group leaves management", async () => {
+    expect(await report(SRE)).toBeDefined();
+    const res = await app.api(`managedGroups/${SRE}`, { ...ADMIN, method: 'DELETE' });
+    expect(res.status).toBe(204);
+    expect(await report(SRE)).toBeUndefined();
+    await runCheck(); // and a check skips it
+    expect(await report(SRE)).toBeUndefined();
   });
 });
