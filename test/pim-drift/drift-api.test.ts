@@ -156,7 +156,7 @@ describe('drift detection', () => {
     expect(drift?.lastCheckedDateTime).toBe('2026-03-03T02:00:00.000Z');
     // The run's id comes from the timer's occurrence: a timer fired twice for it starts one check.
     const run = await app.json<{ status: string; totals: { groups: number } }>(
-      'driftChecks/drift-202603030200',
+      'driftChecks/drift-20260303T0200',
       ADMIN,
     );
     expect(run).toMatchObject({ status: 'completed', totals: { groups: 2 } });
