@@ -5,6 +5,9 @@
  * (0.25 day = 6 hours) timing out at the right virtual hour, and the PATCH refusals (400, nothing changed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideApprovalStep } from '../../shared/pim/approvals/approval-service';
+import { REQUEST_EVENTS, requestInstanceId } from '../../shared/pim/requests/schedule-request';
+import { getServices } from '../../shared/services';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import {
   activate,
@@ -79,7 +82,7 @@ beforeAll(async () => {
   app = await startPimApp({ virtualClock: new Date('2026-03-02T09:00:00Z') });
   await manageGroup(app, GROUP);
   await configure(serialSetting());
-  for (const upn of ['jack.thompson', 'daniel.kim', 'james.wilson', 'benjamin.lee']) {
+  for (const upn of ['jack.thompson', 'daniel.kim', 'james.wilson', 'benjamin.lee', 'oscar.petrov']) {
     await makeEligible(app, GROUP, app.user(upn).id, 'member', 6);
   }
 }, 90_000);
@@ -268,6 +271,52 @@ describe('Serial approval with escalation', () => {
     await app.rt.advance('PT1M');
     expect(await status(request.id)).toBe('TimedOut');
     expect(app.groupMembers(GROUP)).not.toContain(benjamin.id);
+  });
+
+  it('never loses a stage-1 decision whose event was lost, and ignores that event when it arrives during stage 2', async () => {
+    await configure(serialSetting({ stage1Days: 0.25 }));
+    const oscar = app.user('oscar.petrov');
+    const request = await requestMember('oscar.petrov');
+    const [first] = await steps(request.id);
+    // Sofia's approval is recorded, but the orchestration is not told.
+    const decided = await decideApprovalStep(await getServices(), {
+      approvalId: request.id,
+      groupId: GROUP,
+      stepId: first!.id,
+      approver: { id: app.user(SOFIA).id, displayName: 'Sofia Rossi' },
+      reviewResult: 'Approve',
+      justification: 'On the rota',
+      raiseDecision: () => Promise.reject(new Error('task hub unavailable')),
+      raiseRetryDelaysMs: [],
+      now: app.rt.clock.now(),
+    });
+    expect(decided).toMatchObject({ outcome: 'decided', eventRaised: false });
+    if (decided.outcome !== 'decided') return;
+    await app.rt.waitForIdle();
+    expect(await approvalMails(app, MARCUS, request.id)).toHaveLength(0);
+    // At stage 1's deadline the recorded decision is found: stage 2 starts instead of timing out.
+    await app.rt.advance('PT6H');
+    expect(await approvalMails(app, MARCUS, request.id)).toHaveLength(1);
+    expect(await status(request.id)).toBe('PendingApproval');
+    // The stage-1 event arrives late: it is not stage 2's decision.
+    const raised = await fetch(
+      `${app.rt.urls.durable}/instances/${requestInstanceId(request.id)}/raiseEvent/${REQUEST_EVENTS.approvalDecided}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(decided.decision),
+      },
+    );
+    expect(raised.status, await raised.text()).toBeLessThan(300);
+    await app.rt.waitForIdle();
+    expect(await status(request.id)).toBe('PendingApproval');
+    expect(app.groupMembers(GROUP)).not.toContain(oscar.id);
+    const [, second] = await steps(request.id);
+    expect(second?.status).toBe('InProgress');
+    expect((await decide(request.id, second!.id, MARCUS, 'Approve')).status).toBe(204);
+    await app.rt.waitForIdle();
+    expect(await status(request.id)).toBe('Provisioned');
+    expect(app.groupMembers(GROUP)).toContain(oscar.id);
   });
 });
 
