@@ -10,8 +10,10 @@ import { signApprovalLink } from '../../shared/pim/approvals/approval-link';
 import {
   cancelApproval,
   decideApprovalStep,
+  escalateApproval,
   expireApproval,
   openApproval,
+  startApprovalStage,
   type ApprovalRequestInput,
 } from '../../shared/pim/approvals/approval-service';
 import { submitDecision } from '../../shared/pim/approvals/link-decision';
@@ -161,6 +163,143 @@ describe('openApproval', () => {
     if ('noApprovers' in opened) throw new Error('expected approvers');
     const expected = ['marcus.johnson', 'ava.martinez', 'mia.chen', 'ethan.brown'].map((u) => app.user(u).id);
     expect(new Set(opened.approverIds)).toEqual(new Set(expected));
+  });
+
+  it("opens the admins' approval of an extension or renewal: the group's owners, until the given time, worded by the action", async () => {
+    const until = '2026-03-05T09:00:00.000Z';
+    for (const [action, verb] of [
+      ['selfExtend', 'extend'],
+      ['selfRenew', 'renew'],
+    ] as const) {
+      const request = { ...newRequest(olivia, HELPDESK, { start: NOW, hours: 24 * 90 }), action };
+      const opened = await openApproval(services, {
+        request,
+        policy: { kind: 'admins', expiresDateTime: until },
+        now: NOW,
+      });
+      if ('noApprovers' in opened) throw new Error('expected approvers');
+      expect(opened).toMatchObject({
+        stage: 1,
+        stageCount: 1,
+        expiresDateTime: until,
+        escalationDateTime: null,
+      });
+      expect(new Set(opened.approverIds)).toEqual(new Set([sofia.id, DEMO.admin]));
+      const stored = await repo().find(request.id, HELPDESK);
+      expect(stored?.steps).toHaveLength(1);
+      expect(stored?.steps[0]).toMatchObject({ isApproverJustificationRequired: true, escalation: null });
+      const [mail] = await approvalMails(app, sofia.userPrincipalName, request.id);
+      expect(mail?.subject).toBe(
+        `Approval needed: Olivia Carter asks to ${verb} owner of Helpdesk Admin-Group until 2026-05-31 09:00 UTC`,
+      );
+      const page = await fetch(linkIn(mail!));
+      expect(await page.text()).toContain(`asks to ${verb} owner of`);
+    }
+  });
+
+  it('runs serial stages at the service level: later stages wait, start once, and escalate once', async () => {
+    const marcus = app.user('marcus.johnson');
+    const priya = app.user('priya.nair');
+    const base = ownersSettings();
+    const settings = {
+      ...base,
+      activation: {
+        ...base.activation,
+        approvalMode: 'Serial' as const,
+        stages: [
+          { ...base.activation.stages[0]!, approvers: [{ type: 'groupOwners' as const }] },
+          {
+            approvers: [{ type: 'user' as const, id: marcus.id }],
+            escalationApprovers: [{ type: 'user' as const, id: priya.id }],
+            approvalStageTimeOutInDays: 0.5,
+            isApproverJustificationRequired: false,
+            isEscalationEnabled: true,
+            escalationTimeInMinutes: 30,
+          },
+        ],
+      },
+    };
+    const request = newRequest(olivia, HELPDESK, { start: NOW });
+    const opened = await openApproval(services, { request, settings, now: NOW });
+    if ('noApprovers' in opened) throw new Error('expected approvers');
+    expect(opened).toMatchObject({ stage: 1, stageCount: 2, escalationDateTime: null });
+    const [one, two] = (await repo().find(request.id, HELPDESK))!.steps;
+    expect(two).toMatchObject({ status: 'NotStarted', expiresDateTime: null, approverIds: [marcus.id] });
+
+    const recorder = raiseRecorder();
+    const later = new Date(NOW.getTime() + 3_600_000);
+    const first = await decideApprovalStep(services, {
+      approvalId: request.id,
+      groupId: HELPDESK,
+      stepId: one!.id,
+      approver: { id: sofia.id, displayName: 'Sofia Rossi' },
+      reviewResult: 'Approve',
+      raiseDecision: recorder.raise,
+      now: later,
+    });
+    expect(first).toMatchObject({ outcome: 'decided', approval: { status: 'InProgress' } });
+    expect(recorder.calls[0]?.payload.stepId).toBe(one!.id);
+    expect(await approvalMails(app, marcus.userPrincipalName, request.id)).toHaveLength(0);
+    // The deadline of stage 1 finds its approval, without timing anything out.
+    expect(
+      await expireApproval(services, {
+        approvalId: request.id,
+        groupId: HELPDESK,
+        stepId: one!.id,
+        now: later,
+      }),
+    ).toMatchObject({ outcome: 'Decided', decision: { stepId: one!.id, reviewResult: 'Approve' } });
+
+    const ref = { approvalId: request.id, groupId: HELPDESK, afterStepId: one!.id, now: later };
+    const started = await startApprovalStage(services, ref);
+    expect(started).toEqual({
+      outcome: 'Started',
+      stage: {
+        approvalId: request.id,
+        stepId: two!.id,
+        stage: 2,
+        stageCount: 2,
+        expiresDateTime: '2026-03-02T22:00:00.000Z',
+        escalationDateTime: '2026-03-02T10:30:00.000Z',
+      },
+    });
+    expect(await startApprovalStage(services, { ...ref, now: new Date(later.getTime() + 60_000) })).toEqual(
+      started,
+    );
+    expect(await approvalMails(app, marcus.userPrincipalName, request.id)).toHaveLength(1);
+
+    const escalate = { approvalId: request.id, groupId: HELPDESK, stepId: two!.id };
+    const at = new Date('2026-03-02T10:30:00Z');
+    expect(await escalateApproval(services, { ...escalate, now: at })).toEqual({ escalated: true });
+    expect(await escalateApproval(services, { ...escalate, now: at })).toEqual({ escalated: true });
+    const toPriya = await approvalMails(app, priya.userPrincipalName, request.id);
+    expect(toPriya).toHaveLength(1);
+
+    // Priya decides from her own link; the stage-1 approvers can't decide stage 2.
+    const bySofia = await decideApprovalStep(services, {
+      approvalId: request.id,
+      groupId: HELPDESK,
+      stepId: two!.id,
+      approver: { id: sofia.id, displayName: null },
+      reviewResult: 'Approve',
+      raiseDecision: recorder.raise,
+      now: at,
+    });
+    expect(bySofia).toMatchObject({ status: 403, reason: 'notApprover' });
+    const res = await submitDecision(
+      services,
+      new URLSearchParams({ token: tokenOf(linkIn(toPriya[0]!)), reviewResult: 'Deny', justification: 'No' }),
+      null,
+      recorder.raise,
+    );
+    expect(res.status).toBe(200);
+    const stored = await repo().find(request.id, HELPDESK);
+    expect(stored?.status).toBe('Denied');
+    expect(recorder.calls.at(-1)?.payload).toMatchObject({ stepId: two!.id, reviewResult: 'Deny' });
+    expect(await cancelApproval(services, { approvalId: request.id, groupId: HELPDESK })).toMatchObject({
+      outcome: 'Decided',
+      decision: { stepId: two!.id, reviewResult: 'Deny' },
+    });
   });
 
   it('escapes everything the requester typed in the mail', async () => {

@@ -351,6 +351,7 @@ describe('PATCH validation', () => {
     const before = await policyRules(app, GROUP, 'member');
     const res = await patchRule(app, GROUP, 'member', RULE, (r) => ({
       '@odata.type': r['@odata.type'],
+      id: r.id,
       setting,
     }));
     expect(res.status).toBe(400);
