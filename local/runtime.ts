@@ -249,6 +249,27 @@ export class LocalRuntime {
     this.restoreDate?.();
   }
 
+  /** Lets a test drive the virtual clock of a runtime in another process: `POST ?advance=P1D`, or GET the time. */
+  private async clockEndpoint(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const by = url.searchParams.get('advance');
+    try {
+      if (req.method === 'POST' && by) await this.clock.advance(by);
+      send(
+        res,
+        200,
+        { 'content-type': 'application/json' },
+        JSON.stringify({ now: this.clock.now().toISOString() }),
+      );
+    } catch (err) {
+      send(
+        res,
+        400,
+        { 'content-type': 'application/json' },
+        JSON.stringify({ message: err instanceof Error ? err.message : String(err) }),
+      );
+    }
+  }
+
   private async route(
     req: IncomingMessage,
     res: ServerResponse,
@@ -256,10 +277,13 @@ export class LocalRuntime {
     management: ManagementApi,
     routePrefix: string,
   ): Promise<void> {
+    const url = new URL(req.url ?? '/', this.urls.origin);
+    // Not counted as work in flight: advancing waits for the runtime to be idle, which would include itself.
+    if (url.pathname === '/admin/pimflow/clock' && this.clock.virtual)
+      return this.clockEndpoint(req, res, url);
     this.idleTracker.begin();
     try {
       const body = await readBody(req);
-      const url = new URL(req.url ?? '/', this.urls.origin);
       const pathname = url.pathname;
       const origin = `http://${req.headers.host ?? new URL(this.urls.origin).host}`;
       const under = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
@@ -290,18 +314,6 @@ export class LocalRuntime {
           200,
           { 'content-type': 'application/json' },
           JSON.stringify({ state: 'Running', version: 'pimflow-local' }),
-        );
-        return;
-      }
-      if (pathname === '/admin/pimflow/clock' && this.clock.virtual) {
-        // Lets a test drive the virtual clock of a runtime in another process.
-        const by = url.searchParams.get('advance');
-        if (req.method === 'POST' && by) await this.clock.advance(by);
-        send(
-          res,
-          200,
-          { 'content-type': 'application/json' },
-          JSON.stringify({ now: this.clock.now().toISOString() }),
         );
         return;
       }
