@@ -13,6 +13,7 @@ import { SYSTEM_ACTOR } from '../../audit/audit-entry';
 import type { AuditRecord, AuditWriter } from '../../audit/audit-log';
 import type { Clock } from '../../clock';
 import type { BulkItemResult, Directory } from '../../directory/directory';
+import { mailIdFor } from '../../mail/mail-id';
 import type { Mailer } from '../../mail/mailer';
 import { driftNotice, type DriftNoticeItem } from '../../mail/templates/drift-notice';
 import type { Stored } from '../../storage/cosmos-repository';
@@ -210,7 +211,7 @@ async function checkManagedGroup(
     ...removed.map((i) => ({ ...noticeItem(i, runId), outcome: 'removed' as const })),
   ];
   let mailed = false;
-  if (noticeItems.length > 0) mailed = await mailAdmins(d, group, noticeItems, nowIso);
+  if (noticeItems.length > 0) mailed = await mailAdmins(d, group, noticeItems, nowIso, runId);
 
   // 5. The baseline only shrinks: principals found in place and gone since are no longer exempt (see drift.ts).
   await pruneBaseline(d, group, members, owners);
@@ -304,6 +305,7 @@ async function mailAdmins(
   group: ManagedGroup,
   items: DriftNoticeItem[],
   checkedDateTime: string,
+  runId: string,
 ): Promise<boolean> {
   const to = new Set(d.adminRecipients.map((a) => a.toLowerCase()));
   if (d.roleSettings) {
@@ -323,6 +325,8 @@ async function mailAdmins(
   const filter = encodeURIComponent(`groupId eq '${group.groupId}'`);
   await d.mailer.send({
     to: [...to].sort(),
+    // One mail per group and run: a retried check (a crash after sending) doesn't mail the admins twice.
+    idempotencyKey: mailIdFor('drift', runId, group.groupId),
     ...driftNotice({
       groupName: group.displayName,
       groupId: group.groupId,
