@@ -3,6 +3,7 @@ import path from 'node:path';
 import { trustLocalCa } from '../local/trust';
 import { runLocalRuntimeBench } from './local-runtime.bench';
 import { runDriftBench } from './drift.bench';
+import { runLifecycleBench } from './lifecycle.bench';
 import { runPimBench } from './pim.bench';
 
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     'local-runtime': runLocalRuntimeBench,
     pim: () => runPimBench(tls),
     drift: () => runDriftBench(tls),
+    lifecycle: () => runLifecycleBench(tls),
   };
   const only = process.env.BENCH;
   for (const [name, run] of Object.entries(benches)) {

@@ -29,6 +29,8 @@ export interface DevEnvironmentOptions {
   tls: TlsMaterial;
   /** Ports; 0 picks free ones (tests). Defaults suit `npm start`. */
   ports?: { cosmos?: number; graph?: number; mail?: number; identity?: number };
+  /** The mail stand-in's Retry-After in seconds (ACS's 1 by default; benchmarks sending thousands use 0). */
+  mailRetryAfterSeconds?: number;
 }
 
 export interface DevEnvironment {
@@ -101,6 +103,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       port: ports.mail,
       dataFile: path.join(o.dir, 'mailbox.json'),
       accessKey: mailKey,
+      retryAfterSeconds: o.mailRetryAfterSeconds,
     });
     started.push(mail);
 

@@ -39,6 +39,12 @@ export interface RuntimeOptions {
   log?: (line: string) => void;
   /** Stop Azurite on stop() if this runtime started it. Default true. */
   stopStorageOnExit?: boolean;
+  /**
+   * How long one durable timer may be (TimeSpan): longer ones are split into sub-timers of
+   * `longRunningTimerIntervalDuration`. Defaults are the Azure Storage provider's (6 days, 3 days); other
+   * backends (MSSQL, Netherite, the Durable Task Scheduler) take long timers whole.
+   */
+  durableTimers?: { maximumShortTimerDuration: string; longRunningTimerIntervalDuration: string };
 }
 
 export interface RuntimeUrls {
@@ -159,6 +165,7 @@ export class LocalRuntime {
         maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions ?? 10,
         extraInputs,
         log,
+        ...options.durableTimers,
       });
       const management = new ManagementApi(engine, store, hubName);
       const routePrefix = (hostJson.extensions?.http?.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
@@ -227,8 +234,8 @@ export class LocalRuntime {
   }
 
   /** Virtual clock: moves time forward (ISO 8601 duration or ms), firing every durable timer and schedule due. */
-  advance(by: string | number): Promise<Date> {
-    return this.clock.advance(by);
+  advance(by: string | number, options?: { step?: string | number }): Promise<Date> {
+    return this.clock.advance(by, options);
   }
 
   async stop(): Promise<void> {

@@ -30,6 +30,8 @@ export interface MailStandInOptions {
   accessKey: string;
   /** Accept Entra ID bearer tokens too (managed identity in Azure); without it only the access key works. */
   checkBearerToken?: BearerTokenCheck;
+  /** The Retry-After (seconds) its send and first poll answer with; ACS says 1. Benchmarks set 0. */
+  retryAfterSeconds?: number;
   /** Reject signatures whose x-ms-date is further off than this (default: not checked; see hmac-auth.ts). */
   maxClockSkewMs?: number;
 }
@@ -39,17 +41,20 @@ export interface MailStandIn extends StandIn {
   connectionString: string;
   /** `https://127.0.0.1:<port>/mailbox`, the page listing every message. */
   mailboxUrl: string;
+  /** Every message's recipients and subject, in-process (benchmarks count thousands without fetching bodies). */
+  summaries(): { to: string[]; subject: string }[];
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024; // ACS's limit for a whole request, attachments included
 /** The SDK waits this long between polls when told to; it reads whole seconds only (no retry-after-ms). */
-const RETRY_AFTER_SECONDS = '1';
+const RETRY_AFTER_SECONDS = 1;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function startMailStandIn(options: MailStandInOptions): Promise<MailStandIn> {
   const key = Buffer.from(options.accessKey, 'base64');
   if (key.length === 0) throw new Error('Mail stand-in: accessKey must be a non-empty base64 string');
   const store = await MessageStore.open(options.dataFile);
+  const retryAfter = String(options.retryAfterSeconds ?? RETRY_AFTER_SECONDS);
   // Operations accepted by this process and not polled yet: their first poll answers Running, as ACS's
   // usually does, so the SDK's poller really polls.
   const unpolled = new Set<string>();
@@ -135,19 +140,13 @@ export async function startMailStandIn(options: MailStandInOptions): Promise<Mai
     }
     const apiVersion = url.searchParams.get('api-version') ?? '';
     const location = `https://${req.headers.host}/emails/operations/${encodeURIComponent(id)}?api-version=${encodeURIComponent(apiVersion)}`;
-    json(
-      res,
-      202,
-      { id, status: 'Running' },
-      { 'Operation-Location': location, 'Retry-After': RETRY_AFTER_SECONDS },
-    );
+    json(res, 202, { id, status: 'Running' }, { 'Operation-Location': location, 'Retry-After': retryAfter });
   };
 
   const poll = (res: ServerResponse, id: string): void => {
     if (!store.has(id))
       return json(res, 404, acsError('NotFound', `No email send operation with id '${id}'.`));
-    if (unpolled.delete(id))
-      return json(res, 200, { id, status: 'Running' }, { 'Retry-After': RETRY_AFTER_SECONDS });
+    if (unpolled.delete(id)) return json(res, 200, { id, status: 'Running' }, { 'Retry-After': retryAfter });
     const failed = store.getFailed(id);
     json(res, 200, failed ? { id, status: 'Failed', error: failed.error } : { id, status: 'Succeeded' });
   };
@@ -173,6 +172,7 @@ export async function startMailStandIn(options: MailStandInOptions): Promise<Mai
     url: base,
     connectionString: `endpoint=${base}/;accesskey=${options.accessKey}`,
     mailboxUrl: `${base}/mailbox`,
+    summaries: () => store.list().map((m) => ({ to: m.to, subject: m.subject })),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
