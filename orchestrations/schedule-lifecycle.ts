@@ -25,7 +25,7 @@ const NOTICES: readonly { notice: ExpiryNotice; beforeMs: number }[] = [
   { notice: 'P14D', beforeMs: 14 * DAY_MS },
   { notice: 'P1D', beforeMs: DAY_MS },
 ];
-/** A notice's mail is retried for about half an hour; after that the lifecycle goes on without it. */
+/** A notice's mail is retried for about 10 minutes (8 attempts); after that the lifecycle goes on without it. */
 const NOTICE_RETRY = (() => {
   const options = new df.RetryOptions(5_000, 8);
   options.backoffCoefficient = 2;
@@ -102,7 +102,7 @@ export function* runLifecycle(
         // The end moved and its event hasn't arrived yet: follow the document.
         moveEnd(now.endDateTime);
       } catch {
-        // The notice couldn't be sent; the activity logged why. Access still ends on time.
+        // The notice couldn't be sent (the failures are in the instance's history); access still ends on time.
       }
       continue;
     }
