@@ -2,12 +2,13 @@
  * A schedule's life while in force (part of the request orchestration that created it; instance id from the
  * schedule id, which is that request's id): wait for the end, sending expiry notices 14 days and 1 day before it
  * (eligible and assigned schedules, not activations), and let an approved extension move the end and the notices'
- * timers without restarting anything. Returns who ended it early, or null when it expired.
+ * timers without restarting anything. Returns the early end (who, and whether the access is already removed), or
+ * null when it expired.
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
 import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
-import { REQUEST_EVENTS } from '../shared/pim/requests/schedule-request';
+import { REQUEST_EVENTS, type EndAccessEvent } from '../shared/pim/requests/schedule-request';
 import type { RequestWorkflowInput } from '../shared/pim/requests/submit-request';
 import type {
   ExpireResult,
@@ -16,9 +17,6 @@ import type {
   ScheduleEnd,
 } from '../shared/pim/schedules/lifecycle-activities';
 
-export interface EndAccessEvent {
-  by: { id: string; displayName: string | null };
-}
 
 const DAY_MS = 86_400_000;
 const NOTICES: readonly { notice: ExpiryNotice; beforeMs: number }[] = [
@@ -47,7 +45,7 @@ interface PendingNotice {
 export function* runLifecycle(
   context: OrchestrationContext,
   input: RequestWorkflowInput,
-): Generator<Task, EndAccessEvent['by'] | null, unknown> {
+): Generator<Task, EndAccessEvent | null, unknown> {
   const schedule = { scheduleId: input.requestId, groupId: input.groupId };
   const withNotices = input.action !== 'selfActivate';
   const noticesFor = (end: string | null): PendingNotice[] => {
@@ -82,7 +80,7 @@ export function* runLifecycle(
     );
     if (winner === endEvent) {
       timer?.cancel();
-      return (endEvent.result as EndAccessEvent).by;
+      return endEvent.result as EndAccessEvent;
     }
     if (winner === extendEvent) {
       timer?.cancel();

@@ -86,9 +86,10 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
   yield context.df.callActivity(A.recordStarted, { ...ref, input });
 
   context.df.setCustomStatus('Active');
-  const endedBy = yield* runLifecycle(context, input);
+  const ended = yield* runLifecycle(context, input);
+  const endedBy = ended?.by ?? null;
 
-  if (input.kind === 'assignment') {
+  if (input.kind === 'assignment' && !ended?.alreadyRevoked) {
     context.df.setCustomStatus('Revoking');
     // Guaranteed revoke: keep trying, in rounds, until Graph confirms the access is gone.
     for (let round = 1; ; round++) {

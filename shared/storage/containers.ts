@@ -10,6 +10,11 @@ import { managedGroupsContainer } from './managed-group-repository';
 import { roleManagementPoliciesContainer } from '../pim/policy/policy-store';
 import { approvalsContainer } from '../pim/approvals/approval';
 import { driftReportsContainer } from '../pim/drift/drift-store';
+import {
+  reviewDecisionsContainer,
+  reviewDefinitionsContainer,
+  reviewInstancesContainer,
+} from '../reviews/review-store';
 
 export const appContainers: readonly ContainerSpec[] = [
   managedGroupsContainer,
@@ -20,4 +25,7 @@ export const appContainers: readonly ContainerSpec[] = [
   roleManagementPoliciesContainer,
   approvalsContainer,
   driftReportsContainer,
+  reviewDefinitionsContainer,
+  reviewInstancesContainer,
+  reviewDecisionsContainer,
 ];

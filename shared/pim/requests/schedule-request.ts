@@ -105,6 +105,16 @@ export const REQUEST_EVENTS = {
   extend: 'ExtendSchedule',
 } as const;
 
+/** Payload of REQUEST_EVENTS.end. */
+export interface EndAccessEvent {
+  by: { id: string; displayName: string | null };
+  /**
+   * The sender already removed the access and Graph confirmed it (an access review applying a Deny in `$batch`):
+   * the orchestration records the end without calling Graph again.
+   */
+  alreadyRevoked?: boolean;
+}
+
 export interface ApprovalDecision {
   approvalId: string;
   stepId: string;
