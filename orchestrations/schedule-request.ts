@@ -7,7 +7,7 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { REQUEST_ACTIVITIES as A, REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
-import { REQUEST_EVENTS } from '../shared/pim/requests/schedule-request';
+import type { ApprovalPolicy } from '../shared/pim/requests/schedule-request';
 import type { ExtensionResult } from '../shared/pim/schedules/lifecycle-activities';
 import { runApproval } from './approval-flow';
 import { runLifecycle } from './schedule-lifecycle';
@@ -18,6 +18,7 @@ const GRANT_RETRY = retry(2_000, 8);
 /** Revoke: retried within a round, and rounds repeat until Graph confirms (see below). */
 const REVOKE_RETRY = retry(2_000, 8);
 const REVOKE_ROUND_PAUSE_MS = 15 * 60_000;
+const ACTIVATION: ApprovalPolicy = { kind: 'activation' };
 
 const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<RequestWorkflowInput>();
@@ -25,8 +26,11 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
   const setStatus = (status: string, reason: string | null, completed: boolean) =>
     context.df.callActivity(A.setRequestStatus, { ...ref, status, reason, completed });
 
-  if (input.approval) {
-    const approval = yield* runApproval(context, ref, input.approval);
+  // Inputs written before approval policies had `requireApproval: true` for an activation's approval.
+  const policy =
+    input.approval ?? ((input as { requireApproval?: boolean }).requireApproval ? ACTIVATION : null);
+  if (policy) {
+    const approval = yield* runApproval(context, ref, policy);
     switch (approval.outcome) {
       case 'NoApprovers':
         yield setStatus('Failed', 'Nobody but the requester can approve this request', true);
