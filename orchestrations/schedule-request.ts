@@ -7,7 +7,7 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { REQUEST_ACTIVITIES as A, REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
-import type { ApprovalPolicy } from '../shared/pim/requests/schedule-request';
+import { REQUEST_EVENTS, type ApprovalPolicy } from '../shared/pim/requests/schedule-request';
 import type { ExtensionResult } from '../shared/pim/schedules/lifecycle-activities';
 import { runApproval } from './approval-flow';
 import { runLifecycle } from './schedule-lifecycle';
