@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# pimflow's Entra ID set-up, with the Azure CLI. Idempotent: each step looks first and changes only what is missing;
+# where what it finds contradicts what it would make (two registrations with the same name, an app role value with
+# another id), it stops and says why instead of building on it. Run it
+#   1. before the first `azd up`: creates the API's app registration and prints `azd env set AUTH_AUDIENCE ...`;
+#   2. after `azd up` (or whenever): also grants the app's managed identity its Microsoft Graph permissions.
+#
+# Who may run it: creating the app registration needs Application Developer (or more); granting Microsoft Graph
+# application permissions needs Privileged Role Administrator or Global Administrator (it is admin consent).
+#
+# Usage: infra/scripts/setup-entra.sh [options]
+#   --env-name NAME           azd environment name (default: AZURE_ENV_NAME from `azd env get-values`)
+#   --api-name NAME           display name of the API registration (default: pimflow-api-<env-name>)
+#   --identity-principal-id ID  object id of the app's managed identity (default: API_IDENTITY_PRINCIPAL_ID from azd)
+#   --admin-group ID          object id of a group to give the PimFlow.Admin app role (optional)
+#   --auditor-group ID        object id of a group to give the PimFlow.Auditor app role (optional)
+#   --no-owner-management     do not grant Group.ReadWrite.All (owner activations and owner drift removal then fail)
+#   --role-assignable-groups  also grant RoleManagement.ReadWrite.Directory, needed to change the members of
+#                             role-assignable groups (groups that carry Entra roles)
+#   --allow-azure-cli         pre-authorize the Azure CLI for the API's scope, so admins can get tokens with
+#                             `az account get-access-token --scope api://<client id>/access_as_user` (first steps)
+#   --dry-run                 say what would change, change nothing
+set -euo pipefail
+
+GRAPH_APP_ID=00000003-0000-0000-c000-000000000000
+AZURE_CLI_APP_ID=04b07795-8ddb-461a-bbee-02f9e1bf7b46
+GRAPH=https://graph.microsoft.com/v1.0
+
+# The app roles the code checks (shared/auth/principal.ts APP_ROLES). Fixed ids, so every run makes the same roles.
+# value|id|display name|description
+APP_ROLES=(
+  "PimFlow.Admin|6b0f4f0e-4c55-4c4f-9a43-0d8f3b6a1c01|pimflow administrator|Manages groups under management, role settings, assignments and approvals; reads the audit log."
+  "PimFlow.Auditor|6b0f4f0e-4c55-4c4f-9a43-0d8f3b6a1c02|pimflow auditor|Reads everything pimflow holds (requests, schedules, role settings, audit log, drift); changes nothing."
+)
+# The delegated scope clients ask for (api://<client id>/access_as_user); app roles arrive in the token's `roles`.
+SCOPE_ID=6b0f4f0e-4c55-4c4f-9a43-0d8f3b6a1c10
+
+# Microsoft Graph application permissions of the app's managed identity: permission|why.
+# test/infra/graph-permissions.test.ts checks that these cover every Graph request in shared/directory/.
+GRAPH_PERMISSIONS=(
+  "GroupMember.ReadWrite.All|add and remove group members (grant and revoke of member activations), list members and transitive members (drift), read the groups under management"
+  "Group.ReadWrite.All|add and remove group owners (owner activations; drift removal of owners added outside pimflow): Graph has no narrower permission for owners"
+  "User.Read.All|read users (approvers, requesters, their mail addresses) and a user's manager (access review reviewers)"
+  "AuditLog.Read.All|read users' signInActivity (access review recommendations; with User.Read.All; needs Entra ID P1 or P2)"
+  "Directory.Read.All|read any directory object by id (GET /directoryObjects/{id}: is a principal a user, a group or a service principal)"
+)
+OWNER_PERMISSION="Group.ReadWrite.All"
+ROLE_ASSIGNABLE_PERMISSION="RoleManagement.ReadWrite.Directory|change the members and owners of role-assignable groups (Graph requires it on top of the group permissions)"
+
+env_name="" api_name="" identity_id="" admin_group="" auditor_group=""
+owners=1 role_assignable=0 allow_cli=0 dry_run=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --env-name) env_name="$2"; shift 2 ;;
+    --api-name) api_name="$2"; shift 2 ;;
+    --identity-principal-id) identity_id="$2"; shift 2 ;;
+    --admin-group) admin_group="$2"; shift 2 ;;
+    --auditor-group) auditor_group="$2"; shift 2 ;;
+    --no-owner-management) owners=0; shift ;;
+    --role-assignable-groups) role_assignable=1; shift ;;
+    --allow-azure-cli) allow_cli=1; shift ;;
+    --dry-run) dry_run=1; shift ;;
+    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '%s\n' "$*"; }
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'setup-entra: %s\n' "$*" >&2; exit 1; }
+change() { # change "what" command...
+  if [[ $dry_run == 1 ]]; then say "  would: $1"; else say "  $1"; "${@:2}"; fi
+}
+
+command -v az >/dev/null || fail "the Azure CLI (az) is needed"
+azd_value() { command -v azd >/dev/null && azd env get-value "$1" 2>/dev/null || true; }
+[[ -n $env_name ]] || env_name=$(azd_value AZURE_ENV_NAME)
+[[ -n $identity_id ]] || identity_id=$(azd_value API_IDENTITY_PRINCIPAL_ID)
+[[ -n $env_name || -n $api_name ]] || fail "give --env-name (or run inside an azd project with an environment)"
+[[ -n $api_name ]] || api_name="pimflow-api-${env_name}"
+
+tenant_id=$(az account show --query tenantId -o tsv) || fail "sign in first: az login"
+say "tenant: $tenant_id"
+
+# ---------------------------------------------------------------------------------------------------------------
+step "API app registration '$api_name' (the audience of the tokens pimflow accepts)"
+# (No mapfile: macOS still ships bash 3.2.)
+found=$(az ad app list --filter "displayName eq '$api_name'" --query '[].appId' -o tsv)
+count=$(printf '%s' "$found" | grep -c . || true)
+if [[ $count -gt 1 ]]; then
+  fail "$count app registrations are named '$api_name' ($(echo $found)); delete the extra ones, or pass --api-name"
+elif [[ $count -eq 1 ]]; then
+  app_id=$found
+  say "  found: $app_id"
+else
+  if [[ $dry_run == 1 ]]; then
+    say "  would: create it (single tenant), then set its identifier URI, roles and scope"
+    app_id=""
+  else
+    app_id=$(az ad app create --display-name "$api_name" --sign-in-audience AzureADMyOrg --query appId -o tsv)
+    say "  created: $app_id"
+  fi
+fi
+
+if [[ -n $app_id ]]; then
+  app_object_id=$(az ad app show --id "$app_id" --query id -o tsv)
+  # Refuse to reuse a role value under another id, or an id under another value: updating over either fails
+  # half-way in Graph (enabled roles can't be removed), so say it now.
+  roles_json=""
+  for entry in "${APP_ROLES[@]}"; do
+    IFS='|' read -r value id display description <<<"$entry"
+    existing_id=$(az ad app show --id "$app_id" --query "appRoles[?value=='$value'].id | [0]" -o tsv)
+    existing_value=$(az ad app show --id "$app_id" --query "appRoles[?id=='$id'].value | [0]" -o tsv)
+    if [[ -n $existing_id && $existing_id != "$id" ]]; then
+      fail "app role $value exists with id $existing_id, not $id: disable and remove it in the portal first"
+    fi
+    if [[ -n $existing_value && $existing_value != "$value" ]]; then
+      fail "app role id $id is used by '$existing_value', not $value: disable and remove it in the portal first"
+    fi
+    roles_json+="${roles_json:+,}{\"id\":\"$id\",\"value\":\"$value\",\"displayName\":\"$display\",\"description\":\"$description\",\"allowedMemberTypes\":[\"User\",\"Application\"],\"isEnabled\":true}"
+  done
+  # v2.0 tokens (AUTH_ISSUER is the v2.0 issuer; their audience is the client id) and one delegated scope. Graph
+  # replaces a complex property whole on PATCH, so every PATCH of `api` carries all of it.
+  api_json() { # pre-authorized clients (JSON array)
+    cat <<JSON
+{
+  "requestedAccessTokenVersion": 2,
+  "oauth2PermissionScopes": [{
+    "id": "$SCOPE_ID", "value": "access_as_user", "type": "User", "isEnabled": true,
+    "adminConsentDisplayName": "Use pimflow as the signed-in user",
+    "adminConsentDescription": "Lets the client call pimflow's API as the signed-in user.",
+    "userConsentDisplayName": "Use pimflow as you",
+    "userConsentDescription": "Lets the client call pimflow's API as you."
+  }],
+  "preAuthorizedApplications": $1
+}
+JSON
+  }
+  preauth=$(az ad app show --id "$app_id" --query 'api.preAuthorizedApplications' -o json)
+  [[ $preauth == "[]" || $preauth == "null" || -z $preauth ]] && preauth="[]"
+  body="{\"identifierUris\":[\"api://$app_id\"],\"api\":$(api_json "$preauth"),\"appRoles\":[$roles_json]}"
+  change "identifier URI api://$app_id, v2.0 access tokens, scope access_as_user, app roles PimFlow.Admin and PimFlow.Auditor" \
+    az rest --method PATCH --url "$GRAPH/applications/$app_object_id" --headers 'Content-Type=application/json' --body "$body"
+  if [[ $allow_cli == 1 && $preauth != *"$AZURE_CLI_APP_ID"* ]]; then
+    # A second PATCH: Graph wants the scope to exist before a client is pre-authorized for it.
+    preauth="[{\"appId\":\"$AZURE_CLI_APP_ID\",\"delegatedPermissionIds\":[\"$SCOPE_ID\"]}]"
+    change "pre-authorize the Azure CLI ($AZURE_CLI_APP_ID) for access_as_user" \
+      az rest --method PATCH --url "$GRAPH/applications/$app_object_id" --headers 'Content-Type=application/json' \
+      --body "{\"api\":$(api_json "$preauth")}"
+  fi
+
+  api_sp_id=$(az ad sp list --filter "appId eq '$app_id'" --query '[0].id' -o tsv)
+  if [[ -z $api_sp_id ]]; then
+    if [[ $dry_run == 1 ]]; then
+      say "  would: create its service principal (the enterprise application users are assigned roles on)"
+    else
+      api_sp_id=$(az ad sp create --id "$app_id" --query id -o tsv)
+      say "  created its service principal: $api_sp_id"
+    fi
+  fi
+
+  assign_app_role() { # principal-id role-value
+    local principal=$1 value=$2 role_id entry
+    for entry in "${APP_ROLES[@]}"; do
+      IFS='|' read -r v id _ <<<"$entry"
+      [[ $v == "$value" ]] && role_id=$id
+    done
+    local have
+    have=$(az rest --method GET --url "$GRAPH/servicePrincipals/$api_sp_id/appRoleAssignedTo" \
+      --query "length(value[?principalId=='$principal' && appRoleId=='$role_id'])" -o tsv)
+    if [[ $have != 0 ]]; then
+      say "  $value: already assigned to $principal"
+    else
+      change "$value: assign to $principal" az rest --method POST \
+        --url "$GRAPH/servicePrincipals/$api_sp_id/appRoleAssignedTo" --headers 'Content-Type=application/json' \
+        --body "{\"principalId\":\"$principal\",\"resourceId\":\"$api_sp_id\",\"appRoleId\":\"$role_id\"}" -o none
+    fi
+  }
+  if [[ -n $api_sp_id && -n $admin_group ]]; then assign_app_role "$admin_group" PimFlow.Admin; fi
+  if [[ -n $api_sp_id && -n $auditor_group ]]; then assign_app_role "$auditor_group" PimFlow.Auditor; fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+step "Microsoft Graph application permissions of the app's managed identity"
+permissions=()
+for entry in "${GRAPH_PERMISSIONS[@]}"; do
+  name=${entry%%|*}
+  if [[ $owners == 0 && $name == "$OWNER_PERMISSION" ]]; then
+    say "  skipped (--no-owner-management): $name"
+    continue
+  fi
+  permissions+=("$entry")
+done
+[[ $role_assignable == 1 ]] && permissions+=("$ROLE_ASSIGNABLE_PERMISSION")
+
+if [[ -z $identity_id ]]; then
+  say "  no managed identity yet (API_IDENTITY_PRINCIPAL_ID is set by 'azd provision'): run this script again after"
+  say "  'azd up' to grant:"
+  for entry in "${permissions[@]}"; do say "    ${entry%%|*}: ${entry#*|}"; done
+else
+  graph_sp_id=$(az ad sp show --id "$GRAPH_APP_ID" --query id -o tsv)
+  assigned=$(az rest --method GET --url "$GRAPH/servicePrincipals/$identity_id/appRoleAssignments" \
+    --query "value[?resourceId=='$graph_sp_id'].appRoleId" -o tsv)
+  for entry in "${permissions[@]}"; do
+    name=${entry%%|*} why=${entry#*|}
+    role_id=$(az ad sp show --id "$GRAPH_APP_ID" \
+      --query "appRoles[?value=='$name' && contains(allowedMemberTypes, 'Application')].id | [0]" -o tsv)
+    [[ -n $role_id ]] || fail "Microsoft Graph has no application permission '$name'"
+    if grep -qx "$role_id" <<<"$assigned"; then
+      say "  $name: already granted ($why)"
+    else
+      change "$name: grant, to $why" az rest --method POST \
+        --url "$GRAPH/servicePrincipals/$graph_sp_id/appRoleAssignedTo" --headers 'Content-Type=application/json' \
+        --body "{\"principalId\":\"$identity_id\",\"resourceId\":\"$graph_sp_id\",\"appRoleId\":\"$role_id\"}" -o none
+    fi
+  done
+  say "  (tokens the app already holds keep their old permissions for up to 24 hours; restarting the app helps)"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+step "Settings"
+if [[ -n ${app_id:-} ]]; then
+  say "Set these in the azd environment (then 'azd up' or 'azd provision' applies them):"
+  say "  azd env set AUTH_AUDIENCE $app_id"
+  say "  azd env set AUTH_TENANT_ID $tenant_id"
+  say "Clients ask Entra ID for the scope api://$app_id/access_as_user (users) or api://$app_id/.default (apps)."
+  say "Give people the PimFlow.Admin / PimFlow.Auditor roles in Enterprise applications > $api_name > Users and groups."
+fi

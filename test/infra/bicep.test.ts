@@ -1,0 +1,208 @@
+/**
+ * Rules of infra/ that can be checked without a Bicep compiler: layout for azd, resource types and API versions
+ * reviewed against their template reference, role assignments named guid(scope, principal, role), outputs in
+ * UPPER_SNAKE, identity-only access (no shared keys, no local auth), nothing secret in parameters files, and the
+ * Cosmos containers equal to the code's.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { APP_ROLES } from '../../shared/auth/principal';
+import { appContainers } from '../../shared/storage/containers';
+import { bicepFiles, INFRA, outputs, params, read, resources, ROOT } from './bicep-text';
+
+/**
+ * Every resource type the templates use, at the API version whose template reference was read when it was
+ * written (docs/deploy.md, "Resources"). A new type or version is a conscious change: review it, then add it here.
+ */
+const REVIEWED: Record<string, string> = {
+  'Microsoft.Resources/resourceGroups': '2024-03-01',
+  'Microsoft.ManagedIdentity/userAssignedIdentities': '2023-01-31',
+  'Microsoft.OperationalInsights/workspaces': '2023-09-01',
+  'Microsoft.Insights/components': '2020-02-02',
+  'Microsoft.Storage/storageAccounts': '2023-05-01',
+  'Microsoft.Storage/storageAccounts/blobServices': '2023-05-01',
+  'Microsoft.Storage/storageAccounts/blobServices/containers': '2023-05-01',
+  'Microsoft.DocumentDB/databaseAccounts': '2024-05-15',
+  'Microsoft.DocumentDB/databaseAccounts/sqlDatabases': '2024-05-15',
+  'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers': '2024-05-15',
+  'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments': '2024-05-15',
+  'Microsoft.Communication/emailServices': '2023-04-01',
+  'Microsoft.Communication/emailServices/domains': '2023-04-01',
+  'Microsoft.Communication/communicationServices': '2023-04-01',
+  'Microsoft.KeyVault/vaults': '2023-07-01',
+  'Microsoft.Web/serverfarms': '2024-04-01',
+  'Microsoft.Web/sites': '2024-04-01',
+  'Microsoft.Web/sites/config': '2024-04-01',
+  'Microsoft.Authorization/roleAssignments': '2022-04-01',
+};
+
+const ROLE_ASSIGNMENT_TYPES = [
+  'Microsoft.Authorization/roleAssignments',
+  'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments',
+];
+
+const all = resources();
+const main = read('infra/main.bicep');
+
+describe('infra/ for azd', () => {
+  it('has azure.yaml with one function service, and main.bicep at subscription scope', () => {
+    const yaml = read('azure.yaml');
+    expect(yaml).toMatch(/^services:\n {2}api:\n {4}project: \.\n {4}language: ts\n {4}host: function$/m);
+    expect(yaml).toMatch(/^ {2}path: infra$/m);
+    expect(main).toMatch(/^targetScope = 'subscription'$/m);
+    expect(
+      all.some((r) => r.type === 'Microsoft.Resources/resourceGroups' && r.file === 'infra/main.bicep'),
+    ).toBe(true);
+  });
+
+  it('tags the Function App with the azd service name of azure.yaml', () => {
+    const site = all.find((r) => r.type === 'Microsoft.Web/sites');
+    expect(site?.body).toMatch(/'azd-service-name': 'api'/);
+  });
+
+  it('points every module and hook at a file that exists', () => {
+    for (const { file, text } of bicepFiles())
+      for (const m of text.matchAll(/^module \w+ '([^']+)'/gm))
+        expect(existsSync(path.join(ROOT, path.dirname(file), m[1] as string)), `${file}: ${m[1]}`).toBe(
+          true,
+        );
+    for (const m of read('azure.yaml').matchAll(/run: (\S+)/g)) {
+      const script = path.join(ROOT, m[1] as string);
+      expect(existsSync(script), m[1]).toBe(true);
+      expect(statSync(script).mode & 0o111, `${m[1]} is executable`).not.toBe(0);
+    }
+  });
+
+  it('uses only resource types and API versions reviewed against their reference', () => {
+    const unreviewed = all
+      .filter((r) => REVIEWED[r.type] !== r.apiVersion)
+      .map((r) => `${r.file}: ${r.type}@${r.apiVersion}`);
+    expect(unreviewed).toEqual([]);
+  });
+
+  it('names every role assignment guid(scope, principal, role)', () => {
+    const assignments = all.filter((r) => ROLE_ASSIGNMENT_TYPES.includes(r.type) && !r.existing);
+    expect(assignments.length).toBeGreaterThanOrEqual(6);
+    const badly = assignments
+      .filter((r) => !/^\s*name: guid\([^,]+\.id, \w+, [^,)]+\)$/m.test(r.body))
+      .map((r) => `${r.file}: ${r.symbol}`);
+    expect(badly).toEqual([]);
+  });
+
+  it('gives the identity the data-plane roles Durable Functions, Cosmos DB, e-mail and Key Vault need', () => {
+    const text = bicepFiles()
+      .map((f) => f.text)
+      .join('\n');
+    for (const [role, id] of Object.entries({
+      'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+      'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+      'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+      'Cosmos DB Built-in Data Contributor': '00000000-0000-0000-0000-000000000002',
+      'Communication and Email Service Owner': '09976791-48a7-449e-bb21-39d1a415f350',
+      'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6',
+      'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
+    }))
+      expect(text, role).toContain(`'${id}'`);
+  });
+
+  it('writes outputs in UPPER_SNAKE (azd turns them into environment variables)', () => {
+    const names = outputs(main);
+    expect(names.length).toBeGreaterThan(5);
+    expect(names.filter((n) => !/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(n))).toEqual([]);
+    for (const needed of [
+      'SERVICE_API_NAME',
+      'API_IDENTITY_PRINCIPAL_ID',
+      'KEY_VAULT_NAME',
+      'AZURE_RESOURCE_GROUP',
+    ])
+      expect(names).toContain(needed);
+  });
+
+  it('turns off keys: storage shared keys, Cosmos DB and Application Insights local auth', () => {
+    const body = (type: string) => all.find((r) => r.type === type)?.body ?? '';
+    expect(body('Microsoft.Storage/storageAccounts')).toMatch(/allowSharedKeyAccess: false/);
+    expect(body('Microsoft.DocumentDB/databaseAccounts')).toMatch(/disableLocalAuth: true/);
+    expect(body('Microsoft.DocumentDB/databaseAccounts')).toMatch(/name: 'EnableServerless'/);
+    expect(body('Microsoft.Insights/components')).toMatch(/DisableLocalAuth: true/);
+    expect(body('Microsoft.KeyVault/vaults')).toMatch(/enableRbacAuthorization: true/);
+    expect(body('Microsoft.Communication/emailServices/domains')).toMatch(/domainManagement: 'AzureManaged'/);
+    expect(body('Microsoft.Communication/communicationServices')).toMatch(
+      /linkedDomains: \[managedDomain\.id\]/,
+    );
+  });
+
+  it('keeps secrets out of parameters: no @secure() values in files, no key-like names or values', () => {
+    const secureParams = new Set(
+      bicepFiles().flatMap(({ text }) => [...text.matchAll(/@secure\(\)\s*\nparam (\w+)/g)].map((m) => m[1])),
+    );
+    for (const file of readdirSync(INFRA).filter((f) => f.endsWith('.parameters.json'))) {
+      const parameters = (
+        JSON.parse(read(`infra/${file}`)) as { parameters: Record<string, { value: unknown }> }
+      ).parameters;
+      for (const [name, { value }] of Object.entries(parameters)) {
+        expect(secureParams.has(name), `${file}: ${name} is @secure()`).toBe(false);
+        expect(name, `${file}: ${name}`).not.toMatch(/secret|password|key|connectionstring|token/i);
+        const text = String(value);
+        expect(text, `${file}: ${name}`).not.toMatch(
+          /AccountKey=|accesskey=|SharedAccessSignature|[A-Za-z0-9+/]{40,}/i,
+        );
+      }
+    }
+  });
+
+  it('maps main.parameters.json to main.bicep: every entry is a param, every param without default has an entry', () => {
+    const declared = params(main);
+    const file = JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, unknown> };
+    const given = Object.keys(file.parameters);
+    expect(given.filter((g) => !declared.some((p) => p.name === g))).toEqual([]);
+    expect(declared.filter((p) => !p.hasDefault && !given.includes(p.name)).map((p) => p.name)).toEqual([]);
+  });
+
+  it('creates exactly the Cosmos DB containers the code declares (the identity cannot create them)', () => {
+    const declared = (
+      JSON.parse(read('infra/app/cosmos-containers.json')) as { containers: Record<string, unknown>[] }
+    ).containers;
+    const normalize = (specs: readonly object[]) =>
+      specs
+        .map((s) =>
+          JSON.stringify(Object.fromEntries(Object.entries(s).sort(([a], [b]) => a.localeCompare(b)))),
+        )
+        .sort();
+    expect(normalize(declared)).toEqual(normalize(appContainers));
+    expect(read('infra/app/cosmos.bicep')).toMatch(/loadJsonContent\('cosmos-containers\.json'\)/);
+  });
+});
+
+describe('infra/scripts', () => {
+  const scripts = readdirSync(path.join(INFRA, 'scripts')).filter((f) => f.endsWith('.sh'));
+
+  it('parse (bash -n / sh -n) and are executable', () => {
+    expect(scripts).toEqual(expect.arrayContaining(['setup-entra.sh', 'ensure-signing-key.sh']));
+    for (const script of scripts) {
+      const file = path.join(INFRA, 'scripts', script);
+      const shell = read(`infra/scripts/${script}`).startsWith('#!/bin/sh') ? 'sh' : 'bash';
+      execFileSync(shell, ['-n', file]);
+      expect(statSync(file).mode & 0o111, script).not.toBe(0);
+    }
+  });
+
+  it('create the app roles the code checks, with distinct ids', () => {
+    const script = read('infra/scripts/setup-entra.sh');
+    const block = /^APP_ROLES=\(\n([\s\S]*?)\n\)/m.exec(script)?.[1] ?? '';
+    const roles = [...block.matchAll(/^\s*"([^|"]+)\|([0-9a-f-]{36})\|/gm)].map((m) => ({
+      value: m[1],
+      id: m[2],
+    }));
+    expect(roles.map((r) => r.value).sort()).toEqual(Object.values(APP_ROLES).sort());
+    expect(new Set(roles.map((r) => r.id)).size).toBe(roles.length);
+  });
+
+  it('ask Entra ID for v2.0 tokens, whose issuer is the AUTH_ISSUER Bicep sets', () => {
+    expect(read('infra/scripts/setup-entra.sh')).toMatch(/"requestedAccessTokenVersion": 2/);
+    expect(read('infra/app/function-app.bicep')).toMatch(
+      /AUTH_ISSUER: '\$\{environment\(\)\.authentication\.loginEndpoint\}\$\{authTenantId\}\/v2\.0'/,
+    );
+  });
+});
