@@ -13,6 +13,7 @@ export const auditCategorySchema = z.enum([
   'Approval',
   'Membership',
   'Drift',
+  'AccessReview',
 ]);
 export type AuditCategory = z.infer<typeof auditCategorySchema>;
 

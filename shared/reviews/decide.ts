@@ -1,0 +1,150 @@
+/**
+ * Records one reviewer's decision on one decision item — the one way decisions are written, from the API (PATCH
+ * .../decisions/{id}, batchRecordDecisions, acceptRecommendations) and from the review page's POST. Only while the
+ * instance is InProgress (and not being stopped); only by a user in the item's `reviewerIds` (admins manage reviews,
+ * they don't decide them); a reason is required on Approve when the series says so. The write is ETag-guarded
+ * and audited. Decisions go straight to Cosmos: the instance's orchestration never hears of them.
+ */
+import { userActor } from '../audit/audit-entry';
+import type { AuditWriter } from '../audit/audit-log';
+import type { Clock } from '../clock';
+import type { Stored } from '../storage/cosmos-repository';
+import { NotFoundError } from '../storage/errors';
+import type { ReviewDecision } from './review-decision';
+import type { ReviewInstance } from './review-instance';
+import type { ReviewStore } from './review-store';
+
+export type ReviewerDecision = 'Approve' | 'Deny' | 'DontKnow';
+
+export interface DecideServices {
+  reviews: ReviewStore;
+  audit: AuditWriter;
+  clock: Clock;
+}
+
+export interface RecordDecisionInput {
+  instanceId: string;
+  /** Saves a cross-partition lookup of the instance when known. */
+  definitionId?: string;
+  decisionId: string;
+  reviewer: { id: string; displayName: string | null; userPrincipalName?: string | null };
+  decision: ReviewerDecision;
+  justification: string | null;
+  /** The caller is an admin: only the wording of a refusal changes (admins don't decide). */
+  asAdmin?: boolean;
+  /** The instance and settings, when the caller has just read them (batch operations). */
+  preloaded?: { instance: ReviewInstance; justificationRequiredOnApproval: boolean };
+}
+
+export type RecordDecisionResult =
+  { ok: true; item: Stored<ReviewDecision> } | { ok: false; status: 400 | 403 | 404 | 409; detail: string };
+
+export const MAX_JUSTIFICATION = 1000;
+const DECISIONS: readonly string[] = ['Approve', 'Deny', 'DontKnow'];
+
+/** Whether decisions can be taken on this instance now, or why not. */
+export function decisionsOpen(instance: ReviewInstance): string | undefined {
+  if (instance.status !== 'InProgress')
+    return `The review is ${instance.status}; decisions can be recorded only while it is InProgress`;
+  if (instance.stoppedBy) return 'The review has been stopped; decisions can no longer be recorded';
+  return undefined;
+}
+
+export async function recordDecision(
+  services: DecideServices,
+  input: RecordDecisionInput,
+): Promise<RecordDecisionResult> {
+  if (!DECISIONS.includes(input.decision))
+    return { ok: false, status: 400, detail: "decision must be 'Approve', 'Deny' or 'DontKnow'" };
+  const justification = input.justification?.trim() ? input.justification.trim() : null;
+  if (justification && justification.length > MAX_JUSTIFICATION)
+    return {
+      ok: false,
+      status: 400,
+      detail: `justification must be at most ${MAX_JUSTIFICATION} characters`,
+    };
+
+  let instance: ReviewInstance | undefined = input.preloaded?.instance;
+  let justificationRequired = input.preloaded?.justificationRequiredOnApproval;
+  if (!instance) {
+    instance = input.definitionId
+      ? await services.reviews.instances.find(input.instanceId, input.definitionId)
+      : await services.reviews.findInstance(input.instanceId);
+  }
+  if (!instance || (input.definitionId && instance.definitionId !== input.definitionId))
+    return { ok: false, status: 404, detail: `No access review instance ${input.instanceId}` };
+  if (justificationRequired === undefined) {
+    const definition = await services.reviews.definitions.find(instance.definitionId, instance.definitionId);
+    if (!definition)
+      return { ok: false, status: 404, detail: `No access review definition ${instance.definitionId}` };
+    justificationRequired = definition.settings.justificationRequiredOnApproval;
+  }
+
+  const item = await services.reviews.decisions.find(input.decisionId, instance.id);
+  if (!item) return { ok: false, status: 404, detail: `No decision item ${input.decisionId} in this review` };
+  const reviewerId = input.reviewer.id.toLowerCase();
+  if (!item.reviewerIds.includes(reviewerId))
+    return {
+      ok: false,
+      status: 403,
+      detail: input.asAdmin
+        ? 'Admins manage access reviews but only the item’s reviewers decide it'
+        : 'You are not a reviewer of this item',
+    };
+  const closed = decisionsOpen(instance);
+  if (closed) return { ok: false, status: 409, detail: closed };
+  if (input.decision === 'Approve' && justificationRequired && !justification)
+    return { ok: false, status: 400, detail: 'This review requires a justification to approve access' };
+
+  const now = services.clock.now().toISOString();
+  const reviewedBy = {
+    id: reviewerId,
+    displayName: input.reviewer.displayName,
+    userPrincipalName: input.reviewer.userPrincipalName ?? null,
+  };
+  let result: { document: Stored<ReviewDecision>; changed: boolean };
+  try {
+    result = await services.reviews.decisions.update(item.id, instance.id, (current) =>
+      current.reviewerIds.includes(reviewerId)
+        ? {
+            ...current,
+            decision: input.decision,
+            justification,
+            reviewedBy,
+            reviewedDateTime: now,
+          }
+        : undefined,
+    );
+  } catch (err) {
+    if (err instanceof NotFoundError)
+      return { ok: false, status: 404, detail: `No decision item ${input.decisionId} in this review` };
+    throw err;
+  }
+  if (!result.changed) return { ok: false, status: 403, detail: 'You are no longer a reviewer of this item' };
+  const doc = result.document;
+  await services.audit.record({
+    id: `review-decision:${doc.id}:${now}`,
+    activityDateTime: services.clock.now(),
+    activityDisplayName: `Access review decision: ${input.decision} (${doc.resource.accessId} of group)`,
+    category: 'AccessReview',
+    operationType: input.decision === 'Deny' ? 'Deny' : input.decision === 'Approve' ? 'Approve' : 'Update',
+    result: 'success',
+    initiatedBy: userActor(reviewerId, input.reviewer.displayName, input.reviewer.userPrincipalName),
+    targetResources: [
+      { id: doc.resource.groupId, displayName: doc.resource.displayName, type: 'Group' },
+      { id: doc.principal.id, displayName: doc.principal.displayName, type: 'Principal' },
+    ],
+    groupId: doc.resource.groupId,
+    principalId: doc.principal.id,
+    correlationId: doc.instanceId,
+    details: {
+      definitionId: doc.definitionId,
+      instanceId: doc.instanceId,
+      decisionId: doc.id,
+      scheduleId: doc.scheduleId,
+      decision: input.decision,
+      justification: justification ?? undefined,
+    },
+  });
+  return { ok: true, item: doc };
+}
