@@ -191,8 +191,8 @@ module api 'app/function-app.bicep' = {
     apiAudience: apiAudience
     driftCheckSchedule: driftCheckSchedule
   }
-  // The identity's data-plane roles are in place before the host first starts (it retries, but starts cleaner).
-  dependsOn: [storage, cosmos, email, keyVault, monitoring]
+  // Using the other modules' outputs makes this wait for them, role assignments included: the identity's roles are
+  // in place before the host first starts.
 }
 
 // Read by azd (`azd env get-values`), the post-provision hook and infra/scripts/setup-entra.sh.

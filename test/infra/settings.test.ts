@@ -7,10 +7,10 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../shared/config';
-import { read, ROOT, stringDefault, varObjectKeys } from './bicep-text';
+import { read, ROOT, stringDefault, stripComments, varObjectKeys } from './bicep-text';
 
 const FUNCTION_APP = 'infra/app/function-app.bicep';
-const bicepSettings = varObjectKeys(read(FUNCTION_APP), 'appSettings');
+const bicepSettings = varObjectKeys(stripComments(read(FUNCTION_APP)), 'appSettings');
 const schemaKeys = Object.keys(settingsSchema.shape) as (keyof typeof settingsSchema.shape)[];
 
 /** `%Name%` placeholders in host.json and in the functions' trigger options. */
