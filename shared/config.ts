@@ -50,6 +50,10 @@ export const settingsSchema = z
     /** HMAC key (base64, at least 32 bytes) signing the approval links in e-mails. A Key Vault reference in Azure. */
     APPROVAL_LINK_SIGNING_KEY: z
       .string()
+      .refine(
+        (v) => !v.startsWith('@Microsoft.KeyVault('),
+        'is an unresolved Key Vault reference: give the app identity "Key Vault Secrets User" on the vault and check the secret exists',
+      )
       .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be base64 of at least 32 bytes'),
     /** Whether deciding from an e-mail link also needs the approver signed in (a bearer token), not just the link. */
     APPROVAL_REQUIRE_SIGN_IN: bool,
