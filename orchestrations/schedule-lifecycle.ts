@@ -17,7 +17,6 @@ import type {
   ScheduleEnd,
 } from '../shared/pim/schedules/lifecycle-activities';
 
-
 const DAY_MS = 86_400_000;
 const NOTICES: readonly { notice: ExpiryNotice; beforeMs: number }[] = [
   { notice: 'P14D', beforeMs: 14 * DAY_MS },

@@ -6,7 +6,16 @@ import { defineTemplate } from '../layout';
 import { facts, heading, paragraph } from '../parts';
 
 export interface RequestNoticeParams {
-  event: 'Activated' | 'Assigned' | 'Extended' | 'Renewed' | 'Ended' | 'Denied' | 'TimedOut' | 'Canceled' | 'Failed';
+  event:
+    | 'Activated'
+    | 'Assigned'
+    | 'Extended'
+    | 'Renewed'
+    | 'Ended'
+    | 'Denied'
+    | 'TimedOut'
+    | 'Canceled'
+    | 'Failed';
   principalName: string;
   groupName: string;
   accessId: string;

@@ -10,11 +10,7 @@ import type { Stored } from '../../storage/cosmos-repository';
 import { accessIdSchema, type RoleSettings, type RoleSettingsSource } from '../role-settings';
 import type { Schedule } from '../schedules/schedule';
 import type { PimStore } from './pim-store';
-import {
-  checkActivation,
-  checkAdminAssignment,
-  resolveWindow,
-} from './request-rules';
+import { checkActivation, checkAdminAssignment, resolveWindow } from './request-rules';
 import {
   requestActionSchema,
   requestInstanceId,
