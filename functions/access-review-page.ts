@@ -1,0 +1,56 @@
+/**
+ * The access-review page behind reviewers' e-mail links. `GET /api/accessReviews/review?token=...` shows the review
+ * and the reviewer's pending items and never acts; `POST /api/accessReviews/review` (form-encoded: `token`,
+ * `decision:{itemId}`, `reason:{itemId}`) records the chosen decisions. Anonymous: the signed, expiring token bound to
+ * the instance and the reviewer is the credential — plus an access token of that reviewer when
+ * APPROVAL_REQUIRE_SIGN_IN is set. See shared/reviews/review-pages.ts and docs/api/access-reviews.md.
+ */
+import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { REVIEW_PAGE_ROUTE } from '../shared/reviews/review-link';
+import {
+  MAX_REVIEW_FORM_BYTES,
+  reviewErrorPage,
+  showReviewPage,
+  submitReviewPage,
+} from '../shared/reviews/review-pages';
+import { getReviewServices } from '../shared/reviews/review-services';
+
+const TOO_LARGE = (): HttpResponseInit =>
+  reviewErrorPage(413, 'Too much text', 'The form is larger than a page of decisions can be.');
+
+export async function accessReviewPage(request: HttpRequest): Promise<HttpResponseInit> {
+  const services = await getReviewServices();
+  return showReviewPage(services, { token: request.query.get('token'), after: request.query.get('after') });
+}
+
+export async function accessReviewSubmit(request: HttpRequest): Promise<HttpResponseInit> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    return reviewErrorPage(
+      415,
+      'Unsupported form',
+      'Send the decisions as a form (application/x-www-form-urlencoded).',
+    );
+  }
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_REVIEW_FORM_BYTES) return TOO_LARGE();
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_REVIEW_FORM_BYTES) return TOO_LARGE();
+  const services = await getReviewServices();
+  return submitReviewPage(services, new URLSearchParams(text), {
+    authorization: request.headers.get('authorization'),
+    secFetchSite: request.headers.get('sec-fetch-site'),
+  });
+}
+
+app.http('accessReviewPage', {
+  route: REVIEW_PAGE_ROUTE,
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: accessReviewPage,
+});
+app.http('accessReviewSubmit', {
+  route: REVIEW_PAGE_ROUTE,
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: accessReviewSubmit,
+});
