@@ -50,5 +50,10 @@ export const reviewDecisionSchema = z.object({
   applyResult: applyResultSchema,
   appliedBy: identitySchema.nullable(),
   appliedDateTime: z.iso.datetime().nullable(),
+  /**
+   * Set by the apply before it touches Graph or the schedule: a re-run after a crash then knows that a schedule it
+   * finds ended was ended by this apply (AppliedSuccessfully), not before it (AppliedSuccessfullyButObjectNotFound).
+   */
+  applyAttemptedDateTime: z.iso.datetime().nullable().optional(),
 });
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
