@@ -1,0 +1,194 @@
+/**
+ * An access review instance's decision items, Graph-shaped:
+ * `.../definitions/{definitionId}/instances/{instanceId}/decisions` (GET, `$filter` on decision and principalId,
+ * `$top`, paging; or the whole result as CSV with `Accept: text/csv` or `$format=csv`) and `.../decisions/{id}` (GET,
+ * PATCH `{ decision, justification }`). Admins and auditors read every item; a reviewer reads and decides only
+ * their own items. See docs/api/access-reviews.md.
+ */
+import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import { parseJsonBody } from '../shared/http/json-body';
+import {
+  checkQueryOptions,
+  collection,
+  nextLink,
+  ODataError,
+  parseFilter,
+  parseSkipToken,
+  parseTop,
+} from '../shared/http/odata';
+import { problem } from '../shared/http/problem';
+import { DECISIONS_CSV_HEADER, decisionCsvRow } from '../shared/reviews/csv';
+import { csvRow } from '../shared/pim/policy/csv';
+import { MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
+import { decisionView } from '../shared/reviews/decision-view';
+import { INSTANCES_ROUTE, refusal, resolveInstance, reviewerOf } from '../shared/reviews/instance-api';
+import { decisionValueSchema, type DecisionValue } from '../shared/reviews/review-decision';
+import type { DecisionFilter } from '../shared/reviews/review-store';
+
+const DECISIONS = `${INSTANCES_ROUTE}/{instanceId}/decisions`;
+const MAX_EXPORT_ROWS = 100_000;
+const FILTER_FIELDS: Record<string, 'decision' | 'principalId'> = {
+  decision: 'decision',
+  principalId: 'principalId',
+  'principal/id': 'principalId',
+};
+
+const patchSchema = z.strictObject({
+  '@odata.type': z.literal('#microsoft.graph.accessReviewInstanceDecisionItem').optional(),
+  decision: z.enum(['Approve', 'Deny', 'DontKnow'], { message: "must be 'Approve', 'Deny' or 'DontKnow'" }),
+  justification: z.string().max(MAX_JUSTIFICATION).nullable().optional(),
+});
+
+interface DecisionQuery {
+  decision?: DecisionValue;
+  principalId?: string;
+  top: number;
+  skipToken?: string;
+  csv: boolean;
+}
+
+function parseQuery(request: HttpRequest): DecisionQuery {
+  checkQueryOptions(request, ['$filter', '$top', '$skiptoken', '$format']);
+  const q: DecisionQuery = {
+    top: parseTop(request, 100, 999),
+    skipToken: parseSkipToken(request),
+    csv: false,
+  };
+  for (const clause of parseFilter(request.query.get('$filter'))) {
+    const field = FILTER_FIELDS[clause.field];
+    if (!field)
+      throw new ODataError(
+        `$filter on "${clause.field}" is not supported; use decision, principalId (or principal/id)`,
+      );
+    if (clause.op !== 'eq' || !clause.quoted)
+      throw new ODataError(`$filter on "${clause.field}" supports only ${clause.field} eq 'value'`);
+    if (field === 'decision') {
+      const d = decisionValueSchema.safeParse(clause.value);
+      if (!d.success) throw new ODataError("decision must be 'Approve', 'Deny', 'NotReviewed' or 'DontKnow'");
+      q.decision = d.data;
+    } else {
+      if (!z.guid().safeParse(clause.value).success) throw new ODataError('principalId must be a GUID');
+      q.principalId = clause.value.toLowerCase();
+    }
+  }
+  const format = request.query.get('$format');
+  if (format !== null && !['csv', 'text/csv', 'json', 'application/json'].includes(format.toLowerCase()))
+    throw new ODataError('$format must be csv or json');
+  const accept = request.headers.get('accept') ?? '';
+  q.csv = format !== null ? format.toLowerCase().includes('csv') : /\btext\/csv\b/i.test(accept);
+  return q;
+}
+
+async function listDecisions(request: HttpRequest): Promise<HttpResponseInit> {
+  const r = await resolveInstance(request, 'read');
+  if (!r.ok) return r.response;
+  let q: DecisionQuery;
+  try {
+    q = parseQuery(request);
+  } catch (err) {
+    if (err instanceof ODataError) return problem(400, err.message);
+    throw err;
+  }
+  const filter: Omit<DecisionFilter, 'pageSize'> = {
+    instanceId: r.instance.id,
+    ...(q.decision ? { decision: q.decision } : {}),
+    ...(q.principalId ? { principalId: q.principalId } : {}),
+    // Reviewers see only the items they review; admins and auditors all of them.
+    ...(r.readsAll ? {} : { reviewerId: r.caller.objectId.toLowerCase() }),
+  };
+  try {
+    if (q.csv) {
+      let body = csvRow(DECISIONS_CSV_HEADER);
+      let rows = 0;
+      let token = q.skipToken;
+      do {
+        const page = await r.s.reviews.listDecisions({ ...filter, pageSize: 1000, continuationToken: token });
+        for (const item of page.items) body += decisionCsvRow(item);
+        rows += page.items.length;
+        token = page.continuationToken;
+        if (rows > MAX_EXPORT_ROWS)
+          return problem(400, `The export would hold more than ${MAX_EXPORT_ROWS} rows: filter it`);
+      } while (token);
+      return {
+        status: 200,
+        headers: {
+          'content-type': 'text/csv; charset=utf-8; header=present',
+          'content-disposition': `attachment; filename="pimflow-access-review-${r.instance.id}.csv"`,
+        },
+        body,
+      };
+    }
+    const page = await r.s.reviews.listDecisions({
+      ...filter,
+      pageSize: q.top,
+      continuationToken: q.skipToken,
+    });
+    return {
+      jsonBody: collection(
+        '$metadata#accessReviewInstanceDecisionItems',
+        page.items.map(decisionView),
+        nextLink(request, page.continuationToken),
+      ),
+    };
+  } catch (err) {
+    if (q.skipToken !== undefined && (err as { code?: unknown } | null)?.code === 400)
+      return problem(400, '$skiptoken is not one this API issued');
+    throw err;
+  }
+}
+
+async function visibleItem(request: HttpRequest) {
+  const r = await resolveInstance(request, 'read');
+  if (!r.ok) return r;
+  const decisionId = r.params.decisionId as string;
+  const item = await r.s.reviews.decisions.find(decisionId, r.instance.id);
+  if (!item || (!r.readsAll && !item.reviewerIds.includes(r.caller.objectId.toLowerCase())))
+    return { ok: false as const, response: problem(404, `No decision item ${decisionId} in this review`) };
+  return { ...r, item };
+}
+
+async function getDecision(request: HttpRequest): Promise<HttpResponseInit> {
+  const v = await visibleItem(request);
+  return v.ok ? { jsonBody: decisionView(v.item) } : v.response;
+}
+
+async function patchDecision(request: HttpRequest): Promise<HttpResponseInit> {
+  const r = await resolveInstance(request, 'read');
+  if (!r.ok) return r.response;
+  const body = await parseJsonBody(request, patchSchema);
+  if (!body.ok) return body.response;
+  const result = await recordDecision(r.s, {
+    instanceId: r.instance.id,
+    definitionId: r.instance.definitionId,
+    decisionId: r.params.decisionId as string,
+    reviewer: reviewerOf(r.caller),
+    decision: body.value.decision,
+    justification: body.value.justification ?? null,
+    asAdmin: r.isAdmin,
+    preloaded: {
+      instance: r.instance,
+      justificationRequiredOnApproval: r.definition.settings.justificationRequiredOnApproval,
+    },
+  });
+  return result.ok ? { status: 204 } : refusal(result);
+}
+
+app.http('accessReviewDecisionsList', {
+  route: DECISIONS,
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: listDecisions,
+});
+app.http('accessReviewDecisionsGet', {
+  route: `${DECISIONS}/{decisionId}`,
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: getDecision,
+});
+app.http('accessReviewDecisionsPatch', {
+  route: `${DECISIONS}/{decisionId}`,
+  methods: ['PATCH'],
+  authLevel: 'anonymous',
+  handler: patchDecision,
+});
