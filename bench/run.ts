@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every benchmark and prints its table. BENCH=<name> runs one. */
 import path from 'node:path';
 import { trustLocalCa } from '../local/trust';
+import { runAccessReviewBench } from './access-review.bench';
 import { runLocalRuntimeBench } from './local-runtime.bench';
 import { runDriftBench } from './drift.bench';
 import { runLifecycleBench } from './lifecycle.bench';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     pim: () => runPimBench(tls),
     drift: () => runDriftBench(tls),
     lifecycle: () => runLifecycleBench(tls),
+    'access-review': () => runAccessReviewBench(tls),
   };
   const only = process.env.BENCH;
   for (const [name, run] of Object.entries(benches)) {
