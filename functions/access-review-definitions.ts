@@ -1,0 +1,182 @@
+/**
+ * Access review definitions (series), Graph-shaped, under /api/identityGovernance/accessReviews/definitions:
+ * - `POST definitions` (admins): 201 with the definition; starts its series orchestration `review-series-{id}`
+ * - `GET definitions` (admins, auditors): newest first, paged (`$top`, `@odata.nextLink`)
+ * - `GET definitions/{id}` (admins, auditors)
+ * - `PATCH definitions/{id}` (admins): series edits, for occurrences starting after the edit; 200 with the definition
+ * - `DELETE definitions/{id}` (admins): 204; ends the series and its instances' orchestrations, deletes its
+ *   instances and decision items, then the definition
+ * The checks and the audit records are in shared/reviews/definition-service.ts.
+ */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { z } from 'zod';
+import { APP_ROLES } from '../shared/auth/principal';
+import { authenticate } from '../shared/http/caller';
+import { parseJsonBody, validate } from '../shared/http/json-body';
+import {
+  checkQueryOptions,
+  collection,
+  nextLink,
+  ODataError,
+  parseSkipToken,
+  parseTop,
+} from '../shared/http/odata';
+import { problem } from '../shared/http/problem';
+import {
+  auditCreated,
+  createDefinition,
+  definitionCreateSchema,
+  definitionPatchSchema,
+  deleteDefinition,
+  discardDefinition,
+  updateDefinition,
+  type OrchestrationControl,
+} from '../shared/reviews/definition-service';
+import { definitionView } from '../shared/reviews/definition-view';
+import { REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
+import { getReviewServices } from '../shared/reviews/review-services';
+import type { SeriesInput } from '../shared/reviews/series-activities';
+
+const ROUTE = 'identityGovernance/accessReviews/definitions';
+const idSchema = z.guid({ message: 'must be an access review definition id (a GUID)' });
+const MANAGE = [APP_ROLES.admin];
+const READ = [APP_ROLES.admin, APP_ROLES.auditor];
+
+async function create(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const services = await getReviewServices();
+  const auth = await authenticate(request, services.tokens, MANAGE);
+  if (!auth.ok) return auth.response;
+  const body = await parseJsonBody(request, definitionCreateSchema);
+  if (!body.ok) return body.response;
+  const result = await createDefinition(services, body.value, auth.caller);
+  if (!result.ok) return problem(result.status, result.detail);
+  const definition = result.definition;
+  try {
+    await df.getClient(context).startNew(REVIEW_ORCHESTRATORS.series, {
+      instanceId: definition.orchestrationInstanceId,
+      input: { definitionId: definition.id, occurrence: 0 } satisfies SeriesInput,
+    });
+  } catch (err) {
+    // Nothing half-written: a definition without its series is taken back.
+    context.error(`Could not start the series of access review ${definition.id}: ${String(err)}`);
+    await discardDefinition(services, definition.id);
+    return problem(503, 'The access review could not be started; try again');
+  }
+  await auditCreated(services, definition, auth.caller);
+  return {
+    status: 201,
+    headers: { location: `${request.url.split('?')[0]?.replace(/\/$/, '')}/${definition.id}` },
+    jsonBody: definitionView(definition),
+  };
+}
+
+async function list(request: HttpRequest): Promise<HttpResponseInit> {
+  const services = await getReviewServices();
+  const auth = await authenticate(request, services.tokens, READ);
+  if (!auth.ok) return auth.response;
+  let top: number;
+  let continuationToken: string | undefined;
+  try {
+    checkQueryOptions(request, ['$top', '$skiptoken']);
+    top = parseTop(request, 100, 999);
+    continuationToken = parseSkipToken(request);
+  } catch (err) {
+    if (err instanceof ODataError) return problem(400, err.message);
+    throw err;
+  }
+  let page;
+  try {
+    page = await services.reviews.listDefinitions(top, continuationToken);
+  } catch (err) {
+    if (continuationToken !== undefined && isBadRequest(err))
+      return problem(400, '$skiptoken is not one this API issued');
+    throw err;
+  }
+  return {
+    jsonBody: collection(
+      '$metadata#identityGovernance/accessReviews/definitions',
+      page.items.map(definitionView),
+      nextLink(request, page.continuationToken),
+    ),
+  };
+}
+
+async function get(request: HttpRequest): Promise<HttpResponseInit> {
+  const services = await getReviewServices();
+  const auth = await authenticate(request, services.tokens, READ);
+  if (!auth.ok) return auth.response;
+  const id = validate(idSchema, request.params.id, 'id');
+  if (!id.ok) return id.response;
+  const definition = await services.reviews.definitions.find(id.value, id.value);
+  if (!definition) return problem(404, `No access review definition ${id.value}`);
+  return { jsonBody: definitionView(definition) };
+}
+
+async function update(request: HttpRequest): Promise<HttpResponseInit> {
+  const services = await getReviewServices();
+  const auth = await authenticate(request, services.tokens, MANAGE);
+  if (!auth.ok) return auth.response;
+  const id = validate(idSchema, request.params.id, 'id');
+  if (!id.ok) return id.response;
+  const body = await parseJsonBody(request, definitionPatchSchema);
+  if (!body.ok) return body.response;
+  const result = await updateDefinition(services, id.value, body.value, auth.caller);
+  if (!result.ok) return problem(result.status, result.detail);
+  return { jsonBody: definitionView(result.definition) };
+}
+
+async function remove(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const services = await getReviewServices();
+  const auth = await authenticate(request, services.tokens, MANAGE);
+  if (!auth.ok) return auth.response;
+  const id = validate(idSchema, request.params.id, 'id');
+  if (!id.ok) return id.response;
+  const result = await deleteDefinition(services, id.value, auth.caller, control(df.getClient(context)));
+  if (!result.ok) return problem(result.status, result.detail);
+  return { status: 204 };
+}
+
+/** Terminate through the durable client: a finished instance answers 410 (fine), an unknown one 404 (fine too). */
+function control(client: df.DurableClient): OrchestrationControl {
+  return {
+    async terminate(instanceId, reason) {
+      try {
+        await client.terminate(instanceId, encodeURIComponent(reason));
+      } catch (err) {
+        if (err instanceof Error && /No instance with ID/i.test(err.message)) return;
+        throw err;
+      }
+    },
+  };
+}
+
+function isBadRequest(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 400 || code === '400';
+}
+
+const common = { authLevel: 'anonymous' as const };
+const extraInputs = [df.input.durableClient()];
+app.http('accessReviewDefinitionsCreate', {
+  ...common,
+  route: ROUTE,
+  methods: ['POST'],
+  extraInputs,
+  handler: create,
+});
+app.http('accessReviewDefinitionsList', { ...common, route: ROUTE, methods: ['GET'], handler: list });
+app.http('accessReviewDefinitionGet', { ...common, route: `${ROUTE}/{id}`, methods: ['GET'], handler: get });
+app.http('accessReviewDefinitionUpdate', {
+  ...common,
+  route: `${ROUTE}/{id}`,
+  methods: ['PATCH'],
+  handler: update,
+});
+app.http('accessReviewDefinitionDelete', {
+  ...common,
+  route: `${ROUTE}/{id}`,
+  methods: ['DELETE'],
+  extraInputs,
+  handler: remove,
+});

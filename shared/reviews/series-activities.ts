@@ -1,0 +1,178 @@
+/**
+ * The series orchestration's activities (orchestrations/access-review-series.ts): plan an occurrence (its times, and
+ * one instance document per selected role, created if missing so a re-run creates nothing twice), start it (the
+ * definition becomes InProgress and the occurrence's instances take the series' current reviewers and duration),
+ * and end the series (the definition becomes Completed). Every write is idempotent: ETag-guarded updates that do
+ * nothing when already done, create-if-missing, deterministic audit ids.
+ */
+import { SYSTEM_ACTOR } from '../audit/audit-entry';
+import type { AuditWriter } from '../audit/audit-log';
+import type { Clock } from '../clock';
+import type { Directory } from '../directory/directory';
+import { AlreadyExistsError, NotFoundError } from '../storage/errors';
+import type { ManagedGroupRepository } from '../storage/managed-group-repository';
+import { occurrenceAt } from './recurrence';
+import type { ReviewDefinition } from './review-definition';
+import type { ReviewInstance } from './review-instance';
+import { instanceOrchestrationId, reviewInstanceId } from './review-names';
+import type { ReviewStore } from './review-store';
+
+export const SERIES_ACTIVITIES = {
+  plan: 'AccessReviewSeriesPlanOccurrence',
+  start: 'AccessReviewSeriesStartOccurrence',
+} as const;
+
+/** The series orchestration's input: which definition, and which occurrence (0 first) this episode runs. */
+export interface SeriesInput {
+  definitionId: string;
+  occurrence: number;
+}
+
+export type PlanResult =
+  | { kind: 'end' }
+  | { kind: 'occurrence'; startDateTime: string; endDateTime: string; instances: { instanceId: string }[] };
+
+export interface StartOccurrenceInput extends SeriesInput {
+  instanceIds: string[];
+}
+
+export type StartOccurrenceResult = { proceed: true } | { proceed: false };
+
+export interface SeriesDeps {
+  reviews: ReviewStore;
+  managedGroups: ManagedGroupRepository;
+  directory: Directory;
+  audit: AuditWriter;
+  clock: Clock;
+}
+
+export interface SeriesActivities {
+  planOccurrence(input: SeriesInput): Promise<PlanResult>;
+  startOccurrence(input: StartOccurrenceInput): Promise<StartOccurrenceResult>;
+}
+
+const DAY_MS = 86_400_000;
+
+export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
+  const { reviews } = deps;
+
+  async function definitionOf(id: string) {
+    return reviews.definitions.find(id, id);
+  }
+
+  async function groupName(groupId: string): Promise<string | null> {
+    const managed = await deps.managedGroups.find(groupId);
+    if (managed) return managed.displayName;
+    return (await deps.directory.getGroup(groupId))?.displayName ?? null;
+  }
+
+  async function completeSeries(definition: ReviewDefinition): Promise<void> {
+    let changed: boolean;
+    try {
+      changed = (
+        await reviews.definitions.update(definition.id, definition.id, (current) =>
+          current.status === 'Completed'
+            ? undefined
+            : { ...current, status: 'Completed', lastModifiedDateTime: deps.clock.now().toISOString() },
+        )
+      ).changed;
+    } catch (err) {
+      if (err instanceof NotFoundError) return;
+      throw err;
+    }
+    if (!changed) return;
+    await deps.audit.record({
+      id: `review-series:${definition.id}:completed`,
+      activityDateTime: deps.clock.now(),
+      activityDisplayName: 'Access review series completed',
+      category: 'AccessReview',
+      operationType: 'Update',
+      result: 'success',
+      initiatedBy: SYSTEM_ACTOR,
+      targetResources: [{ id: definition.id, displayName: definition.displayName, type: 'Policy' }],
+      correlationId: definition.id,
+      details: { definitionId: definition.id },
+    });
+  }
+
+  return {
+    async planOccurrence({ definitionId, occurrence }) {
+      const definition = await definitionOf(definitionId);
+      if (!definition) return { kind: 'end' };
+      const at = occurrenceAt(definition.settings, new Date(definition.createdDateTime), occurrence);
+      if (!at) {
+        await completeSeries(definition);
+        return { kind: 'end' };
+      }
+      const startDateTime = at.start.toISOString();
+      const endDateTime = at.end.toISOString();
+      const instances: { instanceId: string }[] = [];
+      for (const role of definition.scope.roles) {
+        const groupId = role.groupId.toLowerCase();
+        const id = reviewInstanceId(definitionId, occurrence, groupId, role.accessId);
+        instances.push({ instanceId: id });
+        if (await reviews.instances.find(id, definitionId)) continue;
+        const instance: ReviewInstance = {
+          id,
+          definitionId,
+          occurrence,
+          groupId,
+          accessId: role.accessId,
+          groupDisplayName: await groupName(groupId),
+          startDateTime,
+          endDateTime,
+          status: 'NotStarted',
+          reviewers: definition.reviewers,
+          fallbackReviewers: definition.fallbackReviewers,
+          contactedReviewerIds: [],
+          stoppedBy: null,
+          completedDateTime: null,
+          appliedDateTime: null,
+          orchestrationInstanceId: instanceOrchestrationId(id),
+        };
+        try {
+          await reviews.instances.create(instance);
+        } catch (err) {
+          if (!(err instanceof AlreadyExistsError)) throw err;
+        }
+      }
+      return { kind: 'occurrence', startDateTime, endDateTime, instances };
+    },
+
+    async startOccurrence({ definitionId, instanceIds }) {
+      const definition = await definitionOf(definitionId);
+      if (!definition) return { proceed: false };
+      const now = deps.clock.now().toISOString();
+      try {
+        await reviews.definitions.update(definitionId, definitionId, (current) =>
+          current.status === 'NotStarted'
+            ? { ...current, status: 'InProgress', lastModifiedDateTime: now }
+            : undefined,
+        );
+      } catch (err) {
+        if (err instanceof NotFoundError) return { proceed: false };
+        throw err;
+      }
+      // Series edits made since the occurrence was planned reach its instances until they start.
+      const { reviewers, fallbackReviewers, settings } = definition;
+      for (const id of instanceIds) {
+        try {
+          await reviews.instances.update(id, definitionId, (current) => {
+            if (current.status !== 'NotStarted') return undefined;
+            const endDateTime = new Date(
+              new Date(current.startDateTime).getTime() + settings.instanceDurationInDays * DAY_MS,
+            ).toISOString();
+            const same =
+              current.endDateTime === endDateTime &&
+              JSON.stringify(current.reviewers) === JSON.stringify(reviewers) &&
+              JSON.stringify(current.fallbackReviewers) === JSON.stringify(fallbackReviewers);
+            return same ? undefined : { ...current, reviewers, fallbackReviewers, endDateTime };
+          });
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+        }
+      }
+      return { proceed: true };
+    },
+  };
+}
