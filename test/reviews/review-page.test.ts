@@ -1,8 +1,10 @@
 /**
- * The reviewer's page from the e-mail link, in headless Chromium through the real app on the virtual clock: the
- * page shows the reviewer's pending items (with the recommendation's evidence) and decides nothing until the form
- * is submitted; decided items leave the list; refusals stay on the page with what was typed; another reviewer's
- * link can't decide these items; a stopped review is read only; an expired or changed link gets a clear page.
+ * The reviewer's page from the e-mail link, in headless Chromium through the real app on the virtual clock. End to
+ * end: a definition through the API, its start mail, the link from the mail; the page decides nothing until the form
+ * is submitted; decided items leave the list and show in the decisions API. Then, on reviews written to the store
+ * (to set evidence, several reviewers and states by hand): refusals stay on the page with what was typed; another
+ * reviewer's link can't decide these items; a stopped review is read only; bad forms and changed links get clear
+ * pages; once the review is over every link (the mailed one too) gets the expired page.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -19,22 +21,39 @@ import {
 import { getReviewServices, type ReviewServices } from '../../shared/reviews/review-services';
 import { describeInBrowser, launchChromium } from '../browser';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
+import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';
 
-const NOW = new Date('2026-03-02T09:00:00Z');
-const END = new Date('2026-03-16T09:00:00Z');
+/** The app starts here; the end-to-end review starts at the next midnight (NOW), when the seeded ones start too. */
+const T0 = new Date('2026-06-01T09:00:00Z');
+const NOW = new Date('2026-06-02T00:00:00Z');
+const END = new Date('2026-06-16T00:00:00Z');
 const HELPDESK = DEMO.helpdeskGroup;
+const DEFINITIONS = 'identityGovernance/accessReviews/definitions';
+
+interface DecisionView {
+  id: string;
+  principal: { id: string; displayName: string | null };
+  decision: string;
+  recommendation: string;
+  lastSignInDateTime: string | null;
+  justification: string | null;
+  reviewedBy: { id: string; displayName: string | null } | null;
+}
 
 describeInBrowser('the access review page in Chromium', () => {
   let app: PimApp;
+  /** The link mailed in the end-to-end test, opened again once the review is over. */
+  let mailedLink: string | undefined;
   let services: ReviewServices;
   let browser: Browser;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    app = await startPimApp({ virtualClock: NOW });
+    app = await startPimApp({ virtualClock: T0 });
     services = await getReviewServices();
     browser = await launchChromium();
-  });
+    await manageGroup(app, HELPDESK);
+  }, 90_000);
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
@@ -116,10 +135,10 @@ describeInBrowser('the access review page in Chromium', () => {
     };
     await services.reviews.instances.create(instance);
     const signIns: Record<string, string | null> = {
-      'olivia.carter': '2026-02-27T08:00:00Z',
+      'olivia.carter': '2026-05-29T08:00:00Z',
       'daniel.kim': null,
-      'priya.nair': '2025-12-01T08:00:00Z',
-      'amelia.novak': '2026-03-01T08:00:00Z',
+      'priya.nair': '2026-03-01T08:00:00Z',
+      'amelia.novak': '2026-06-01T08:00:00Z',
     };
     const items: Record<string, ReviewDecision> = {};
     for (const [who, reviewerUpns] of Object.entries(o.reviewers)) {
@@ -141,7 +160,7 @@ describeInBrowser('the access review page in Chromium', () => {
         scheduleId,
         assignmentType: who === 'daniel.kim' ? 'active' : 'eligible',
         lastSignInDateTime: lastSignIn,
-        recommendation: lastSignIn && lastSignIn > '2026-01-31' ? 'Approve' : 'Deny',
+        recommendation: lastSignIn && lastSignIn > '2026-05-03' ? 'Approve' : 'Deny',
         decision: 'NotReviewed',
         justification: null,
         reviewedBy: null,
@@ -169,6 +188,162 @@ describeInBrowser('the access review page in Chromium', () => {
     });
   }
 
+  async function makeEligible(upn: string): Promise<void> {
+    const res = await app.api(`${BASE}/eligibilityScheduleRequests`, {
+      ...ADMIN,
+      body: {
+        action: 'adminAssign',
+        accessId: 'member',
+        groupId: HELPDESK,
+        principalId: app.user(upn).id,
+        justification: 'Helpdesk rota',
+        scheduleInfo: {
+          startDateTime: app.rt.clock.now().toISOString(),
+          expiration: { type: 'afterDuration', duration: 'P180D' },
+        },
+      },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+  }
+
+  it('mails the reviewer a link; the page decides nothing until submitted; decisions show in the API', async () => {
+    await makeEligible('olivia.carter');
+    await makeEligible('daniel.kim');
+    await makeEligible('priya.nair');
+    await app.rt.waitForIdle();
+    const sofia = app.user('sofia.rossi');
+    const created = await app.json<{ id: string }>(DEFINITIONS, {
+      ...ADMIN,
+      body: {
+        displayName: 'Helpdesk <members> review',
+        descriptionForReviewers: 'Keep only people still on the <helpdesk> rota.',
+        scope: {
+          '@odata.type': '#pimflow.groupRoleReviewScope',
+          roles: [{ groupId: HELPDESK, accessId: 'member' }],
+          assignmentTypes: 'eligible',
+          principalTypes: ['user'],
+        },
+        reviewers: [{ query: `/users/${sofia.id}`, queryType: 'MicrosoftGraph' }],
+        settings: {
+          instanceDurationInDays: 14,
+          recurrence: {
+            pattern: { type: 'absoluteMonthly', interval: 1 },
+            range: { type: 'numbered', startDate: '2026-06-02', numberOfOccurrences: 1 },
+          },
+          recommendationsEnabled: true,
+          justificationRequiredOnApproval: true,
+          mailNotificationsEnabled: true,
+        },
+      },
+    });
+    await app.rt.waitForIdle();
+    expect(await app.mailTo(sofia.userPrincipalName)).toEqual([]);
+
+    // The start: 2026-06-02 00:00 UTC.
+    await app.rt.advance('PT15H');
+    await app.rt.waitForIdle();
+    const instances = await app.json<{ value: { id: string; status: string; endDateTime: string }[] }>(
+      `${DEFINITIONS}/${created.id}/instances`,
+      ADMIN,
+    );
+    expect(instances.value).toHaveLength(1);
+    const instance = instances.value[0] as { id: string; status: string; endDateTime: string };
+    expect(instance.status).toBe('InProgress');
+    const decisionsUrl = `${DEFINITIONS}/${created.id}/instances/${instance.id}/decisions`;
+    const decisions = async () =>
+      (await app.json<{ value: DecisionView[] }>(`${decisionsUrl}?$top=100`, ADMIN)).value;
+    const byName = async (name: string) => {
+      const found = (await decisions()).find((d) => d.principal.displayName === name);
+      if (!found) throw new Error(`No decision item for ${name}`);
+      return found;
+    };
+    expect((await decisions()).map((d) => d.principal.displayName).sort()).toEqual([
+      'Daniel Kim',
+      'Olivia Carter',
+      'Priya Nair',
+    ]);
+
+    const mails = (await app.mailTo(sofia.userPrincipalName)).filter((m) =>
+      m.subject.includes('Helpdesk <members> review'),
+    );
+    expect(mails).toHaveLength(1);
+    const page = await newPage();
+    await page.setContent((mails[0] as { html: string }).html);
+    await Promise.all([
+      page.waitForURL(/\/api\/accessReviews\/review\?token=/),
+      page.getByRole('link', { name: 'Open your review' }).click(),
+    ]);
+    const link = page.url();
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Helpdesk <members> review');
+    const main = (await page.locator('main').textContent()) ?? '';
+    expect(main).toContain('Keep only people still on the <helpdesk> rota.');
+    expect(main).toContain('2026-06-16 00:00 UTC');
+    expect((await page.locator('legend').allTextContents()).map((t) => t.trim())).toEqual([
+      'Daniel Kim – eligible member',
+      'Olivia Carter – eligible member',
+      'Priya Nair – eligible member',
+    ]);
+    // The evidence shown is the item's.
+    const olivia = await byName('Olivia Carter');
+    const oliviaBox = page.getByRole('group', { name: /Olivia Carter/ });
+    expect(await oliviaBox.textContent()).toContain(
+      olivia.lastSignInDateTime
+        ? `Last sign-in ${olivia.lastSignInDateTime.slice(0, 16).replace('T', ' ')} UTC`
+        : 'Never signed in',
+    );
+    expect((await decisions()).map((d) => d.decision)).toEqual(['NotReviewed', 'NotReviewed', 'NotReviewed']);
+
+    const danielBox = page.getByRole('group', { name: /Daniel Kim/ });
+    await danielBox.getByRole('radio', { name: 'Deny' }).check();
+    await danielBox.getByLabel(/Reason/).fill('Moved to finance');
+    await oliviaBox.getByRole('radio', { name: 'Approve' }).check();
+    await oliviaBox.getByLabel(/Reason/).fill('Still on the rota');
+    await Promise.all([
+      page.waitForURL(/\/api\/accessReviews\/review$/),
+      page.getByRole('button', { name: 'Submit decisions' }).click(),
+    ]);
+    expect(await page.getByRole('status').textContent()).toContain('Recorded 2 decisions');
+    expect((await page.locator('legend').allTextContents()).map((t) => t.trim())).toEqual([
+      'Priya Nair – eligible member',
+    ]);
+    expect(await byName('Olivia Carter')).toMatchObject({
+      decision: 'Approve',
+      justification: 'Still on the rota',
+      reviewedBy: { id: sofia.id, displayName: 'Sofia Rossi' },
+    });
+    expect(await byName('Daniel Kim')).toMatchObject({ decision: 'Deny', justification: 'Moved to finance' });
+    expect((await byName('Priya Nair')).decision).toBe('NotReviewed');
+
+    // A link for someone who is no reviewer of this review shows nothing and decides nothing.
+    const lucasLink = await reviewPageUrl(services.settings, {
+      instanceId: instance.id,
+      reviewerId: app.user('lucas.dubois').id,
+      expiresAt: new Date(instance.endDateTime),
+    });
+    const lucasPage = await newPage();
+    await lucasPage.goto(lucasLink);
+    expect(await lucasPage.locator('legend').count()).toBe(0);
+    expect(await lucasPage.locator('main').textContent()).toContain('no pending items');
+    await lucasPage.close();
+    const priya = await byName('Priya Nair');
+    const forged = await app.api('accessReviews/review', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: new URL(lucasLink).searchParams.get('token') ?? '',
+        [`decision:${priya.id}`]: 'Deny',
+      }).toString(),
+    });
+    expect(forged.status).toBe(403);
+    expect((await byName('Priya Nair')).decision).toBe('NotReviewed');
+
+    mailedLink = link;
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it('shows the pending items without deciding, records Deny and Approve with reasons, and keeps a refused item', async () => {
     const { instance, items } = await seedReview('Helpdesk <members> Q1', {
       reviewers: {
@@ -190,7 +365,7 @@ describeInBrowser('the access review page in Chromium', () => {
     expect(await h1(page)).toBe('Helpdesk <members> Q1');
     const main = (await page.locator('main').textContent()) ?? '';
     expect(main).toContain('Keep only people who still <work> on the helpdesk queue.');
-    expect(main).toContain('2026-03-16 09:00 UTC');
+    expect(main).toContain('2026-06-16 00:00 UTC');
     expect(await legends(page)).toEqual([
       'Daniel Kim – active member',
       'Olivia Carter – eligible member',
@@ -201,7 +376,7 @@ describeInBrowser('the access review page in Chromium', () => {
     expect(await daniel.textContent()).toContain('Deny (never signed in)');
     expect(await daniel.textContent()).toContain('daniel.kim@pimflow.example');
     const olivia = page.getByRole('group', { name: /Olivia Carter/ });
-    expect(await olivia.textContent()).toContain('Last sign-in 2026-02-27 08:00 UTC');
+    expect(await olivia.textContent()).toContain('Last sign-in 2026-05-29 08:00 UTC');
     expect(await olivia.textContent()).toContain('Approve (signed in within the last 30 days)');
     expect(await page.getByRole('group', { name: /Priya/ }).textContent()).toContain(
       'Deny (no sign-in within the last 30 days)',
@@ -237,7 +412,7 @@ describeInBrowser('the access review page in Chromium', () => {
       decision: 'Deny',
       justification: 'Left the helpdesk team in January',
       reviewedBy: { id: app.user('sofia.rossi').id, displayName: 'Sofia Rossi' },
-      reviewedDateTime: NOW.toISOString(),
+      reviewedDateTime: app.rt.clock.now().toISOString(),
     });
 
     // With a reason, Olivia's approval goes through and she leaves the list.
@@ -367,18 +542,21 @@ describeInBrowser('the access review page in Chromium', () => {
     await page.close();
   });
 
-  it('shows the expired page once the review is over', async () => {
+  it('shows the expired page once the review is over, for the mailed link too', async () => {
     const { instance } = await seedReview('Helpdesk members expiring', {
       reviewers: { 'olivia.carter': ['sofia.rossi'] },
     });
     const url = await linkFor(instance, 'sofia.rossi');
     await app.rt.advance('P15D');
+    await app.rt.waitForIdle();
     const page = await newPage();
-    const res = await page.goto(url);
-    expect(res?.status()).toBe(410);
-    expect(await h1(page)).toBe('This link has expired');
-    expect(await page.getByRole('alert').textContent()).toContain('the review is over');
-    expect(await page.locator('form').count()).toBe(0);
+    for (const link of [url, ...(mailedLink ? [mailedLink] : [])]) {
+      const res = await page.goto(link);
+      expect(res?.status()).toBe(410);
+      expect(await h1(page)).toBe('This link has expired');
+      expect(await page.getByRole('alert').textContent()).toContain('the review is over');
+      expect(await page.locator('form').count()).toBe(0);
+    }
     await page.close();
     expect(problems).toEqual([]);
   });
