@@ -18,6 +18,7 @@ import {
   reviewInstanceId,
   seriesInstanceId,
 } from '../../shared/reviews/review-names';
+import { showReviewPage, submitReviewPage } from '../../shared/reviews/review-pages';
 import { getReviewServices, type ReviewServices } from '../../shared/reviews/review-services';
 import { describeInBrowser, launchChromium } from '../browser';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
@@ -79,7 +80,10 @@ describeInBrowser('the access review page in Chromium', () => {
   }
 
   /** A definition, its InProgress instance over Helpdesk members and decision items, written to the store. */
-  async function seedReview(name: string, o: { reviewers: Record<string, string[]> }): Promise<Seeded> {
+  async function seedReview(
+    name: string,
+    o: { reviewers: Record<string, string[]>; servicePrincipals?: { count: number; reviewer: string } },
+  ): Promise<Seeded> {
     const definitionId = crypto.randomUUID();
     const definition: ReviewDefinition = {
       id: definitionId,
@@ -172,6 +176,39 @@ describeInBrowser('the access review page in Chromium', () => {
       };
       await services.reviews.decisions.create(item);
       items[who] = item;
+    }
+    // Many more items (service principals: no sign-in data), for paging.
+    const many = o.servicePrincipals;
+    for (let n = 0; many && n < many.count; n += 1) {
+      const scheduleId = crypto.randomUUID();
+      const label = `App ${String(n).padStart(3, '0')}`;
+      const item: ReviewDecision = {
+        id: reviewDecisionId(instanceId, scheduleId),
+        instanceId,
+        definitionId,
+        accessReviewId: definitionId,
+        principal: {
+          id: crypto.randomUUID(),
+          displayName: label,
+          userPrincipalName: null,
+          type: 'servicePrincipal',
+        },
+        resource: { groupId: HELPDESK, accessId: 'member', displayName: 'Helpdesk' },
+        scheduleId,
+        assignmentType: 'active',
+        lastSignInDateTime: null,
+        recommendation: 'NoInfoAvailable',
+        decision: 'NotReviewed',
+        justification: null,
+        reviewedBy: null,
+        reviewedDateTime: null,
+        reviewerIds: [app.user(many.reviewer).id],
+        applyResult: 'New',
+        appliedBy: null,
+        appliedDateTime: null,
+      };
+      await services.reviews.decisions.create(item);
+      items[label] = item;
     }
     return { definition, instance, items };
   }
@@ -500,6 +537,76 @@ describeInBrowser('the access review page in Chromium', () => {
     expect(await page.content()).not.toMatch(/at .*\.js:\d+/);
     await page.close();
     expect(problems).toEqual([]);
+  });
+
+  it('shows at most 200 pending items a page, with a link to the next ones, each page decidable', async () => {
+    const { instance, items } = await seedReview('Helpdesk apps', {
+      reviewers: {},
+      servicePrincipals: { count: 205, reviewer: 'sofia.rossi' },
+    });
+    const page = await newPage();
+    await page.goto(await linkFor(instance, 'sofia.rossi'));
+    const first = await legends(page);
+    expect(first).toHaveLength(200);
+    expect(first[0]).toBe('App 000 – active member');
+    expect(await page.getByRole('group', { name: /App 000/ }).textContent()).toContain(
+      'No sign-in data (not a user)',
+    );
+    await Promise.all([
+      page.waitForURL(/\/api\/accessReviews\/review\?token=.*&after=/),
+      page.getByRole('link', { name: 'Next 200 pending items' }).click(),
+    ]);
+    expect(await legends(page)).toEqual([200, 201, 202, 203, 204].map((n) => `App ${n} – active member`));
+    expect(await page.getByRole('link', { name: /Next/ }).count()).toBe(0);
+    const last = page.getByRole('group', { name: /App 204/ });
+    await last.getByRole('radio', { name: "Don't know" }).check();
+    await Promise.all([
+      page.waitForURL(/\/api\/accessReviews\/review$/),
+      page.getByRole('button', { name: 'Submit decisions' }).click(),
+    ]);
+    expect(await page.getByRole('status').textContent()).toContain(
+      "App 204 (member of Helpdesk): Don't know",
+    );
+    expect((await decisionOf(items['App 204'] as ReviewDecision))?.decision).toBe('DontKnow');
+    // Back on the first page, which now holds the 204 left in two pages.
+    expect(await legends(page)).toHaveLength(200);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("with APPROVAL_REQUIRE_SIGN_IN, asks for an access token and takes only the reviewer's", async () => {
+    const { instance, items } = await seedReview('Helpdesk members signed in', {
+      reviewers: { 'olivia.carter': ['sofia.rossi'] },
+    });
+    const signIn = {
+      ...services,
+      settings: { ...services.settings, APPROVAL_REQUIRE_SIGN_IN: true },
+    };
+    const token = new URL(await linkFor(instance, 'sofia.rossi')).searchParams.get('token') ?? '';
+    const shown = await showReviewPage(signIn, { token, after: null });
+    expect(shown.status).toBe(200);
+    expect(String(shown.body)).toContain('name="access_token"');
+    const olivia = items['olivia.carter'] as ReviewDecision;
+    const form = (accessToken?: string) =>
+      new URLSearchParams({
+        token,
+        [`decision:${olivia.id}`]: 'Deny',
+        ...(accessToken ? { access_token: accessToken } : {}),
+      });
+    const none = await submitReviewPage(signIn, form(), { authorization: null, secFetchSite: 'same-origin' });
+    expect(none.status).toBe(401);
+    expect(none.headers).toHaveProperty('www-authenticate');
+    const lucas = await app.token({ as: 'lucas.dubois@pimflow.example' });
+    const other = await submitReviewPage(signIn, form(lucas), { authorization: null, secFetchSite: null });
+    expect(other.status).toBe(403);
+    expect((await decisionOf(olivia))?.decision).toBe('NotReviewed');
+    const sofia = await app.token({ as: 'sofia.rossi@pimflow.example' });
+    const ok = await submitReviewPage(signIn, form(), {
+      authorization: `Bearer ${sofia}`,
+      secFetchSite: 'same-origin',
+    });
+    expect(ok.status).toBe(200);
+    expect((await decisionOf(olivia))?.decision).toBe('Deny');
   });
 
   it('shows a stopped review read only, with what was decided', async () => {
