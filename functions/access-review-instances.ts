@@ -5,6 +5,7 @@
  * plus `contactedReviewers`. Decisions are written to Cosmos here (through recordDecision), never sent to the
  * instance's orchestration; only `stop` signals it. See docs/api/access-reviews.md.
  */
+import { randomUUID } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
@@ -142,7 +143,7 @@ async function patchInstance(request: HttpRequest, context: InvocationContext): 
   if (!updated.changed) return problem(409, 'The instance changed meanwhile (it completed or was stopped)');
   const changedItems = await reresolvePendingReviewers(s, updated.document);
   await s.audit.record({
-    id: `review-instance:${instance.id}:reviewers:${s.clock.now().toISOString()}`,
+    id: `review-instance:${instance.id}:reviewers:${updated.document._etag.replace(/"/g, '')}`,
     activityDateTime: s.clock.now(),
     activityDisplayName: 'Access review reviewers changed (current instance)',
     category: 'AccessReview',
@@ -239,7 +240,7 @@ async function resetDecisions(request: HttpRequest): Promise<HttpResponseInit> {
     }
   }
   await s.audit.record({
-    id: `review-instance:${instance.id}:reset:${s.clock.now().toISOString()}`,
+    id: `review-instance:${instance.id}:reset:${randomUUID()}`,
     activityDateTime: s.clock.now(),
     activityDisplayName: 'Access review decisions reset',
     category: 'AccessReview',

@@ -123,7 +123,8 @@ export async function recordDecision(
   if (!result.changed) return { ok: false, status: 403, detail: 'You are no longer a reviewer of this item' };
   const doc = result.document;
   await services.audit.record({
-    id: `review-decision:${doc.id}:${now}`,
+    // One record per write: the item's new ETag names it (two decisions in one millisecond stay two).
+    id: `review-decision:${doc.id}:${doc._etag.replace(/"/g, '')}`,
     activityDateTime: services.clock.now(),
     activityDisplayName: `Access review decision: ${input.decision} (${doc.resource.accessId} of group)`,
     category: 'AccessReview',
