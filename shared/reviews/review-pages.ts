@@ -685,7 +685,8 @@ export async function submitReviewPage(
         userPrincipalName: signedIn?.userPrincipalName ?? reviewer?.userPrincipalName ?? null,
       },
       decision: choice.decision,
-      justification: choice.reason?.trim() ? choice.reason : null,
+      // Browsers send a textarea's line breaks as CRLF; store them as LF (and count them once).
+      justification: choice.reason?.trim() ? choice.reason.replace(/\r\n?/g, '\n') : null,
       preloaded: {
         instance,
         justificationRequiredOnApproval: definition.settings.justificationRequiredOnApproval,

@@ -601,12 +601,17 @@ describeInBrowser('the access review page in Chromium', () => {
     expect(other.status).toBe(403);
     expect((await decisionOf(olivia))?.decision).toBe('NotReviewed');
     const sofia = await app.token({ as: 'sofia.rossi@pimflow.example' });
-    const ok = await submitReviewPage(signIn, form(), {
+    const withReason = form();
+    withReason.set(`reason:${olivia.id}`, 'Left the team.\r\nNo longer on the rota.');
+    const ok = await submitReviewPage(signIn, withReason, {
       authorization: `Bearer ${sofia}`,
       secFetchSite: 'same-origin',
     });
     expect(ok.status).toBe(200);
-    expect((await decisionOf(olivia))?.decision).toBe('Deny');
+    expect(await decisionOf(olivia)).toMatchObject({
+      decision: 'Deny',
+      justification: 'Left the team.\nNo longer on the rota.',
+    });
   });
 
   it('shows a stopped review read only, with what was decided', async () => {
