@@ -18,6 +18,7 @@ import {
   startAutoApply,
   type SeededReview,
 } from './apply-fixtures';
+import { decisions as listItems, startReview, users } from './instance-helpers';
 
 const GROUP = DEMO.helpdeskGroup;
 let app: PimApp;
@@ -309,5 +310,54 @@ describe('resuming', () => {
     expect(
       (await auditNames(review.instanceId)).filter((n) => n.startsWith('Access review applied')),
     ).toHaveLength(2);
+  });
+});
+
+describe('end to end: a review with auto-apply, decided by its reviewer, completes and applies', () => {
+  it('removes the denied member at the end date, keeps the approved one and those added outside pimflow', async () => {
+    const CLOUD_OPS = 'ebaa089b-edbe-45ee-acf0-778162edf39e';
+    await manageGroup(app, CLOUD_OPS);
+    const outside = app.groupMembers(CLOUD_OPS);
+    const lucas = who('lucas.dubois');
+    const olivia = who('olivia.carter');
+    await assignActive(app, CLOUD_OPS, lucas);
+    await assignActive(app, CLOUD_OPS, olivia);
+    const review = await startReview(app, CLOUD_OPS, {
+      reviewers: users(who('priya.nair')),
+      scope: {
+        roles: [{ groupId: CLOUD_OPS, accessId: 'member' }],
+        assignmentTypes: 'active',
+        principalTypes: ['user'],
+        inactiveDurationInDays: null,
+      },
+      settings: { instanceDurationInDays: 7, autoApplyDecisionsEnabled: true },
+    });
+    const priya = { as: 'priya.nair@pimflow.example' };
+    const items = await listItems(app, review, priya);
+    const item = (id: string) => items.find((i) => i.principal.id === id)?.id as string;
+    for (const [id, decision] of [
+      [lucas, 'Deny'],
+      [olivia, 'Approve'],
+    ] as const) {
+      const res = await app.api(`${review.url}/decisions/${item(id)}`, {
+        ...priya,
+        method: 'PATCH',
+        body: { decision, justification: 'checked' },
+      });
+      expect(res.status, await res.clone().text()).toBe(204);
+    }
+    expect(app.groupMembers(CLOUD_OPS)).toContain(lucas);
+    await app.rt.advance('P8D');
+    await app.rt.waitForIdle();
+    expect(app.groupMembers(CLOUD_OPS).sort()).toEqual([olivia, ...outside].sort());
+    expect((await app.json<{ status: string }>(review.url, ADMIN)).status).toBe('Applied');
+    const applied = await decisionsOf({ ...review, items: {} });
+    expect(byPrincipal(applied, lucas)).toMatchObject({
+      applyResult: 'AppliedSuccessfully',
+      appliedBy: null,
+    });
+    expect(byPrincipal(applied, olivia).applyResult).toBe('New');
+    expect(await instancesOf('assignment', lucas)).toHaveLength(0);
+    expect(await instancesOf('assignment', olivia)).toHaveLength(1);
   });
 });
