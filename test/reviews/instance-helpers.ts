@@ -1,34 +1,14 @@
 /**
- * Steps the instance and decision tests share: a definition and its first instance as the series orchestration
- * leaves them (NotStarted, reviewers copied from the definition), written through the app's ReviewStore (loaded
- * from dist/ in this process), and the instance orchestration started under its derived id, as the series starts it.
- * Everything after that goes through the HTTP API.
+ * Steps the instance and decision tests share: a one-time review created through the definitions API (whose series
+ * orchestration runs the instance orchestration), the PIM assignments it reviews, and reading its items back.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { expect } from 'vitest';
-import type * as ReviewNamesModule from '../../shared/reviews/review-names';
-import type * as ReviewServicesModule from '../../shared/reviews/review-services';
 import type { ReviewDefinition } from '../../shared/reviews/review-definition';
-import type { ReviewServices } from '../../shared/reviews/review-services';
-import { DEMO, ROOT, type PimApp } from '../pim-harness';
+import type { PimApp } from '../pim-harness';
 import { ADMIN, BASE } from '../pim/pim-scenario';
-
-const load = createRequire(__filename);
 
 export const REVIEWS = 'identityGovernance/accessReviews/definitions';
 export const AUDITOR = { as: 'priya.nair@pimflow.example', roles: ['PimFlow.Auditor'] };
-
-export function reviewServices(): Promise<ReviewServices> {
-  const { getReviewServices } = load(
-    path.join(ROOT, 'dist/shared/reviews/review-services.js'),
-  ) as typeof ReviewServicesModule;
-  return getReviewServices();
-}
-
-function names(): typeof ReviewNamesModule {
-  return load(path.join(ROOT, 'dist/shared/reviews/review-names.js')) as typeof ReviewNamesModule;
-}
 
 export const users = (...ids: string[]) => ids.map((id) => ({ query: `/users/${id}` }));
 export const MANAGER = [{ query: './manager', queryRoot: 'decisions' }];
@@ -76,80 +56,41 @@ export type DefinitionInput = Partial<
   fallbackReviewers?: ScopeInput[];
 };
 
-/** A one-time review of `member` of `groupId`, started now: its instance's orchestration runs to InProgress. */
+/**
+ * A one-time review of `member` of `groupId`, created through `POST definitions`: the series orchestration starts
+ * its one occurrence at once and runs the instance orchestration, which takes the instance to InProgress.
+ */
 export async function startReview(
   app: PimApp,
   groupId: string,
   d: DefinitionInput = {},
 ): Promise<StartedReview> {
-  const s = await reviewServices();
-  const n = names();
-  const now = app.rt.clock.now();
-  const definitionId = crypto.randomUUID();
-  const settings: ReviewDefinition['settings'] = {
-    instanceDurationInDays: 14,
-    recurrence: null,
-    autoApplyDecisionsEnabled: false,
-    defaultDecisionEnabled: false,
-    defaultDecision: 'Recommendation',
-    recommendationsEnabled: false,
-    recommendationLookBackDuration: 'P30D',
-    justificationRequiredOnApproval: false,
-    mailNotificationsEnabled: false,
-    reminderNotificationsEnabled: false,
-    ...d.settings,
-  };
-  const definition: ReviewDefinition = {
-    id: definitionId,
-    displayName: d.displayName ?? 'Helpdesk members review',
-    descriptionForAdmins: null,
-    descriptionForReviewers: d.descriptionForReviewers ?? null,
-    scope: d.scope ?? {
-      roles: [{ groupId, accessId: 'member' }],
-      assignmentTypes: 'both',
-      principalTypes: ['user', 'group', 'servicePrincipal'],
-      inactiveDurationInDays: null,
+  const res = await app.api(REVIEWS, {
+    ...ADMIN,
+    body: {
+      displayName: d.displayName ?? 'Helpdesk members review',
+      descriptionForReviewers: d.descriptionForReviewers ?? null,
+      scope: d.scope ?? {
+        roles: [{ groupId, accessId: 'member' }],
+        assignmentTypes: 'both',
+        principalTypes: ['user', 'group', 'servicePrincipal'],
+      },
+      reviewers: (d.reviewers ?? []).map(scope),
+      fallbackReviewers: (d.fallbackReviewers ?? []).map(scope),
+      additionalNotificationRecipients: d.additionalNotificationRecipients ?? [],
+      settings: { instanceDurationInDays: 14, ...d.settings },
     },
-    reviewers: (d.reviewers ?? []).map(scope),
-    fallbackReviewers: (d.fallbackReviewers ?? []).map(scope),
-    additionalNotificationRecipients: d.additionalNotificationRecipients ?? [],
-    settings,
-    status: 'InProgress',
-    createdBy: { id: DEMO.admin, displayName: 'PIM Admin', userPrincipalName: DEMO.adminUpn },
-    createdDateTime: now.toISOString(),
-    lastModifiedDateTime: now.toISOString(),
-    orchestrationInstanceId: n.seriesInstanceId(definitionId),
-  };
-  await s.reviews.definitions.create(definition);
-  const instanceId = n.reviewInstanceId(definitionId, 0, groupId, 'member');
-  await s.reviews.instances.create({
-    id: instanceId,
-    definitionId,
-    occurrence: 0,
-    groupId,
-    accessId: 'member',
-    groupDisplayName: app.dev.graph.state.group(groupId)?.displayName ?? null,
-    startDateTime: now.toISOString(),
-    endDateTime: new Date(now.getTime() + settings.instanceDurationInDays * 86_400_000).toISOString(),
-    status: 'NotStarted',
-    reviewers: definition.reviewers,
-    fallbackReviewers: definition.fallbackReviewers,
-    contactedReviewerIds: [],
-    stoppedBy: null,
-    completedDateTime: null,
-    appliedDateTime: null,
-    orchestrationInstanceId: n.instanceOrchestrationId(instanceId),
   });
-  const res = await fetch(
-    `${app.rt.urls.durable}/orchestrators/${n.REVIEW_ORCHESTRATORS.instance}/${n.instanceOrchestrationId(instanceId)}`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ definitionId, instanceId }),
-    },
-  );
-  expect(res.status, await res.clone().text()).toBe(202);
+  expect(res.status, await res.clone().text()).toBe(201);
+  const definitionId = ((await res.json()) as { id: string }).id;
   await app.rt.waitForIdle();
+  const list = await app.json<{ value: { id: string; status: string }[] }>(
+    `${REVIEWS}/${definitionId}/instances`,
+    ADMIN,
+  );
+  expect(list.value).toHaveLength(1);
+  expect(list.value[0]?.status).toBe('InProgress');
+  const instanceId = list.value[0]?.id ?? '';
   return { definitionId, instanceId, url: `${REVIEWS}/${definitionId}/instances/${instanceId}` };
 }
 

@@ -240,3 +240,44 @@ describe('Selected reviewers and the default decisions Approve and Deny', () => 
     });
   });
 });
+
+describe('Scope: assignment types, principal kinds, inactive users only', () => {
+  it('reviews only what the scope names', async () => {
+    const res = await app.api('identityGovernance/privilegedAccess/group/assignmentScheduleRequests', {
+      ...ADMIN,
+      body: {
+        action: 'adminAssign',
+        accessId: 'member',
+        groupId: GROUP,
+        principalId: id('liam.obrien'),
+        justification: 'Rota',
+        scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P90D' } },
+      },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    await app.rt.waitForIdle();
+    const active = await startReview(app, GROUP, {
+      displayName: 'Active only',
+      reviewers: users(id('priya.nair')),
+      scope: { roles: [{ groupId: GROUP, accessId: 'member' }], assignmentTypes: 'active' } as never,
+    });
+    const activeItems = await decisions(app, active);
+    expect(activeItems.map((i) => [i.principal.id, i.assignmentType])).toEqual([
+      [id('liam.obrien'), 'active'],
+    ]);
+    const inactive = await startReview(app, GROUP, {
+      displayName: 'Inactive users',
+      reviewers: users(id('priya.nair')),
+      scope: {
+        roles: [{ groupId: GROUP, accessId: 'member' }],
+        assignmentTypes: 'eligible',
+        principalTypes: ['user'],
+        inactiveDurationInDays: 30,
+      } as never,
+    });
+    // Noah last signed in 63 days ago, Grace never; Ava and Olivia recently; the group isn't a user.
+    expect((await decisions(app, inactive)).map((i) => i.principal.id).sort()).toEqual(
+      [id('noah.williams'), id('grace.okafor')].sort(),
+    );
+  });
+});
