@@ -388,32 +388,18 @@ export async function deleteDefinition(
   const reason = 'The access review definition was deleted';
   await orchestrations.terminate(seriesInstanceId(id), reason);
 
-  const instanceIds: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await deps.reviews.listInstances(id, 100, token);
-    instanceIds.push(...page.items.map((i) => i.id));
-    token = page.continuationToken;
-  } while (token);
+  const instanceIds = await instanceIdsOf(deps, id);
   for (const instanceId of instanceIds) {
     await orchestrations.terminate(instanceOrchestrationId(instanceId), reason);
     await orchestrations.terminate(applyOrchestrationId(instanceId), reason);
   }
 
-  let decisions = 0;
-  for (const instanceId of instanceIds) {
-    // Always the first page: what was deleted is gone from it.
-    for (;;) {
-      const page = await deps.reviews.listDecisions({ instanceId, pageSize: 100 });
-      if (page.items.length === 0) break;
-      for (const item of page.items) {
-        await ignoreMissing(deps.reviews.decisions.delete(item.id, instanceId));
-        decisions++;
-      }
-    }
-    await ignoreMissing(deps.reviews.instances.delete(instanceId, id));
-  }
+  let decisions = await removeInstances(deps, id, instanceIds);
   await ignoreMissing(deps.reviews.definitions.delete(id, id));
+  // An activity that was already running when its orchestration was terminated may have written after the sweep
+  // above (an instance planned, items snapshotted): sweep once more now that nothing can find the definition.
+  const all = [...new Set([...instanceIds, ...(await instanceIdsOf(deps, id))])];
+  decisions += await removeInstances(deps, id, all);
 
   await deps.audit.record({
     id: `review-definition:${id}:deleted`,
@@ -429,11 +415,44 @@ export async function deleteDefinition(
       definitionId: id,
       displayName: definition.displayName,
       status: definition.status,
-      instancesDeleted: String(instanceIds.length),
+      instancesDeleted: String(all.length),
       decisionsDeleted: String(decisions),
     },
   });
-  return { ok: true, instances: instanceIds.length, decisions };
+  return { ok: true, instances: all.length, decisions };
+}
+
+async function instanceIdsOf(deps: DefinitionDeps, definitionId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await deps.reviews.listInstances(definitionId, 100, token);
+    ids.push(...page.items.map((i) => i.id));
+    token = page.continuationToken;
+  } while (token);
+  return ids;
+}
+
+/** Deletes each instance's decision items, then the instance; the number of items deleted. */
+async function removeInstances(
+  deps: DefinitionDeps,
+  definitionId: string,
+  instanceIds: string[],
+): Promise<number> {
+  let decisions = 0;
+  for (const instanceId of instanceIds) {
+    // Always the first page: what was deleted is gone from it.
+    for (;;) {
+      const page = await deps.reviews.listDecisions({ instanceId, pageSize: 100 });
+      if (page.items.length === 0) break;
+      for (const item of page.items) {
+        await ignoreMissing(deps.reviews.decisions.delete(item.id, instanceId));
+        decisions++;
+      }
+    }
+    await ignoreMissing(deps.reviews.instances.delete(instanceId, definitionId));
+  }
+  return decisions;
 }
 
 async function ignoreMissing(p: Promise<void>): Promise<void> {

@@ -4,11 +4,13 @@
  * occurrence; an endDate range ends with the last start on or before its date; series edits reach occurrences that
  * haven't started; deleting a definition terminates its orchestrations and removes its instances and decisions.
  */
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceOrchestrationId, seriesInstanceId } from '../../shared/reviews/review-names';
-import { DEMO, startPimApp, type PimApp } from '../pim-harness';
-import { ADMIN, manageGroup } from '../pim/pim-scenario';
-import { eligible, reviewServices } from './instance-helpers';
+import type * as ReviewServicesModule from '../../shared/reviews/review-services';
+import { DEMO, ROOT, startPimApp, type PimApp } from '../pim-harness';
+import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';
 
 const DEFS = 'identityGovernance/accessReviews/definitions';
 const DAY_MS = 86_400_000;
@@ -44,13 +46,39 @@ beforeAll(async () => {
   app = await startPimApp({ virtualClock: T0 });
   await manageGroup(app, HELPDESK);
   await manageGroup(app, CLOUD_OPS);
-  await eligible(app, HELPDESK, app.user('olivia.carter').id);
-  await eligible(app, HELPDESK, app.user('daniel.kim').id);
-  await eligible(app, CLOUD_OPS, app.user('priya.nair').id);
+  await eligible(HELPDESK, app.user('olivia.carter').id);
+  await eligible(HELPDESK, app.user('daniel.kim').id);
+  await eligible(CLOUD_OPS, app.user('priya.nair').id);
 }, 90_000);
 afterAll(async () => {
   await app?.stop();
 });
+
+/** The app's own ReviewStore (the in-process app's modules, from dist/): to see what is left after a delete. */
+function reviewServices() {
+  const load = createRequire(__filename);
+  const m = load(path.join(ROOT, 'dist/shared/reviews/review-services.js')) as typeof ReviewServicesModule;
+  return m.getReviewServices();
+}
+
+/** Makes a user an eligible member of a group for 180 days, through the PIM API. */
+async function eligible(groupId: string, principalId: string): Promise<void> {
+  const res = await app.api(`${BASE}/eligibilityScheduleRequests`, {
+    ...ADMIN,
+    body: {
+      action: 'adminAssign',
+      accessId: 'member',
+      groupId,
+      principalId,
+      justification: 'Rota',
+      scheduleInfo: {
+        startDateTime: app.rt.clock.now().toISOString(),
+        expiration: { type: 'afterDuration', duration: 'P180D' },
+      },
+    },
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+}
 
 function definitionBody(
   roles: { groupId: string; accessId: string }[],
