@@ -203,6 +203,15 @@ describe('ranges', () => {
     expect(all.every((i) => i.status === 'Completed')).toBe(true);
     expect((await definition(d.id)).status).toBe('Completed');
     expect(await runtimeStatus(seriesInstanceId(d.id))).toBe('Completed');
+    const filter = encodeURIComponent(`correlationId eq '${d.id}' and category eq 'AccessReview'`);
+    const audit = await app.json<{ value: { activityDisplayName: string }[] }>(
+      `auditLogs/directoryAudits?$filter=${filter}`,
+      ADMIN,
+    );
+    expect(audit.value.map((a) => a.activityDisplayName).sort()).toEqual([
+      'Access review series completed',
+      'Create access review',
+    ]);
   });
 
   it('an endDate range ends with the last start on or before the end date', async () => {
