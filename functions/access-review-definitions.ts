@@ -4,6 +4,7 @@
  * - `GET definitions` (admins, auditors): newest first, paged (`$top`, `@odata.nextLink`)
  * - `GET definitions/{id}` (admins, auditors)
  * - `PATCH definitions/{id}` (admins): series edits, for occurrences starting after the edit; 200 with the definition
+ * - `POST definitions/{id}/stop` (admins): 204; final — no more occurrences, running instances stopped
  * - `DELETE definitions/{id}` (admins): 204; ends the series and its instances' orchestrations, deletes its
  *   instances and decision items, then the definition
  * The checks and the audit records are in shared/reviews/definition-service.ts.
@@ -34,6 +35,7 @@ import {
   type OrchestrationControl,
 } from '../shared/reviews/definition-service';
 import { definitionView } from '../shared/reviews/definition-view';
+import { stopDefinition } from '../shared/reviews/stop-definition';
 import { REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
 import { getReviewServices } from '../shared/reviews/review-services';
 import type { SeriesInput } from '../shared/reviews/series-activities';
@@ -137,6 +139,25 @@ async function remove(request: HttpRequest, context: InvocationContext): Promise
   return { status: 204 };
 }
 
+async function stop(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const services = await getReviewServices();
+  const auth = await authenticate(request, services.tokens, MANAGE);
+  if (!auth.ok) return auth.response;
+  const id = validate(idSchema, request.params.id, 'id');
+  if (!id.ok) return id.response;
+  const empty = await parseJsonBody(request, z.strictObject({}).optional());
+  if (!empty.ok) return empty.response;
+  const client = df.getClient(context);
+  const result = await stopDefinition(
+    services,
+    (instanceId, name, payload) => client.raiseEvent(instanceId, name, payload),
+    id.value,
+    auth.caller,
+    (message) => context.error(message),
+  );
+  return result.ok ? { status: 204 } : problem(result.status, result.detail);
+}
+
 /** Terminate through the durable client: a finished instance answers 410 (fine), an unknown one 404 (fine too). */
 function control(client: df.DurableClient): OrchestrationControl {
   return {
@@ -172,6 +193,13 @@ app.http('accessReviewDefinitionUpdate', {
   route: `${ROUTE}/{id}`,
   methods: ['PATCH'],
   handler: update,
+});
+app.http('accessReviewDefinitionStop', {
+  ...common,
+  route: `${ROUTE}/{id}/stop`,
+  methods: ['POST'],
+  extraInputs,
+  handler: stop,
 });
 app.http('accessReviewDefinitionDelete', {
   ...common,

@@ -33,8 +33,8 @@ import {
 import { instanceView } from '../shared/reviews/instance-view';
 import { reviewerScopeSchema } from '../shared/reviews/review-definition';
 import type { ReviewDecision } from '../shared/reviews/review-decision';
-import { instanceOrchestrationId, REVIEW_EVENTS } from '../shared/reviews/review-names';
 import type { ReviewServices } from '../shared/reviews/review-services';
+import { stopReviewInstance } from '../shared/reviews/stop-instance';
 import { fallbackUserIds, reresolvePendingReviewers, reviewerPlan } from '../shared/reviews/reviewers';
 import { ConcurrencyConflictError } from '../shared/storage/errors';
 
@@ -177,40 +177,15 @@ async function stopInstance(request: HttpRequest, context: InvocationContext): P
   if (!r.ok) return r.response;
   const empty = await parseJsonBody(request, emptySchema);
   if (!empty.ok) return empty.response;
-  const { s, instance } = r;
-  if (instance.status !== 'InProgress')
-    return problem(409, `The review is ${instance.status}; only a review in progress can be stopped`);
-  const by = { id: r.caller.objectId, displayName: r.caller.displayName ?? null };
-  // Stopping is final from this write on: recordDecision refuses once stoppedBy is set.
-  const marked = await s.reviews.instances.update(instance.id, instance.definitionId, (i) =>
-    i.status === 'InProgress' && i.stoppedBy === null ? { ...i, stoppedBy: by } : undefined,
+  const client = df.getClient(context);
+  const stopped = await stopReviewInstance(
+    r.s,
+    (instanceId, name, payload) => client.raiseEvent(instanceId, name, payload),
+    r.instance,
+    r.caller,
+    (message) => context.error(message),
   );
-  if (!marked.changed) return problem(409, 'The review has already been stopped or has completed');
-  try {
-    await df
-      .getClient(context)
-      .raiseEvent(instanceOrchestrationId(instance.id), REVIEW_EVENTS.stopInstance, { by });
-  } catch (err) {
-    context.error(`Could not signal ${instanceOrchestrationId(instance.id)}: ${String(err)}`);
-    await s.reviews.instances.update(instance.id, instance.definitionId, (i) =>
-      i.status === 'InProgress' && i.stoppedBy?.id === by.id ? { ...i, stoppedBy: null } : undefined,
-    );
-    return problem(503, 'The review could not be stopped; try again');
-  }
-  await s.audit.record({
-    id: `review-instance:${instance.id}:stop-requested`,
-    activityDateTime: s.clock.now(),
-    activityDisplayName: 'Access review stop requested',
-    category: 'AccessReview',
-    operationType: 'Update',
-    result: 'success',
-    initiatedBy: userActor(r.caller.objectId, r.caller.displayName, r.caller.userPrincipalName),
-    targetResources: [{ id: instance.groupId, displayName: instance.groupDisplayName, type: 'Group' }],
-    groupId: instance.groupId,
-    correlationId: instance.id,
-    details: { definitionId: instance.definitionId, instanceId: instance.id },
-  });
-  return { status: 204 };
+  return stopped.ok ? { status: 204 } : problem(stopped.status, stopped.detail);
 }
 
 /** Every decision back to NotReviewed (while in progress). */

@@ -98,7 +98,8 @@ export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
   return {
     async planOccurrence({ definitionId, occurrence }) {
       const definition = await definitionOf(definitionId);
-      if (!definition) return { kind: 'end' };
+      // Gone, or stopped (POST definitions/{id}/stop marks it Completed): no more occurrences.
+      if (!definition || definition.status === 'Completed') return { kind: 'end' };
       const at = occurrenceAt(definition.settings, new Date(definition.createdDateTime), occurrence);
       if (!at) {
         await completeSeries(definition);

@@ -351,3 +351,41 @@ describe('DELETE during a series', () => {
     expect((await s.reviews.listInstances(d.id, 100)).items).toHaveLength(0);
   });
 });
+
+describe('POST definitions/{id}/stop', () => {
+  it('stops the running instances, plans no more occurrences, and is final', async () => {
+    const today = app.rt.clock.now().toISOString().slice(0, 10);
+    const d = await create(
+      definitionBody(FOUR_ROLES.slice(0, 2), {
+        instanceDurationInDays: 7,
+        recurrence: {
+          pattern: { type: 'absoluteMonthly', interval: 1 },
+          range: { type: 'noEnd', startDate: today },
+        },
+      }),
+    );
+    const running = await instances(d.id);
+    expect(running.map((i) => i.status)).toEqual(['InProgress', 'InProgress']);
+
+    const user = { as: app.user('olivia.carter').userPrincipalName };
+    expect((await app.api(`${DEFS}/${d.id}/stop`, { ...user, method: 'POST' })).status).toBe(403);
+    expect((await app.api(`${DEFS}/not-a-guid/stop`, { ...ADMIN, method: 'POST' })).status).toBe(400);
+    const res = await app.api(`${DEFS}/${d.id}/stop`, { ...ADMIN, method: 'POST' });
+    expect(res.status, await res.clone().text()).toBe(204);
+    await app.rt.waitForIdle();
+    expect((await definition(d.id)).status).toBe('Completed');
+    for (const i of await instances(d.id)) expect(i.status).toBe('Completed');
+    expect(await runtimeStatus(seriesInstanceId(d.id))).toBe('Completed');
+    const again = await app.api(`${DEFS}/${d.id}/stop`, { ...ADMIN, method: 'POST' });
+    expect(again.status).toBe(409);
+
+    const audit = await app.json<{ value: { activityDisplayName: string }[] }>(
+      `auditLogs/directoryAudits?$filter=${encodeURIComponent(`correlationId eq '${d.id}'`)}`,
+      ADMIN,
+    );
+    expect(audit.value.map((a) => a.activityDisplayName)).toContain('Access review series stopped');
+    // No next occurrence.
+    await app.rt.advance('P40D');
+    expect(await instances(d.id)).toHaveLength(2);
+  });
+});
