@@ -26,11 +26,11 @@ import {
 import { problem } from '../shared/http/problem';
 import {
   auditCreated,
-  createDefinition,
+  prepareDefinition,
+  storeDefinition,
   definitionCreateSchema,
   definitionPatchSchema,
   deleteDefinition,
-  discardDefinition,
   updateDefinition,
   type OrchestrationControl,
 } from '../shared/reviews/definition-service';
@@ -51,20 +51,21 @@ async function create(request: HttpRequest, context: InvocationContext): Promise
   if (!auth.ok) return auth.response;
   const body = await parseJsonBody(request, definitionCreateSchema);
   if (!body.ok) return body.response;
-  const result = await createDefinition(services, body.value, auth.caller);
+  const result = await prepareDefinition(services, body.value, auth.caller);
   if (!result.ok) return problem(result.status, result.detail);
-  const definition = result.definition;
+  const prepared = result.definition;
+  // The series first, then the definition: a crash in between leaves a series that finds nothing and ends, never a
+  // definition without its series.
   try {
     await df.getClient(context).startNew(REVIEW_ORCHESTRATORS.series, {
-      instanceId: definition.orchestrationInstanceId,
-      input: { definitionId: definition.id, occurrence: 0 } satisfies SeriesInput,
+      instanceId: prepared.orchestrationInstanceId,
+      input: { definitionId: prepared.id, occurrence: 0 } satisfies SeriesInput,
     });
   } catch (err) {
-    // Nothing half-written: a definition without its series is taken back.
-    context.error(`Could not start the series of access review ${definition.id}: ${String(err)}`);
-    await discardDefinition(services, definition.id);
+    context.error(`Could not start the series of access review ${prepared.id}: ${String(err)}`);
     return problem(503, 'The access review could not be started; try again');
   }
+  const definition = await storeDefinition(services, prepared);
   await auditCreated(services, definition, auth.caller);
   return {
     status: 201,

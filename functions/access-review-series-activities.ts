@@ -1,5 +1,7 @@
 /** Registers the series orchestration's activities (orchestrations/access-review-series.ts). */
+import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { seriesInstanceId } from '../shared/reviews/review-names';
 import { getReviewServices } from '../shared/reviews/review-services';
 import {
   createSeriesActivities,
@@ -21,8 +23,16 @@ function activities(): Promise<SeriesActivities> {
   return built;
 }
 
+// The plan asks the durable client when its series started: a young series may be ahead of its definition's write.
 df.app.activity(A.plan, {
-  handler: async (input: SeriesInput) => (await activities()).planOccurrence(input),
+  extraInputs: [df.input.durableClient()],
+  handler: async (input: SeriesInput, context: InvocationContext) => {
+    const client = df.getClient(context);
+    return (await activities()).planOccurrence(input, async (definitionId) => {
+      const status = await client.getStatus(seriesInstanceId(definitionId)).catch(() => undefined);
+      return status?.createdTime ? new Date(status.createdTime) : undefined;
+    });
+  },
 });
 
 df.app.activity(A.start, {

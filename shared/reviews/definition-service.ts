@@ -194,7 +194,7 @@ async function checkScope(
   return undefined;
 }
 
-function actor(caller: CallerPrincipal) {
+function actor(caller: Pick<CallerPrincipal, 'objectId' | 'displayName' | 'userPrincipalName'>) {
   return userActor(caller.objectId, caller.displayName, caller.userPrincipalName);
 }
 
@@ -209,11 +209,16 @@ function targets(d: ReviewDefinition) {
   ];
 }
 
-export async function createDefinition(
+/**
+ * A new definition from a POST body, checked but not stored: the HTTP layer starts its series orchestration first
+ * and stores it second, so a crash in between leaves no definition without a series (the series finds nothing and
+ * ends). See planOccurrence for the other half.
+ */
+export async function prepareDefinition(
   deps: DefinitionDeps,
   body: DefinitionCreate,
   caller: CallerPrincipal,
-): Promise<DefinitionResult> {
+): Promise<{ ok: true; definition: ReviewDefinition } | Refusal> {
   const now = deps.clock.now();
   const scopeProblem = await checkScope(deps, body.scope);
   if (scopeProblem) return scopeProblem;
@@ -243,15 +248,24 @@ export async function createDefinition(
     lastModifiedDateTime: now.toISOString(),
     orchestrationInstanceId: seriesInstanceId(id),
   };
-  const stored = await deps.reviews.definitions.create(definition);
-  return { ok: true, definition: stored };
+  return { ok: true, definition };
 }
 
-/** Audits a created definition once its series is running. */
-export async function auditCreated(
+export function storeDefinition(
   deps: DefinitionDeps,
+  definition: ReviewDefinition,
+): Promise<Stored<ReviewDefinition>> {
+  return deps.reviews.definitions.create(definition);
+}
+
+/**
+ * Audits a created definition once stored; its series audits it again at its first plan (same id, one record), so a
+ * crash between storing and auditing loses nothing.
+ */
+export async function auditCreated(
+  deps: Pick<DefinitionDeps, 'audit' | 'clock'>,
   d: ReviewDefinition,
-  caller: CallerPrincipal,
+  caller: Pick<CallerPrincipal, 'objectId' | 'displayName' | 'userPrincipalName'>,
 ): Promise<void> {
   await deps.audit.record({
     id: `review-definition:${d.id}:created`,
@@ -273,15 +287,6 @@ export async function auditCreated(
       instanceDurationInDays: String(d.settings.instanceDurationInDays),
     },
   });
-}
-
-/** Undoes a create whose series couldn't be started (nothing half-written). */
-export async function discardDefinition(deps: DefinitionDeps, id: string): Promise<void> {
-  try {
-    await deps.reviews.definitions.delete(id, id);
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
-  }
 }
 
 /** The definition with the patch applied, or why the patch can't apply. */

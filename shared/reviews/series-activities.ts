@@ -11,6 +11,7 @@ import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import { AlreadyExistsError, NotFoundError } from '../storage/errors';
 import type { ManagedGroupRepository } from '../storage/managed-group-repository';
+import { auditCreated } from './definition-service';
 import { occurrenceAt } from './recurrence';
 import type { ReviewDefinition } from './review-definition';
 import type { ReviewInstance } from './review-instance';
@@ -46,8 +47,19 @@ export interface SeriesDeps {
   clock: Clock;
 }
 
+/** When the series orchestration of a definition was created (from the durable client's status), if known. */
+export type SeriesStartedAt = (definitionId: string) => Promise<Date | undefined>;
+
+function creatorOf(d: ReviewDefinition) {
+  return {
+    objectId: d.createdBy.id,
+    displayName: d.createdBy.displayName ?? undefined,
+    userPrincipalName: d.createdBy.userPrincipalName ?? undefined,
+  };
+}
+
 export interface SeriesActivities {
-  planOccurrence(input: SeriesInput): Promise<PlanResult>;
+  planOccurrence(input: SeriesInput, seriesStartedAt?: SeriesStartedAt): Promise<PlanResult>;
   startOccurrence(input: StartOccurrenceInput): Promise<StartOccurrenceResult>;
 }
 
@@ -95,11 +107,27 @@ export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
     });
   }
 
+  /** Whether the series was started in the last few minutes (so its definition may still be on its way). */
+  async function seriesIsYoung(definitionId: string, startedAt?: SeriesStartedAt): Promise<boolean> {
+    const started = await startedAt?.(definitionId);
+    return started !== undefined && deps.clock.now().getTime() - started.getTime() < 5 * 60_000;
+  }
+
   return {
-    async planOccurrence({ definitionId, occurrence }) {
-      const definition = await definitionOf(definitionId);
+    async planOccurrence({ definitionId, occurrence }, seriesStartedAt) {
+      let definition = await definitionOf(definitionId);
+      if (!definition && occurrence === 0 && (await seriesIsYoung(definitionId, seriesStartedAt))) {
+        // The series starts just before its definition is stored (see prepareDefinition): wait a moment for the
+        // write, then let the activity's retries wait longer.
+        for (let attempt = 0; attempt < 20 && !definition; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          definition = await definitionOf(definitionId);
+        }
+        if (!definition) throw new Error(`Access review definition ${definitionId} is not stored yet`);
+      }
       // Gone, or stopped (POST definitions/{id}/stop marks it Completed): no more occurrences.
       if (!definition || definition.status === 'Completed') return { kind: 'end' };
+      if (occurrence === 0) await auditCreated(deps, definition, creatorOf(definition));
       const at = occurrenceAt(definition.settings, new Date(definition.createdDateTime), occurrence);
       if (!at) {
         await completeSeries(definition);
