@@ -10,6 +10,11 @@ df.app.activity(A.sendExpiryNotice, {
     (await getPimServices()).lifecycleActivities.sendExpiryNotice(input),
 });
 
+df.app.activity(A.readScheduleEnd, {
+  handler: async (input: Parameters<LifecycleActivities['readScheduleEnd']>[0]) =>
+    (await getPimServices()).lifecycleActivities.readScheduleEnd(input),
+});
+
 df.app.activity(A.expireSchedule, {
   handler: async (input: Parameters<LifecycleActivities['expireSchedule']>[0]) =>
     (await getPimServices()).lifecycleActivities.expireSchedule(input),

@@ -16,6 +16,11 @@ function register<K extends keyof RequestActivities>(name: string, key: K): void
   });
 }
 
+register(A.loadRequest, 'loadRequest');
+register(A.abandonRequest, 'abandonRequest');
+register(A.readDecision, 'readDecision');
+register(A.confirmCancel, 'confirmCancel');
+register(A.confirmEnd, 'confirmEnd');
 register(A.setRequestStatus, 'setRequestStatus');
 register(A.grantAccess, 'grantAccess');
 register(A.revokeAccess, 'revokeAccess');

@@ -17,7 +17,14 @@ import { problem } from '../shared/http/problem';
 import { getPimServices, type PimServices } from '../shared/pim/pim-services';
 import { REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
 import { requestView } from '../shared/pim/requests/request-view';
-import { OPEN_STATUSES, REQUEST_EVENTS, requestInstanceId } from '../shared/pim/requests/schedule-request';
+import {
+  OPEN_STATUSES,
+  REQUEST_EVENTS,
+  requestInstanceId,
+  type EndAccessEvent,
+  type RequestOrchestrationInput,
+  type ScheduleRequest,
+} from '../shared/pim/requests/schedule-request';
 import { requestBodySchema, submitRequest } from '../shared/pim/requests/submit-request';
 
 type Kind = 'assignment' | 'eligibility';
@@ -48,38 +55,56 @@ function createHandler(kind: Kind) {
         );
       case 'validated':
         return { status: 200, jsonBody: requestView(result.request) };
+      case 'existing':
+        // The same POST again (its answer was lost): the request it made.
+        return { status: 200, jsonBody: requestView(result.request) };
       case 'end':
         try {
-          await client.raiseEvent(result.targetInstanceId, REQUEST_EVENTS.end, { by: result.by });
+          await client.raiseEvent(result.targetInstanceId, REQUEST_EVENTS.end, {
+            by: result.by,
+            endRequestId: result.request.id,
+          } satisfies EndAccessEvent);
         } catch {
           return problem(409, 'That access has already ended');
         }
         return { status: 201, jsonBody: requestView(result.request) };
-      case 'start':
-        try {
-          await client.startNew(REQUEST_ORCHESTRATOR, {
-            instanceId: result.request.orchestrationInstanceId,
-            input: result.workflow,
-          });
-        } catch (err) {
-          // Nothing half-written: the request is marked failed and its slot freed.
-          context.error(`Could not start request ${result.request.id}: ${String(err)}`);
-          await pim.requestActivities.setRequestStatus({
-            requestId: result.request.id,
-            groupId: result.request.groupId,
-            status: 'Failed',
-            reason: 'The request could not be started',
-            completed: true,
-          });
+      case 'start': {
+        // The orchestration first, the request second: a crash in between leaves an orchestration that finds no
+        // request, frees the slot and ends — never a stored request with nothing behind it.
+        const r = result.request;
+        if (!(await startRequestOrchestration(client, r, context))) {
+          await pim.store.releaseOpenRequest(r.groupId, r.principalId, r.accessId, r.id);
           return problem(503, 'The request could not be started; try again');
         }
+        await pim.store.createRequestIfAbsent(r);
         return {
           status: 201,
-          headers: { location: `${request.url.replace(/\/$/, '')}/${result.request.id}` },
-          jsonBody: requestView(result.request),
+          headers: { location: `${request.url.replace(/\/$/, '')}/${r.id}` },
+          jsonBody: requestView(r),
         };
+      }
     }
   };
+}
+
+/** Starts `request-{id}` with the request's ids; one already running (a retried POST started it) will do. */
+async function startRequestOrchestration(
+  client: df.DurableClient,
+  r: ScheduleRequest,
+  context: InvocationContext,
+): Promise<boolean> {
+  try {
+    await client.startNew(REQUEST_ORCHESTRATOR, {
+      instanceId: r.orchestrationInstanceId,
+      input: { requestId: r.id, groupId: r.groupId } satisfies RequestOrchestrationInput,
+    });
+    return true;
+  } catch (err) {
+    const status = await client.getStatus(r.orchestrationInstanceId).catch(() => undefined);
+    if (status && ['Pending', 'Running'].includes(String(status.runtimeStatus))) return true;
+    context.error(`Could not start request ${r.id}: ${String(err)}`);
+    return false;
+  }
 }
 
 function listHandler(kind: Kind, currentUserOnly: boolean) {
@@ -146,10 +171,14 @@ function cancelHandler(kind: Kind) {
         `The request is ${found.status}; only a request that hasn't started can be canceled`,
       );
     }
+    // Written first, then the orchestration is told: it confirms the cancel against the request, and the reconciler
+    // re-sends it if the event was lost.
+    const by = { id: caller.objectId, displayName: caller.displayName ?? null };
+    const pim = await getPimServices();
+    const marked = await pim.store.markCancelRequested(found.id, found.groupId, by, pim.clock.now());
+    if (!marked) return problem(409, 'The request has already finished');
     try {
-      await df.getClient(context).raiseEvent(requestInstanceId(found.id), REQUEST_EVENTS.cancel, {
-        by: { id: caller.objectId, displayName: caller.displayName ?? null },
-      });
+      await df.getClient(context).raiseEvent(requestInstanceId(found.id), REQUEST_EVENTS.cancel, { by });
     } catch {
       return problem(409, 'The request has already finished');
     }

@@ -40,7 +40,7 @@ export function* runApproval(
 
   // One waiter per event name for the whole approval: a second waiter for the same name would leave the first open,
   // and an event could go to it. A consumed decision is replaced by a fresh waiter.
-  const canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
+  let canceledEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
   let decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);
   let stage: ApprovalStageInfo = opened;
 
@@ -56,6 +56,7 @@ export function* runApproval(
 
     let decision: ApprovalDecision | undefined;
     while (!decision) {
+      const canceled = canceledEvent;
       const first = yield context.df.Task.any(
         escalation ? [decided, canceled, deadline, escalation] : [decided, canceled, deadline],
       );
@@ -64,12 +65,24 @@ export function* runApproval(
         escalation = undefined;
         yield context.df.callActivity(S.escalateApproval, { ...ref, approvalId, stepId: stage.stepId });
       } else if (first === decided) {
-        const event = decided.result as ApprovalDecision;
+        const event = decided.result as Partial<ApprovalDecision> | null;
         decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);
         // An earlier stage's decision arriving late (its deadline's expireApproval already returned it): not this
         // stage's; wait on. (An instance opened before stages existed has no stepId: any decision is its own.)
-        if (!stage.stepId || event.stepId === stage.stepId) decision = event;
+        const stepId = stage.stepId ?? event?.stepId;
+        if (typeof stepId === 'string' && (!stage.stepId || event?.stepId === stage.stepId)) {
+          // The event is a hint: the decision is what the approval document records (refused and audited if none).
+          const recorded = (yield context.df.callActivity(A.readDecision, {
+            ...ref,
+            approvalId,
+            stepId,
+          })) as ApprovalDecision | null;
+          if (recorded) decision = recorded;
+        }
       } else if (first === canceled) {
+        canceledEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
+        const confirmed = (yield context.df.callActivity(A.confirmCancel, ref)) as { confirmed: boolean };
+        if (!confirmed.confirmed) continue;
         stopTimers();
         yield context.df.callActivity(A.cancelApproval, { ...ref, approvalId });
         return { outcome: 'Canceled' };

@@ -10,12 +10,8 @@ import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
 import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
 import { REQUEST_EVENTS, type EndAccessEvent } from '../shared/pim/requests/schedule-request';
 import type { RequestWorkflowInput } from '../shared/pim/requests/submit-request';
-import type {
-  ExpireResult,
-  ExpiryNotice,
-  ExtendScheduleEvent,
-  ScheduleEnd,
-} from '../shared/pim/schedules/lifecycle-activities';
+import type { ConfirmedEnd } from '../shared/pim/requests/request-activities';
+import type { ExpireResult, ExpiryNotice, ScheduleEnd } from '../shared/pim/schedules/lifecycle-activities';
 
 const DAY_MS = 86_400_000;
 const NOTICES: readonly { notice: ExpiryNotice; beforeMs: number }[] = [
@@ -59,7 +55,7 @@ export function* runLifecycle(
 
   // One waiter per event name for the whole loop: a second waiter for the same name would leave the first open,
   // and the event could go to it. A consumed extension is replaced by a fresh waiter.
-  const endEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.end);
+  let endEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.end);
   let extendEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.extend);
   let end = input.endDateTime;
   let pending = noticesFor(end);
@@ -79,13 +75,25 @@ export function* runLifecycle(
     );
     if (winner === endEvent) {
       timer?.cancel();
-      return endEvent.result as EndAccessEvent;
+      const event = (endEvent.result ?? {}) as EndAccessEvent;
+      endEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.end);
+      // The event is a hint: the end counts only when a stored end request or review decision backs it.
+      const confirmed = (yield context.df.callActivity(A.confirmEnd, {
+        requestId: input.requestId,
+        groupId: input.groupId,
+        event,
+      })) as ConfirmedEnd;
+      if (confirmed.confirmed) {
+        return { by: confirmed.by ?? event.by, alreadyRevoked: confirmed.alreadyRevoked };
+      }
+      continue;
     }
     if (winner === extendEvent) {
       timer?.cancel();
-      const extended = extendEvent.result as ExtendScheduleEvent;
       extendEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.extend);
-      moveEnd(extended.endDateTime);
+      // The new end is what the schedule document says, not what the event claims.
+      const now = (yield context.df.callActivity(A.readScheduleEnd, schedule)) as ScheduleEnd;
+      moveEnd(now.endDateTime);
       continue;
     }
     if (next && end !== null) {

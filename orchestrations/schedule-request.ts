@@ -7,28 +7,63 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { REQUEST_ACTIVITIES as A, REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
-import { REQUEST_EVENTS, type ApprovalPolicy } from '../shared/pim/requests/schedule-request';
+import type {
+  ConfirmedCancel,
+  GrantResult,
+  LoadRequestResult,
+} from '../shared/pim/requests/request-activities';
+import { REQUEST_EVENTS, type RequestOrchestrationInput } from '../shared/pim/requests/schedule-request';
 import type { ExtensionResult } from '../shared/pim/schedules/lifecycle-activities';
 import { runApproval } from './approval-flow';
 import { runLifecycle } from './schedule-lifecycle';
-import type { RequestWorkflowInput } from '../shared/pim/requests/submit-request';
 
 /** Grant: retried for a few minutes with backoff (Graph throttling, replication); then the request fails. */
 const GRANT_RETRY = retry(2_000, 8);
 /** Revoke: retried within a round, and rounds repeat until Graph confirms (see below). */
 const REVOKE_RETRY = retry(2_000, 8);
 const REVOKE_ROUND_PAUSE_MS = 15 * 60_000;
-const ACTIVATION: ApprovalPolicy = { kind: 'activation' };
+/** Loading the request: Cosmos DB throttling or a blip. */
+const LOAD_RETRY = retry(1_000, 5);
+
+/** How long the orchestration looks for its request before it concludes the POST died before storing it. */
+const REQUEST_STORE_WAITS_MS = [30_000, 30_000, 60_000];
 
 const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput<RequestWorkflowInput>();
-  const ref = { requestId: input.requestId, groupId: input.groupId };
+  // Only the ids are taken from the input: what to carry out is read from the stored request.
+  const { requestId, groupId } = context.df.getInput<RequestOrchestrationInput>();
+  const ref = { requestId, groupId };
   const setStatus = (status: string, reason: string | null, completed: boolean) =>
     context.df.callActivity(A.setRequestStatus, { ...ref, status, reason, completed });
 
-  // Inputs written before approval policies had `requireApproval: true` for an activation's approval.
-  const policy =
-    input.approval ?? ((input as { requireApproval?: boolean }).requireApproval ? ACTIVATION : null);
+  // The POST starts this orchestration, then stores the request: look for it, a little longer each time.
+  const load = () =>
+    context.df.callActivityWithRetry(A.loadRequest, LOAD_RETRY, {
+      ...ref,
+      instanceId: context.df.instanceId,
+    });
+  let loaded = (yield load()) as LoadRequestResult;
+  for (const waitMs of REQUEST_STORE_WAITS_MS) {
+    if (loaded.outcome !== 'missing') break;
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
+    loaded = (yield load()) as LoadRequestResult;
+  }
+  if (loaded.outcome === 'missing') {
+    yield context.df.callActivity(A.abandonRequest, ref);
+    context.df.setCustomStatus('NotStored');
+    return 'NotStored';
+  }
+  if (loaded.outcome !== 'run') {
+    context.df.setCustomStatus(loaded.outcome === 'closed' ? loaded.status : 'Refused');
+    return loaded.outcome === 'closed' ? loaded.status : 'Refused';
+  }
+  const input = loaded.workflow;
+  if (loaded.cancelRequested) {
+    yield setStatus('Canceled', 'Canceled by the requester', true);
+    return 'Canceled';
+  }
+
+  // Already approved (a restart by the reconciler after the approval) needs no second approval.
+  const policy = loaded.status === 'Granted' ? null : input.approval;
   if (policy) {
     const approval = yield* runApproval(context, ref, policy);
     switch (approval.outcome) {
@@ -69,25 +104,46 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
   if (start > context.df.currentUtcDateTime) {
     context.df.setCustomStatus('WaitingForStart');
     const startTimer = context.df.createTimer(start);
-    const canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
-    if ((yield context.df.Task.any([startTimer, canceled])) === canceled) {
-      startTimer.cancel();
-      yield setStatus('Canceled', 'Canceled before it started', true);
-      return 'Canceled';
+    let canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
+    for (;;) {
+      if ((yield context.df.Task.any([startTimer, canceled])) !== canceled) break;
+      // A cancel counts only when the request records it (POST .../cancel writes it first).
+      const confirmed = (yield context.df.callActivity(A.confirmCancel, ref)) as ConfirmedCancel;
+      if (confirmed.confirmed) {
+        startTimer.cancel();
+        yield setStatus('Canceled', 'Canceled before it started', true);
+        return 'Canceled';
+      }
+      canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
     }
   }
 
   const target = { resourceId: input.groupId, role: input.accessId, principalId: input.principalId };
   if (input.kind === 'assignment') {
     context.df.setCustomStatus('Granting');
+    let granted: GrantResult;
     try {
-      yield context.df.callActivityWithRetry(A.grantAccess, GRANT_RETRY, { ...ref, target });
+      granted = (yield context.df.callActivityWithRetry(A.grantAccess, GRANT_RETRY, {
+        ...ref,
+        target,
+      })) as GrantResult;
     } catch (err) {
       yield setStatus('Failed', `Granting access failed: ${errorMessage(err)}`, true);
       return 'Failed';
     }
+    if (!granted.granted) {
+      yield setStatus('Failed', `Refused: ${granted.reason}`, true);
+      return 'Failed';
+    }
   }
-  yield context.df.callActivity(A.recordStarted, { ...ref, input });
+  const recorded = (yield context.df.callActivityWithRetry(A.recordStarted, GRANT_RETRY, {
+    ...ref,
+    input,
+  })) as GrantResult;
+  if (!recorded.granted) {
+    yield setStatus('Failed', `Refused: ${recorded.reason}`, true);
+    return 'Failed';
+  }
 
   context.df.setCustomStatus('Active');
   const ended = yield* runLifecycle(context, input);

@@ -7,6 +7,8 @@ import type { AccessProvider } from '../access/access-provider';
 import type { CallerPrincipal } from '../auth/principal';
 import { getServices, type Services } from '../services';
 import { canManageGroup } from './authorization';
+import { ApprovalRepository } from './approvals/approval';
+import { ReviewStore } from '../reviews/review-store';
 import { createRoleSettingsSource } from './policy/role-settings-source';
 import { createApprovalActivities, type ApprovalActivities } from './requests/approval-activities';
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
@@ -54,11 +56,14 @@ async function build(): Promise<PimServices> {
       roleSettings,
       clock: services.clock,
       adminRecipients: services.settings.ADMIN_NOTIFICATION_RECIPIENTS,
+      approvals: ApprovalRepository.of(services.database),
+      reviewDecisions: new ReviewStore(services.database).decisions,
       log: (message) => console.warn(message),
     }),
     approvalActivities: createApprovalActivities({ ...services, store, roleSettings }),
     lifecycleActivities: createLifecycleActivities({
       ...services,
+      approvals: ApprovalRepository.of(services.database),
       store,
       roleSettings,
       adminRecipients: services.settings.ADMIN_NOTIFICATION_RECIPIENTS,

@@ -115,6 +115,7 @@ export function createApplyActivities(d: ApplyDeps) {
     schedule: Schedule,
     by: EndAccessEvent['by'],
     removedFromGraph: boolean,
+    reviewDecision: NonNullable<EndAccessEvent['reviewDecision']>,
     raise: RaiseEnd,
   ): Promise<void> => {
     const now = d.clock.now();
@@ -124,8 +125,10 @@ export function createApplyActivities(d: ApplyDeps) {
       removedFromGraph &&
       schedule.status === 'Provisioned' &&
       new Date(schedule.startDateTime) <= now;
+    // The event names the decision: the orchestration reads it back before it records the end (events are hints).
     const outcome = await raise(requestInstanceId(schedule.createdUsing), {
       by,
+      reviewDecision,
       ...(alreadyRevoked ? { alreadyRevoked: true } : {}),
     });
     if (outcome === 'gone') {
@@ -329,12 +332,21 @@ export function createApplyActivities(d: ApplyDeps) {
       }
 
       // End the schedules whose access is gone (each once), through their orchestrations.
-      const toEnd = new Map<string, { schedule: Stored<Schedule>; removed: boolean }>();
+      const toEnd = new Map<string, { schedule: Stored<Schedule>; removed: boolean; decisionId: string }>();
       for (const p of plans) {
         if (p.outcome?.result !== 'AppliedSuccessfully') continue;
-        for (const s of p.ends) toEnd.set(s.id, { schedule: s, removed: p.removePrincipal !== null });
+        for (const s of p.ends)
+          toEnd.set(s.id, { schedule: s, removed: p.removePrincipal !== null, decisionId: p.item.id });
       }
-      await mapLimit([...toEnd.values()], PARALLEL, (e) => endSchedule(e.schedule, by, e.removed, raise));
+      await mapLimit([...toEnd.values()], PARALLEL, (e) =>
+        endSchedule(
+          e.schedule,
+          by,
+          e.removed,
+          { definitionId: instance.definitionId, instanceId: instance.id, decisionId: e.decisionId },
+          raise,
+        ),
+      );
 
       // Record each result (only over `New`), and audit it.
       const recorded = await mapLimit(plans, PARALLEL, (p) => record(instance, p, appliedBy, at));

@@ -1,5 +1,11 @@
 /** Names of the request orchestration's activities: shared by the orchestrator and their registrations. */
 export const REQUEST_ACTIVITIES = {
+  loadRequest: 'LoadScheduleRequest',
+  abandonRequest: 'AbandonScheduleRequest',
+  readDecision: 'ReadApprovalDecision',
+  confirmCancel: 'ConfirmCancelRequest',
+  confirmEnd: 'ConfirmEndAccess',
+  readScheduleEnd: 'ReadScheduleEnd',
   openApproval: 'OpenApproval',
   expireApproval: 'ExpireApproval',
   cancelApproval: 'CancelApproval',

@@ -15,7 +15,7 @@ import type { Stored } from '../../storage/cosmos-repository';
 import { parseIsoDuration } from '../iso-duration';
 import type { RoleSettings } from '../role-settings';
 import type { Schedule } from '../schedules/schedule';
-import { fromRule, newRequest, problem, workflowInput } from './request-factory';
+import { claimSlot, fromRule, newRequest, problem } from './request-factory';
 import {
   checkActivation,
   checkAdminAssignment,
@@ -259,13 +259,10 @@ async function accept(
     approvalId: o.approval ? 'self' : null,
     status: o.status,
     completedDateTime: null,
+    workflow: { action, approval: o.approval, activatedUsing: null },
   });
   if (request.isValidationOnly) return { outcome: 'validated', request };
-  const holder = await deps.store.lockOpenRequest(body.groupId, body.principalId, body.accessId, request.id);
-  if (holder)
-    return problem(409, `There is already an open request (${holder}) for this principal, group and role`);
-  await deps.store.requests.create(request);
-  return { outcome: 'start', request, workflow: workflowInput(request, action, o.approval, null) };
+  return claimSlot(deps.store, request, now);
 }
 
 /** The Approval rule's `isApprovalRequiredForExtension` (off unless the role's settings say so). */

@@ -9,7 +9,26 @@ import { AlreadyExistsError, NotFoundError } from '../../storage/errors';
 import { scheduleSchema, type Schedule, type ScheduleStatus } from '../schedules/schedule';
 import { OPEN_STATUSES, scheduleRequestSchema, type ScheduleRequest } from './schedule-request';
 
-const lockSchema = z.object({ id: z.string(), groupId: z.string(), requestId: z.string() });
+const lockSchema = z.object({
+  id: z.string(),
+  groupId: z.string(),
+  requestId: z.string(),
+  /** When the slot was taken, and the fingerprint of the POST that took it (absent on locks of older code). */
+  createdDateTime: z.iso.datetime().optional(),
+  idempotencyKey: z.string().optional(),
+});
+
+/**
+ * How long a slot whose request is not stored yet is kept for its POST (which starts the orchestration, then stores
+ * the request): the request orchestration waits as long for the document before it gives up and frees the slot.
+ */
+export const UNSTORED_LOCK_GRACE_MS = 2 * 60_000;
+
+/** Taking the open-request slot: taken; held by another open request; or held by this same POST, retried. */
+export type LockResult =
+  | { outcome: 'taken' }
+  | { outcome: 'held'; holderId: string }
+  | { outcome: 'sameRequest'; requestId: string };
 
 export interface ListFilter {
   groupId?: string;
@@ -52,32 +71,133 @@ export class PimStore {
   }
 
   /**
-   * Takes the one open-request slot of a principal for a group role. Returns the holder's request id if taken by a
-   * request that is still open; a slot left by a finished request (a crash before it was released) is reclaimed.
+   * Takes the one open-request slot of a principal for a group role for `requestId`. A slot held by a finished
+   * request, or by a request never stored whose POST is long gone (a crash between taking it and storing the
+   * request), is reclaimed. A slot taken by the same POST (same fingerprint: a client retrying after a lost answer)
+   * is that POST's: its request id is returned so the retry finishes the same request instead of a second one.
    */
   async lockOpenRequest(
     groupId: string,
     principalId: string,
     accessId: string,
     requestId: string,
-  ): Promise<string | undefined> {
+    idempotencyKey: string,
+    now: Date,
+  ): Promise<LockResult> {
     const id = `${principalId}:${accessId}`;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await this.locks.create({ id, groupId, requestId });
-        return undefined;
+        await this.locks.create({
+          id,
+          groupId,
+          requestId,
+          createdDateTime: now.toISOString(),
+          idempotencyKey,
+        });
+        return { outcome: 'taken' };
       } catch (err) {
         if (!(err instanceof AlreadyExistsError)) throw err;
       }
       const lock = await this.locks.find(id, groupId);
       if (!lock) continue;
       const holder = await this.requests.find(lock.requestId, groupId);
-      if (holder && OPEN_STATUSES.includes(holder.status)) return holder.id;
+      const same = lock.idempotencyKey !== undefined && lock.idempotencyKey === idempotencyKey;
+      if (holder && OPEN_STATUSES.includes(holder.status)) {
+        return same
+          ? { outcome: 'sameRequest', requestId: holder.id }
+          : { outcome: 'held', holderId: holder.id };
+      }
+      if (!holder) {
+        if (same) return { outcome: 'sameRequest', requestId: lock.requestId };
+        const age = lock.createdDateTime ? now.getTime() - Date.parse(lock.createdDateTime) : Infinity;
+        // Its POST may still be storing it: keep the slot for it until its orchestration would give up.
+        if (age < UNSTORED_LOCK_GRACE_MS) return { outcome: 'held', holderId: lock.requestId };
+      }
       await this.locks.delete(id, groupId, lock._etag).catch((err: unknown) => {
         if (!(err instanceof NotFoundError)) throw err;
       });
     }
     throw new Error('Could not take the open-request slot: it keeps changing');
+  }
+
+  /**
+   * The principal's latest request of a kind for a group role, if made in the last `withinMs` with this
+   * fingerprint: a POST retried after its answer was lost gets it back instead of a second request (or a 409).
+   * Only the latest counts: after a deactivation, the same activation asked again is a new request.
+   */
+  async latestSameRequest(
+    f: { groupId: string; principalId: string; accessId: string; kind: 'assignment' | 'eligibility' },
+    idempotencyKey: string,
+    since: Date,
+  ): Promise<Stored<ScheduleRequest> | undefined> {
+    const page = await this.requests.queryPage(
+      'SELECT * FROM c WHERE c.kind = @kind AND c.principalId = @principalId AND c.accessId = @accessId AND c.createdDateTime >= @since ORDER BY c.createdDateTime DESC',
+      {
+        '@kind': f.kind,
+        '@principalId': f.principalId,
+        '@accessId': f.accessId,
+        '@since': since.toISOString(),
+      },
+      { partitionKey: f.groupId, pageSize: 1 },
+    );
+    const latest = page.items[0];
+    return latest?.idempotencyKey === idempotencyKey ? latest : undefined;
+  }
+
+  /** Frees the slot held by a request, whoever it belongs to (the request may never have been stored). */
+  async releaseSlotOf(groupId: string, requestId: string): Promise<void> {
+    const page = await this.locks.queryPage(
+      'SELECT * FROM c WHERE c.requestId = @requestId',
+      { '@requestId': requestId },
+      { partitionKey: groupId, pageSize: 10 },
+    );
+    for (const lock of page.items) {
+      await this.locks.delete(lock.id, groupId, lock._etag).catch((err: unknown) => {
+        if (!(err instanceof NotFoundError)) throw err;
+      });
+    }
+  }
+
+  /** Stores a new request; a retried POST finding it already stored leaves it as it is. */
+  async createRequestIfAbsent(request: ScheduleRequest): Promise<void> {
+    try {
+      await this.requests.create(request);
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+    }
+  }
+
+  /** Records who canceled an open request (the first cancel stands); false when the request is no longer open. */
+  async markCancelRequested(
+    requestId: string,
+    groupId: string,
+    by: { id: string; displayName: string | null },
+    now: Date,
+  ): Promise<boolean> {
+    const { document } = await this.requests.update(requestId, groupId, (r) =>
+      OPEN_STATUSES.includes(r.status) && !r.cancelRequested
+        ? { ...r, cancelRequested: { by, dateTime: now.toISOString() } }
+        : undefined,
+    );
+    return OPEN_STATUSES.includes(document.status);
+  }
+
+  /** Open requests made before `before`, across groups, a page at a time (the reconciler's work list). */
+  openRequestsBefore(before: Date, pageSize: number, continuationToken?: string) {
+    return this.requests.queryPage(
+      `SELECT * FROM c WHERE c.status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')}) AND c.createdDateTime < @before`,
+      { '@before': before.toISOString() },
+      { crossPartition: true, pageSize, continuationToken },
+    );
+  }
+
+  /** End requests (selfDeactivate, adminRemove) whose end the target's orchestration hasn't confirmed yet. */
+  undeliveredEndsBefore(before: Date, pageSize: number, continuationToken?: string) {
+    return this.requests.queryPage(
+      "SELECT * FROM c WHERE c.action IN ('selfDeactivate', 'adminRemove') AND IS_NULL(c.deliveredDateTime) AND c.createdDateTime < @before",
+      { '@before': before.toISOString() },
+      { crossPartition: true, pageSize, continuationToken },
+    );
   }
 
   async releaseOpenRequest(

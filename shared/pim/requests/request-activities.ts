@@ -14,8 +14,18 @@ import { mailIdFor } from '../../mail/mail-id';
 import { noticeEventOf, recipientsOf, type RecipientContext } from '../notification-recipients';
 import type { RoleSettings, RoleSettingsSource } from '../role-settings';
 import type { Schedule } from '../schedules/schedule';
+import { createHash } from 'node:crypto';
+import type { Approval } from '../approvals/approval';
 import type { PimStore } from './pim-store';
-import type { RequestStatus, ScheduleRequest } from './schedule-request';
+import { workflowOf } from './request-factory';
+import { recordedDecision, whyNotGrantable } from './request-integrity';
+import {
+  OPEN_STATUSES,
+  type ApprovalDecision,
+  type EndAccessEvent,
+  type RequestStatus,
+  type ScheduleRequest,
+} from './schedule-request';
 import type { RequestWorkflowInput } from './submit-request';
 
 export interface RequestActivityDeps {
@@ -28,8 +38,46 @@ export interface RequestActivityDeps {
   clock: Clock;
   /** ADMIN_NOTIFICATION_RECIPIENTS: the admins' default recipients. */
   adminRecipients: readonly string[];
+  /** Approvals by id (the approval of a request has the request's id). */
+  approvals: { find(id: string, groupId: string): Promise<Approval | undefined> };
+  /** Access review decision items, to confirm an end raised by a review's apply. */
+  reviewDecisions: {
+    find(
+      decisionId: string,
+      instanceId: string,
+    ): Promise<
+      | {
+          decision: string;
+          principal: { id: string };
+          resource: { groupId: string; accessId: string };
+          applyAttemptedDateTime?: string | null;
+          scheduleId: string;
+        }
+      | undefined
+    >;
+  };
   log?: (message: string) => void;
 }
+
+/** What the orchestration found when it looked for its request. */
+export type LoadRequestResult =
+  | { outcome: 'run'; workflow: RequestWorkflowInput; status: RequestStatus; cancelRequested: boolean }
+  | { outcome: 'missing' }
+  | { outcome: 'closed'; status: RequestStatus }
+  | { outcome: 'refused'; reason: string };
+
+export type GrantResult = { granted: true } | { granted: false; reason: string };
+
+/** An event the orchestration received, confirmed (or not) against Cosmos DB. */
+export type ConfirmedEnd =
+  | { confirmed: true; by: { id: string; displayName: string | null } | null; alreadyRevoked: boolean }
+  | { confirmed: false };
+export type ConfirmedCancel =
+  { confirmed: true; by: { id: string; displayName: string | null } } | { confirmed: false };
+
+/** How long the first look for a request waits for the POST that started the orchestration to store it. */
+const LOAD_POLL_MS = 200;
+const LOAD_POLLS = 15;
 
 const EXPIRED_REASON = 'Its time ran out';
 
@@ -107,7 +155,174 @@ export function createRequestActivities(d: RequestActivityDeps) {
     modifiedDateTime: now,
   });
 
+  /** Audits an orchestration input or event that stored state doesn't back (once per request and what was refused). */
+  const auditRefusal = async (
+    ref: Ref,
+    what: string,
+    reason: string,
+    principalId: string | null,
+    details: Record<string, string | null> = {},
+  ) => {
+    const key = createHash('sha256')
+      .update(JSON.stringify([what, details]))
+      .digest('base64url')
+      .slice(0, 16);
+    await d.audit.record({
+      id: `${ref.requestId}:refused:${key}`,
+      activityDateTime: d.clock.now(),
+      activityDisplayName: `Refused: ${what} (PIM)`,
+      category: 'Request',
+      operationType: 'Other',
+      result: 'failure',
+      resultReason: reason,
+      initiatedBy: SYSTEM_ACTOR,
+      targetResources: [
+        { id: ref.requestId, type: 'Request' },
+        { id: ref.groupId, type: 'Group' },
+      ],
+      groupId: ref.groupId,
+      ...(principalId ? { principalId } : {}),
+      correlationId: ref.requestId,
+      details,
+    });
+  };
+
+  const approvalOf = (r: ScheduleRequest) =>
+    r.approvalId ? d.approvals.find(r.approvalId, r.groupId) : undefined;
+
   return {
+    /**
+     * The orchestration's first step: its request as stored (the POST starts the orchestration, then stores the
+     * request, so it waits a moment for it). Only `request-{id}` may run a request, and only while it is open.
+     */
+    async loadRequest(a: Ref & { instanceId: string }): Promise<LoadRequestResult> {
+      let request = await d.store.requests.find(a.requestId, a.groupId);
+      for (let poll = 0; !request && poll < LOAD_POLLS; poll++) {
+        await new Promise((resolve) => setTimeout(resolve, LOAD_POLL_MS));
+        request = await d.store.requests.find(a.requestId, a.groupId);
+      }
+      if (!request) return { outcome: 'missing' };
+      if (
+        request.orchestrationInstanceId !== a.instanceId ||
+        (!request.workflow && request.action.endsWith('Remove'))
+      ) {
+        const reason = `Instance ${a.instanceId} does not carry out request ${request.id}`;
+        await auditRefusal(
+          a,
+          'orchestration started for a request it does not carry out',
+          reason,
+          request.principalId,
+          {
+            instanceId: a.instanceId,
+          },
+        );
+        return { outcome: 'refused', reason };
+      }
+      if (!OPEN_STATUSES.includes(request.status)) return { outcome: 'closed', status: request.status };
+      return {
+        outcome: 'run',
+        workflow: workflowOf(request),
+        status: request.status,
+        cancelRequested: Boolean(request.cancelRequested),
+      };
+    },
+
+    /** The request was never stored (its POST died after starting the orchestration): free its slot. */
+    async abandonRequest(a: Ref): Promise<void> {
+      if (await d.store.requests.find(a.requestId, a.groupId)) return;
+      await d.store.releaseSlotOf(a.groupId, a.requestId);
+      d.log?.(`Request ${a.requestId} was never stored; its orchestration ends and frees its slot`);
+    },
+
+    /** The decision an ApprovalDecided event claims, if the approval document records it; else refused. */
+    async readDecision(a: Ref & { approvalId: string; stepId: string }): Promise<ApprovalDecision | null> {
+      const request = await d.store.requests.find(a.requestId, a.groupId);
+      const approval =
+        a.approvalId === request?.approvalId ? await d.approvals.find(a.approvalId, a.groupId) : undefined;
+      const decision = recordedDecision(approval, a.stepId, request);
+      if (decision) return decision;
+      await auditRefusal(
+        a,
+        'approval decision not recorded by an approver',
+        'The approval records no such decision',
+        request?.principalId ?? null,
+        {
+          approvalId: a.approvalId,
+          stepId: a.stepId,
+        },
+      );
+      return null;
+    },
+
+    /** A cancel the request records (POST .../cancel writes it before telling the orchestration). */
+    async confirmCancel(a: Ref): Promise<ConfirmedCancel> {
+      const request = await d.store.requests.find(a.requestId, a.groupId);
+      if (request?.cancelRequested) return { confirmed: true, by: request.cancelRequested.by };
+      await auditRefusal(
+        a,
+        'cancel not requested',
+        'The request records no cancel',
+        request?.principalId ?? null,
+        {},
+      );
+      return { confirmed: false };
+    },
+
+    /**
+     * An early end of the schedule this orchestration created (its id is the request's), if Cosmos DB backs it: a
+     * stored end request naming the schedule (marked delivered), or an access review's Deny of this access.
+     */
+    async confirmEnd(a: Ref & { event: EndAccessEvent }): Promise<ConfirmedEnd> {
+      const schedule = await d.store.schedules.find(a.requestId, a.groupId);
+      const e = a.event;
+      if (schedule && e.endRequestId) {
+        const end = await d.store.requests.find(e.endRequestId, a.groupId);
+        if (
+          end &&
+          (end.action === 'selfDeactivate' || end.action === 'adminRemove') &&
+          end.targetScheduleId === schedule.id
+        ) {
+          if (!end.deliveredDateTime) {
+            await d.store.requests.update(end.id, end.groupId, (r) =>
+              r.deliveredDateTime ? undefined : { ...r, deliveredDateTime: d.clock.now().toISOString() },
+            );
+          }
+          return {
+            confirmed: true,
+            by: { id: end.createdBy.user.id, displayName: end.createdBy.user.displayName ?? null },
+            alreadyRevoked: false,
+          };
+        }
+      }
+      if (schedule && e.reviewDecision) {
+        const item = await d.reviewDecisions.find(e.reviewDecision.decisionId, e.reviewDecision.instanceId);
+        if (
+          item &&
+          item.decision === 'Deny' &&
+          item.resource.groupId.toLowerCase() === schedule.groupId.toLowerCase() &&
+          item.resource.accessId === schedule.accessId &&
+          item.principal.id.toLowerCase() === schedule.principalId.toLowerCase()
+        ) {
+          return {
+            confirmed: true,
+            by: e.by,
+            alreadyRevoked: e.alreadyRevoked === true && Boolean(item.applyAttemptedDateTime),
+          };
+        }
+      }
+      await auditRefusal(
+        a,
+        'end of access not backed by a stored request or review decision',
+        'Nothing stored asks for this end',
+        schedule?.principalId ?? null,
+        {
+          endRequestId: e.endRequestId ?? null,
+          decisionId: e.reviewDecision?.decisionId ?? null,
+        },
+      );
+      return { confirmed: false };
+    },
+
     async setRequestStatus(
       a: Ref & { status: RequestStatus; reason: string | null; completed: boolean },
     ): Promise<void> {
@@ -152,16 +367,52 @@ export function createRequestActivities(d: RequestActivityDeps) {
       }
     },
 
-    async grantAccess(a: Ref & { target: AccessTarget }): Promise<void> {
+    /** Grants only what the stored request (and its approval) allows; a refusal is audited and not retried. */
+    async grantAccess(a: Ref & { target: AccessTarget }): Promise<GrantResult> {
+      const request = await d.store.requests.find(a.requestId, a.groupId);
+      const why = request
+        ? whyNotGrantable(request, await approvalOf(request), {
+            now: d.clock.now(),
+            target: a.target,
+            needsApproval: Boolean(request.workflow?.approval),
+          })
+        : 'No such request is stored';
+      if (why) {
+        await auditRefusal(a, `grant of ${a.target.role} to group`, why, a.target.principalId, {
+          principalId: a.target.principalId,
+          accessId: a.target.role,
+        });
+        return { granted: false, reason: why };
+      }
       await d.access.grant(a.target);
+      return { granted: true };
     },
 
     async revokeAccess(a: Ref & { target: AccessTarget }): Promise<void> {
       await d.access.revoke(a.target);
     },
 
-    async recordStarted(a: Ref & { input: RequestWorkflowInput }): Promise<void> {
+    async recordStarted(a: Ref & { input: RequestWorkflowInput }): Promise<GrantResult> {
       const now = d.clock.now();
+      if (a.input.kind === 'eligibility') {
+        // No Graph grant comes first for an eligibility: this is where stored state must allow it.
+        const stored = await d.store.requests.find(a.requestId, a.groupId);
+        if (stored?.status !== 'Provisioned') {
+          const why = stored
+            ? whyNotGrantable(stored, await approvalOf(stored), {
+                now,
+                needsApproval: Boolean(stored.workflow?.approval),
+              })
+            : 'No such request is stored';
+          if (why) {
+            await auditRefusal(a, `eligible ${a.input.accessId} of group`, why, a.input.principalId, {
+              principalId: a.input.principalId,
+              accessId: a.input.accessId,
+            });
+            return { granted: false, reason: why };
+          }
+        }
+      }
       const schedule = scheduleFrom(a.input, 'Provisioned', now.toISOString());
       const existing = await d.store.schedules.find(schedule.id, schedule.groupId);
       if (!existing) await d.store.schedules.create(schedule);
@@ -200,6 +451,7 @@ export function createRequestActivities(d: RequestActivityDeps) {
         activation ? 'Activated' : renewal ? 'Renewed' : 'Assigned',
         request.justification,
       );
+      return { granted: true };
     },
 
     async recordEnded(

@@ -85,12 +85,50 @@ export const scheduleRequestSchema = z.object({
   completedDateTime: z.iso.datetime().nullable(),
   /** The Durable orchestration that carries the request out. */
   orchestrationInstanceId: z.string(),
+  /**
+   * What the orchestration carries out, stored with the request so that the orchestration reads it from here and
+   * never trusts its input (which anyone with the management API's key could forge). Absent on requests written
+   * before it existed: `workflowOf` derives it.
+   */
+  workflow: z
+    .object({
+      action: z.enum(['selfActivate', 'adminAssign', 'selfExtend', 'adminExtend', 'selfRenew', 'adminRenew']),
+      approval: z
+        .discriminatedUnion('kind', [
+          z.object({ kind: z.literal('activation') }),
+          z.object({ kind: z.literal('admins'), expiresDateTime: z.iso.datetime() }),
+        ])
+        .nullable(),
+      activatedUsing: z.string().nullable(),
+    })
+    .optional(),
+  /** Fingerprint of the POST that made it (caller and body): a retried POST gets this request back. */
+  idempotencyKey: z.string().optional(),
+  /** Who canceled it and when: written before the orchestration is told, so a lost event is re-sent. */
+  cancelRequested: z
+    .object({
+      by: z.object({ id: z.string(), displayName: z.string().nullable() }),
+      dateTime: z.iso.datetime(),
+    })
+    .nullable()
+    .optional(),
+  /**
+   * An end request (selfDeactivate, adminRemove): when the target schedule's orchestration confirmed it. Until then
+   * the reconciler re-sends the end.
+   */
+  deliveredDateTime: z.iso.datetime().nullable().optional(),
 });
 export type ScheduleRequest = z.infer<typeof scheduleRequestSchema>;
 
 /** The orchestration instance id of a request: derived, so a retried POST can't start two. */
 export function requestInstanceId(requestId: string): string {
   return `request-${requestId}`;
+}
+
+/** What the request orchestration is started with: ids only — everything else is read from Cosmos DB. */
+export interface RequestOrchestrationInput {
+  requestId: string;
+  groupId: string;
 }
 
 /** Events the request orchestration waits for. */
@@ -105,9 +143,16 @@ export const REQUEST_EVENTS = {
   extend: 'ExtendSchedule',
 } as const;
 
-/** Payload of REQUEST_EVENTS.end. */
+/**
+ * Payload of REQUEST_EVENTS.end. A hint, not a command: the orchestration ends access only when Cosmos DB confirms
+ * it (the end request `endRequestId`, or the access review decision `reviewDecision` that removed it).
+ */
 export interface EndAccessEvent {
   by: { id: string; displayName: string | null };
+  /** The stored selfDeactivate / adminRemove request. */
+  endRequestId?: string;
+  /** The access review decision whose apply removed the access (`alreadyRevoked`). */
+  reviewDecision?: { definitionId: string; instanceId: string; decisionId: string };
   /**
    * The sender already removed the access and Graph confirmed it (an access review applying a Deny in `$batch`):
    * the orchestration records the end without calling Graph again.

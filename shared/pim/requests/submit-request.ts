@@ -20,7 +20,14 @@ import {
   type ApprovalPolicy,
   type RequestAction,
 } from './schedule-request';
-import { fromRule, newRequest, problem, workflowInput } from './request-factory';
+import {
+  claimSlot,
+  fromRule,
+  IDEMPOTENT_RETRY_WINDOW_MS,
+  idempotencyKeyOf,
+  newRequest,
+  problem,
+} from './request-factory';
 import { extendAccess, renewAccess } from './extend-renew';
 
 export const requestBodySchema = z.strictObject({
@@ -44,19 +51,24 @@ export interface SubmitDeps {
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
 }
 
-/** What the HTTP layer does next: start the orchestration, end a running one, or answer with a problem. */
+/**
+ * What the HTTP layer does next: start the request's orchestration and then store the request (`start`; the slot is
+ * taken), tell a running one to end (`end`; the end request is stored), answer with a request stored earlier by the
+ * same POST (`existing`: a client retrying after a lost answer), or answer with a problem.
+ */
 export type SubmitResult =
-  | { outcome: 'start'; request: ScheduleRequest; workflow: RequestWorkflowInput }
+  | { outcome: 'start'; request: ScheduleRequest }
   | {
       outcome: 'end';
       request: ScheduleRequest;
       targetInstanceId: string;
       by: { id: string; displayName: string | null };
     }
+  | { outcome: 'existing'; request: ScheduleRequest }
   | { outcome: 'validated'; request: ScheduleRequest }
   | { outcome: 'problem'; status: number; detail: string; claims?: string };
 
-/** What the request orchestration needs; a snapshot taken when the request was accepted. */
+/** What the request orchestration carries out: read from the stored request (`workflowOf`), never from its input. */
 export interface RequestWorkflowInput {
   requestId: string;
   groupId: string;
@@ -110,6 +122,15 @@ export async function submitRequest(
       return problem(403, 'You can only make self-service requests for yourself');
   } else if (!caller.roles.includes(APP_ROLES.admin) && !(await deps.canManageGroup(caller, body.groupId))) {
     return problem(403, 'Only admins and active owners of the group can manage its assignments');
+  }
+  if (!body.isValidationOnly) {
+    // The same POST again (its answer was lost): the request it made, not a second one or a 409.
+    const same = await deps.store.latestSameRequest(
+      { groupId: body.groupId, principalId: body.principalId, accessId: body.accessId, kind },
+      idempotencyKeyOf(kind, body, caller),
+      new Date(now.getTime() - IDEMPOTENT_RETRY_WINDOW_MS),
+    );
+    if (same) return { outcome: 'existing', request: same };
   }
   if (body.action === 'selfDeactivate' || body.action === 'adminRemove')
     return endAccess(deps, kind, body, caller, now);
@@ -181,22 +202,14 @@ export async function submitRequest(
         ? 'PendingProvisioning'
         : 'PendingScheduleCreation',
     completedDateTime: null,
-  });
-  if (request.isValidationOnly) return { outcome: 'validated', request };
-  const holder = await deps.store.lockOpenRequest(body.groupId, body.principalId, body.accessId, request.id);
-  if (holder)
-    return problem(409, `There is already an open request (${holder}) for this principal, group and role`);
-  await deps.store.requests.create(request);
-  return {
-    outcome: 'start',
-    request,
-    workflow: workflowInput(
-      request,
-      body.action === 'selfActivate' ? 'selfActivate' : 'adminAssign',
+    workflow: {
+      action: body.action === 'selfActivate' ? 'selfActivate' : 'adminAssign',
       approval,
       activatedUsing,
-    ),
-  };
+    },
+  });
+  if (request.isValidationOnly) return { outcome: 'validated', request };
+  return claimSlot(deps.store, request, now);
 }
 
 async function endAccess(
@@ -247,7 +260,9 @@ async function endAccess(
     orchestrationInstanceId: requestInstanceId(target.createdUsing),
   });
   if (request.isValidationOnly) return { outcome: 'validated', request };
-  await deps.store.requests.create(request);
+  // Stored first, then the target's orchestration is told: it confirms the end against this document, and the
+  // reconciler re-sends the end until it has (deliveredDateTime).
+  await deps.store.requests.create({ ...request, deliveredDateTime: null });
   return {
     outcome: 'end',
     request,

@@ -16,6 +16,8 @@ import type { RoleSettingsSource } from '../role-settings';
 import type { PimStore } from '../requests/pim-store';
 import { requestInstanceId, REQUEST_EVENTS } from '../requests/schedule-request';
 import type { Schedule, ScheduleStatus } from './schedule';
+import type { Approval } from '../approvals/approval';
+import { whyNotGrantable } from '../requests/request-integrity';
 
 export interface LifecycleDeps {
   store: PimStore;
@@ -26,6 +28,8 @@ export interface LifecycleDeps {
   clock: Clock;
   /** ADMIN_NOTIFICATION_RECIPIENTS. */
   adminRecipients: readonly string[];
+  /** Approvals by id: an extension that needs one is applied only when its approval is recorded. */
+  approvals: { find(id: string, groupId: string): Promise<Approval | undefined> };
 }
 
 /** Sends an event to an orchestration instance (the durable client's raiseEvent). */
@@ -57,6 +61,12 @@ const LIVE: readonly ScheduleStatus[] = ['Scheduled', 'Provisioned'];
 
 export function createLifecycleActivities(d: LifecycleDeps) {
   return {
+    /** Where the schedule's end stands, as its document says (an ExtendSchedule event is only a hint to look). */
+    async readScheduleEnd(a: ScheduleRef): Promise<ScheduleEnd> {
+      const schedule = await d.store.schedules.get(a.scheduleId, a.groupId);
+      return { endDateTime: schedule.endDateTime, status: schedule.status };
+    },
+
     /**
      * Mails the assignee and the admins (as the role's notification rules say; expiry notices are critical) that
      * the schedule ends soon — unless its end moved or it already ended. One ACS operation id per schedule, end,
@@ -147,6 +157,37 @@ export function createLifecycleActivities(d: LifecycleDeps) {
       const newEnd = request.endDateTime;
       if (!targetId || !newEnd)
         return { applied: false, reason: 'The request names no schedule or no new end' };
+      if (request.status !== 'Provisioned') {
+        // Only what the stored request and its recorded approval allow (the orchestration's word is not enough).
+        const approval = request.approvalId
+          ? await d.approvals.find(request.approvalId, a.groupId)
+          : undefined;
+        const why = whyNotGrantable(request, approval, {
+          now: d.clock.now(),
+          needsApproval: Boolean(request.workflow?.approval),
+        });
+        if (why) {
+          await d.audit.record({
+            id: `${request.id}:refused:extension`,
+            activityDateTime: d.clock.now(),
+            activityDisplayName: 'Refused: extension (PIM)',
+            category: 'Request',
+            operationType: 'Other',
+            result: 'failure',
+            resultReason: why,
+            initiatedBy: SYSTEM_ACTOR,
+            targetResources: [
+              { id: request.id, type: 'Request' },
+              { id: request.groupId, type: 'Group' },
+            ],
+            groupId: request.groupId,
+            principalId: request.principalId,
+            correlationId: request.id,
+            details: { targetScheduleId: targetId },
+          });
+          return { applied: false, reason: why };
+        }
+      }
       const now = d.clock.now().toISOString();
       const { document: schedule } = await d.store.schedules.update(targetId, a.groupId, (s) =>
         !LIVE.includes(s.status) || s.endDateTime === newEnd
