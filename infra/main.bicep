@@ -37,6 +37,9 @@ param approvalRequireSignIn string = 'false'
 @description('DRIFT_CHECK_SCHEDULE: NCRONTAB (6 fields, UTC) of the drift check timer.')
 param driftCheckSchedule string = '0 0 2 * * *'
 
+@description('RECONCILE_SCHEDULE: NCRONTAB (6 fields, UTC) of the reconciler timer (repairs a crash between a write and its orchestration).')
+param reconcileSchedule string = '0 */5 * * * *'
+
 @description('PIMFLOW_TASK_HUB: the Durable Functions task hub. Change it only as described in docs/deploy.md (Upgrading).')
 param taskHubName string = 'PimflowV1'
 
@@ -190,6 +193,7 @@ module api 'app/function-app.bicep' = {
     authTenantId: tenantId
     apiAudience: apiAudience
     driftCheckSchedule: driftCheckSchedule
+    reconcileSchedule: reconcileSchedule
   }
   // Using the other modules' outputs makes this wait for them, role assignments included: the identity's roles are
   // in place before the host first starts.

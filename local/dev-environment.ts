@@ -131,6 +131,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       AZURE_DISABLE_INSTANCE_DISCOVERY: 'true',
       APPROVAL_LINK_SIGNING_KEY: linkKey,
       DRIFT_CHECK_SCHEDULE: '0 0 2 * * *',
+      RECONCILE_SCHEDULE: '0 */5 * * * *',
     };
     return {
       identity,

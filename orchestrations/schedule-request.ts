@@ -36,16 +36,17 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
     context.df.callActivity(A.setRequestStatus, { ...ref, status, reason, completed });
 
   // The POST starts this orchestration, then stores the request: look for it, a little longer each time.
-  const load = () =>
+  const load = (poll: boolean) =>
     context.df.callActivityWithRetry(A.loadRequest, LOAD_RETRY, {
       ...ref,
       instanceId: context.df.instanceId,
+      poll,
     });
-  let loaded = (yield load()) as LoadRequestResult;
+  let loaded = (yield load(true)) as LoadRequestResult;
   for (const waitMs of REQUEST_STORE_WAITS_MS) {
     if (loaded.outcome !== 'missing') break;
     yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
-    loaded = (yield load()) as LoadRequestResult;
+    loaded = (yield load(false)) as LoadRequestResult;
   }
   if (loaded.outcome === 'missing') {
     yield context.df.callActivity(A.abandonRequest, ref);

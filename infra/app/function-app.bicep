@@ -27,6 +27,8 @@ param approvalRequireSignIn string
 param authTenantId string
 param apiAudience string
 param driftCheckSchedule string
+@description('RECONCILE_SCHEDULE: NCRONTAB of the reconciler timer.')
+param reconcileSchedule string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -107,6 +109,7 @@ var appSettings = {
 
   // Read by the Functions host: the drift check timer's schedule (functions/drift-check.ts).
   DRIFT_CHECK_SCHEDULE: driftCheckSchedule
+  RECONCILE_SCHEDULE: reconcileSchedule
 }
 
 // A separate resource, so PUBLIC_BASE_URL can use the site's own host name.

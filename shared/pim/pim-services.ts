@@ -9,6 +9,8 @@ import { getServices, type Services } from '../services';
 import { canManageGroup } from './authorization';
 import { ApprovalRepository } from './approvals/approval';
 import { ReviewStore } from '../reviews/review-store';
+import { instanceOrchestrationId } from '../reviews/review-names';
+import type { ReconcileDeps } from './reconcile/reconcile';
 import { createRoleSettingsSource } from './policy/role-settings-source';
 import { createApprovalActivities, type ApprovalActivities } from './requests/approval-activities';
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
@@ -24,6 +26,8 @@ export interface PimServices extends Services {
   requestActivities: RequestActivities;
   approvalActivities: ApprovalActivities;
   lifecycleActivities: LifecycleActivities;
+  /** What the reconciler (functions/reconcile.ts) works with. */
+  reconcileDeps: ReconcileDeps;
 }
 
 let pim: Promise<PimServices> | undefined;
@@ -41,32 +45,66 @@ async function build(): Promise<PimServices> {
   const store = new PimStore(services.database);
   const roleSettings = createRoleSettingsSource(services);
   const access = createGroupAccessProvider(services.directory);
+  const approvals = ApprovalRepository.of(services.database);
+  const reviews = new ReviewStore(services.database);
+  const requestActivities = createRequestActivities({
+    store,
+    access,
+    audit: services.audit,
+    directory: services.directory,
+    mailer: services.mailer,
+    roleSettings,
+    clock: services.clock,
+    adminRecipients: services.settings.ADMIN_NOTIFICATION_RECIPIENTS,
+    approvals,
+    reviewDecisions: reviews.decisions,
+    log: (message) => console.warn(message),
+  });
   return {
     ...services,
     store,
     roleSettings,
     access,
     canManageGroup: (caller, groupId) => canManageGroup(services, caller, groupId),
-    requestActivities: createRequestActivities({
-      store,
-      access,
-      audit: services.audit,
-      directory: services.directory,
-      mailer: services.mailer,
-      roleSettings,
-      clock: services.clock,
-      adminRecipients: services.settings.ADMIN_NOTIFICATION_RECIPIENTS,
-      approvals: ApprovalRepository.of(services.database),
-      reviewDecisions: new ReviewStore(services.database).decisions,
-      log: (message) => console.warn(message),
-    }),
+    requestActivities,
     approvalActivities: createApprovalActivities({ ...services, store, roleSettings }),
     lifecycleActivities: createLifecycleActivities({
       ...services,
-      approvals: ApprovalRepository.of(services.database),
+      approvals,
       store,
       roleSettings,
       adminRecipients: services.settings.ADMIN_NOTIFICATION_RECIPIENTS,
     }),
+    reconcileDeps: {
+      store,
+      approvals,
+      requestActivities,
+      stoppingReviews: async (pageSize, continuationToken) => {
+        const page = await reviews.instances.queryPage(
+          "SELECT * FROM c WHERE c.status = 'InProgress' AND IS_DEFINED(c.stoppedBy) AND NOT IS_NULL(c.stoppedBy)",
+          {},
+          { crossPartition: true, pageSize, continuationToken },
+        );
+        return {
+          items: page.items.flatMap((i) =>
+            i.stoppedBy
+              ? [
+                  {
+                    id: i.id,
+                    definitionId: i.definitionId,
+                    groupId: i.groupId,
+                    orchestrationId: instanceOrchestrationId(i.id),
+                    stoppedBy: i.stoppedBy,
+                  },
+                ]
+              : [],
+          ),
+          continuationToken: page.continuationToken,
+        };
+      },
+      audit: services.audit,
+      clock: services.clock,
+      log: (message) => console.warn(message),
+    },
   };
 }

@@ -65,6 +65,7 @@ describe('Function App settings in Bicep', () => {
     const found = percentSettings();
     expect(found.map((f) => f.name)).toContain('PIMFLOW_TASK_HUB');
     expect(found.map((f) => f.name)).toContain('DRIFT_CHECK_SCHEDULE');
+    expect(found.map((f) => f.name)).toContain('RECONCILE_SCHEDULE');
     const missing = found.filter((f) => !bicepSettings.includes(f.name)).map((f) => `${f.name} (${f.where})`);
     expect(missing).toEqual([]);
   });
@@ -77,9 +78,11 @@ describe('Function App settings in Bicep', () => {
     expect(settingsSchema.shape.PIMFLOW_TASK_HUB.safeParse(hub).success).toBe(true);
   });
 
-  it('default the drift schedule to a six-field NCRONTAB expression', () => {
-    const schedule = stringDefault(read('infra/main.bicep'), 'driftCheckSchedule');
-    expect(schedule.split(' ')).toHaveLength(6);
+  it('default the drift and reconcile schedules to six-field NCRONTAB expressions', () => {
+    for (const param of ['driftCheckSchedule', 'reconcileSchedule']) {
+      const schedule = stringDefault(read('infra/main.bicep'), param);
+      expect(schedule.split(' ')).toHaveLength(6);
+    }
   });
 
   it('set nothing the code does not read (a misspelt setting would be silently ignored)', () => {

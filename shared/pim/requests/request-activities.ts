@@ -195,9 +195,9 @@ export function createRequestActivities(d: RequestActivityDeps) {
      * The orchestration's first step: its request as stored (the POST starts the orchestration, then stores the
      * request, so it waits a moment for it). Only `request-{id}` may run a request, and only while it is open.
      */
-    async loadRequest(a: Ref & { instanceId: string }): Promise<LoadRequestResult> {
+    async loadRequest(a: Ref & { instanceId: string; poll?: boolean }): Promise<LoadRequestResult> {
       let request = await d.store.requests.find(a.requestId, a.groupId);
-      for (let poll = 0; !request && poll < LOAD_POLLS; poll++) {
+      for (let poll = 0; !request && a.poll !== false && poll < LOAD_POLLS; poll++) {
         await new Promise((resolve) => setTimeout(resolve, LOAD_POLL_MS));
         request = await d.store.requests.find(a.requestId, a.groupId);
       }
