@@ -295,6 +295,31 @@ describe('drift detection', () => {
     expect((await app.api('driftChecks', { ...AUDITOR, method: 'POST' })).status).toBe(403);
   });
 
+  it('reports a member added outside pimflow although an assignment of theirs starts only later', async () => {
+    const jack = app.user('jack.thompson');
+    const res = await app.api(`${BASE}/assignmentScheduleRequests`, {
+      ...ADMIN,
+      body: {
+        action: 'adminAssign',
+        accessId: 'member',
+        groupId: SRE,
+        principalId: jack.id,
+        justification: 'next rota',
+        scheduleInfo: {
+          startDateTime: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+          expiration: { type: 'afterDuration', duration: 'P7D' },
+        },
+      },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    await app.rt.waitForIdle();
+    await outsidePim(SRE, (g) => g.members.push(jack.id));
+    await runCheck();
+    // Reported (audited as added outside pimflow); the group's setting from the test above then removes him.
+    const audited = (await driftAudits()).filter((a) => a.principalId === jack.id);
+    expect(audited.map((a) => a.activityDisplayName).join('\n')).toMatch(/added outside/i);
+  });
+
   it("drops a group's report when the group leaves management", async () => {
     expect(await report(SRE)).toBeDefined();
     const res = await app.api(`managedGroups/${SRE}`, { ...ADMIN, method: 'DELETE' });

@@ -60,6 +60,9 @@ export interface DriftActivities {
   checkGroup(a: { runId: string; groupId: string }): Promise<DriftGroupResult>;
 }
 
+/** Clock skew allowed between a request's start and the check (as the grant itself allows). */
+const IN_FLIGHT_SKEW_MS = 60_000;
+
 /** Request statuses of an approved assignment whose grant may be under way (its schedule not recorded yet). */
 const GRANTING: readonly ScheduleRequest['status'][] = [
   'Granted',
@@ -104,7 +107,7 @@ async function checkManagedGroup(
     d.directory.listGroupMembers(groupId),
     d.directory.listGroupOwners(groupId),
     allAssignments(d.store, groupId),
-    grantsUnderWay(d.store, groupId),
+    grantsUnderWay(d.store, groupId, d.clock.now()),
   ]);
   const now = d.clock.now();
   const nowIso = now.toISOString();
@@ -240,7 +243,7 @@ async function allAssignments(store: PimStore, groupId: string): Promise<Schedul
   return out;
 }
 
-async function grantsUnderWay(store: PimStore, groupId: string): Promise<GrantInFlight[]> {
+async function grantsUnderWay(store: PimStore, groupId: string, now: Date): Promise<GrantInFlight[]> {
   const out: GrantInFlight[] = [];
   let continuationToken: string | undefined;
   const statuses = GRANTING.map((_, i) => `@s${i}`).join(', ');
@@ -251,7 +254,18 @@ async function grantsUnderWay(store: PimStore, groupId: string): Promise<GrantIn
       params,
       { partitionKey: groupId, pageSize: 999, continuationToken },
     );
-    out.push(...page.items.map((r) => ({ principalId: r.principalId, accessId: r.accessId })));
+    // Only a grant that may be under way now: its window open. A request starting later (or already over)
+    // justifies no membership today, so someone added outside pimflow meanwhile is still reported.
+    const t = now.getTime();
+    out.push(
+      ...page.items
+        .filter(
+          (r) =>
+            Date.parse(r.startDateTime) <= t + IN_FLIGHT_SKEW_MS &&
+            (r.endDateTime === null || Date.parse(r.endDateTime) > t),
+        )
+        .map((r) => ({ principalId: r.principalId, accessId: r.accessId })),
+    );
     continuationToken = page.continuationToken;
   } while (continuationToken);
   return out;
