@@ -131,7 +131,7 @@ describe('the Durable management API', () => {
 
   it('refuses terminate, start, status, list and purge without a valid key, and changes nothing', async () => {
     await startWaiting('keys-ops');
-    const bad = [{}, { 'x-functions-key': WRONG }];
+    const bad: Record<string, string>[] = [{}, { 'x-functions-key': WRONG }];
     for (const headers of bad) {
       const what = JSON.stringify(headers);
       await expect401(
