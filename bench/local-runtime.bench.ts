@@ -63,10 +63,15 @@ async function runOrchestrations(connectionString: string): Promise<BenchRow[]> 
     },
   };
   const durable = rt.urls.durable;
+  const key = { 'x-functions-key': rt.keys.durable };
 
   const runOne = async (i: number): Promise<void> => {
     const id = `bench-${i}`;
-    const start = await fetch(`${durable}/orchestrators/BenchWorkflow/${id}`, { method: 'POST', body: '{}' });
+    const start = await fetch(`${durable}/orchestrators/BenchWorkflow/${id}`, {
+      method: 'POST',
+      headers: key,
+      body: '{}',
+    });
     if (start.status !== 202) throw new Error(`start ${id}: ${start.status}`);
     // Wait (reading the engine's committed state, no HTTP) until the orchestrator is waiting for the event.
     for (;;) {
@@ -77,6 +82,7 @@ async function runOrchestrations(connectionString: string): Promise<BenchRow[]> 
     raisedAt.set(id, performance.now());
     const raised = await fetch(`${durable}/instances/${id}/raiseEvent/Approval`, {
       method: 'POST',
+      headers: key,
       body: '{"ok":true}',
     });
     if (raised.status !== 202) throw new Error(`raise ${id}: ${raised.status}`);

@@ -46,7 +46,9 @@ async function main(): Promise<void> {
       blobPort: tablePort - 2,
     },
     settingsFor: dev?.settingsFor,
-    // Tests in other processes: a virtual clock they move with POST /admin/pimflow/clock?advance=PT1H.
+    // The host keys (master, function, the Durable extension's system key), made on first start.
+    keysDir: path.join(localDir, 'secrets'),
+    // Tests in other processes: a virtual clock they move with POST /admin/pimflow/clock?advance=PT1H (master key).
     virtualClock: process.env.PIMFLOW_VIRTUAL_CLOCK ? new Date(process.env.PIMFLOW_VIRTUAL_CLOCK) : undefined,
     // Azurite outlives a crash on purpose; on a clean exit it stops with the runtime.
     stopStorageOnExit: process.env.PIMFLOW_KEEP_STORAGE !== 'true',

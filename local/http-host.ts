@@ -1,11 +1,14 @@
 /**
  * Serves the app's HTTP triggers under `/<routePrefix>/<route>` the way the Functions host does: route templates,
- * methods, RPC-shaped request data in, RPC-shaped response out. Unknown route → 404, known route with another
- * method → 405, an exception in the handler → 500 with no details (as the host does).
+ * methods, `authLevel` keys, RPC-shaped request data in, RPC-shaped response out. Unknown route → 404, known route
+ * with another method → 405, no valid key for a `function` or `admin` trigger → 401, an exception in the handler
+ * → 500 with no details (as the host does).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RegisteredFunction, RpcHttpCookie, RpcHttpData, RpcTypedData } from './functions-core';
 import type { FunctionInvoker } from './invoker';
+import { allows, authLevelOf, presentedKey, type AuthLevel } from './key-auth';
+import type { HostKeys } from './keys';
 import { compareRoutePrecedence, compileRoute, type CompiledRoute } from './routes';
 
 interface HttpFunction {
@@ -13,6 +16,19 @@ interface HttpFunction {
   triggerName: string;
   route: CompiledRoute;
   methods: string[] | undefined;
+  authLevel: AuthLevel;
+}
+
+/** The HTTP functions whose authLevel is `function`: each gets keys of its own, as in the host. */
+export function functionLevelTriggers(functions: Iterable<RegisteredFunction>): string[] {
+  const names: string[] = [];
+  for (const fn of functions) {
+    for (const binding of Object.values(fn.metadata.bindings)) {
+      if (binding.type === 'httpTrigger' && authLevelOf(binding.authLevel, fn.metadata.name) === 'function')
+        names.push(fn.metadata.name);
+    }
+  }
+  return names;
 }
 
 export class HttpHost {
@@ -24,6 +40,7 @@ export class HttpHost {
     readonly routePrefix: string,
     private readonly extraInputs: (fn: RegisteredFunction) => { name: string; data: RpcTypedData }[],
     private readonly log: (message: string) => void,
+    private readonly keys: HostKeys,
   ) {
     for (const fn of functions) {
       for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
@@ -32,7 +49,8 @@ export class HttpHost {
         const methods = Array.isArray(binding.methods)
           ? (binding.methods as string[]).map((m) => m.toUpperCase())
           : undefined;
-        this.routes.push({ fn, triggerName: name, route: compileRoute(template), methods });
+        const authLevel = authLevelOf(binding.authLevel, fn.metadata.name);
+        this.routes.push({ fn, triggerName: name, route: compileRoute(template), methods, authLevel });
       }
     }
     // The host tries routes in order of function name, not by how specific they are
@@ -46,7 +64,9 @@ export class HttpHost {
   /** One line per HTTP function, for the start-up banner. */
   describe(baseUrl: string): string[] {
     return this.routes.map(
-      (r) => `  ${r.fn.metadata.name}: [${(r.methods ?? ['ANY']).join(',')}] ${baseUrl}/${r.route.template}`,
+      (r) =>
+        `  ${r.fn.metadata.name}: [${(r.methods ?? ['ANY']).join(',')}] ${baseUrl}/${r.route.template}` +
+        (r.authLevel === 'anonymous' ? '' : ` (authLevel ${r.authLevel}: needs a key)`),
     );
   }
 
@@ -65,11 +85,22 @@ export class HttpHost {
       if (!params) continue;
       pathMatched = true;
       if (r.methods && !r.methods.includes(method)) continue;
+      if (!this.authorized(r, req)) {
+        send(res, 401, {}, '');
+        return;
+      }
       await this.invoke(r, req, res, params, body, origin, method);
       return;
     }
     if (pathMatched) send(res, 405, { 'content-type': 'text/plain' }, 'Method Not Allowed');
     else send(res, 404, { 'content-type': 'text/plain' }, 'Not Found');
+  }
+
+  private authorized(r: HttpFunction, req: IncomingMessage): boolean {
+    if (r.authLevel === 'anonymous') return true;
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const match = this.keys.match(presentedKey(req.headers, query), r.fn.metadata.name);
+    return allows(match, r.authLevel);
   }
 
   private async invoke(

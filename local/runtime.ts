@@ -14,8 +14,10 @@ import { ManagementApi, RPC_PATH, WEBHOOK_PATH } from './durable/management-api'
 import { OrchestrationEngine } from './durable/orchestration-engine';
 import { TaskHubStore } from './durable/task-hub-store';
 import type { RegisteredFunction, RpcTypedData } from './functions-core';
-import { HttpHost, send } from './http-host';
+import { functionLevelTriggers, HttpHost, send } from './http-host';
 import { FunctionInvoker } from './invoker';
+import { allows, basicAuthKey, presentedKey, type AuthLevel } from './key-auth';
+import { DURABLE_SYSTEM_KEY, HostKeys } from './keys';
 import { IdleTracker } from './semaphore';
 import { TimerHost } from './timer-host';
 
@@ -45,6 +47,11 @@ export interface RuntimeOptions {
    * backends (MSSQL, Netherite, the Durable Task Scheduler) take long timers whole.
    */
   durableTimers?: { maximumShortTimerDuration: string; longRunningTimerIntervalDuration: string };
+  /**
+   * Where the host keys live (master, host function, system and function keys; made on first start). Default
+   * `<appDir>/.local/secrets`; `npm start` uses `$PIMFLOW_LOCAL_DIR/secrets`.
+   */
+  keysDir?: string;
 }
 
 export interface RuntimeUrls {
@@ -74,6 +81,8 @@ export class LocalRuntime {
     readonly clock: RuntimeClock,
     readonly engine: OrchestrationEngine,
     readonly hubName: string,
+    /** The keys this runtime asks for, as the host does: `keys.durable` for the Durable API, `keys.master`. */
+    readonly keys: HostKeys,
     private readonly server: http.Server,
     private readonly idleTracker: IdleTracker,
     private readonly timers: TimerHost,
@@ -141,6 +150,10 @@ export class LocalRuntime {
       const app = await loadFunctionApp(appDir);
       const functions = [...app.registry.functions.values()];
       checkBindings(functions);
+      const keys = HostKeys.load(options.keysDir ?? path.join(appDir, '.local', 'secrets'), {
+        systemKeys: [DURABLE_SYSTEM_KEY],
+        functionNames: functionLevelTriggers(functions),
+      });
       const invoker = new FunctionInvoker(app.registry, log);
       const store = new TaskHubStore(connectionString, hubName);
       await store.init();
@@ -167,9 +180,9 @@ export class LocalRuntime {
         log,
         ...options.durableTimers,
       });
-      const management = new ManagementApi(engine, store, hubName);
+      const management = new ManagementApi(engine, store, hubName, keys.durable);
       const routePrefix = (hostJson.extensions?.http?.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
-      const httpHost = new HttpHost(functions, invoker, routePrefix, extraInputs, log);
+      const httpHost = new HttpHost(functions, invoker, routePrefix, extraInputs, log, keys);
       const timers = new TimerHost(
         functions,
         invoker,
@@ -193,6 +206,7 @@ export class LocalRuntime {
         `api: ${urls.api}`,
         `durable: ${urls.durable}`,
         `storage: ${urls.storage}`,
+        `keys: ${keys.hostFile}`,
         ...httpHost.describe(urls.api),
         ...timers.describe(),
       ];
@@ -202,6 +216,7 @@ export class LocalRuntime {
         clock,
         engine,
         hubName,
+        keys,
         server,
         idle,
         timers,
@@ -285,15 +300,30 @@ export class LocalRuntime {
     routePrefix: string,
   ): Promise<void> {
     const url = new URL(req.url ?? '/', this.urls.origin);
+    const pathname = url.pathname;
+    const under = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
+    // The host's own admin API needs the master key; so do ours (the virtual clock) and the Durable API its key.
+    const required: [AuthLevel, string?] | undefined = under('/admin')
+      ? ['admin']
+      : under(WEBHOOK_PATH) || under(RPC_PATH)
+        ? ['system', DURABLE_SYSTEM_KEY]
+        : undefined;
+    if (required) {
+      const key =
+        presentedKey(req.headers, url.searchParams) ??
+        (under(RPC_PATH) ? basicAuthKey(req.headers) : undefined);
+      if (!allows(this.keys.match(key), ...required)) {
+        req.resume();
+        send(res, 401, {}, '');
+        return;
+      }
+    }
     // Not counted as work in flight: advancing waits for the runtime to be idle, which would include itself.
-    if (url.pathname === '/admin/pimflow/clock' && this.clock.virtual)
-      return this.clockEndpoint(req, res, url);
+    if (pathname === '/admin/pimflow/clock' && this.clock.virtual) return this.clockEndpoint(req, res, url);
     this.idleTracker.begin();
     try {
       const body = await readBody(req);
-      const pathname = url.pathname;
       const origin = `http://${req.headers.host ?? new URL(this.urls.origin).host}`;
-      const under = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
       if (under(WEBHOOK_PATH) || under(RPC_PATH)) {
         const form = under(WEBHOOK_PATH) ? 'webhook' : 'rpc';
         const rest = pathname.slice((form === 'webhook' ? WEBHOOK_PATH : RPC_PATH).length);

@@ -1,5 +1,6 @@
 /** Shared helpers for tests that run a function app on the local runtime. */
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { startRuntime, type LocalRuntime, type RuntimeOptions } from '../local/runtime';
 import { ensureLocalTls, type TlsMaterial } from '../local/standins/tls';
@@ -52,4 +53,41 @@ export function testTls(): TlsMaterial {
   if (!dir)
     throw new Error('PIMFLOW_TEST_TLS_DIR is not set: run tests through vitest (test/global-setup.ts)');
   return ensureLocalTls(dir);
+}
+
+/** Adds a host key to a request (the `x-functions-key` header, which the host reads before `?code=`). */
+export function withKey(init: RequestInit, key: string): RequestInit {
+  const headers = new Headers(init.headers);
+  headers.set('x-functions-key', key);
+  return { ...init, headers };
+}
+
+/**
+ * Calls a runtime's Durable management API (`/runtime/webhooks/durabletask/<pathAndQuery>`) with the extension's
+ * system key, as the URLs the extension hands out do. The API answers 401 without it.
+ */
+export function durableFetch(
+  rt: LocalRuntime,
+  pathAndQuery: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  return fetch(`${rt.urls.durable}/${pathAndQuery.replace(/^\//, '')}`, withKey(init, rt.keys.durable));
+}
+
+/** Ports free right now (for child processes that must come back on the same port after a restart). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
 }

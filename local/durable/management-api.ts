@@ -4,6 +4,7 @@
  * an `rpcBaseUrl` (`/durabletask/...`). Shapes follow the extension's HttpApiHandler; see
  * ../shared/reference/durable-protocol.md §6.
  */
+import { DURABLE_SYSTEM_KEY } from '../keys';
 import { EVENT_TYPE_NAMES, EventType, type HistoryEvent } from './history';
 import {
   InstanceExistsError,
@@ -49,27 +50,46 @@ export class ManagementApi {
     private readonly engine: OrchestrationEngine,
     private readonly store: TaskHubStore,
     private readonly hubName: string,
+    /** The `durabletask_extension` system key: the URLs this API hands out carry it, as the extension's do. */
+    private readonly systemKey: string,
     private readonly connectionName = 'Storage',
   ) {}
 
-  /** The binding data a `durableClient` input receives, as the extension builds it. */
+  /**
+   * The binding data a `durableClient` input receives, as the extension builds it: the webhook URLs carry
+   * `code=<system key>` (`requiredQueryStringParameters` is that query). The SDK calls `rpcBaseUrl` + a relative
+   * path, which keeps no query; the key rides in the URL's user info instead, which the SDK's HTTP client (axios)
+   * sends as `Authorization: Basic`. The extension's RPC listener needs no key because only the worker can reach
+   * it; ours shares the public port, so it asks for the key like the rest of the API.
+   */
   clientBindingData(apiOrigin: string, rpcOrigin: string): Record<string, unknown> {
     const base = `${apiOrigin}${WEBHOOK_PATH}`;
-    const qs = `taskHub=${encodeURIComponent(this.hubName)}&connection=${this.connectionName}`;
+    const code = `code=${encodeURIComponent(this.systemKey)}`;
     const instance = `${base}/instances/INSTANCEID`;
+    const rpc = new URL(`${rpcOrigin}${RPC_PATH}/`);
+    rpc.username = DURABLE_SYSTEM_KEY;
+    rpc.password = this.systemKey;
     return {
       taskHubName: this.hubName,
       creationUrls: {
-        createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]`,
-        createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}`,
+        createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?${code}`,
+        createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${code}`,
       },
-      managementUrls: this.managementUrls('INSTANCEID', qs, instance),
+      managementUrls: this.managementUrls('INSTANCEID', this.instanceQuery(), instance),
       baseUrl: base,
-      requiredQueryStringParameters: qs,
-      rpcBaseUrl: `${rpcOrigin}${RPC_PATH}/`,
+      requiredQueryStringParameters: code,
+      rpcBaseUrl: rpc.href,
       httpBaseUrl: '',
       connectionName: this.connectionName,
     };
+  }
+
+  /** The query the management URLs end with: task hub, connection and the system key. */
+  private instanceQuery(): string {
+    return (
+      `taskHub=${encodeURIComponent(this.hubName)}&connection=${this.connectionName}` +
+      `&code=${encodeURIComponent(this.systemKey)}`
+    );
   }
 
   async handle(req: ManagementRequest, form: 'webhook' | 'rpc'): Promise<ManagementResponse> {
@@ -182,7 +202,9 @@ export class ManagementApi {
     const running = RUNNING_LIKE.includes(state.runtimeStatus);
     const headers: Record<string, string> = {};
     if (running && form === 'webhook') {
-      headers.Location = `${req.origin}${WEBHOOK_PATH}/instances/${encodeURIComponent(id)}`;
+      // The URL the caller used, with its query (and so its key), as the extension echoes the request's URI.
+      const query = req.query.toString();
+      headers.Location = `${req.origin}${WEBHOOK_PATH}/instances/${encodeURIComponent(id)}${query ? `?${query}` : ''}`;
       headers['Retry-After'] = '5';
     }
     const failedIs500 =
@@ -238,10 +260,9 @@ export class ManagementApi {
 
   private managementPayload(origin: string, id: string) {
     const base = `${origin}${WEBHOOK_PATH}`;
-    const qs = `taskHub=${encodeURIComponent(this.hubName)}&connection=${this.connectionName}`;
     const urls = this.managementUrls(
       encodeURIComponent(id),
-      qs,
+      this.instanceQuery(),
       `${base}/instances/${encodeURIComponent(id)}`,
     );
     return { ...urls, id };

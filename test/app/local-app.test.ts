@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testStorage, uniqueHub } from '../helpers';
+import { readHostKeys } from '../../local/keys';
+import { freePorts, testStorage, uniqueHub } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TENANT = '7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90';
@@ -17,20 +18,21 @@ const localDir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-app-'));
 const hub = uniqueHub('App');
 let child: ChildProcess | undefined;
 let endpoints: Record<string, string> = {};
+// Free ports, picked once: a restart must come back on the same URLs, as `npm start` does.
+let PORTS = { api: 0, cosmos: 0, graph: 0, mail: 0, identity: 0 };
 
 async function startApp(): Promise<Record<string, string>> {
   const proc = spawn(process.execPath, [path.join(ROOT, 'dist/local/cli.js'), ROOT], {
     env: {
       ...process.env,
-      PORT: '17070',
+      PORT: String(PORTS.api),
       AzureWebJobsStorage: testStorage(),
       PIMFLOW_TASK_HUB: hub,
       PIMFLOW_LOCAL_DIR: localDir,
-      // Fixed ports (not 0): a restart must come back on the same URLs, as `npm start` does.
-      PIMFLOW_COSMOS_PORT: '17171',
-      PIMFLOW_GRAPH_PORT: '17172',
-      PIMFLOW_MAIL_PORT: '17173',
-      PIMFLOW_IDENTITY_PORT: '17174',
+      PIMFLOW_COSMOS_PORT: String(PORTS.cosmos),
+      PIMFLOW_GRAPH_PORT: String(PORTS.graph),
+      PIMFLOW_MAIL_PORT: String(PORTS.mail),
+      PIMFLOW_IDENTITY_PORT: String(PORTS.identity),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -69,6 +71,14 @@ async function mailTo(address: string): Promise<{ subject: string; html: string;
 }
 
 beforeAll(async () => {
+  const [api, cosmos, graph, mail, identity] = (await freePorts(5)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  PORTS = { api, cosmos, graph, mail, identity };
   endpoints = await startApp();
 }, 60_000);
 afterAll(() => {
@@ -78,11 +88,18 @@ afterAll(() => {
 
 describe('npm start', () => {
   it('prints one line per endpoint', () => {
-    expect(endpoints.api).toBe('http://localhost:17070/api');
-    expect(endpoints.durable).toBe('http://localhost:17070/runtime/webhooks/durabletask');
+    expect(endpoints.api).toBe(`http://localhost:${PORTS.api}/api`);
+    expect(endpoints.durable).toBe(`http://localhost:${PORTS.api}/runtime/webhooks/durabletask`);
     for (const name of ['storage', 'cosmos', 'mail', 'mailbox', 'token'])
       expect(endpoints[name], name).toMatch(/^https?:\/\//);
     expect(endpoints.graph).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v1\.0$/);
+  });
+
+  it('prints where the keys are, and the Durable API asks for the system key', async () => {
+    expect(endpoints.keys).toBe(path.join(localDir, 'secrets', 'host.json'));
+    const { durable } = readHostKeys(path.join(localDir, 'secrets'));
+    expect((await fetch(`${endpoints.durable}/instances`)).status).toBe(401);
+    expect((await fetch(`${endpoints.durable}/instances?code=${durable}`)).status).toBe(200);
   });
 
   it('answers /api/health with its version and every dependency up', async () => {
@@ -125,7 +142,7 @@ describe('npm start', () => {
   it('has sent a test e-mail to the demo admin, visible in the mailbox', async () => {
     const mail = await mailTo('admin@pimflow.example');
     expect(mail[0]?.subject).toBe('pimflow is running');
-    expect(mail[0]?.text).toContain('http://localhost:17070/api/health');
+    expect(mail[0]?.text).toContain(`http://localhost:${PORTS.api}/api/health`);
   });
 });
 

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_APPS, testStorage, uniqueHub, waitFor } from '../helpers';
+import { readHostKeys } from '../../local/keys';
+import { freePorts, TEST_APPS, testStorage, uniqueHub, waitFor, withKey } from '../helpers';
 
 const CLI = path.resolve(__dirname, '../../dist/local/cli.js');
 const APP = path.join(TEST_APPS, 'durable-basics');
@@ -48,9 +49,11 @@ describe('crash safety', () => {
     it(`finishes every instance correctly across SIGKILLs (run ${run}/${repeats})`, async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-crash-'));
       const log = path.join(dir, 'steps.log');
-      const port = String(17_100 + run);
+      const [port] = await freePorts(1);
       const env = {
-        PORT: port,
+        PORT: String(port),
+        // The host keys land here; the Durable API needs the extension's system key, as in Azure.
+        PIMFLOW_LOCAL_DIR: dir,
         BASICS_HUB: uniqueHub('Crash'),
         CRASH_LOG: log,
         AzureWebJobsStorage: testStorage(),
@@ -58,6 +61,9 @@ describe('crash safety', () => {
       try {
         let origin = await startChild(env);
         const durable = () => `${origin}/runtime/webhooks/durabletask`;
+        const { durable: key } = readHostKeys(path.join(dir, 'secrets'));
+        // Every call below carries the key.
+        const fetch = (url: string, init: RequestInit = {}) => globalThis.fetch(url, withKey(init, key));
         const ids = Array.from({ length: INSTANCES }, (_, i) => `crash-${run}-${i}`);
         for (const id of ids) {
           const res = await fetch(`${durable()}/orchestrators/CrashWorkflow/${id}`, {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime';
-import { startTestRuntime, waitFor } from '../helpers';
+import { durableFetch, startTestRuntime, waitFor } from '../helpers';
 
 let rt: LocalRuntime;
 const START = new Date('2026-01-05T09:00:00Z');
@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 async function start(name: string, input?: unknown, id?: string): Promise<string> {
-  const res = await fetch(`${rt.urls.durable}/orchestrators/${name}${id ? `/${id}` : ''}`, {
+  const res = await durableFetch(rt, `orchestrators/${name}${id ? `/${id}` : ''}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: input === undefined ? '' : JSON.stringify(input),
@@ -37,7 +37,7 @@ interface Status {
 }
 
 async function status(id: string, query = ''): Promise<Status> {
-  const res = await fetch(`${rt.urls.durable}/instances/${encodeURIComponent(id)}${query}`);
+  const res = await durableFetch(rt, `instances/${encodeURIComponent(id)}${query}`);
   return (await res.json()) as Status;
 }
 
@@ -50,7 +50,7 @@ async function settled(id: string): Promise<Status> {
 }
 
 async function raise(id: string, name: string, data: unknown): Promise<number> {
-  const res = await fetch(`${rt.urls.durable}/instances/${encodeURIComponent(id)}/raiseEvent/${name}`, {
+  const res = await durableFetch(rt, `instances/${encodeURIComponent(id)}/raiseEvent/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(data),

@@ -16,7 +16,12 @@ afterAll(async () => {
 });
 
 const api = (path: string) => `${rt.urls.api}/${path}`;
-const durable = (path: string) => `${rt.urls.durable}/${path}`;
+/** A management API URL with the extension's system key as `?code=`, as the URLs the extension hands out. */
+const durable = (path: string) => {
+  const url = new URL(`${rt.urls.durable}/${path}`);
+  url.searchParams.set('code', rt.keys.durable);
+  return url.href;
+};
 
 async function completed(id: string): Promise<{ runtimeStatus: string; output: unknown }> {
   return waitFor(`instance ${id}`, async () => {

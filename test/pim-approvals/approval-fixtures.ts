@@ -10,6 +10,7 @@ import { requestInstanceId, type ApprovalDecision } from '../../shared/pim/reque
 import type { RequestWorkflowInput } from '../../shared/pim/requests/submit-request';
 import { defaultRoleSettings, type Approver, type RoleSettings } from '../../shared/pim/role-settings';
 import type { ApprovalRequestInput, RaiseDecision } from '../../shared/pim/approvals/approval-service';
+import { durableFetch } from '../helpers';
 import type { PimApp } from '../pim-harness';
 
 export const HELPDESK = 'e3d4b516-8621-440b-a7a2-58d0c8c710af'; // owners: Sofia Rossi, the admin
@@ -121,7 +122,7 @@ export async function startWaitingInstance(app: PimApp, request: ApprovalRequest
     activatedUsing: null,
   };
   const instanceId = requestInstanceId(request.id);
-  const res = await fetch(`${app.rt.urls.durable}/orchestrators/${REQUEST_ORCHESTRATOR}/${instanceId}`, {
+  const res = await durableFetch(app.rt, `orchestrators/${REQUEST_ORCHESTRATOR}/${instanceId}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(input),
@@ -132,9 +133,7 @@ export async function startWaitingInstance(app: PimApp, request: ApprovalRequest
 
 /** Names of the events the instance has received (from its history). */
 export async function eventsRaised(app: PimApp, instanceId: string): Promise<string[]> {
-  const res = await fetch(
-    `${app.rt.urls.durable}/instances/${instanceId}?showHistory=true&showHistoryOutput=true`,
-  );
+  const res = await durableFetch(app.rt, `instances/${instanceId}?showHistory=true&showHistoryOutput=true`);
   const body = (await res.json()) as { historyEvents?: { EventType: string; Name?: string }[] };
   return (body.historyEvents ?? []).filter((e) => e.EventType === 'EventRaised').map((e) => e.Name ?? '');
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApprovalStep } from '../../shared/pim/approvals/approval-service';
 import { REQUEST_EVENTS, requestInstanceId } from '../../shared/pim/requests/schedule-request';
 import { getServices } from '../../shared/services';
+import { durableFetch } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import {
   activate,
@@ -299,8 +300,9 @@ describe('Serial approval with escalation', () => {
     expect(await approvalMails(app, MARCUS, request.id)).toHaveLength(1);
     expect(await status(request.id)).toBe('PendingApproval');
     // The stage-1 event arrives late: it is not stage 2's decision.
-    const raised = await fetch(
-      `${app.rt.urls.durable}/instances/${requestInstanceId(request.id)}/raiseEvent/${REQUEST_EVENTS.approvalDecided}`,
+    const raised = await durableFetch(
+      app.rt,
+      `instances/${requestInstanceId(request.id)}/raiseEvent/${REQUEST_EVENTS.approvalDecided}`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -6,18 +6,34 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { testStorage, uniqueHub, waitFor } from '../helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHostKeys } from '../../local/keys';
+import { freePorts, testStorage, uniqueHub, waitFor } from '../helpers';
 import { DEMO, ROOT } from '../pim-harness';
 
 const localDir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-pim-crash-'));
 const hub = uniqueHub('PimCrash');
-const PORTS = { api: 17180, cosmos: 17181, graph: 17182, mail: 17183, identity: 17184 };
-const API = `http://localhost:${PORTS.api}/api`;
-const TOKEN_URL = `https://127.0.0.1:${PORTS.identity}/${DEMO.tenantId}/oauth2/v2.0/token`;
-const BASE = `${API}/identityGovernance/privilegedAccess/group`;
+// Free ports, picked once: a restart must come back on the same URLs, as `npm start` does.
+let PORTS = { api: 0, cosmos: 0, graph: 0, mail: 0, identity: 0 };
+let API = '';
+let TOKEN_URL = '';
+let BASE = '';
 const GROUP = DEMO.helpdeskGroup;
 let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  const [api, cosmos, graph, mail, identity] = (await freePorts(5)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  PORTS = { api, cosmos, graph, mail, identity };
+  API = `http://localhost:${PORTS.api}/api`;
+  TOKEN_URL = `https://127.0.0.1:${PORTS.identity}/${DEMO.tenantId}/oauth2/v2.0/token`;
+  BASE = `${API}/identityGovernance/privilegedAccess/group`;
+});
 
 afterAll(() => {
   child?.kill('SIGKILL');
@@ -90,7 +106,12 @@ function members(): string[] {
 }
 
 async function advance(by: string): Promise<Response> {
-  return fetch(`http://localhost:${PORTS.api}/admin/pimflow/clock?advance=${by}`, { method: 'POST' });
+  // The runtime's admin endpoints need the master key (made by the child in its local folder), as the host's do.
+  const { master } = readHostKeys(path.join(localDir, 'secrets'));
+  return fetch(`http://localhost:${PORTS.api}/admin/pimflow/clock?advance=${by}`, {
+    method: 'POST',
+    headers: { 'x-functions-key': master },
+  });
 }
 
 describe('SIGKILL during a revoke', () => {

@@ -10,6 +10,7 @@ import type * as ReviewNamesModule from '../../shared/reviews/review-names';
 import type * as ReviewServicesModule from '../../shared/reviews/review-services';
 import type { ReviewDecision } from '../../shared/reviews/review-decision';
 import type { ReviewServices } from '../../shared/reviews/review-services';
+import { durableFetch } from '../helpers';
 import { DEMO, ROOT, type PimApp } from '../pim-harness';
 import { ADMIN, BASE } from '../pim/pim-scenario';
 
@@ -165,8 +166,9 @@ export async function seedCompletedReview(
 /** What the instance orchestration does when auto-apply is on: start the apply under its derived id. */
 export async function startAutoApply(app: PimApp, review: SeededReview): Promise<void> {
   const names = reviewNames();
-  const res = await fetch(
-    `${app.rt.urls.durable}/orchestrators/${names.REVIEW_ORCHESTRATORS.apply}/${names.applyOrchestrationId(review.instanceId)}`,
+  const res = await durableFetch(
+    app.rt,
+    `orchestrators/${names.REVIEW_ORCHESTRATORS.apply}/${names.applyOrchestrationId(review.instanceId)}`,
     {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVIEW_ORCHESTRATORS, seriesInstanceId } from '../../shared/reviews/review-names';
+import { durableFetch } from '../helpers';
 import { DEMO, startPimApp, type ApiCall, type PimApp } from '../pim-harness';
 import { ADMIN, manageGroup } from '../pim/pim-scenario';
 
@@ -95,7 +96,7 @@ async function expectProblem(res: Response, status: number, detail?: RegExp): Pr
 }
 
 async function runtimeStatus(instanceId: string): Promise<string | undefined> {
-  const res = await fetch(`${app.rt.urls.durable}/instances/${instanceId}`);
+  const res = await durableFetch(app.rt, `instances/${instanceId}`);
   if (res.status === 404) return undefined;
   return ((await res.json()) as { runtimeStatus: string }).runtimeStatus;
 }
@@ -144,9 +145,7 @@ describe('POST definitions', () => {
     expect(created).not.toHaveProperty('orchestrationInstanceId');
     expect(await app.json(`${DEFS}/${created.id}`, ADMIN)).toEqual(created);
     await app.rt.waitForIdle();
-    const status = await fetch(
-      `${app.rt.urls.durable}/instances/${seriesInstanceId(created.id)}?showInput=true`,
-    );
+    const status = await durableFetch(app.rt, `instances/${seriesInstanceId(created.id)}?showInput=true`);
     const instance = (await status.json()) as { name: string; input: unknown; runtimeStatus: string };
     expect(instance.name).toBe(REVIEW_ORCHESTRATORS.series);
     expect(instance.input).toEqual({ definitionId: created.id, occurrence: 0 });

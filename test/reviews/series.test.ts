@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceOrchestrationId, seriesInstanceId } from '../../shared/reviews/review-names';
 import type * as ReviewServicesModule from '../../shared/reviews/review-services';
+import { durableFetch } from '../helpers';
 import { DEMO, ROOT, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';
 
@@ -114,7 +115,7 @@ function ofOccurrence(all: Instance[], occurrence: number): Instance[] {
 }
 
 async function runtimeStatus(instanceId: string): Promise<string | undefined> {
-  const res = await fetch(`${app.rt.urls.durable}/instances/${instanceId}`);
+  const res = await durableFetch(app.rt, `instances/${instanceId}`);
   if (res.status === 404) return undefined;
   return ((await res.json()) as { runtimeStatus: string }).runtimeStatus;
 }

@@ -78,3 +78,18 @@ app.http('Boom', {
 });
 
 app.http('Default', { methods: ['GET'], handler: async () => ({ body: 'no route given' }) });
+
+// Keys, as the host enforces authLevel: one trigger needs a function key (or a host key), one the master key.
+app.http('KeyedFunction', {
+  route: 'keyed/function',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: async () => ({ body: 'function level' }),
+});
+
+app.http('KeyedAdmin', {
+  route: 'keyed/admin',
+  methods: ['GET'],
+  authLevel: 'admin',
+  handler: async () => ({ body: 'admin level' }),
+});
