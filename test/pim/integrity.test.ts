@@ -9,6 +9,7 @@
 import { CosmosClient, type Database } from '@azure/cosmos';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { durableFetch } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { activate, ADMIN, BASE, configureTable1, makeEligible, manageGroup } from './pim-scenario';
 
@@ -38,9 +39,9 @@ afterAll(async () => {
   await app?.stop();
 });
 
-/** Calls the Durable management API (as someone holding its key would). */
+/** Calls the Durable management API with its key (as whoever holds the system key could). */
 async function management(path: string, body: unknown): Promise<Response> {
-  return fetch(`${app.rt.urls.durable}/${path}`, {
+  return durableFetch(app.rt, path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -242,7 +243,7 @@ describe('a crash between a write and its orchestration loses nothing', () => {
     await app.rt.advance('PT1M');
     await app.rt.advance('PT1M');
     await app.rt.advance('PT1M');
-    const status = (await (await fetch(`${app.rt.urls.durable}/instances/request-${id}`)).json()) as {
+    const status = (await (await durableFetch(app.rt, `instances/request-${id}`)).json()) as {
       runtimeStatus: string;
       output: unknown;
     };
