@@ -72,7 +72,15 @@ async function listen(
   options: CosmosStandInOptions,
   unlock: () => void,
 ): Promise<CosmosStandIn> {
+  // Crash tests: `POST /_pimflow/hold {"collection": name}` makes the stand-in take document creates in that
+  // collection and never answer them (nothing is written), so a test can kill the app at exactly that instant.
+  let held: string | null = null;
   const server = https.createServer({ key: options.tls.key, cert: options.tls.cert }, (req, res) => {
+    if (req.url === '/_pimflow/hold') {
+      void holdControl(req, res, (collection) => (held = collection));
+      return;
+    }
+    if (held && isCreateIn(req, held)) return; // never answered
     void serve(account, journal, req, res);
   });
   await new Promise<void>((resolve, reject) => {
@@ -103,6 +111,25 @@ async function listen(
 }
 
 const TTL_SWEEP_MS = 1000;
+
+async function holdControl(req: IncomingMessage, res: ServerResponse, set: (c: string | null) => void) {
+  let text = '';
+  for await (const chunk of req) text += String(chunk);
+  const collection = req.method === 'POST' ? (JSON.parse(text || '{}') as { collection?: unknown }).collection : null;
+  set(typeof collection === 'string' ? collection : null);
+  res.statusCode = 204;
+  res.end();
+}
+
+function isCreateIn(req: IncomingMessage, collection: string): boolean {
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  return (
+    req.method === 'POST' &&
+    path.endsWith(`/colls/${collection}/docs`) &&
+    !headerIsTrue(req, 'x-ms-documentdb-isquery') &&
+    !String(req.headers['content-type'] ?? '').includes('query')
+  );
+}
 
 function sweep(account: Account, journal: Journal): void {
   if (journal.failed) return;
