@@ -129,6 +129,11 @@ interface Outcome {
   seconds: number;
   startupP50: number;
   startupMax: number;
+  unanswered: number;
+  mails: number;
+  audits: number;
+  /** Seconds per phase (the checks' own time is added once they end). */
+  phases: [string, number][];
   failed: boolean;
 }
 
@@ -140,6 +145,9 @@ class ChaosRun {
   private readonly inFlight = new Map<string, number>();
   private stopping = false;
   private clients: Promise<void>[] = [];
+  /** Client calls that got no answer (and were sent again). */
+  private unanswered = 0;
+  private readonly phases: [string, number][] = [];
   private baseline = new Map<string, Set<string>>();
   /** Membership changes the poller saw: key `group/relation/principal` → list of 'add' | 'remove'. */
   private readonly changes = new Map<string, string[]>();
@@ -169,13 +177,14 @@ class ChaosRun {
       const firstStart = await this.app.start();
       console.log(`  state dir ${this.app.localDir}, task hub ${this.app.hub}`);
       console.log(`  start-up: ${(firstStart / 1000).toFixed(1)} s`);
-      await this.setUp(kills1);
+      await this.phase('set-up', () => this.setUp(kills1));
       this.startPoller();
-      await this.activationPhase(kills1);
-      await this.settleActivations();
-      await this.expiryPhase(kills2);
-      await this.settleEnds();
-      outcome = await this.verify();
+      await this.phase('activation', () => this.activationPhase(kills1));
+      await this.phase('activation settle', () => this.settleActivations());
+      await this.phase('expiry', () => this.expiryPhase(kills2));
+      await this.phase('expiry settle', () => this.settleEnds());
+      outcome = await this.phase('checks', () => this.verify());
+      outcome.seconds = (performance.now() - this.began) / 1000;
       return outcome;
     } finally {
       this.stopping = true;
@@ -183,6 +192,15 @@ class ChaosRun {
       const keep = KEEP || !outcome || outcome.failed;
       await this.app.dispose({ keepState: keep });
       if (keep) console.log(`  state kept in ${this.app.localDir} (child-<n>.log: each start's output)`);
+    }
+  }
+
+  private async phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const began = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.phases.push([name, (performance.now() - began) / 1000]);
     }
   }
 
@@ -418,7 +436,8 @@ class ChaosRun {
         body,
       });
       if (!res) {
-        p.log.push(`POST #${attempt}: no answer`);
+        p.log.push(`POST #${attempt}: no answer (kill ${this.app.kills})`);
+        this.unanswered++;
         await sleep(50);
         continue;
       }
@@ -496,8 +515,9 @@ class ChaosRun {
         method: 'PATCH',
         body: { reviewResult: 'Approve', justification: 'ok' },
       });
+      if (!decided) this.unanswered++;
       p.log.push(
-        `PATCH approve: ${decided ? `${decided.status} ${decided.text.slice(0, 120)}` : 'no answer'}`,
+        `PATCH approve: ${decided ? `${decided.status} ${decided.text.slice(0, 120)}` : `no answer (kill ${this.app.kills})`}`,
       );
       if (decided?.status === 204) {
         p.approved = true;
@@ -576,8 +596,8 @@ class ChaosRun {
     while (performance.now() < deadline && (this.app.now as Date).getTime() < limit) {
       const open = await this.openWork();
       if (open === 0) break;
-      await sleep(2000);
-      if ((await this.openWork()) === open) await this.app.advance('PT30M');
+      await sleep(1000);
+      if ((await this.openWork()) === open) await this.app.advance('PT1H');
     }
     await sleep(1000);
     console.log(`  settled at virtual ${this.app.now?.toISOString()}`);
@@ -734,6 +754,10 @@ class ChaosRun {
       seconds: (performance.now() - this.began) / 1000,
       startupP50: percentile(starts, 50) / 1000,
       startupMax: Math.max(...starts) / 1000,
+      unanswered: this.unanswered,
+      mails: mails.length,
+      audits: audits.length,
+      phases: this.phases,
       failed,
     };
   }
@@ -847,7 +871,13 @@ function printOutcome(o: Outcome): void {
       target: '0',
       ok: zero(o.baselineTouched),
     },
+    { metric: 'client calls that got no answer (sent again)', value: o.unanswered },
+    { metric: 'mails checked / audit records checked', value: `${o.mails} / ${o.audits}` },
     { metric: 'time (s)', value: o.seconds },
+    {
+      metric: 'time per phase (s)',
+      value: o.phases.map(([name, s]) => `${name} ${s.toFixed(0)}`).join(', '),
+    },
     {
       metric: 'child start-up p50 / max (s)',
       value: `${o.startupP50.toFixed(1)} / ${o.startupMax.toFixed(1)}`,
