@@ -4,16 +4,14 @@
  * its way. After a restart every denied membership is gone, every other member (approved, and those added outside
  * pimflow) is still there, each denied item is AppliedSuccessfully and audited once, each schedule ended once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChildApp, COSMOS_KEY } from '../../bench/child-app';
 import type * as ReviewNamesModule from '../../shared/reviews/review-names';
 import type * as ReviewStoreModule from '../../shared/reviews/review-store';
-import { testStorage, uniqueHub, waitFor } from '../helpers';
+import { testStorage, waitFor } from '../helpers';
 import { DEMO, ROOT } from '../pim-harness';
 
 const load = createRequire(__filename);
@@ -22,125 +20,48 @@ const { ReviewStore } = load(
   path.join(ROOT, 'dist/shared/reviews/review-store.js'),
 ) as typeof ReviewStoreModule;
 
-const localDir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-review-crash-'));
-const hub = uniqueHub('ReviewCrash');
-const PORTS = { api: 17230, cosmos: 17231, graph: 17232, mail: 17233, identity: 17234 };
-const API = `http://localhost:${PORTS.api}/api`;
-const TOKEN_URL = `https://127.0.0.1:${PORTS.identity}/${DEMO.tenantId}/oauth2/v2.0/token`;
-const BASE = `${API}/identityGovernance/privilegedAccess/group`;
+const BASE = 'identityGovernance/privilegedAccess/group';
 const GROUP = DEMO.helpdeskGroup;
-/** The Cosmos emulator's published well-known key (the stand-in's). */
-const COSMOS_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
-let child: ChildProcess | undefined;
+let app: ChildApp;
 
-afterAll(() => {
-  child?.kill('SIGKILL');
-  rmSync(localDir, { recursive: true, force: true });
+beforeAll(async () => {
+  app = await ChildApp.create({ storage: testStorage(), name: 'review-crash' });
 });
 
-async function start(virtualNow: Date): Promise<void> {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'dist/local/cli.js'), ROOT], {
-    env: {
-      ...process.env,
-      PORT: String(PORTS.api),
-      AzureWebJobsStorage: testStorage(),
-      PIMFLOW_TASK_HUB: hub,
-      PIMFLOW_LOCAL_DIR: localDir,
-      PIMFLOW_VIRTUAL_CLOCK: virtualNow.toISOString(),
-      PIMFLOW_COSMOS_PORT: String(PORTS.cosmos),
-      PIMFLOW_GRAPH_PORT: String(PORTS.graph),
-      PIMFLOW_MAIL_PORT: String(PORTS.mail),
-      PIMFLOW_IDENTITY_PORT: String(PORTS.identity),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (/^ready$/m.test(output)) resolve();
-    });
-    proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-  });
-}
-
-async function kill(): Promise<void> {
-  const proc = child;
-  proc?.kill('SIGKILL');
-  if (proc && proc.exitCode === null) await new Promise((resolve) => proc.once('exit', resolve));
-}
-
-async function call(
-  url: string,
-  init: { as?: string; roles?: string[]; method?: string; body?: unknown } = {},
-): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (init.as) {
-    const res = await fetch(TOKEN_URL, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: init.as, roles: init.roles, amr: ['pwd', 'mfa'] }),
-    });
-    headers.authorization = `Bearer ${((await res.json()) as { access_token: string }).access_token}`;
-  }
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(url, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-}
+afterAll(async () => {
+  await app?.dispose();
+});
 
 const admin = { as: DEMO.adminUpn, roles: ['PimFlow.Admin'] };
 
-interface SavedTenant {
-  users: { id: string; userPrincipalName: string; displayName: string }[];
-  groups: { id: string; members: string[] }[];
-}
-
-/** The Graph stand-in's saved state (written before each answer). */
-function tenant(): SavedTenant {
-  return JSON.parse(
-    readFileSync(path.join(localDir, 'standins', 'graph-tenant.json'), 'utf8'),
-  ) as SavedTenant;
-}
-
 function members(): string[] {
-  return tenant().groups.find((g) => g.id === GROUP)?.members ?? [];
+  return app.groupMembers(GROUP);
 }
 
 function store() {
-  const client = new CosmosClient({ endpoint: `https://127.0.0.1:${PORTS.cosmos}/`, key: COSMOS_KEY });
+  const client = new CosmosClient({ endpoint: app.urls.cosmos, key: COSMOS_KEY });
   return new ReviewStore(client.database('pimflow'));
 }
 
 async function audits(correlationId: string): Promise<string[]> {
-  const res = await call(
-    `${API}/auditLogs/directoryAudits?$top=500&$filter=${encodeURIComponent(`correlationId eq '${correlationId}'`)}`,
-    admin,
-  );
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { value: { activityDisplayName: string }[] }).value.map(
-    (a) => a.activityDisplayName,
-  );
+  return (await app.audits(`correlationId eq '${correlationId}'`)).map((a) => a.activityDisplayName);
 }
 
 describe('SIGKILL during an apply', () => {
   it('removes every denied membership once after a restart, and touches nothing else', async () => {
     const t0 = new Date('2026-03-02T09:00:00Z');
-    await start(t0);
-    expect((await call(`${API}/managedGroups`, { ...admin, body: { groupId: GROUP } })).status).toBe(201);
+    await app.start(t0);
+    expect((await app.api('managedGroups', { ...admin, body: { groupId: GROUP } })).status).toBe(201);
     const outside = members();
     // Twelve demo users get an active membership through pimflow; eight are denied.
-    const people = tenant()
+    const people = app
+      .tenant()
       .users.filter((u) => u.id !== DEMO.admin && !outside.includes(u.id))
       .slice(0, 12);
     expect(people).toHaveLength(12);
     const schedules: Record<string, string> = {};
     for (const p of people) {
-      const res = await call(`${BASE}/assignmentScheduleRequests`, {
+      const res = await app.api(`${BASE}/assignmentScheduleRequests`, {
         ...admin,
         body: {
           action: 'adminAssign',
@@ -246,12 +167,9 @@ describe('SIGKILL during an apply', () => {
     }
 
     // Graph slow; apply; kill once the items are marked attempted, i.e. while their $batch is on its way.
-    await fetch(`https://127.0.0.1:${PORTS.graph}/_standin/faults`, {
-      method: 'PUT',
-      body: JSON.stringify({ delayMs: 3000 }),
-    });
-    const applied = await call(
-      `${API}/identityGovernance/accessReviews/definitions/${definitionId}/instances/${instanceId}/applyDecisions`,
+    await app.graphFaults({ delayMs: 3000 });
+    const applied = await app.api(
+      `identityGovernance/accessReviews/definitions/${definitionId}/instances/${instanceId}/applyDecisions`,
       { ...admin, method: 'POST' },
     );
     expect(applied.status, await applied.clone().text()).toBe(202);
@@ -268,12 +186,12 @@ describe('SIGKILL during an apply', () => {
       20_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await kill();
+    await app.kill();
     // Killed mid-flight: the $batch of removals had not been answered.
     for (const id of denied) expect(members()).toContain(id);
 
     // Restart (Graph's faults are gone with the process; its state and Cosmos persist).
-    await start(t0);
+    await app.start(t0);
     const after = store();
     await waitFor(
       'the apply after the restart',
@@ -309,7 +227,7 @@ describe('SIGKILL during an apply', () => {
       });
       expect(ended.filter((n) => n === 'Remove member from group (PIM removal)')).toHaveLength(1);
     }
-    const inForce = await call(`${BASE}/assignmentScheduleInstances?$filter=groupId eq '${GROUP}'`, admin);
+    const inForce = await app.api(`${BASE}/assignmentScheduleInstances?$filter=groupId eq '${GROUP}'`, admin);
     const principals = ((await inForce.json()) as { value: { principalId: string }[] }).value.map(
       (s) => s.principalId,
     );
