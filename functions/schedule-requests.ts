@@ -8,7 +8,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { APP_ROLES, type CallerPrincipal } from '../shared/auth/principal';
-import { authenticate } from '../shared/http/caller';
+import { authenticate, refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
@@ -32,6 +32,11 @@ function createHandler(kind: Kind) {
     if (!auth.ok) return auth.response;
     const body = await parseJsonBody(request, requestBodySchema);
     if (!body.ok) return body.response;
+    // Self-service (selfActivate, selfDeactivate, selfExtend, selfRenew) acts for the signed-in user: no app can.
+    if (body.value.action.startsWith('self')) {
+      const refused = refuseAppOnly(auth.caller, `${body.value.action} (a self-service action)`);
+      if (refused) return refused;
+    }
     const result = await submitRequest(pim, kind, body.value, auth.caller, pim.clock.now());
     const client = df.getClient(context);
     switch (result.outcome) {
@@ -85,7 +90,12 @@ function createHandler(kind: Kind) {
 function listHandler(kind: Kind, currentUserOnly: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const pim = await getPimServices();
-    const auth = await authenticate(request, pim.tokens);
+    const auth = await authenticate(
+      request,
+      pim.tokens,
+      [],
+      currentUserOnly ? { userOnly: "list their own requests (filterByCurrentUser(on='principal'))" } : {},
+    );
     if (!auth.ok) return auth.response;
     const parsed = parseListRequest(request, FILTER_FIELDS);
     if (!parsed.ok) return parsed.response;
