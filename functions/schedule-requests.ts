@@ -146,7 +146,8 @@ function cancelHandler(kind: Kind) {
     const visible = await visibleRequest(request, kind);
     if (!visible.ok) return visible.response;
     const { found, caller } = visible;
-    const isRequester = found.createdBy.user.id === caller.objectId;
+    // Being the requester is a person's authority; an app cancels only as an admin.
+    const isRequester = caller.kind === 'user' && found.createdBy.user.id === caller.objectId;
     if (!isRequester && !caller.roles.includes(APP_ROLES.admin)) {
       return problem(403, 'Only the requester or an admin can cancel a request');
     }
@@ -173,6 +174,7 @@ async function mayRead(
   r: { principalId: string; groupId: string; createdBy: { user: { id: string } } },
 ): Promise<boolean> {
   if (caller.roles.includes(APP_ROLES.admin) || caller.roles.includes(APP_ROLES.auditor)) return true;
+  if (caller.kind !== 'user') return false; // apps read by their roles only
   if (r.principalId === caller.objectId || r.createdBy.user.id === caller.objectId) return true;
   return pim.canManageGroup(caller, r.groupId);
 }
