@@ -7,6 +7,7 @@
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import { refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody } from '../shared/http/json-body';
 import {
   checkQueryOptions,
@@ -156,6 +157,8 @@ async function getDecision(request: HttpRequest): Promise<HttpResponseInit> {
 async function patchDecision(request: HttpRequest): Promise<HttpResponseInit> {
   const r = await resolveInstance(request, 'read');
   if (!r.ok) return r.response;
+  const appOnly = refuseAppOnly(r.caller, 'decide access review items');
+  if (appOnly) return appOnly;
   const body = await parseJsonBody(request, patchSchema);
   if (!body.ok) return body.response;
   const result = await recordDecision(r.s, {

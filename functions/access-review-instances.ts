@@ -10,6 +10,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { userActor } from '../shared/audit/audit-entry';
+import { refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody } from '../shared/http/json-body';
 import {
   checkQueryOptions,
@@ -288,6 +289,8 @@ async function acceptRecommendations(request: HttpRequest): Promise<HttpResponse
   if (!r.ok) return r.response;
   const empty = await parseJsonBody(request, emptySchema);
   if (!empty.ok) return empty.response;
+  const appOnly = refuseAppOnly(r.caller, 'decide access review items');
+  if (appOnly) return appOnly;
   if (!r.isReviewer) return problem(403, 'Only the reviewers of this review decide its items');
   const closed = decisionsOpen(r.instance);
   if (closed) return problem(409, closed);
@@ -306,6 +309,8 @@ async function batchRecordDecisions(request: HttpRequest): Promise<HttpResponseI
   if (!r.ok) return r.response;
   const body = await parseJsonBody(request, batchSchema);
   if (!body.ok) return body.response;
+  const appOnly = refuseAppOnly(r.caller, 'decide access review items');
+  if (appOnly) return appOnly;
   if (!r.isReviewer) return problem(403, 'Only the reviewers of this review decide its items');
   const closed = decisionsOpen(r.instance);
   if (closed) return problem(409, closed);

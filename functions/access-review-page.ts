@@ -6,6 +6,7 @@
  * APPROVAL_REQUIRE_SIGN_IN is set. See shared/reviews/review-pages.ts and docs/api/access-reviews.md.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { readBodyText } from '../shared/http/body';
 import { REVIEW_PAGE_ROUTE } from '../shared/reviews/review-link';
 import {
   MAX_REVIEW_FORM_BYTES,
@@ -32,11 +33,10 @@ export async function accessReviewSubmit(request: HttpRequest): Promise<HttpResp
       'Send the decisions as a form (application/x-www-form-urlencoded).',
     );
   }
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_REVIEW_FORM_BYTES) return TOO_LARGE();
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_REVIEW_FORM_BYTES) return TOO_LARGE();
+  const body = await readBodyText(request, MAX_REVIEW_FORM_BYTES);
+  if (!body.ok) return TOO_LARGE();
   const services = await getReviewServices();
-  return submitReviewPage(services, new URLSearchParams(text), {
+  return submitReviewPage(services, new URLSearchParams(body.text), {
     authorization: request.headers.get('authorization'),
     secFetchSite: request.headers.get('sec-fetch-site'),
   });

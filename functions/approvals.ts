@@ -8,7 +8,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import type { CallerPrincipal } from '../shared/auth/principal';
-import { authenticate } from '../shared/http/caller';
+import { authenticate, refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
 import { ApprovalRepository, type StoredApproval } from '../shared/pim/approvals/approval';
@@ -77,6 +77,8 @@ export async function updateApprovalStep(
 ): Promise<HttpResponseInit> {
   const found = await findReadable(request);
   if (!found.ok) return found.response;
+  const appOnly = refuseAppOnly(found.caller, 'approve or deny requests');
+  if (appOnly) return appOnly;
   const stepId = validate(stepIdSchema, request.params.stepId, 'stepId');
   if (!stepId.ok) return stepId.response;
   const body = await parseJsonBody(request, stepPatchSchema);

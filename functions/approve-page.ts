@@ -2,10 +2,13 @@
  * E-mail approval links. `GET /api/approvals/decide?token=...` shows the request with Approve / Deny and never acts
  * (link scanners must not approve); `POST /api/approvals/decide` (form-encoded `token`, `reviewResult`,
  * `justification`) decides once. Anonymous: the signed, expiring, single-use token is the credential — plus an
- * access token of the approver when APPROVAL_REQUIRE_SIGN_IN is set. See docs/approvals.md.
+ * access token of the approver when APPROVAL_REQUIRE_SIGN_IN is set. A cross-site POST (`Sec-Fetch-Site:
+ * cross-site`, which browsers send) is refused before anything is read, as on the access review page. See
+ * docs/approvals.md.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { readBodyText } from '../shared/http/body';
 import { errorPage } from '../shared/pim/approvals/approval-pages';
 import { showDecisionPage, submitDecision } from '../shared/pim/approvals/link-decision';
 import { getServices } from '../shared/services';
@@ -21,6 +24,14 @@ export async function approvalDecideSubmit(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
+  // Decisions are taken on the page itself: a form another site makes the approver's browser post is refused first.
+  if (request.headers.get('sec-fetch-site') === 'cross-site') {
+    return errorPage(
+      403,
+      'Not sent from the approval page',
+      'Decisions are taken on the approval page itself.',
+    );
+  }
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
     return errorPage(
@@ -29,18 +40,13 @@ export async function approvalDecideSubmit(
       'Send the decision as a form (application/x-www-form-urlencoded).',
     );
   }
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) {
-    return errorPage(413, 'Too much text', 'The form is larger than a decision can be.');
-  }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_FORM_BYTES) {
-    return errorPage(413, 'Too much text', 'The form is larger than a decision can be.');
-  }
+  const body = await readBodyText(request, MAX_FORM_BYTES);
+  if (!body.ok) return errorPage(413, 'Too much text', 'The form is larger than a decision can be.');
   const services = await getServices();
   const client = df.getClient(context);
   return submitDecision(
     services,
-    new URLSearchParams(text),
+    new URLSearchParams(body.text),
     request.headers.get('authorization'),
     (id, name, payload) => client.raiseEvent(id, name, payload),
   );

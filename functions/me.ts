@@ -1,11 +1,14 @@
-/** `GET /api/me`: who the API thinks is calling (object id, roles, MFA, authentication contexts). */
+/**
+ * `GET /api/me`: who the API thinks is calling (object id, roles, MFA, authentication contexts). A signed-in user's
+ * endpoint: app-only tokens are refused (403).
+ */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { authenticate } from '../shared/http/caller';
 import { getServices } from '../shared/services';
 
 export async function me(request: HttpRequest): Promise<HttpResponseInit> {
   const { tokens } = await getServices();
-  const auth = await authenticate(request, tokens);
+  const auth = await authenticate(request, tokens, [], { userOnly: 'ask who they are (/me)' });
   if (!auth.ok) return auth.response;
   const c = auth.caller;
   return {

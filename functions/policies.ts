@@ -11,6 +11,8 @@
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import type { CallerPrincipal } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
+import { MAX_ID_LENGTH, overlongIdIn } from '../shared/http/edge';
+import { readLimitedBody } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
 import { authorizeGroup } from '../shared/pim/authorization';
 import {
@@ -181,17 +183,31 @@ const patchRule = handler(async (request, ctx) => {
 async function readJson(
   request: HttpRequest,
 ): Promise<{ ok: true; value: unknown } | { ok: false; response: HttpResponseInit }> {
-  const text = await request.text();
+  const body = await readLimitedBody(request);
+  if (!body.ok) return body;
+  const text = body.value;
   if (text.trim() === '') return { ok: false, response: problem(400, 'Send the rule as the JSON body') };
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
     return { ok: false, response: problem(415, 'Send the body as application/json.') };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     return { ok: false, response: problem(400, `The body is not valid JSON: ${(err as Error).message}`) };
   }
+  const overlong = overlongIdIn(value);
+  if (overlong) {
+    return {
+      ok: false,
+      response: problem(
+        400,
+        `Invalid body: ${overlong.field} is ${overlong.length} characters long; no id is longer than ${MAX_ID_LENGTH}`,
+      ),
+    };
+  }
+  return { ok: true, value };
 }
 
 function assignmentExpand(request: HttpRequest): 'none' | 'policy' | 'policyWithRules' {

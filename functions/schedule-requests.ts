@@ -8,7 +8,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { APP_ROLES, type CallerPrincipal } from '../shared/auth/principal';
-import { authenticate } from '../shared/http/caller';
+import { authenticate, refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
@@ -39,6 +39,11 @@ function createHandler(kind: Kind) {
     if (!auth.ok) return auth.response;
     const body = await parseJsonBody(request, requestBodySchema);
     if (!body.ok) return body.response;
+    // Self-service (selfActivate, selfDeactivate, selfExtend, selfRenew) acts for the signed-in user: no app can.
+    if (body.value.action.startsWith('self')) {
+      const refused = refuseAppOnly(auth.caller, `${body.value.action} (a self-service action)`);
+      if (refused) return refused;
+    }
     const result = await submitRequest(pim, kind, body.value, auth.caller, pim.clock.now());
     const client = df.getClient(context);
     switch (result.outcome) {
@@ -110,7 +115,12 @@ async function startRequestOrchestration(
 function listHandler(kind: Kind, currentUserOnly: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const pim = await getPimServices();
-    const auth = await authenticate(request, pim.tokens);
+    const auth = await authenticate(
+      request,
+      pim.tokens,
+      [],
+      currentUserOnly ? { userOnly: "list their own requests (filterByCurrentUser(on='principal'))" } : {},
+    );
     if (!auth.ok) return auth.response;
     const parsed = parseListRequest(request, FILTER_FIELDS);
     if (!parsed.ok) return parsed.response;
@@ -161,7 +171,8 @@ function cancelHandler(kind: Kind) {
     const visible = await visibleRequest(request, kind);
     if (!visible.ok) return visible.response;
     const { found, caller } = visible;
-    const isRequester = found.createdBy.user.id === caller.objectId;
+    // Being the requester is a person's authority; an app cancels only as an admin.
+    const isRequester = caller.kind === 'user' && found.createdBy.user.id === caller.objectId;
     if (!isRequester && !caller.roles.includes(APP_ROLES.admin)) {
       return problem(403, 'Only the requester or an admin can cancel a request');
     }
@@ -192,6 +203,7 @@ async function mayRead(
   r: { principalId: string; groupId: string; createdBy: { user: { id: string } } },
 ): Promise<boolean> {
   if (caller.roles.includes(APP_ROLES.admin) || caller.roles.includes(APP_ROLES.auditor)) return true;
+  if (caller.kind !== 'user') return false; // apps read by their roles only
   if (r.principalId === caller.objectId || r.createdBy.user.id === caller.objectId) return true;
   return pim.canManageGroup(caller, r.groupId);
 }

@@ -19,7 +19,15 @@
 #                             role-assignable groups (groups that carry Entra roles)
 #   --allow-azure-cli         pre-authorize the Azure CLI for the API's scope, so admins can get tokens with
 #                             `az account get-access-token --scope api://<client id>/access_as_user` (first steps)
+#   --admin-app ID            object id of an app's service principal to give PimFlow.Admin (automation; optional)
+#   --auditor-app ID          object id of an app's service principal to give PimFlow.Auditor (optional)
 #   --dry-run                 say what would change, change nothing
+#
+# App-only callers (client credentials) get exactly the app roles assigned to them: both roles allow members of
+# type Application, the access tokens carry the `idtyp` optional claim (`app` for app-only tokens), and the API
+# refuses app-only tokens without a pimflow role and on every self-service operation. The service principal keeps
+# appRoleAssignmentRequired off, deliberately: every user of the tenant may need to activate, approve or review,
+# and pimflow has no "user" role to assign them (see docs/deploy.md, "Who can get a token").
 set -euo pipefail
 
 GRAPH_APP_ID=00000003-0000-0000-c000-000000000000
@@ -32,6 +40,13 @@ APP_ROLES=(
   "PimFlow.Admin|6b0f4f0e-4c55-4c4f-9a43-0d8f3b6a1c01|pimflow administrator|Manages groups under management, role settings, assignments and approvals; reads the audit log."
   "PimFlow.Auditor|6b0f4f0e-4c55-4c4f-9a43-0d8f3b6a1c02|pimflow auditor|Reads everything pimflow holds (requests, schedules, role settings, audit log, drift); changes nothing."
 )
+# Who each role may be assigned to: people (and groups) and apps alike. An app with PimFlow.Admin does what an
+# admin does through the API (assign, remove, role settings, reviews); an app with PimFlow.Auditor reads. No app
+# ever activates, approves or reviews: those act for a signed-in user (shared/http/caller.ts).
+APP_ROLE_MEMBER_TYPES='["User","Application"]'
+# Optional claims of the API's access tokens: `idtyp` tells an app-only token (`app`) from a user's (`user`) for
+# certain, instead of inferring it from a missing `scp` (the API accepts either: shared/auth/principal.ts).
+OPTIONAL_CLAIMS='{"accessToken":[{"name":"idtyp","source":null,"essential":false,"additionalProperties":[]}],"idToken":[],"saml2Token":[]}'
 # The delegated scope clients ask for (api://<client id>/access_as_user); app roles arrive in the token's `roles`.
 SCOPE_ID=6b0f4f0e-4c55-4c4f-9a43-0d8f3b6a1c10
 
@@ -47,7 +62,7 @@ GRAPH_PERMISSIONS=(
 OWNER_PERMISSION="Group.ReadWrite.All"
 ROLE_ASSIGNABLE_PERMISSION="RoleManagement.ReadWrite.Directory|change the members and owners of role-assignable groups (Graph requires it on top of the group permissions)"
 
-env_name="" api_name="" identity_id="" admin_group="" auditor_group=""
+env_name="" api_name="" identity_id="" admin_group="" auditor_group="" admin_app="" auditor_app=""
 owners=1 role_assignable=0 allow_cli=0 dry_run=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -56,11 +71,13 @@ while [[ $# -gt 0 ]]; do
     --identity-principal-id) identity_id="$2"; shift 2 ;;
     --admin-group) admin_group="$2"; shift 2 ;;
     --auditor-group) auditor_group="$2"; shift 2 ;;
+    --admin-app) admin_app="$2"; shift 2 ;;
+    --auditor-app) auditor_app="$2"; shift 2 ;;
     --no-owner-management) owners=0; shift ;;
     --role-assignable-groups) role_assignable=1; shift ;;
     --allow-azure-cli) allow_cli=1; shift ;;
     --dry-run) dry_run=1; shift ;;
-    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -117,7 +134,7 @@ if [[ -n $app_id ]]; then
     if [[ -n $existing_value && $existing_value != "$value" ]]; then
       fail "app role id $id is used by '$existing_value', not $value: disable and remove it in the portal first"
     fi
-    roles_json+="${roles_json:+,}{\"id\":\"$id\",\"value\":\"$value\",\"displayName\":\"$display\",\"description\":\"$description\",\"allowedMemberTypes\":[\"User\",\"Application\"],\"isEnabled\":true}"
+    roles_json+="${roles_json:+,}{\"id\":\"$id\",\"value\":\"$value\",\"displayName\":\"$display\",\"description\":\"$description\",\"allowedMemberTypes\":$APP_ROLE_MEMBER_TYPES,\"isEnabled\":true}"
   done
   # v2.0 tokens (AUTH_ISSUER is the v2.0 issuer; their audience is the client id) and one delegated scope. Graph
   # replaces a complex property whole on PATCH, so every PATCH of `api` carries all of it.
@@ -138,8 +155,8 @@ JSON
   }
   preauth=$(az ad app show --id "$app_id" --query 'api.preAuthorizedApplications' -o json)
   [[ $preauth == "[]" || $preauth == "null" || -z $preauth ]] && preauth="[]"
-  body="{\"identifierUris\":[\"api://$app_id\"],\"api\":$(api_json "$preauth"),\"appRoles\":[$roles_json]}"
-  change "identifier URI api://$app_id, v2.0 access tokens, scope access_as_user, app roles PimFlow.Admin and PimFlow.Auditor" \
+  body="{\"identifierUris\":[\"api://$app_id\"],\"api\":$(api_json "$preauth"),\"appRoles\":[$roles_json],\"optionalClaims\":$OPTIONAL_CLAIMS}"
+  change "identifier URI api://$app_id, v2.0 access tokens with the idtyp claim, scope access_as_user, app roles PimFlow.Admin and PimFlow.Auditor (users and apps)" \
     az rest --method PATCH --url "$GRAPH/applications/$app_object_id" --headers 'Content-Type=application/json' --body "$body"
   if [[ $allow_cli == 1 && $preauth != *"$AZURE_CLI_APP_ID"* ]]; then
     # A second PATCH: Graph wants the scope to exist before a client is pre-authorized for it.
@@ -178,6 +195,22 @@ JSON
   }
   if [[ -n $api_sp_id && -n $admin_group ]]; then assign_app_role "$admin_group" PimFlow.Admin; fi
   if [[ -n $api_sp_id && -n $auditor_group ]]; then assign_app_role "$auditor_group" PimFlow.Auditor; fi
+  # Apps (client credentials): the same assignment, to the app's service principal (an application permission).
+  if [[ -n $api_sp_id && -n $admin_app ]]; then assign_app_role "$admin_app" PimFlow.Admin; fi
+  if [[ -n $api_sp_id && -n $auditor_app ]]; then assign_app_role "$auditor_app" PimFlow.Auditor; fi
+
+  # appRoleAssignmentRequired stays off (Entra's default): with it on, Entra would issue no token to a user without
+  # an app role assignment, and the people who activate, approve and review hold no pimflow role. Apps without an
+  # assignment do get tokens then — with no roles, which the API refuses (403). Say so if someone turned it on.
+  if [[ -n $api_sp_id ]]; then
+    required=$(az ad sp show --id "$api_sp_id" --query appRoleAssignmentRequired -o tsv)
+    if [[ $required == "true" ]]; then
+      say "  note: appRoleAssignmentRequired is on for '$api_name': only users and apps assigned to it get tokens;"
+      say "        requesters, approvers and reviewers then need an assignment too (left as you set it)"
+    else
+      say "  appRoleAssignmentRequired: off (every user may sign in; apps get only what their app roles give)"
+    fi
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -224,5 +257,6 @@ if [[ -n ${app_id:-} ]]; then
   say "  azd env set AUTH_AUDIENCE $app_id"
   say "  azd env set AUTH_TENANT_ID $tenant_id"
   say "Clients ask Entra ID for the scope api://$app_id/access_as_user (users) or api://$app_id/.default (apps)."
-  say "Give people the PimFlow.Admin / PimFlow.Auditor roles in Enterprise applications > $api_name > Users and groups."
+  say "Give people the PimFlow.Admin / PimFlow.Auditor roles in Enterprise applications > $api_name > Users and groups;"
+  say "give automation apps a role with --admin-app / --auditor-app (apps with no role are refused)."
 fi

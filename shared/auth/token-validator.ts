@@ -1,10 +1,12 @@
 /**
  * Validates Entra ID access tokens with `jose`: signature against the issuer's JWKS (found through its OpenID
- * Connect discovery document), issuer, audience, expiry, tenant, and RS256 only (so `alg: none` and HMAC tricks
- * fail). Works unchanged with Entra ID and with the local identity stand-in: only the issuer URL differs.
+ * Connect discovery document), issuer, audience, expiry (a token without `exp` is refused: it would never expire),
+ * tenant, and RS256 only (so `alg: none` and HMAC tricks fail). Tells a user's delegated token from an app-only
+ * one (`callerKind`). Works unchanged with Entra ID and with the local identity stand-in: only the issuer URL
+ * differs.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import type { CallerPrincipal } from './principal';
+import { callerKind, type CallerPrincipal } from './principal';
 
 export interface TokenValidatorOptions {
   /** e.g. `https://login.microsoftonline.com/{tenant}/v2.0` */
@@ -55,6 +57,7 @@ export function createTokenValidator(o: TokenValidatorOptions): TokenValidator {
           audience: o.audience,
           algorithms: ['RS256'],
           clockTolerance: o.clockToleranceSeconds ?? 60,
+          requiredClaims: ['exp'],
         }));
       } catch (err) {
         const description =
@@ -73,15 +76,27 @@ export function createTokenValidator(o: TokenValidatorOptions): TokenValidator {
           challenge('invalid_token', 'The token names no object id'),
         );
       }
+      const kind = callerKind(payload);
+      const clientAppId =
+        typeof payload.azp === 'string'
+          ? payload.azp
+          : typeof payload.appid === 'string'
+            ? payload.appid
+            : undefined;
       return {
+        kind,
         objectId: payload.oid,
         tenantId: payload.tid,
+        ...(clientAppId !== undefined && { clientAppId }),
         roles: strings(payload.roles),
         authenticationMethods: strings(payload.amr),
         authenticationContexts: strings(payload.acrs),
-        displayName: typeof payload.name === 'string' ? payload.name : undefined,
+        // An app-only token names no person; a stray `name` or `preferred_username` in one is not believed.
+        displayName: kind === 'user' && typeof payload.name === 'string' ? payload.name : undefined,
         userPrincipalName:
-          typeof payload.preferred_username === 'string' ? payload.preferred_username : undefined,
+          kind === 'user' && typeof payload.preferred_username === 'string'
+            ? payload.preferred_username
+            : undefined,
       };
     },
   };
@@ -89,6 +104,8 @@ export function createTokenValidator(o: TokenValidatorOptions): TokenValidator {
 
 function describe(err: InstanceType<typeof errors.JOSEError>): string {
   if (err instanceof errors.JWTExpired) return 'The token has expired';
+  if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'exp' && err.reason === 'missing')
+    return 'The token has no expiry ("exp" claim); tokens that never expire are refused';
   if (err instanceof errors.JWTClaimValidationFailed)
     return `The token's "${err.claim}" claim is not accepted`;
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'The token signature is invalid';

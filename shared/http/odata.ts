@@ -5,6 +5,7 @@
  * which the functions turn into a 400 naming it.
  */
 import type { HttpRequest } from '@azure/functions';
+import { openSkipToken, sealSkipToken, SKIP_TOKEN_REFUSED } from './skip-token';
 
 export class ODataError extends Error {
   override name = 'ODataError';
@@ -19,6 +20,9 @@ export interface FilterClause {
   /** Whether the value was a quoted string literal. */
   quoted: boolean;
 }
+
+/** As MAX_ID_LENGTH (edge.ts): every id and value a list filters on is shorter. */
+const MAX_FILTER_VALUE_LENGTH = 256;
 
 const CLAUSE = /^\s*([A-Za-z][A-Za-z0-9/]*)\s+(eq|ne|ge|gt|le|lt)\s+(?:'((?:[^']|'')*)'|([^\s'()]+))\s*$/i;
 
@@ -51,6 +55,12 @@ export function parseFilter(text: string | null): FilterClause[] {
       );
     }
     const [, field, op, quotedValue, bare] = m;
+    const value = quotedValue ?? bare ?? '';
+    if (value.length > MAX_FILTER_VALUE_LENGTH) {
+      throw new ODataError(
+        `$filter value for ${field} is ${value.length} characters long; no id or value pimflow filters on is longer than ${MAX_FILTER_VALUE_LENGTH}`,
+      );
+    }
     return {
       field: field as string,
       op: (op as string).toLowerCase() as FilterOperator,
@@ -86,21 +96,22 @@ export function parseTop(request: HttpRequest, defaultTop: number, maxTop: numbe
   return top;
 }
 
-/** `$skiptoken` as we issued it (base64url of the storage's continuation), or undefined. */
+/**
+ * The storage continuation in `$skiptoken`, or undefined when there is none. Every paged list reads it here: a
+ * token this API did not issue for this list is an ODataError (400) before the storage sees it (skip-token.ts).
+ */
 export function parseSkipToken(request: HttpRequest): string | undefined {
   const token = request.query.get('$skiptoken');
   if (token === null) return undefined;
-  const decoded = /^[A-Za-z0-9_-]+$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
-  if (decoded === '') throw new ODataError('$skiptoken is not one this API issued');
-  return decoded;
+  const continuation = openSkipToken(request.url, token);
+  if (continuation === undefined) throw new ODataError(SKIP_TOKEN_REFUSED);
+  return continuation;
 }
 
-/** The next page's URL: the same request with `$skiptoken` set. */
+/** The next page's URL: the same request with a sealed `$skiptoken` for `continuation`. */
 export function nextLink(request: HttpRequest, continuation: string | undefined): string | undefined {
   if (!continuation) return undefined;
-  const url = new URL(request.url);
-  url.searchParams.set('$skiptoken', Buffer.from(continuation, 'utf8').toString('base64url'));
-  return url.toString();
+  return sealSkipToken(new URL(request.url), continuation).toString();
 }
 
 /** `$expand` as a list of names; `policy($expand=rules)` is kept whole. */

@@ -35,13 +35,17 @@ export function canReadEverything(caller: CallerPrincipal): boolean {
   return isAdmin(caller) || isAuditor(caller);
 }
 
-/** Is the caller an owner of the group in Graph right now (directly; an activated ownership counts)? */
+/**
+ * Is the caller an owner of the group in Graph right now (directly; an activated ownership counts)? Users only:
+ * an app-only caller is never treated as an owner.
+ */
 export async function isActiveOwner(
   deps: Pick<AuthorizationDeps, 'directory'>,
   caller: CallerPrincipal,
   groupId: string,
 ): Promise<boolean> {
-  if (!GUID.test(groupId)) return false;
+  // An app's service principal can own a group in Entra ID, but apps get only what their app roles give.
+  if (caller.kind !== 'user' || !GUID.test(groupId)) return false;
   return deps.directory.isOwner(groupId, caller.objectId);
 }
 

@@ -92,7 +92,8 @@ export async function resolveInstance(
     };
   if (need === 'admin' && !r.isAdmin)
     return { ok: false, response: problem(403, 'Only admins (PimFlow.Admin) manage access reviews') };
-  const isReviewer = await reviewsAny(r.s, instance.id, r.caller.objectId);
+  // Reviewing is a person's: an app-only caller is never a reviewer, whatever its service principal's id.
+  const isReviewer = r.caller.kind === 'user' && (await reviewsAny(r.s, instance.id, r.caller.objectId));
   if (need === 'read' && !r.readsAll && !isReviewer)
     return {
       ok: false,

@@ -605,6 +605,13 @@ export async function submitReviewPage(
         { 'www-authenticate': err.wwwAuthenticate },
       );
     }
+    if (signedIn.kind !== 'user') {
+      return reviewErrorPage(
+        403,
+        'Sign in as the reviewer',
+        'That access token is an app-only token (client credentials): reviewing needs the reviewer signed in, with a token issued to them.',
+      );
+    }
     if (signedIn.objectId.toLowerCase() !== claims.reviewerId) {
       return reviewErrorPage(
         403,

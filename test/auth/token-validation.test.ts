@@ -159,6 +159,50 @@ describe('user tokens for the API', () => {
   });
 });
 
+describe('app-only tokens and expiry', () => {
+  it('rejects a token without exp', async () => {
+    const token = await forge({ exp: undefined, scp: 'access_as_user' });
+    expect((await rejection(`Bearer ${token}`)).message).toMatch(/no expiry \("exp"/);
+  });
+
+  it('tells users from apps: scp makes a user, idtyp app or no scp an app', async () => {
+    const kind = async (claims: Record<string, unknown>) =>
+      (await validator().validate(`Bearer ${await forge(claims)}`)).kind;
+    expect(await kind({ scp: 'access_as_user', idtyp: 'user' })).toBe('user');
+    expect(await kind({ scp: 'access_as_user' })).toBe('user');
+    expect(await kind({ idtyp: 'app', roles: ['PimFlow.Admin'] })).toBe('app');
+    expect(await kind({ roles: ['PimFlow.Admin'] })).toBe('app');
+    expect(await kind({ scp: 'access_as_user', idtyp: 'app' })).toBe('app');
+    expect(await kind({ scp: '' })).toBe('app');
+    const app = await validator().validate(
+      `Bearer ${await forge({ idtyp: 'app', azp: 'client-1', name: 'Not a person', roles: ['PimFlow.Auditor'] })}`,
+    );
+    expect(app).toMatchObject({ kind: 'app', clientAppId: 'client-1', roles: ['PimFlow.Auditor'] });
+    expect(app.displayName).toBeUndefined();
+  });
+
+  it('issues app-only tokens for the API to registered client apps, with their roles and no scp', async () => {
+    const client = idp.registerClientApp({ displayName: 'automation', apiRoles: ['PimFlow.Admin'] });
+    const credential = new ClientSecretCredential(TENANT, client.clientId, client.clientSecret, {
+      authorityHost: new URL(idp.issuer).origin,
+      disableInstanceDiscovery: true,
+    });
+    const token = await credential.getToken(`${AUDIENCE}/.default`);
+    const principal = await validator().validate(`Bearer ${token.token}`);
+    expect(principal).toMatchObject({
+      kind: 'app',
+      objectId: client.objectId,
+      clientAppId: client.clientId,
+      roles: ['PimFlow.Admin'],
+    });
+    const wrong = new ClientSecretCredential(TENANT, client.clientId, 'wrong', {
+      authorityHost: new URL(idp.issuer).origin,
+      disableInstanceDiscovery: true,
+    });
+    await expect(wrong.getToken(`${AUDIENCE}/.default`)).rejects.toThrow(/Invalid client secret/);
+  });
+});
+
 describe("the app's own credential", () => {
   it('gets an app-only token with @azure/identity (MSAL client credentials) from the stand-in', async () => {
     const credential = new ClientSecretCredential(TENANT, 'app-client', 'app-secret', {

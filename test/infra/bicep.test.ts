@@ -199,6 +199,20 @@ describe('infra/scripts', () => {
     expect(new Set(roles.map((r) => r.id)).size).toBe(roles.length);
   });
 
+  it('let apps hold both app roles, mark app-only tokens with idtyp, and leave assignment optional', () => {
+    const script = read('infra/scripts/setup-entra.sh');
+    const memberTypes = /^APP_ROLE_MEMBER_TYPES='(.*)'$/m.exec(script)?.[1] ?? '';
+    expect(JSON.parse(memberTypes)).toEqual(['User', 'Application']);
+    expect(script).toMatch(/"allowedMemberTypes\\":\$APP_ROLE_MEMBER_TYPES/);
+    const claims = JSON.parse(/^OPTIONAL_CLAIMS='(.*)'$/m.exec(script)?.[1] ?? '{}') as {
+      accessToken?: { name: string }[];
+    };
+    expect(claims.accessToken?.map((c) => c.name)).toEqual(['idtyp']);
+    expect(script).toMatch(/\\"optionalClaims\\":\$OPTIONAL_CLAIMS/);
+    // Every requester, approver and reviewer must get a token: the script never requires assignment.
+    expect(script).not.toMatch(/appRoleAssignmentRequired[\\"]*:\s*true/);
+  });
+
   it('ask Entra ID for v2.0 tokens, whose issuer is the AUTH_ISSUER Bicep sets', () => {
     expect(read('infra/scripts/setup-entra.sh')).toMatch(/"requestedAccessTokenVersion": 2/);
     expect(read('infra/app/function-app.bicep')).toMatch(

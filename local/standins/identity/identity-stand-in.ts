@@ -3,11 +3,14 @@
  * `https://login.microsoftonline.com/{tenant}/v2.0`, a JWKS, and a token endpoint that issues
  *  - user access tokens for the pimflow API as any demo user, with or without MFA (`amr`), authentication
  *    contexts (`acrs`) and app roles: `POST <token url>` with JSON `{ user, roles?, amr?, acrs? }`;
- *  - app-only tokens by the client-credentials grant (form-encoded, as MSAL sends it), which the app's
- *    `@azure/identity` credential uses for Microsoft Graph.
+ *  - app-only tokens by the client-credentials grant (form-encoded, as MSAL sends it): the app's own
+ *    `@azure/identity` credential uses it for Microsoft Graph, and registered client apps (`registerClientApp`, like
+ *    an app registration with a secret and app role assignments on the pimflow API) for the pimflow API itself,
+ *    as Entra ID issues them: `idtyp: app`, `roles` (the app roles assigned to the client; no claim when none),
+ *    no `scp`, `oid` = `sub` = the client's service principal.
  * The signing key is kept in `keyFile` so tokens stay valid across restarts. A small page at `/` hands out tokens.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -38,6 +41,8 @@ export interface IdentityStandInOptions {
   keyFile: string;
   /** The demo tenant's users, looked up by object id or userPrincipalName. */
   users: () => DirectoryUser[];
+  /** Other applications that may call the pimflow API with client credentials (more with registerClientApp). */
+  clientApps?: ClientApp[];
   tokenLifetimeSeconds?: number;
 }
 
@@ -46,6 +51,27 @@ export interface IdentityStandIn extends StandIn {
   tokenUrl: string;
   /** Issues a user token for the API (what `POST <token url>` does), for tests. */
   issueUserToken(request: UserTokenRequest): Promise<string>;
+  /**
+   * Registers a client application (app registration + service principal + client secret) and assigns it app
+   * roles on the pimflow API, as an admin would in Entra ID; it then gets app-only tokens with the
+   * client-credentials grant (`scope=<API audience>/.default`).
+   */
+  registerClientApp(app: { displayName: string; apiRoles?: string[] }): ClientApp;
+  /**
+   * For tests of what the API refuses: signs any claims with the issuer's key, as a misbehaving issuer could.
+   * `iss`, `aud`, `tid`, `iat`, `nbf` and `exp` are filled in unless given; `omit` leaves claims out.
+   */
+  signToken(claims: Record<string, unknown>, options?: { omit?: string[] }): Promise<string>;
+}
+
+export interface ClientApp {
+  displayName: string;
+  clientId: string;
+  clientSecret: string;
+  /** Object id of its service principal: the `oid` and `sub` of its app-only tokens. */
+  objectId: string;
+  /** App roles assigned to it on the pimflow API (application permissions): its tokens' `roles`. */
+  apiRoles: string[];
 }
 
 export interface UserTokenRequest {
@@ -102,8 +128,48 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
     );
   };
 
+  const clientApps: ClientApp[] = [...(o.clientApps ?? [])];
+  const registerClientApp = (app: { displayName: string; apiRoles?: string[] }): ClientApp => {
+    const registered: ClientApp = {
+      displayName: app.displayName,
+      clientId: randomUUID(),
+      clientSecret: randomBytes(30).toString('base64url'),
+      objectId: randomUUID(),
+      apiRoles: [...(app.apiRoles ?? [])],
+    };
+    clientApps.push(registered);
+    return registered;
+  };
+
+  const signToken = async (claims: Record<string, unknown>, options: { omit?: string[] } = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    const all: Record<string, unknown> = {
+      iss: issuer,
+      aud: o.apiAudience,
+      tid: o.tenantId,
+      ver: '2.0',
+      iat: now,
+      nbf: now - 5,
+      exp: now + lifetime,
+      uti: randomUUID(),
+      ...claims,
+    };
+    for (const name of options.omit ?? []) delete all[name];
+    return new SignJWT(all)
+      .setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, typ: 'JWT' })
+      .sign(signingKey.privateKey);
+  };
+
   const clientCredentials = async (form: URLSearchParams): Promise<Record<string, unknown>> => {
-    if (form.get('client_id') !== o.appClientId || form.get('client_secret') !== o.appClientSecret) {
+    const own = form.get('client_id') === o.appClientId;
+    const client = own ? undefined : clientApps.find((c) => c.clientId === form.get('client_id'));
+    if (!own && !client) {
+      throw new TokenRequestError(
+        `AADSTS700016: Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory.`,
+        'unauthorized_client',
+      );
+    }
+    if (form.get('client_secret') !== (own ? o.appClientSecret : client?.clientSecret)) {
       throw new TokenRequestError('AADSTS7000215: Invalid client secret provided.', 'invalid_client', 401);
     }
     const scope = form.get('scope') ?? '';
@@ -113,16 +179,23 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
         'AADSTS1002012: The provided value for scope is not valid.',
         'invalid_scope',
       );
+    const audience = resource.slice(0, -'/.default'.length);
+    const objectId = client?.objectId ?? o.appObjectId;
+    const clientId = client?.clientId ?? o.appClientId;
+    // For the pimflow API: the app roles assigned to the client, and no `roles` claim at all when there are none
+    // (as Entra ID does: any app in the tenant gets a token, so the API must look at the roles).
+    const roles = audience === o.apiAudience ? (client?.apiRoles ?? []) : [];
     const token = await sign(
       {
-        oid: o.appObjectId,
-        sub: o.appObjectId,
-        azp: o.appClientId,
-        appid: o.appClientId,
+        oid: objectId,
+        sub: objectId,
+        azp: clientId,
+        azpacr: '1',
+        appid: clientId,
         idtyp: 'app',
-        roles: [],
+        ...(audience !== o.apiAudience || roles.length > 0 ? { roles } : {}),
       },
-      resource.slice(0, -'/.default'.length),
+      audience,
     );
     return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token };
   };
@@ -202,6 +275,8 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
     issuer,
     tokenUrl,
     issueUserToken,
+    registerClientApp,
+    signToken,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -141,6 +141,14 @@ export async function submitDecision(
         { 'www-authenticate': err.wwwAuthenticate },
       );
     }
+    if (signedIn.kind !== 'user') {
+      return errorPage(
+        403,
+        'Sign in as the approver',
+        'That access token is an app-only token (client credentials): approving needs the approver signed in, with a token issued to them.',
+        approval,
+      );
+    }
     if (signedIn.objectId.toLowerCase() !== claims.approverId.toLowerCase()) {
       return errorPage(
         403,

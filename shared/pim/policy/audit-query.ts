@@ -9,7 +9,8 @@ import type { HttpRequest } from '@azure/functions';
 import type { AuditQuery } from '../../audit/audit-log';
 import { auditCategorySchema, type AuditEntry } from '../../audit/audit-entry';
 import { csvRow } from './csv';
-import { checkQueryOptions, ODataError, parseFilter, parseTop } from '../../http/odata';
+import { checkQueryOptions, ODataError, parseFilter, parseSkipToken, parseTop } from '../../http/odata';
+import { sealSkipToken } from '../../http/skip-token';
 
 export interface AuditListRequest {
   query: Omit<AuditQuery, 'pageSize' | 'skipToken'>;
@@ -104,7 +105,7 @@ export function parseAuditListRequest(request: HttpRequest, now: Date): AuditLis
   const accept = request.headers.get('accept') ?? '';
   const csv = format !== null ? format.toLowerCase().includes('csv') : /\btext\/csv\b/i.test(accept);
 
-  const skipToken = request.query.get('$skiptoken') ?? undefined;
+  const skipToken = parseSkipToken(request);
   return {
     query: {
       from: start,
@@ -136,8 +137,7 @@ export function auditNextLink(request: HttpRequest, q: AuditListRequest, skipTok
     ...kept.map((c) => `${c.field} ${c.op} ${c.quoted ? `'${c.value.replace(/'/g, "''")}'` : c.value}`),
   ];
   url.searchParams.set('$filter', clauses.join(' and '));
-  url.searchParams.set('$skiptoken', skipToken);
-  return url.toString();
+  return sealSkipToken(url, skipToken).toString();
 }
 
 /** The API's view of a record: Graph's directoryAudit, plus pimflow's groupId and principalId. */

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Directory } from '../../directory/directory';
-import { parseIsoDuration } from '../iso-duration';
+import { MAX_ISO_DURATION, parseIsoDuration } from '../iso-duration';
 import {
   DEFAULT_APPROVAL_STAGE,
   enabledRuleSchema,
@@ -291,7 +291,7 @@ function checkExpiration(
   if (ms === undefined || ms <= 0) {
     errors.push({
       field: 'body.maximumDuration',
-      message: `maximumDuration must be an ISO 8601 duration such as PT2H or P180D; got ${JSON.stringify(rule.maximumDuration)}`,
+      message: `maximumDuration must be an ISO 8601 duration such as PT2H or P180D (at most ${MAX_ISO_DURATION}); got ${JSON.stringify(rule.maximumDuration).slice(0, 40)}`,
     });
     return;
   }

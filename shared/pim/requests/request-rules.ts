@@ -4,7 +4,7 @@
  * eligibility) and for admin assignments (permanent where allowed, else bounded). Each failure says why.
  */
 import type { CallerPrincipal } from '../../auth/principal';
-import { parseIsoDuration } from '../iso-duration';
+import { MAX_ISO_DURATION, parseIsoDuration } from '../iso-duration';
 import type { RoleSettings } from '../role-settings';
 import type { ScheduleInfo } from './schedule-request';
 
@@ -40,7 +40,9 @@ export function resolveWindow(info: ScheduleInfo, now: Date): Window | RuleFailu
     case 'afterDuration': {
       const ms = e.duration ? parseIsoDuration(e.duration) : undefined;
       if (ms === undefined || ms <= 0)
-        return invalid('scheduleInfo.expiration.duration must be a positive ISO 8601 duration (e.g. PT2H)');
+        return invalid(
+          `scheduleInfo.expiration.duration must be a positive ISO 8601 duration (e.g. PT2H) of at most ${MAX_ISO_DURATION} (100 years); got ${JSON.stringify(e.duration ?? null).slice(0, 40)}`,
+        );
       return { start, end: new Date(start.getTime() + ms) };
     }
     default:
