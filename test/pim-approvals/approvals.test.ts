@@ -649,6 +649,21 @@ describe('e-mail links', () => {
     });
     expect(reused.status).toBe(409);
     expect(await reused.text()).toContain('already been used');
+    // Nothing decided by the reused link: Sofia's approval stands, and the orchestration heard of it once.
+    expect(await repo().find(approval.id, HELPDESK)).toMatchObject({
+      status: 'Approved',
+      steps: [{ reviewResult: 'Approve', reviewedBy: { id: sofia.id }, justification: 'Fine by me' }],
+    });
+    expect(await eventsRaised(app, instanceId)).toEqual([REQUEST_EVENTS.approvalDecided]);
+    const decidedAudit = await services.audit.query({
+      from: NOW,
+      to: NOW,
+      correlationId: request.id,
+      result: 'success',
+    });
+    expect(
+      decidedAudit.items.filter((e) => /^(Approve|Deny) request/.test(e.activityDisplayName)),
+    ).toHaveLength(1);
     const reopened = await fetch(local(sofiaLink));
     expect(reopened.status).toBe(409);
 
@@ -843,17 +858,48 @@ describe('Graph-shaped API', () => {
     expect(after.steps[0]).toMatchObject({ status: 'Completed', assignedToMe: false });
   });
 
-  it('refuses an admin approving their own request through the API', async () => {
+  it('refuses an admin approving their own request through the API, even when listed as an approver: nothing decided', async () => {
     const byAdmin = newRequest({ id: DEMO.admin }, HELPDESK, { start: NOW });
     await openApproval(services, { request: byAdmin, settings: ownersSettings(), now: NOW });
-    const stepId = (await repo().find(byAdmin.id, HELPDESK))!.steps[0]!.id;
-    const res = await app.api(`${APPROVALS}/${byAdmin.id}/steps/${stepId}`, {
-      as: DEMO.adminUpn,
-      roles: ['PimFlow.Admin'],
-      method: 'PATCH',
-      body: { reviewResult: 'Approve', justification: 'me' },
-    });
+    const instanceId = await startWaitingInstance(app, byAdmin);
+    const opened = (await repo().find(byAdmin.id, HELPDESK))!;
+    const stepId = opened.steps[0]!.id;
+    expect(opened.steps[0]!.approverIds).not.toContain(DEMO.admin); // the requester is left out when it opens
+    const approveOwn = () =>
+      app.api(`${APPROVALS}/${byAdmin.id}/steps/${stepId}`, {
+        as: DEMO.adminUpn,
+        roles: ['PimFlow.Admin'],
+        method: 'PATCH',
+        body: { reviewResult: 'Approve', justification: 'me' },
+      });
+    const res = await approveOwn();
     expect(res.status).toBe(403);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/own request/);
+
+    // Even an approver list that names the requester (stale or hand-edited data) doesn't let them decide.
+    await repo().replace(
+      {
+        ...opened,
+        steps: opened.steps.map((step) =>
+          step.id === stepId ? { ...step, approverIds: [...step.approverIds, DEMO.admin] } : step,
+        ),
+      },
+      opened._etag,
+    );
+    const listed = await approveOwn();
+    expect(listed.status).toBe(403);
+    expect(((await listed.json()) as { detail: string }).detail).toMatch(/own request/);
+
+    // Nothing decided: the approval and its step are still open, the request's orchestration heard nothing, and
+    // no decision is audited (the two refusals are, as failures).
+    expect(await repo().find(byAdmin.id, HELPDESK)).toMatchObject({
+      status: 'InProgress',
+      completedDateTime: null,
+      steps: [{ status: 'InProgress', reviewResult: 'NotReviewed', reviewedBy: null }],
+    });
+    expect(await eventsRaised(app, instanceId)).toEqual([]);
+    const audit = await services.audit.query({ from: NOW, to: NOW, correlationId: byAdmin.id });
+    const decisionsAudited = audit.items.filter((e) => /^(Approve|Deny) request/.test(e.activityDisplayName));
+    expect(decisionsAudited.map((e) => e.result)).toEqual(['failure', 'failure']);
   });
 });

@@ -10,6 +10,7 @@ import { ADMIN, manageGroup } from '../pim/pim-scenario';
 import {
   byPrincipal,
   decisions,
+  type DecisionItem,
   eligible,
   instance,
   MANAGER,
@@ -279,5 +280,71 @@ describe('Scope: assignment types, principal kinds, inactive users only', () => 
     expect((await decisions(app, inactive)).map((i) => i.principal.id).sort()).toEqual(
       [id('noah.williams'), id('grace.okafor')].sort(),
     );
+  });
+});
+
+describe('Default decision Recommendation with auto-apply', () => {
+  it('denies an item recommended Deny that nobody decided, and auto-apply removes the access', async () => {
+    const CLOUD_OPS = 'ebaa089b-edbe-45ee-acf0-778162edf39e';
+    await manageGroup(app, CLOUD_OPS);
+    const grace = id('grace.okafor'); // never signed in: recommended Deny
+    const ava = id('ava.martinez'); // signed in half a day ago: recommended Approve
+    for (const principalId of [grace, ava]) {
+      const res = await app.api('identityGovernance/privilegedAccess/group/assignmentScheduleRequests', {
+        ...ADMIN,
+        body: {
+          action: 'adminAssign',
+          accessId: 'member',
+          groupId: CLOUD_OPS,
+          principalId,
+          justification: 'On call',
+          scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P90D' } },
+        },
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+    }
+    await app.rt.waitForIdle();
+    expect(app.groupMembers(CLOUD_OPS)).toEqual(expect.arrayContaining([grace, ava]));
+    const review = await startReview(app, CLOUD_OPS, {
+      displayName: 'Cloud Ops by recommendation',
+      reviewers: users(id('priya.nair')),
+      scope: {
+        roles: [{ groupId: CLOUD_OPS, accessId: 'member' }],
+        assignmentTypes: 'active',
+        principalTypes: ['user'],
+      } as never,
+      settings: {
+        instanceDurationInDays: 3,
+        recommendationsEnabled: true,
+        defaultDecisionEnabled: true,
+        defaultDecision: 'Recommendation',
+        autoApplyDecisionsEnabled: true,
+      },
+    });
+    const before = await decisions(app, review);
+    expect(before.map((i) => [i.principal.id, i.recommendation, i.decision]).sort()).toEqual(
+      [
+        [grace, 'Deny', 'NotReviewed'],
+        [ava, 'Approve', 'NotReviewed'],
+      ].sort(),
+    );
+
+    // Nobody decides; at the end the default decider takes each recommendation, and auto-apply acts on it.
+    await app.rt.advance('P4D');
+    await app.rt.waitForIdle();
+    const after = (await decisions(app, review)) as (DecisionItem & { applyResult: string })[];
+    expect(byPrincipal(after, grace)).toMatchObject({
+      decision: 'Deny',
+      reviewedBy: { id: DEFAULT_DECIDER },
+      applyResult: 'AppliedSuccessfully',
+    });
+    expect(byPrincipal(after, ava)).toMatchObject({
+      decision: 'Approve',
+      reviewedBy: { id: DEFAULT_DECIDER },
+      applyResult: 'New',
+    });
+    expect(app.groupMembers(CLOUD_OPS)).not.toContain(grace);
+    expect(app.groupMembers(CLOUD_OPS)).toContain(ava);
+    expect((await instance(app, review)).status).toBe('Applied');
   });
 });
