@@ -1,3 +1,4 @@
+import process from 'node:process';
 // @ts-check
 /**
  * Mutation testing of pimflow's critical rules with Stryker (`npm run mutate`; see docs/testing.md).
@@ -79,7 +80,9 @@ const names = (process.env.MUTATE ?? DEFAULT.join(','))
   .filter(Boolean);
 const unknown = names.filter((n) => !(n in MODULES));
 if (unknown.length > 0)
-  throw new Error(`MUTATE: unknown module(s) ${unknown.join(', ')}; known: ${Object.keys(MODULES).join(', ')}`);
+  throw new Error(
+    `MUTATE: unknown module(s) ${unknown.join(', ')}; known: ${Object.keys(MODULES).join(', ')}`,
+  );
 const withApp = process.env.MUTATE_APP === '1';
 const picked = names.map((n) => /** @type {(typeof MODULES)[string]} */ (MODULES[n]));
 const testFiles = [...new Set(picked.flatMap((m) => (withApp ? [...m.unit, ...m.app] : m.unit)))];

@@ -25,6 +25,7 @@ const HOUR = 60 * MIN;
 const at = (ms: number) => new Date(NOW.getTime() + ms);
 
 const caller = (over: Partial<CallerPrincipal> = {}): CallerPrincipal => ({
+  kind: 'user',
   objectId: 'c781603a-5b4b-40c2-ab94-17a11192cd60',
   tenantId: '7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90',
   roles: [],

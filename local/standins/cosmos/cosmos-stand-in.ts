@@ -115,7 +115,8 @@ const TTL_SWEEP_MS = 1000;
 async function holdControl(req: IncomingMessage, res: ServerResponse, set: (c: string | null) => void) {
   let text = '';
   for await (const chunk of req) text += String(chunk);
-  const collection = req.method === 'POST' ? (JSON.parse(text || '{}') as { collection?: unknown }).collection : null;
+  const collection =
+    req.method === 'POST' ? (JSON.parse(text || '{}') as { collection?: unknown }).collection : null;
   set(typeof collection === 'string' ? collection : null);
   res.statusCode = 204;
   res.end();
