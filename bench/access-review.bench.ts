@@ -69,6 +69,7 @@ export async function runAccessReviewBench(tls: TlsMaterial): Promise<void> {
         ...dev.settingsFor(origin),
         ADMIN_NOTIFICATION_RECIPIENTS: '',
         DRIFT_CHECK_SCHEDULE: '0 0 0 1 1 *',
+        RECONCILE_SCHEDULE: '0 0 3 * * *',
       }),
       log: () => undefined,
     });

@@ -47,7 +47,14 @@ export interface PimApp {
   stop(): Promise<void>;
 }
 
-export async function startPimApp(options: { virtualClock?: Date } = {}): Promise<PimApp> {
+/**
+ * `reconcileSchedule`: the reconciler's NCRONTAB. Daily by default: a virtual clock walks through every occurrence
+ * on its way, and tests that jump weeks would run the 5-minute reconciler thousands of times for nothing; tests of
+ * the reconciler ask for every 5 minutes (as `npm start` and Azure run it).
+ */
+export async function startPimApp(
+  options: { virtualClock?: Date; reconcileSchedule?: string } = {},
+): Promise<PimApp> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-pim-'));
   const dev = await startDevEnvironment({
     dir,
@@ -59,7 +66,10 @@ export async function startPimApp(options: { virtualClock?: Date } = {}): Promis
     appDir: ROOT,
     hubName: hub,
     settings: { PIMFLOW_TASK_HUB: hub },
-    settingsFor: dev.settingsFor,
+    settingsFor: (origin) => ({
+      ...dev.settingsFor(origin),
+      RECONCILE_SCHEDULE: options.reconcileSchedule ?? '0 0 3 * * *',
+    }),
     virtualClock: options.virtualClock,
   }).catch(async (err: unknown) => {
     await dev.close();

@@ -3,6 +3,7 @@
  * manage everything, an active owner of a managed group manages its settings (and only its), auditors read and
  * change nothing, everyone else 403, no token 401.
  */
+import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startPimApp, type ApiCall, type PimApp } from '../pim-harness';
 import {
@@ -292,5 +293,24 @@ describe('removing a group from management', () => {
       AUDITOR,
     );
     expect(audit.value.map((a) => a.operationType)).toEqual(['Add', 'Delete', 'Add']);
+  });
+
+  it('finishes a removal that died half-way: a retried DELETE clears what was left, and re-adding starts from defaults', async () => {
+    const policyId = await policyIdOf(app, FINANCE_GROUP, 'member');
+    const res = await patch(app, policyId, 'Expiration_EndUser_Assignment', {
+      '@odata.type': T.expiration,
+      maximumDuration: 'PT2H',
+    });
+    expect(res.status, await res.clone().text()).toBe(204);
+    // The process died right after the group document was deleted: its policies are still there.
+    const db = new CosmosClient({ endpoint: app.dev.cosmos.endpoint, key: app.dev.cosmos.key }).database(
+      'pimflow',
+    );
+    await db.container('managedGroups').item(FINANCE_GROUP, FINANCE_GROUP).delete();
+    await expectProblem(await app.api(`managedGroups/${FINANCE_GROUP}`, { ...ADMIN, method: 'DELETE' }), 404);
+    await expectProblem(await app.api(`policies/roleManagementPolicies/${policyId}`, ADMIN), 404);
+    expect((await manage(app, FINANCE_GROUP)).status).toBe(201);
+    const fresh = await policyIdOf(app, FINANCE_GROUP, 'member');
+    expect((await rule(app, fresh, 'Expiration_EndUser_Assignment')).maximumDuration).toBe('PT8H');
   });
 });

@@ -18,7 +18,10 @@ let app: PimApp;
 let db: Database;
 
 beforeAll(async () => {
-  app = await startPimApp({ virtualClock: new Date('2026-05-04T09:00:00Z') });
+  app = await startPimApp({
+    virtualClock: new Date('2026-05-04T09:00:00Z'),
+    reconcileSchedule: '0 */5 * * * *',
+  });
   await manageGroup(app, GROUP);
   await configureTable1(app, GROUP);
   for (const upn of [

@@ -113,7 +113,7 @@ describe('resolveWindow', () => {
       end: at(1000),
     });
     const bad = invalid(
-      /^scheduleInfo.expiration.duration must be a positive ISO 8601 duration \(e.g. PT2H\)$/,
+      /^scheduleInfo.expiration.duration must be a positive ISO 8601 duration \(e.g. PT2H\) of at most P36500D \(100 years\); got /,
     );
     for (const duration of ['PT0S', 'P', 'two hours', undefined]) {
       expect(

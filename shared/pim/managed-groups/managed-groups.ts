@@ -82,6 +82,8 @@ export async function bringUnderManagement(
     }
     throw err;
   }
+  // Settings left by a removal that died half-way are not this management's: start from PIM's defaults.
+  await deps.policies.removeAll(groupId);
   const policies = await deps.policies.createDefaults(group);
   await deps.audit.record({
     id: `managedGroup:${groupId}:${group.managedSince}:added`,
@@ -118,7 +120,12 @@ export async function removeFromManagement(
 ): Promise<{ ok: true } | { ok: false; status: 404; detail: string }> {
   const groupId = rawGroupId.toLowerCase();
   const group = await deps.managedGroups.find(groupId);
-  if (!group) return { ok: false, status: 404, detail: `The group ${groupId} is not under management` };
+  if (!group) {
+    // A removal that died after the group document went (a retried DELETE): finish its clean-up.
+    await deps.policies.removeAll(groupId);
+    await deps.driftReports?.remove(groupId);
+    return { ok: false, status: 404, detail: `The group ${groupId} is not under management` };
+  }
   try {
     // The group document first: from then on nothing reads the policies, even if deleting them fails midway.
     await deps.managedGroups.remove(groupId);
