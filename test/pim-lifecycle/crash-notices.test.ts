@@ -14,7 +14,12 @@ const DAY_MS = 86_400_000;
 let app: ChildApp;
 
 beforeAll(async () => {
-  app = await ChildApp.create({ storage: testStorage(), name: 'lifecycle-crash' });
+  app = await ChildApp.create({
+    storage: testStorage(),
+    name: 'lifecycle-crash',
+    // Weeks on the virtual clock: the reconciler daily, not at each of its 5-minute occurrences.
+    env: { RECONCILE_SCHEDULE: '0 0 3 * * *' },
+  });
 });
 
 afterAll(async () => {
