@@ -14,10 +14,10 @@ import { mailIdFor } from '../../mail/mail-id';
 import { noticeEventOf, recipientsOf, type RecipientContext } from '../notification-recipients';
 import type { RoleSettings, RoleSettingsSource } from '../role-settings';
 import type { Schedule } from '../schedules/schedule';
-import { createHash } from 'node:crypto';
 import type { Approval } from '../approvals/approval';
 import type { PimStore } from './pim-store';
 import { workflowOf } from './request-factory';
+import { refusalRecord } from './refusal-audit';
 import { recordedDecision, whyNotGrantable } from './request-integrity';
 import {
   OPEN_STATUSES,
@@ -155,37 +155,14 @@ export function createRequestActivities(d: RequestActivityDeps) {
     modifiedDateTime: now,
   });
 
-  /** Audits an orchestration input or event that stored state doesn't back (once per request and what was refused). */
-  const auditRefusal = async (
+  /** Audits an orchestration input or event that stored state doesn't back (see refusal-audit.ts). */
+  const auditRefusal = (
     ref: Ref,
     what: string,
     reason: string,
     principalId: string | null,
     details: Record<string, string | null> = {},
-  ) => {
-    const key = createHash('sha256')
-      .update(JSON.stringify([what, details]))
-      .digest('base64url')
-      .slice(0, 16);
-    await d.audit.record({
-      id: `${ref.requestId}:refused:${key}`,
-      activityDateTime: d.clock.now(),
-      activityDisplayName: `Refused: ${what} (PIM)`,
-      category: 'Request',
-      operationType: 'Other',
-      result: 'failure',
-      resultReason: reason,
-      initiatedBy: SYSTEM_ACTOR,
-      targetResources: [
-        { id: ref.requestId, type: 'Request' },
-        { id: ref.groupId, type: 'Group' },
-      ],
-      groupId: ref.groupId,
-      ...(principalId ? { principalId } : {}),
-      correlationId: ref.requestId,
-      details,
-    });
-  };
+  ) => d.audit.record(refusalRecord(ref, what, reason, { principalId, details, at: d.clock.now() }));
 
   const approvalOf = (r: ScheduleRequest) =>
     r.approvalId ? d.approvals.find(r.approvalId, r.groupId) : undefined;

@@ -17,6 +17,7 @@ import type { PimStore } from '../requests/pim-store';
 import { requestInstanceId, REQUEST_EVENTS } from '../requests/schedule-request';
 import type { Schedule, ScheduleStatus } from './schedule';
 import type { Approval } from '../approvals/approval';
+import { refusalRecord } from '../requests/refusal-audit';
 import { whyNotGrantable } from '../requests/request-integrity';
 
 export interface LifecycleDeps {
@@ -167,24 +168,13 @@ export function createLifecycleActivities(d: LifecycleDeps) {
           needsApproval: Boolean(request.workflow?.approval),
         });
         if (why) {
-          await d.audit.record({
-            id: `${request.id}:refused:extension`,
-            activityDateTime: d.clock.now(),
-            activityDisplayName: 'Refused: extension (PIM)',
-            category: 'Request',
-            operationType: 'Other',
-            result: 'failure',
-            resultReason: why,
-            initiatedBy: SYSTEM_ACTOR,
-            targetResources: [
-              { id: request.id, type: 'Request' },
-              { id: request.groupId, type: 'Group' },
-            ],
-            groupId: request.groupId,
-            principalId: request.principalId,
-            correlationId: request.id,
-            details: { targetScheduleId: targetId },
-          });
+          await d.audit.record(
+            refusalRecord(a, 'extension', why, {
+              principalId: request.principalId,
+              details: { targetScheduleId: targetId },
+              at: d.clock.now(),
+            }),
+          );
           return { applied: false, reason: why };
         }
       }
