@@ -5,6 +5,7 @@
  * minutes later) removes the member and records the end, once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { durableFetch } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { activate, ADMIN, makeEligible, manageGroup } from './pim-scenario';
 
@@ -31,7 +32,7 @@ async function auditNames(correlationId: string): Promise<string[]> {
 }
 
 async function orchestration(requestId: string) {
-  const res = await fetch(`${app.rt.urls.durable}/instances/request-${requestId}`);
+  const res = await durableFetch(app.rt, `instances/request-${requestId}`);
   expect([200, 202]).toContain(res.status); // 202 while it runs
   return (await res.json()) as { runtimeStatus: string; customStatus: unknown; output: unknown };
 }
