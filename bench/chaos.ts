@@ -130,6 +130,7 @@ interface Outcome {
   startupP50: number;
   startupMax: number;
   unanswered: number;
+  failedStarts: number;
   mails: number;
   audits: number;
   /** Seconds per phase (the checks' own time is added once they end). */
@@ -147,6 +148,7 @@ class ChaosRun {
   private clients: Promise<void>[] = [];
   /** Client calls that got no answer (and were sent again). */
   private unanswered = 0;
+  private failedStarts = 0;
   private readonly phases: [string, number][] = [];
   private baseline = new Map<string, Set<string>>();
   /** Membership changes the poller saw: key `group/relation/principal` → list of 'add' | 'remove'. */
@@ -384,7 +386,7 @@ class ChaosRun {
     const inFlight = [...this.inFlight.entries()].map(([label, n]) => (n > 1 ? `${label} ×${n}` : label));
     const virtualNow = this.app.now?.toISOString() ?? '';
     await this.app.kill();
-    const restartMs = await this.app.start();
+    const restartMs = await this.restart();
     const record: KillRecord = {
       n: this.kills.length + 1,
       phase,
@@ -398,6 +400,24 @@ class ChaosRun {
       `  kill ${String(record.n).padStart(2)}/${KILLS} ${phase.padEnd(10)} ${String(delayMs).padStart(4)} ms after ready, ` +
         `in flight: ${inFlight.length ? inFlight.join(', ') : '-'}; up again in ${(restartMs / 1000).toFixed(1)} s`,
     );
+  }
+
+  /**
+   * Starts the app again. A start that fails is shown and tried again (twice): the machine's troubles (a shared
+   * node_modules being reinstalled) shouldn't end a run; a start that keeps failing does.
+   */
+  private async restart(): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.app.start();
+      } catch (err) {
+        this.failedStarts++;
+        const text = err instanceof Error ? err.message : String(err);
+        console.log(`  ! start failed (attempt ${attempt}): ${text.split('\n').slice(0, 6).join('\n    ')}`);
+        if (attempt >= 3) throw err;
+        await sleep(3000);
+      }
+    }
   }
 
   /** One call as a client makes it: undefined when no answer came (the app died); counted as in flight meanwhile. */
@@ -755,6 +775,7 @@ class ChaosRun {
       startupP50: percentile(starts, 50) / 1000,
       startupMax: Math.max(...starts) / 1000,
       unanswered: this.unanswered,
+      failedStarts: this.failedStarts,
       mails: mails.length,
       audits: audits.length,
       phases: this.phases,
@@ -872,6 +893,7 @@ function printOutcome(o: Outcome): void {
       ok: zero(o.baselineTouched),
     },
     { metric: 'client calls that got no answer (sent again)', value: o.unanswered },
+    { metric: 'starts that failed and were tried again', value: o.failedStarts },
     { metric: 'mails checked / audit records checked', value: `${o.mails} / ${o.audits}` },
     { metric: 'time (s)', value: o.seconds },
     {
