@@ -547,21 +547,25 @@ class ChaosRun {
     }
   }
 
-  /** After the last kill of phase 1: wait for every client and every grant (time moves a minute when stuck). */
+  /**
+   * After the last kill of phase 1: wait for every client and every grant. The clock moves a minute whenever nothing
+   * changed for 3 s (durable retry timers need it to); after 20 s without any change (or 2 minutes) it is over.
+   */
   private async settleActivations(): Promise<void> {
-    const deadline = performance.now() + 120_000;
-    let lastProgress = performance.now();
+    const began = performance.now();
+    let changed = performance.now();
+    let nudged = performance.now();
     let progress = -1;
-    while (performance.now() < deadline) {
+    while (performance.now() - began < 120_000 && performance.now() - changed < 20_000) {
       const granted = this.people.filter((p) => this.holdsNow(p)).length;
       const done = this.people.filter((p) => p.done).length;
       if (granted === this.people.length && done === this.people.length) break;
       if (granted + done !== progress) {
         progress = granted + done;
-        lastProgress = performance.now();
-      } else if (performance.now() - lastProgress > 3000) {
-        await this.app.advance('PT1M'); // durable retry timers need the clock to move
-        lastProgress = performance.now();
+        changed = nudged = performance.now();
+      } else if (performance.now() - nudged > 3000) {
+        await this.app.advance('PT1M');
+        nudged = performance.now();
       }
       await sleep(100);
     }
