@@ -125,6 +125,7 @@ interface Outcome {
   duplicated: number;
   lingering: number;
   baselineTouched: number;
+  missingNotices: number;
   grantedLate: number;
   seconds: number;
   startupP50: number;
@@ -665,6 +666,7 @@ class ChaosRun {
     let duplicated = 0;
     let granted = 0;
     let grantedLate = 0;
+    let missingNotices = 0;
     const troubled: { p: Person; why: string[] }[] = [];
     for (const p of this.people) {
       const why: string[] = [];
@@ -681,6 +683,18 @@ class ChaosRun {
         if (ended > 1) why.push(`request ${r.id} ended ${ended} times (audit)`);
         if (started === 1 && ended === 0) why.push(`request ${r.id} granted but never ended (${r.status})`);
         if (OPEN.includes(r.status)) why.push(`request ${r.id} stuck in ${r.status}`);
+        // Exactly once also means at least once: the "active" and "ended" notices of a granted request.
+        const about = mails.filter((m) => m.text.includes(r.id));
+        for (const [what, pattern] of [
+          ['active', / is active for /],
+          ['ended', / has ended for /],
+        ] as const) {
+          const want = what === 'active' ? started > 0 : ended > 0;
+          if (want && !about.some((m) => pattern.test(m.subject))) {
+            why.push(`request ${r.id}: no "${what}" notice mailed`);
+            missingNotices++;
+          }
+        }
       }
       const changes = this.changes.get(`${p.role.groupId}/${relation(p.role)}/${p.id}`) ?? [];
       const adds = changes.filter((c) => c === 'add').length;
@@ -752,7 +766,7 @@ class ChaosRun {
       }
     }
 
-    const failed = lost + duplicated + lingering + baselineTouched > 0;
+    const failed = lost + duplicated + lingering + baselineTouched + missingNotices > 0;
     if (troubled.length || problems.length) await this.explain(troubled, problems, requests, byCorrelation);
 
     const kinds = new Map<string, number>();
@@ -774,6 +788,7 @@ class ChaosRun {
       duplicated,
       lingering,
       baselineTouched,
+      missingNotices,
       grantedLate,
       seconds: (performance.now() - this.began) / 1000,
       startupP50: percentile(starts, 50) / 1000,
@@ -895,6 +910,12 @@ function printOutcome(o: Outcome): void {
       value: o.baselineTouched,
       target: '0',
       ok: zero(o.baselineTouched),
+    },
+    {
+      metric: 'notices missing (granted or ended, not mailed)',
+      value: o.missingNotices,
+      target: '0',
+      ok: zero(o.missingNotices),
     },
     { metric: 'client calls that got no answer (sent again)', value: o.unanswered },
     { metric: 'starts that failed and were tried again', value: o.failedStarts },
