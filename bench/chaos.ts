@@ -125,11 +125,13 @@ interface Outcome {
   duplicated: number;
   lingering: number;
   baselineTouched: number;
+  missingNotices: number;
   grantedLate: number;
   seconds: number;
   startupP50: number;
   startupMax: number;
   unanswered: number;
+  failedStarts: number;
   mails: number;
   audits: number;
   /** Seconds per phase (the checks' own time is added once they end). */
@@ -147,6 +149,7 @@ class ChaosRun {
   private clients: Promise<void>[] = [];
   /** Client calls that got no answer (and were sent again). */
   private unanswered = 0;
+  private failedStarts = 0;
   private readonly phases: [string, number][] = [];
   private baseline = new Map<string, Set<string>>();
   /** Membership changes the poller saw: key `group/relation/principal` → list of 'add' | 'remove'. */
@@ -384,7 +387,7 @@ class ChaosRun {
     const inFlight = [...this.inFlight.entries()].map(([label, n]) => (n > 1 ? `${label} ×${n}` : label));
     const virtualNow = this.app.now?.toISOString() ?? '';
     await this.app.kill();
-    const restartMs = await this.app.start();
+    const restartMs = await this.restart();
     const record: KillRecord = {
       n: this.kills.length + 1,
       phase,
@@ -398,6 +401,24 @@ class ChaosRun {
       `  kill ${String(record.n).padStart(2)}/${KILLS} ${phase.padEnd(10)} ${String(delayMs).padStart(4)} ms after ready, ` +
         `in flight: ${inFlight.length ? inFlight.join(', ') : '-'}; up again in ${(restartMs / 1000).toFixed(1)} s`,
     );
+  }
+
+  /**
+   * Starts the app again. A start that fails is shown and tried again (twice): the machine's troubles (a shared
+   * node_modules being reinstalled) shouldn't end a run; a start that keeps failing does.
+   */
+  private async restart(): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.app.start();
+      } catch (err) {
+        this.failedStarts++;
+        const text = err instanceof Error ? err.message : String(err);
+        console.log(`  ! start failed (attempt ${attempt}): ${text.split('\n').slice(0, 6).join('\n    ')}`);
+        if (attempt >= 3) throw err;
+        await sleep(3000);
+      }
+    }
   }
 
   /** One call as a client makes it: undefined when no answer came (the app died); counted as in flight meanwhile. */
@@ -527,21 +548,25 @@ class ChaosRun {
     }
   }
 
-  /** After the last kill of phase 1: wait for every client and every grant (time moves a minute when stuck). */
+  /**
+   * After the last kill of phase 1: wait for every client and every grant. The clock moves a minute whenever nothing
+   * changed for 3 s (durable retry timers need it to); after 20 s without any change (or 2 minutes) it is over.
+   */
   private async settleActivations(): Promise<void> {
-    const deadline = performance.now() + 120_000;
-    let lastProgress = performance.now();
+    const began = performance.now();
+    let changed = performance.now();
+    let nudged = performance.now();
     let progress = -1;
-    while (performance.now() < deadline) {
+    while (performance.now() - began < 120_000 && performance.now() - changed < 20_000) {
       const granted = this.people.filter((p) => this.holdsNow(p)).length;
       const done = this.people.filter((p) => p.done).length;
       if (granted === this.people.length && done === this.people.length) break;
       if (granted + done !== progress) {
         progress = granted + done;
-        lastProgress = performance.now();
-      } else if (performance.now() - lastProgress > 3000) {
-        await this.app.advance('PT1M'); // durable retry timers need the clock to move
-        lastProgress = performance.now();
+        changed = nudged = performance.now();
+      } else if (performance.now() - nudged > 3000) {
+        await this.app.advance('PT1M');
+        nudged = performance.now();
       }
       await sleep(100);
     }
@@ -641,6 +666,7 @@ class ChaosRun {
     let duplicated = 0;
     let granted = 0;
     let grantedLate = 0;
+    let missingNotices = 0;
     const troubled: { p: Person; why: string[] }[] = [];
     for (const p of this.people) {
       const why: string[] = [];
@@ -657,6 +683,18 @@ class ChaosRun {
         if (ended > 1) why.push(`request ${r.id} ended ${ended} times (audit)`);
         if (started === 1 && ended === 0) why.push(`request ${r.id} granted but never ended (${r.status})`);
         if (OPEN.includes(r.status)) why.push(`request ${r.id} stuck in ${r.status}`);
+        // Exactly once also means at least once: the "active" and "ended" notices of a granted request.
+        const about = mails.filter((m) => m.text.includes(r.id));
+        for (const [what, pattern] of [
+          ['active', / is active for /],
+          ['ended', / has ended for /],
+        ] as const) {
+          const want = what === 'active' ? started > 0 : ended > 0;
+          if (want && !about.some((m) => pattern.test(m.subject))) {
+            why.push(`request ${r.id}: no "${what}" notice mailed`);
+            missingNotices++;
+          }
+        }
       }
       const changes = this.changes.get(`${p.role.groupId}/${relation(p.role)}/${p.id}`) ?? [];
       const adds = changes.filter((c) => c === 'add').length;
@@ -728,7 +766,7 @@ class ChaosRun {
       }
     }
 
-    const failed = lost + duplicated + lingering + baselineTouched > 0;
+    const failed = lost + duplicated + lingering + baselineTouched + missingNotices > 0;
     if (troubled.length || problems.length) await this.explain(troubled, problems, requests, byCorrelation);
 
     const kinds = new Map<string, number>();
@@ -750,11 +788,13 @@ class ChaosRun {
       duplicated,
       lingering,
       baselineTouched,
+      missingNotices,
       grantedLate,
       seconds: (performance.now() - this.began) / 1000,
       startupP50: percentile(starts, 50) / 1000,
       startupMax: Math.max(...starts) / 1000,
       unanswered: this.unanswered,
+      failedStarts: this.failedStarts,
       mails: mails.length,
       audits: audits.length,
       phases: this.phases,
@@ -871,7 +911,14 @@ function printOutcome(o: Outcome): void {
       target: '0',
       ok: zero(o.baselineTouched),
     },
+    {
+      metric: 'notices missing (granted or ended, not mailed)',
+      value: o.missingNotices,
+      target: '0',
+      ok: zero(o.missingNotices),
+    },
     { metric: 'client calls that got no answer (sent again)', value: o.unanswered },
+    { metric: 'starts that failed and were tried again', value: o.failedStarts },
     { metric: 'mails checked / audit records checked', value: `${o.mails} / ${o.audits}` },
     { metric: 'time (s)', value: o.seconds },
     {

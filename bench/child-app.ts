@@ -299,9 +299,10 @@ export class ChildApp {
     const timeoutMs = this.options.readyTimeoutMs ?? 90_000;
     await new Promise<void>((resolve, reject) => {
       let seen = '';
+      let timedOut = false;
       const timer = setTimeout(() => {
-        proc.kill('SIGKILL');
-        reject(new Error(`ChildApp: not ready after ${timeoutMs} ms:\n${this.output}`));
+        timedOut = true;
+        proc.kill('SIGKILL'); // rejected below, once it is gone
       }, timeoutMs);
       proc.stdout?.on('data', (d: Buffer) => {
         seen = (seen + d.toString()).slice(-4096);
@@ -312,7 +313,8 @@ export class ChildApp {
       });
       proc.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`ChildApp: exited (${code ?? signal}) before ready:\n${this.output}`));
+        const why = timedOut ? `not ready after ${timeoutMs} ms` : `exited (${code ?? signal}) before ready`;
+        reject(new Error(`ChildApp: ${why}:\n${this.output}`));
       });
     });
     const ms = performance.now() - began;
