@@ -5,6 +5,7 @@
  * first decision wins — exactly one, even when two arrive at the same instant — and a decision written just before
  * the timer fired is never lost: `expireApproval` finds it and returns it instead of timing out.
  */
+import { mailIdFor } from '../../mail/mail-id';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@azure/cosmos';
 import { SYSTEM_ACTOR, userActor } from '../../audit/audit-entry';
@@ -627,6 +628,9 @@ async function mailApprovers(
     try {
       await services.mailer.send({
         to: [address],
+        // One ACS operation per approver, step and audience: a re-run after a crash before `notified` was
+        // recorded is the same send, not a second mail.
+        idempotencyKey: mailIdFor('approval-request', approval.id, step.id, which, approverId),
         ...approvalRequest({
           approverName: user?.displayName ?? null,
           requesterName: requesterName(approval),
@@ -956,13 +960,23 @@ async function mailDecision(
     const requester = addressOf(users[approval.requesterId] ?? null);
     if (requester) {
       sends.push(
-        services.mailer.send({ to: [requester], ...approvalDecided({ ...common, audience: 'requester' }) }),
+        services.mailer.send({
+          to: [requester],
+          idempotencyKey: mailIdFor('approval-decided', approval.id, step.id, 'requester'),
+          ...approvalDecided({ ...common, audience: 'requester' }),
+        }),
       );
     }
     const approverAddresses = approverIds.map((id) => addressOf(users[id] ?? null)).filter(isString);
-    for (const to of chunks([...new Set(approverAddresses)], MAX_RECIPIENTS)) {
-      sends.push(services.mailer.send({ to, ...approvalDecided({ ...common, audience: 'approvers' }) }));
-    }
+    chunks([...new Set(approverAddresses)], MAX_RECIPIENTS).forEach((to, i) => {
+      sends.push(
+        services.mailer.send({
+          to,
+          idempotencyKey: mailIdFor('approval-decided', approval.id, step.id, 'approvers', String(i)),
+          ...approvalDecided({ ...common, audience: 'approvers' }),
+        }),
+      );
+    });
     const results = await Promise.allSettled(sends);
     for (const r of results) {
       if (r.status === 'rejected')
@@ -1083,9 +1097,10 @@ export async function cancelApproval(
       const notified = [...new Set(approval.steps.flatMap(notifiedIds))];
       const users = await services.directory.getUsers(notified);
       const addresses = [...new Set(notified.map((id) => addressOf(users[id] ?? null)).filter(isString))];
-      for (const to of chunks(addresses, MAX_RECIPIENTS)) {
+      for (const [i, to] of chunks(addresses, MAX_RECIPIENTS).entries()) {
         await services.mailer.send({
           to,
+          idempotencyKey: mailIdFor('approval-canceled', approval.id, String(i)),
           ...approvalCanceled({
             requesterName: requesterName(approval),
             groupName: groupName(approval),

@@ -179,10 +179,8 @@ export function createRequestActivities(d: RequestActivityDeps) {
         request = await d.store.requests.find(a.requestId, a.groupId);
       }
       if (!request) return { outcome: 'missing' };
-      if (
-        request.orchestrationInstanceId !== a.instanceId ||
-        (!request.workflow && request.action.endsWith('Remove'))
-      ) {
+      // An end request names its target's instance, and is never open: it can't be run from here either.
+      if (request.orchestrationInstanceId !== a.instanceId) {
         const reason = `Instance ${a.instanceId} does not carry out request ${request.id}`;
         await auditRefusal(
           a,
