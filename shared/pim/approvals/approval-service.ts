@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '@azure/cosmos';
 import { SYSTEM_ACTOR, userActor } from '../../audit/audit-entry';
 import type { AuditWriter } from '../../audit/audit-log';
+import type { AuditRecord } from '../../audit/audit-log';
 import type { Clock } from '../../clock';
 import type { Settings } from '../../config';
 import type { Directory, DirectoryUser } from '../../directory/directory';
@@ -744,36 +745,14 @@ export async function decideApprovalStep(
   if (!saved || !decidedStep) throw new Error(`Approval ${input.approvalId} keeps changing; try again`);
 
   const decision = decisionOf(saved, decidedStep);
-  await services.audit.record({
-    id: `${saved.id}:${decidedStep.id}:decided`,
-    activityDateTime: now,
-    activityDisplayName: `${input.reviewResult === 'Approve' ? 'Approve' : 'Deny'} request (PIM ${saved.accessId})`,
-    category: 'Approval',
-    operationType: input.reviewResult === 'Approve' ? 'Approve' : 'Deny',
-    result: 'success',
-    resultReason: justification ?? '',
-    initiatedBy: userActor(input.approver.id, input.approver.displayName),
-    targetResources: [
-      { id: saved.id, type: 'Approval' },
-      { id: saved.requestId, type: 'Request' },
-      { id: saved.groupId, type: 'Group', displayName: saved.request.groupDisplayName },
-      { id: saved.requesterId, type: 'Principal', displayName: saved.request.principalDisplayName },
-    ],
-    groupId: saved.groupId,
-    principalId: saved.requesterId,
-    correlationId: saved.requestId,
-    details: {
-      accessId: saved.accessId,
-      stepId: decidedStep.id,
-      stage: String(saved.steps.findIndex((s) => s.id === decidedStep?.id) + 1),
-      stageCount: String(saved.steps.length),
-      escalationApprover: String(!decidedStep.approverIds.some((id) => sameId(id, input.approver.id))),
-      reviewResult: input.reviewResult,
-      justification,
+  await services.audit.record(
+    decisionAuditRecord(saved, decidedStep, {
+      at: now,
+      approver: input.approver,
       via: input.linkId ? 'e-mail link' : 'API',
       linkId: input.linkId,
-    },
-  });
+    }),
+  );
 
   let eventError: string | undefined;
   const delays = input.raiseRetryDelaysMs ?? [200, 500, 1000];
@@ -1116,6 +1095,55 @@ export async function cancelApproval(
     }
   }
   return { outcome: 'Canceled' };
+}
+
+/**
+ * The audit record of a step's decision (id `{approvalId}:{stepId}:decided`, dated when it was decided). Written by
+ * the decision itself, and again — a no-op when it exists — when the orchestration reads the decision, so a crash
+ * between the decision's write and its audit record loses neither.
+ */
+export function decisionAuditRecord(
+  saved: Approval,
+  decidedStep: ApprovalStep,
+  o: {
+    at: Date;
+    approver: { id: string; displayName: string | null };
+    via: string;
+    linkId?: string | null;
+  },
+): AuditRecord {
+  const justification = decidedStep.justification;
+  const reviewResult = decidedStep.reviewResult === 'Approve' ? 'Approve' : 'Deny';
+  return {
+    id: `${saved.id}:${decidedStep.id}:decided`,
+    activityDateTime: o.at,
+    activityDisplayName: `${reviewResult === 'Approve' ? 'Approve' : 'Deny'} request (PIM ${saved.accessId})`,
+    category: 'Approval',
+    operationType: reviewResult === 'Approve' ? 'Approve' : 'Deny',
+    result: 'success',
+    resultReason: justification ?? '',
+    initiatedBy: userActor(o.approver.id, o.approver.displayName),
+    targetResources: [
+      { id: saved.id, type: 'Approval' },
+      { id: saved.requestId, type: 'Request' },
+      { id: saved.groupId, type: 'Group', displayName: saved.request.groupDisplayName },
+      { id: saved.requesterId, type: 'Principal', displayName: saved.request.principalDisplayName },
+    ],
+    groupId: saved.groupId,
+    principalId: saved.requesterId,
+    correlationId: saved.requestId,
+    details: {
+      accessId: saved.accessId,
+      stepId: decidedStep.id,
+      stage: String(saved.steps.findIndex((s) => s.id === decidedStep.id) + 1),
+      stageCount: String(saved.steps.length),
+      escalationApprover: String(!decidedStep.approverIds.some((id) => sameId(id, o.approver.id))),
+      reviewResult: reviewResult,
+      justification,
+      via: o.via,
+      linkId: o.linkId,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

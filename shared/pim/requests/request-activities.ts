@@ -15,6 +15,7 @@ import { noticeEventOf, recipientsOf, type RecipientContext } from '../notificat
 import type { RoleSettings, RoleSettingsSource } from '../role-settings';
 import type { Schedule } from '../schedules/schedule';
 import type { Approval } from '../approvals/approval';
+import { decisionAuditRecord } from '../approvals/approval-service';
 import type { PimStore } from './pim-store';
 import { workflowOf } from './request-factory';
 import { refusalRecord } from './refusal-audit';
@@ -215,7 +216,19 @@ export function createRequestActivities(d: RequestActivityDeps) {
       const approval =
         a.approvalId === request?.approvalId ? await d.approvals.find(a.approvalId, a.groupId) : undefined;
       const decision = recordedDecision(approval, a.stepId, request);
-      if (decision) return decision;
+      const step = approval?.steps.find((st) => st.id === a.stepId);
+      if (decision && approval && step) {
+        // The decision's own audit record, in case the process died between the decision's write and its record
+        // (same id: a no-op when it was written).
+        await d.audit.record(
+          decisionAuditRecord(approval, step, {
+            at: new Date(decision.reviewedDateTime),
+            approver: decision.reviewedBy,
+            via: 'recorded before an interruption',
+          }),
+        );
+        return decision;
+      }
       await auditRefusal(
         a,
         'approval decision not recorded by an approver',
