@@ -18,6 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import process from 'node:process';
 
 /** @type {Record<string, { mutate: string[]; unit: string[]; app: string[] }>} */
 const MODULES = {

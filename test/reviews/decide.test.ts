@@ -73,6 +73,7 @@ async function seed(
       roles: [{ groupId: GROUP, accessId: 'member' }],
       assignmentTypes: 'both',
       principalTypes: ['user'],
+      inactiveDurationInDays: null,
     },
     reviewers: [{ query: `/users/${REVIEWER.id}`, queryType: 'MicrosoftGraph' }],
     fallbackReviewers: [],
