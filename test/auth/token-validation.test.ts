@@ -9,7 +9,9 @@ import { ClientSecretCredential } from '@azure/identity';
 import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIdentityStandIn, type IdentityStandIn } from '../../local/standins/identity/identity-stand-in';
+import { createAzureCredential } from '../../shared/auth/azure-credential';
 import { AuthenticationError, createTokenValidator } from '../../shared/auth/token-validator';
+import type { Settings } from '../../shared/config';
 import { testTls } from '../helpers';
 
 const TENANT = '7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90';
@@ -109,6 +111,16 @@ describe('user tokens for the API', () => {
     expect((await rejection(undefined)).wwwAuthenticate).toMatch(/^Bearer/);
     await rejection('Basic dXNlcjpwYXNz');
     expect((await rejection('Bearer not-a-jwt')).wwwAuthenticate).toMatch(/error="invalid_token"/);
+    expect((await rejection('Bearer not-a-jwt')).message).toBe('The token is malformed');
+  });
+
+  it('allows a minute of clock skew by default', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const principal = await validator().validate(`Bearer ${await forge({ iat: now - 600, exp: now - 30 })}`);
+    expect(principal.objectId).toBe(USERS[0]!.id);
+    expect((await rejection(`Bearer ${await forge({ iat: now - 600, exp: now - 90 })}`)).message).toBe(
+      'The token has expired',
+    );
   });
 
   it('rejects an expired token', async () => {
@@ -249,6 +261,18 @@ describe("the app's own credential", () => {
       Buffer.from(token.token.split('.')[1] as string, 'base64url').toString(),
     ) as Record<string, unknown>;
     expect(payload).toMatchObject({ aud: 'https://127.0.0.1:9999', idtyp: 'app', tid: TENANT });
+  });
+
+  it('is built from settings alone: the client secret, the authority host and no instance discovery', async () => {
+    const credential = createAzureCredential({
+      AZURE_CLIENT_ID: 'app-client',
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_SECRET: 'app-secret',
+      AZURE_AUTHORITY_HOST: new URL(idp.issuer).origin,
+      AZURE_DISABLE_INSTANCE_DISCOVERY: true,
+    } as Settings);
+    const token = await credential.getToken('https://127.0.0.1:9999/.default');
+    expect(token?.token.split('.')).toHaveLength(3);
   });
 
   it('fails with a wrong client secret', async () => {

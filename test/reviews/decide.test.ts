@@ -409,6 +409,20 @@ describe('recordDecision', () => {
     expect(await auditOf(s)).toEqual([]);
   });
 
+  it('lets a store failure other than a missing item through, writing nothing', async () => {
+    const s = await seed();
+    const failing = Object.create(reviews) as ReviewStore;
+    Object.defineProperty(failing, 'decisions', {
+      value: Object.assign(Object.create(reviews.decisions) as typeof reviews.decisions, {
+        update: () => Promise.reject(new Error('Cosmos DB is unavailable')),
+      }),
+    });
+    await expect(recordDecision({ reviews: failing, audit, clock }, input(s))).rejects.toThrow(
+      'Cosmos DB is unavailable',
+    );
+    expect(await auditOf(s)).toEqual([]);
+  });
+
   it('refuses a reviewer removed from the item between the read and the write', async () => {
     const s = await seed();
     // Another write takes the reviewer off the item (PATCH of the instance's reviewers) while this decision runs.
