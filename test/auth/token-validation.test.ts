@@ -9,7 +9,9 @@ import { ClientSecretCredential } from '@azure/identity';
 import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIdentityStandIn, type IdentityStandIn } from '../../local/standins/identity/identity-stand-in';
+import { createAzureCredential } from '../../shared/auth/azure-credential';
 import { AuthenticationError, createTokenValidator } from '../../shared/auth/token-validator';
+import type { Settings } from '../../shared/config';
 import { testTls } from '../helpers';
 
 const TENANT = '7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90';
@@ -109,6 +111,16 @@ describe('user tokens for the API', () => {
     expect((await rejection(undefined)).wwwAuthenticate).toMatch(/^Bearer/);
     await rejection('Basic dXNlcjpwYXNz');
     expect((await rejection('Bearer not-a-jwt')).wwwAuthenticate).toMatch(/error="invalid_token"/);
+    expect((await rejection('Bearer not-a-jwt')).message).toBe('The token is malformed');
+  });
+
+  it('allows a minute of clock skew by default', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const principal = await validator().validate(`Bearer ${await forge({ iat: now - 600, exp: now - 30 })}`);
+    expect(principal.objectId).toBe(USERS[0]!.id);
+    expect((await rejection(`Bearer ${await forge({ iat: now - 600, exp: now - 90 })}`)).message).toBe(
+      'The token has expired',
+    );
   });
 
   it('rejects an expired token', async () => {
@@ -203,6 +215,85 @@ describe('app-only tokens and expiry', () => {
   });
 });
 
+describe('what the validator reads from a token', () => {
+  it('takes the header only as "Bearer <token>", any case, nothing before or after', async () => {
+    const token = await forge({});
+    for (const header of [`Bearer ${token}`, `bearer ${token}`, `BEARER   ${token}`]) {
+      expect((await validator().validate(header)).objectId, header.slice(0, 9)).toBe(USERS[0]!.id);
+    }
+    for (const header of [`xBearer ${token}`, `Bearer ${token} extra`, `Bearer ${token}\nx`, 'Bearer ', '']) {
+      const err = await rejection(header);
+      expect(err.message, header.slice(0, 9)).toBe('An access token is required');
+      expect(err.wwwAuthenticate).toBe('Bearer realm="pimflow"');
+    }
+    expect((await rejection(undefined)).message).toBe('An access token is required');
+  });
+
+  it('keeps only string roles, methods and contexts, and a string name and UPN', async () => {
+    const principal = await validator().validate(
+      `Bearer ${await forge({
+        roles: ['PimFlow.Admin', 7, null],
+        amr: 'mfa',
+        acrs: ['c1', { c: 2 }],
+        name: 42,
+        preferred_username: ['adele@pimflow.example'],
+      })}`,
+    );
+    expect(principal).toEqual({
+      objectId: USERS[0]!.id,
+      tenantId: TENANT,
+      roles: ['PimFlow.Admin'],
+      authenticationMethods: [],
+      authenticationContexts: ['c1'],
+      displayName: undefined,
+      userPrincipalName: undefined,
+    });
+    const named = await validator().validate(
+      `Bearer ${await forge({ name: 'Adele Vance', preferred_username: 'adele@pimflow.example' })}`,
+    );
+    expect(named).toMatchObject({ displayName: 'Adele Vance', userPrincipalName: 'adele@pimflow.example' });
+  });
+
+  it('refuses a token without an object id, and says why in the challenge', async () => {
+    const err = await rejection(`Bearer ${await forge({ oid: undefined })}`);
+    expect(err.message).toBe('The token names no object id');
+    expect(err.wwwAuthenticate).toBe(
+      'Bearer realm="pimflow", error="invalid_token", error_description="The token names no object id"',
+    );
+    const tenant = await rejection(`Bearer ${await forge({ tid: '00000000-0000-4000-8000-000000000000' })}`);
+    expect(tenant.wwwAuthenticate).toBe(
+      'Bearer realm="pimflow", error="invalid_token", error_description="The token is from another tenant"',
+    );
+    // Quotes in a description can't end the header's quoted string.
+    const audience = await rejection(`Bearer ${await forge({ aud: 'api://someone-else' })}`);
+    expect(audience.wwwAuthenticate).toBe(
+      `Bearer realm="pimflow", error="invalid_token", error_description="The token's 'aud' claim is not accepted"`,
+    );
+  });
+
+  it('finds the keys through the issuer with or without a trailing slash, and says when it cannot', async () => {
+    const token = await forge({});
+    const slashed = createTokenValidator({ issuer: `${idp.issuer}/`, audience: AUDIENCE, tenantId: TENANT });
+    // The issuer claim must still match exactly: the keys are found, the issuer is refused.
+    expect(
+      await slashed.validate(`Bearer ${token}`).then(
+        () => 'accepted',
+        (e: AuthenticationError) => e.message,
+      ),
+    ).toBe('The token\'s "iss" claim is not accepted');
+    const nowhere = createTokenValidator({
+      issuer: `${idp.issuer}/no-such-tenant`,
+      audience: AUDIENCE,
+      tenantId: TENANT,
+    });
+    const unreachable = await nowhere.validate(`Bearer ${token}`).then(
+      () => 'accepted',
+      (e: AuthenticationError) => e.message,
+    );
+    expect(unreachable).toBe('The token could not be validated');
+  });
+});
+
 describe("the app's own credential", () => {
   it('gets an app-only token with @azure/identity (MSAL client credentials) from the stand-in', async () => {
     const credential = new ClientSecretCredential(TENANT, 'app-client', 'app-secret', {
@@ -214,6 +305,18 @@ describe("the app's own credential", () => {
       Buffer.from(token.token.split('.')[1] as string, 'base64url').toString(),
     ) as Record<string, unknown>;
     expect(payload).toMatchObject({ aud: 'https://127.0.0.1:9999', idtyp: 'app', tid: TENANT });
+  });
+
+  it('is built from settings alone: the client secret, the authority host and no instance discovery', async () => {
+    const credential = createAzureCredential({
+      AZURE_CLIENT_ID: 'app-client',
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_SECRET: 'app-secret',
+      AZURE_AUTHORITY_HOST: new URL(idp.issuer).origin,
+      AZURE_DISABLE_INSTANCE_DISCOVERY: true,
+    } as Settings);
+    const token = await credential.getToken('https://127.0.0.1:9999/.default');
+    expect(token?.token.split('.')).toHaveLength(3);
   });
 
   it('fails with a wrong client secret', async () => {

@@ -1,8 +1,9 @@
 /** The pure drift rules (shared/pim/drift/drift.ts): what counts as a difference, and what may be removed. */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { DirectoryPrincipal } from '../../shared/directory/directory';
 import {
   computeDrift,
+  driftKey,
   plannedRemovals,
   prunedBaseline,
   type DriftInput,
@@ -118,6 +119,98 @@ describe('computeDrift', () => {
     expect(prunedBaseline([user(1), user(2)], [user(1)])).toEqual([user(1)]);
   });
 
+  it('counts only Provisioned assignments, and Scheduled ones due by now, as known', () => {
+    const drift = computeDrift(
+      input({
+        assignments: [
+          // Ended or failed schedules don't explain a membership.
+          assignment(1, { status: 'Revoked', startDateTime: '2026-03-01T00:00:00.000Z' }),
+          assignment(2, { status: 'Expired', startDateTime: '2026-03-01T00:00:00.000Z' }),
+          assignment(3, { status: 'Failed', startDateTime: '2026-03-01T00:00:00.000Z' }),
+          // Due this very instant: being granted.
+          assignment(4, { status: 'Scheduled', startDateTime: NOW.toISOString() }),
+          // Due a millisecond later: not yet.
+          assignment(5, { status: 'Scheduled', startDateTime: new Date(NOW.getTime() + 1).toISOString() }),
+        ],
+        actual: { member: [user(1), user(2), user(3), user(4), user(5)], owner: [] },
+      }),
+    );
+    expect(drift.map((d) => [d.kind, d.principalId])).toEqual([
+      ['addedOutsidePim', id(1)],
+      ['addedOutsidePim', id(2)],
+      ['addedOutsidePim', id(3)],
+      ['addedOutsidePim', id(5)],
+    ]);
+  });
+
+  it('lets a grant under way explain only its own role', () => {
+    const drift = computeDrift(
+      input({
+        grantsInFlight: [{ principalId: id(5), accessId: 'owner' }],
+        actual: { member: [user(5)], owner: [user(5)] },
+        baseline: { member: [], owner: [] },
+      }),
+    );
+    expect(drift.map((d) => [d.kind, d.accessId, d.principalId])).toEqual([
+      ['addedOutsidePim', 'member', id(5)],
+    ]);
+  });
+
+  it('reports an assignment missing only while it is in force: Provisioned, started, not ended', () => {
+    const drift = computeDrift(
+      input({
+        assignments: [
+          assignment(1, { startDateTime: NOW.toISOString() }), // started this instant: in force
+          assignment(2, { endDateTime: NOW.toISOString() }), // ended this instant: not in force
+          assignment(3, { startDateTime: new Date(NOW.getTime() + 1).toISOString() }), // not yet
+          assignment(4, { status: 'Scheduled', startDateTime: '2026-03-01T00:00:00.000Z' }), // not granted yet
+          assignment(5, { endDateTime: new Date(NOW.getTime() + 1).toISOString() }), // in force for 1 ms more
+          assignment(6, { status: 'Revoked' }),
+        ],
+        actual: { member: [], owner: [] },
+      }),
+    );
+    expect(drift.map((d) => [d.kind, d.principalId, d.scheduleId])).toEqual([
+      ['missingAssignment', id(1), id(1001)],
+      ['missingAssignment', id(5), id(1005)],
+    ]);
+  });
+
+  it('orders the differences by kind, role and principal id, whatever the input order', () => {
+    const drift = computeDrift(
+      input({
+        assignments: [assignment(9), assignment(8)],
+        actual: { member: [user(3), user(2)], owner: [user(7), user(6)] },
+      }),
+    );
+    expect(drift.map((d) => d.key)).toEqual([
+      `addedOutsidePim:member:${id(2)}`,
+      `addedOutsidePim:member:${id(3)}`,
+      `addedOutsidePim:owner:${id(6)}`,
+      `addedOutsidePim:owner:${id(7)}`,
+      `missingAssignment:member:${id(8)}`,
+      `missingAssignment:member:${id(9)}`,
+    ]);
+  });
+
+  it('names principals by their lower-case id in differences and keys', () => {
+    const upper = 'A1B2C3D4-0000-4000-8000-00000000ABCD';
+    const drift = computeDrift(
+      input({
+        assignments: [assignment(1, { principalId: 'B1B2C3D4-0000-4000-8000-00000000ABCD' })],
+        actual: { member: [{ ...user(2), id: upper }], owner: [] },
+      }),
+    );
+    expect(drift.map((d) => [d.key, d.principalId])).toEqual([
+      [`addedOutsidePim:member:${upper.toLowerCase()}`, upper.toLowerCase()],
+      [
+        'missingAssignment:member:b1b2c3d4-0000-4000-8000-00000000abcd',
+        'b1b2c3d4-0000-4000-8000-00000000abcd',
+      ],
+    ]);
+    expect(driftKey('missingAssignment', 'owner', 'ABC')).toBe('missingAssignment:owner:abc');
+  });
+
   it('compares ids case-insensitively', () => {
     const drift = computeDrift(
       input({
@@ -130,12 +223,18 @@ describe('computeDrift', () => {
 });
 
 describe('plannedRemovals', () => {
-  const drift = computeDrift(
-    input({
-      assignments: [assignment(7)],
-      actual: { member: [user(1)], owner: [user(2), user(3)] },
-    }),
-  );
+  // Computed in each test, not while the file is collected (the mutation run tells tests apart by what they call).
+  const difference = () =>
+    computeDrift(
+      input({
+        assignments: [assignment(7)],
+        actual: { member: [user(1)], owner: [user(2), user(3)] },
+      }),
+    );
+  let drift: ReturnType<typeof computeDrift>;
+  beforeEach(() => {
+    drift = difference();
+  });
 
   it('removes every outside member and outside owner while another owner remains', () => {
     const plan = plannedRemovals(drift, 3);

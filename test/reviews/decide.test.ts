@@ -197,6 +197,20 @@ describe('recordDecision', () => {
       correlationId: s.instance.id,
     });
     expect(records[0]?.initiatedBy.user?.id).toBe(REVIEWER.id);
+    expect(records[0]?.targetResources).toEqual([
+      expect.objectContaining({ id: GROUP, displayName: 'Helpdesk Admin-Group', type: 'Group' }),
+      expect.objectContaining({ id: s.item.principal.id, displayName: 'Grace Okafor', type: 'Principal' }),
+    ]);
+    expect(records[0]?.additionalDetails).toEqual(
+      expect.arrayContaining([
+        { key: 'definitionId', value: s.definition.id },
+        { key: 'instanceId', value: s.instance.id },
+        { key: 'decisionId', value: s.item.id },
+        { key: 'scheduleId', value: s.item.scheduleId },
+        { key: 'decision', value: 'Deny' },
+        { key: 'justification', value: 'Left the team' },
+      ]),
+    );
   });
 
   it('records Approve and DontKnow with their own operation types; a later decision replaces an earlier one', async () => {
@@ -370,6 +384,43 @@ describe('recordDecision', () => {
       404,
       /^No access review definition /,
     );
+  });
+
+  it('answers 404 when the item disappears between the read and the write', async () => {
+    const s = await seed();
+    const realFind = reviews.decisions.find.bind(reviews.decisions);
+    const racing = Object.create(reviews) as ReviewStore;
+    Object.defineProperty(racing, 'decisions', {
+      value: Object.assign(Object.create(reviews.decisions) as typeof reviews.decisions, {
+        find: async (id: string, pk: string) => {
+          const found = await realFind(id, pk);
+          await reviews.decisions.delete(id, pk);
+          return found;
+        },
+      }),
+    });
+    const result = await recordDecision({ reviews: racing, audit, clock }, input(s));
+    expect(result).toEqual({
+      ok: false,
+      status: 404,
+      detail: `No decision item ${s.item.id} in this review`,
+    });
+    expect(await stored(s)).toBeUndefined();
+    expect(await auditOf(s)).toEqual([]);
+  });
+
+  it('lets a store failure other than a missing item through, writing nothing', async () => {
+    const s = await seed();
+    const failing = Object.create(reviews) as ReviewStore;
+    Object.defineProperty(failing, 'decisions', {
+      value: Object.assign(Object.create(reviews.decisions) as typeof reviews.decisions, {
+        update: () => Promise.reject(new Error('Cosmos DB is unavailable')),
+      }),
+    });
+    await expect(recordDecision({ reviews: failing, audit, clock }, input(s))).rejects.toThrow(
+      'Cosmos DB is unavailable',
+    );
+    expect(await auditOf(s)).toEqual([]);
   });
 
   it('refuses a reviewer removed from the item between the read and the write', async () => {
