@@ -232,6 +232,7 @@ describe('what the validator reads from a token', () => {
   it('keeps only string roles, methods and contexts, and a string name and UPN', async () => {
     const principal = await validator().validate(
       `Bearer ${await forge({
+        scp: 'access_as_user',
         roles: ['PimFlow.Admin', 7, null],
         amr: 'mfa',
         acrs: ['c1', { c: 2 }],
@@ -240,6 +241,8 @@ describe('what the validator reads from a token', () => {
       })}`,
     );
     expect(principal).toEqual({
+      kind: 'user',
+      clientAppId: undefined,
       objectId: USERS[0]!.id,
       tenantId: TENANT,
       roles: ['PimFlow.Admin'],
@@ -249,7 +252,7 @@ describe('what the validator reads from a token', () => {
       userPrincipalName: undefined,
     });
     const named = await validator().validate(
-      `Bearer ${await forge({ name: 'Adele Vance', preferred_username: 'adele@pimflow.example' })}`,
+      `Bearer ${await forge({ scp: 'access_as_user', name: 'Adele Vance', preferred_username: 'adele@pimflow.example' })}`,
     );
     expect(named).toMatchObject({ displayName: 'Adele Vance', userPrincipalName: 'adele@pimflow.example' });
   });
