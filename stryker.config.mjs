@@ -1,4 +1,3 @@
-import process from 'node:process';
 // @ts-check
 /**
  * Mutation testing of pimflow's critical rules with Stryker (`npm run mutate`; see docs/testing.md).
