@@ -27,6 +27,11 @@ const MODULES = {
     unit: ['test/pim/request-rules.test.ts'],
     app: ['test/pim/step-up.test.ts', 'test/pim/member-activation.test.ts'],
   },
+  'request-integrity': {
+    mutate: ['shared/pim/requests/request-integrity.ts'],
+    unit: ['test/pim/request-integrity.test.ts'],
+    app: ['test/pim/integrity.test.ts'],
+  },
   drift: {
     mutate: ['shared/pim/drift/drift.ts'],
     unit: ['test/pim-drift/drift.test.ts'],
@@ -72,7 +77,7 @@ const MODULES = {
     app: ['test/reviews/apply.test.ts', 'test/reviews/instance-run.test.ts'],
   },
 };
-const DEFAULT = ['request-rules', 'drift', 'decide', 'auth'];
+const DEFAULT = ['request-rules', 'request-integrity', 'drift', 'decide', 'auth'];
 
 const names = (process.env.MUTATE ?? DEFAULT.join(','))
   .split(',')
