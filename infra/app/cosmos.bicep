@@ -40,11 +40,14 @@ resource appContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
     name: c.id
     properties: {
       // Optional parts only when the code declares them (ensure-database.ts compares unique keys and TTL).
+      // loadJsonContent gives each entry an exact type: reading a property no entry has is error BCP053, even
+      // behind contains(). Optional properties are read with the safe-dereference operator `.?` (null when
+      // absent); test/infra checks that every other read names a property all entries have.
       resource: union(
         { id: c.id, partitionKey: { paths: [c.partitionKeyPath], kind: 'Hash' } },
-        contains(c, 'uniqueKeys') ? { uniqueKeyPolicy: { uniqueKeys: map(c.uniqueKeys, paths => { paths: paths }) } } : {},
-        contains(c, 'defaultTtl') ? { defaultTtl: c.defaultTtl } : {},
-        contains(c, 'compositeIndexes') ? { indexingPolicy: { indexingMode: 'consistent', automatic: true, includedPaths: [{ path: '/*' }], compositeIndexes: c.compositeIndexes } } : {}
+        empty(c.?uniqueKeys ?? []) ? {} : { uniqueKeyPolicy: { uniqueKeys: map(c.?uniqueKeys ?? [], paths => { paths: paths }) } },
+        c.?defaultTtl == null ? {} : { defaultTtl: c.?defaultTtl },
+        empty(c.?compositeIndexes ?? []) ? {} : { indexingPolicy: { indexingMode: 'consistent', automatic: true, includedPaths: [{ path: '/*' }], compositeIndexes: c.?compositeIndexes } }
       )
     }
   }

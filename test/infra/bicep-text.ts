@@ -141,3 +141,83 @@ export function stringDefault(text: string, name: string): string {
   if (!m) throw new Error(`param ${name} has no string literal default`);
   return (m[1] as string).replace(/\\'/g, "'");
 }
+
+/** One read of a property of a `loadJsonContent` value that not every entry has (Bicep error BCP053). */
+export interface UnsafeJsonRead {
+  file: string;
+  expression: string;
+  reason: string;
+}
+
+/**
+ * Property reads from `loadJsonContent` values that the Bicep compiler rejects. Such a value has an exact type:
+ * `x.prop` where `x` is a loaded object lacking `prop`, or `c.prop` where `c` iterates a loaded array and some
+ * entry lacks `prop`, is error BCP053, however it is guarded (`contains(c, 'prop') ? c.prop : ...` included).
+ * `x.?prop` (safe dereference, null when absent) is always allowed. Only `var <name> = loadJsonContent('<file>')`
+ * optionally followed by `.a.b` is followed; `loadJson` reads the JSON file relative to the .bicep file.
+ */
+export function unsafeJsonReads(
+  file: string,
+  text: string,
+  loadJson: (relativeToBicep: string) => unknown,
+): UnsafeJsonRead[] {
+  const problems: UnsafeJsonRead[] = [];
+  const loaded = new Map<string, unknown>();
+  for (const m of text.matchAll(/^var (\w+) = loadJsonContent\('([^']+)'\)((?:\.\w+)*)\s*$/gm)) {
+    let value: unknown = loadJson(m[2] as string);
+    for (const key of (m[3] as string).split('.').filter(Boolean))
+      value = isObject(value) ? value[key] : undefined;
+    loaded.set(m[1] as string, value);
+  }
+  const reads = (scope: string, name: string) =>
+    [...scope.matchAll(new RegExp(`(?<![\\w.?])${name}\\.(\\w+)`, 'g'))].map((r) => r[1] as string);
+
+  for (const [name, value] of loaded) {
+    // Direct reads of a loaded object (abbrs.functionApps).
+    if (isObject(value))
+      for (const prop of reads(text, name))
+        if (!(prop in value))
+          problems.push({
+            file,
+            expression: `${name}.${prop}`,
+            reason: `not a property of the loaded object`,
+          });
+    // Reads of a loop variable over a loaded array, within the loop's brackets.
+    const loop = new RegExp(`for (?:(\\w+)|\\((\\w+), *\\w+\\)) in ${name}\\s*:`, 'g');
+    for (const m of text.matchAll(loop)) {
+      const variable = (m[1] ?? m[2]) as string;
+      if (!Array.isArray(value)) {
+        problems.push({
+          file,
+          expression: `for ${variable} in ${name}`,
+          reason: 'the loaded value is not an array',
+        });
+        continue;
+      }
+      for (const prop of new Set(reads(loopBody(text, m.index), variable))) {
+        const missing = value.filter((entry) => !isObject(entry) || !(prop in entry)).length;
+        if (missing > 0)
+          problems.push({
+            file,
+            expression: `${variable}.${prop}`,
+            reason: `${missing} of ${value.length} entries of ${name} lack "${prop}": use ${variable}.?${prop}`,
+          });
+      }
+    }
+  }
+  return problems;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** From `at` (a `for` inside `[ ... ]`) to the `]` closing that comprehension. */
+function loopBody(text: string, at: number): string {
+  let depth = 1;
+  for (let i = at; i < text.length; i++) {
+    if (text[i] === '[') depth++;
+    else if (text[i] === ']' && --depth === 0) return text.slice(at, i);
+  }
+  return text.slice(at);
+}

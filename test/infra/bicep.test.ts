@@ -4,13 +4,13 @@
  * UPPER_SNAKE, identity-only access (no shared keys, no local auth), nothing secret in parameters files, and the
  * Cosmos containers equal to the code's.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ROLES } from '../../shared/auth/principal';
 import { appContainers } from '../../shared/storage/containers';
-import { bicepFiles, INFRA, outputs, params, read, resources, ROOT } from './bicep-text';
+import { bicepFiles, INFRA, outputs, params, read, resources, ROOT, unsafeJsonReads } from './bicep-text';
 
 /**
  * Every resource type the templates use, at the API version whose template reference was read when it was
@@ -172,6 +172,47 @@ describe('infra/ for azd', () => {
         .sort();
     expect(normalize(declared)).toEqual(normalize(appContainers));
     expect(read('infra/app/cosmos.bicep')).toMatch(/loadJsonContent\('cosmos-containers\.json'\)/);
+  });
+});
+
+describe('loadJsonContent values (BCP053: their types are exact)', () => {
+  const loadFor = (file: string) => (relative: string) =>
+    JSON.parse(readFileSync(path.join(ROOT, path.dirname(file), relative), 'utf8')) as unknown;
+
+  it('read only properties every loaded entry has, or read them with .?', () => {
+    const files = bicepFiles();
+    expect(files.filter((f) => f.text.includes('loadJsonContent(')).length).toBeGreaterThanOrEqual(2);
+    const problems = files.flatMap(({ file, text }) => unsafeJsonReads(file, text, loadFor(file)));
+    expect(problems).toEqual([]);
+  });
+
+  it("read the containers' optional parts with .? (no container declares them today)", () => {
+    const cosmos = read('infra/app/cosmos.bicep');
+    for (const prop of ['uniqueKeys', 'defaultTtl', 'compositeIndexes']) {
+      expect(cosmos).toContain(`c.?${prop}`);
+      expect(cosmos).not.toMatch(new RegExp(`\\bc\\.${prop}\\b`));
+    }
+  });
+
+  it('catch what broke azd provision: a guarded read of a property no entry has', () => {
+    const broken = [
+      "var containers = loadJsonContent('c.json').containers",
+      "resource x 'T@1' = [",
+      '  for c in containers: {',
+      '    name: c.id',
+      "    p: contains(c, 'uniqueKeys') ? c.uniqueKeys : []",
+      '    q: c.?defaultTtl',
+      '  }',
+      ']',
+      "var abbrs = loadJsonContent('a.json')",
+      "var n = '${abbrs.functionApps}${abbrs.typo}'",
+    ].join('\n');
+    const json: Record<string, unknown> = {
+      'c.json': { containers: [{ id: 'a' }, { id: 'b', uniqueKeys: [['/k']] }] },
+      'a.json': { functionApps: 'func-' },
+    };
+    const problems = unsafeJsonReads('x.bicep', broken, (f) => json[f]);
+    expect(problems.map((p) => p.expression).sort()).toEqual(['abbrs.typo', 'c.uniqueKeys']);
   });
 });
 
