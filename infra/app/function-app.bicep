@@ -7,6 +7,8 @@ param location string
 param tags object = {}
 param nodeVersion string
 param maximumInstanceCount int
+@description('Always-ready instances of the "durable" per-function scale group.')
+param durableAlwaysReadyInstances int
 param instanceMemoryMB int = 2048
 param identityId string
 param identityClientId string
@@ -71,6 +73,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        // Flex scales orchestrator, activity and entity functions together as the "durable" group; Durable
+        // Functions on Flex asks for one always-ready instance of it (cold starts, queue polling).
+        alwaysReady: [{ name: 'durable', instanceCount: durableAlwaysReadyInstances }]
       }
       runtime: { name: 'node', version: nodeVersion }
     }

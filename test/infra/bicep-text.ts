@@ -221,3 +221,16 @@ function loopBody(text: string, at: number): string {
   }
   return text.slice(at);
 }
+
+/** The decorators (`@minValue(40)`, ...) on the lines right above `param <name>`, as { minValue: '40', ... }. */
+export function paramDecorators(text: string, name: string): Record<string, string> {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => new RegExp(`^param ${name} `).test(l));
+  if (at < 0) throw new Error(`no param ${name}`);
+  const out: Record<string, string> = {};
+  for (let i = at - 1; i >= 0 && (lines[i] ?? '').startsWith('@'); i--) {
+    const m = /^@(\w+)\((.*)\)\s*$/.exec(lines[i] ?? '');
+    if (m) out[m[1] as string] = m[2] as string;
+  }
+  return out;
+}

@@ -10,7 +10,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ROLES } from '../../shared/auth/principal';
 import { appContainers } from '../../shared/storage/containers';
-import { bicepFiles, INFRA, outputs, params, read, resources, ROOT, unsafeJsonReads } from './bicep-text';
+import {
+  bicepFiles,
+  INFRA,
+  outputs,
+  paramDecorators,
+  params,
+  read,
+  resources,
+  ROOT,
+  unsafeJsonReads,
+} from './bicep-text';
 
 /**
  * Every resource type the templates use, at the API version whose template reference was read when it was
@@ -172,6 +182,37 @@ describe('infra/ for azd', () => {
         .sort();
     expect(normalize(declared)).toEqual(normalize(appContainers));
     expect(read('infra/app/cosmos.bicep')).toMatch(/loadJsonContent\('cosmos-containers\.json'\)/);
+  });
+});
+
+describe('Flex Consumption scale settings', () => {
+  const functionApp = read('infra/app/function-app.bicep');
+  const site = all.find((r) => r.type === 'Microsoft.Web/sites');
+
+  it('bound maximumInstanceCount to what Flex accepts: 40 to 1000', () => {
+    const bounds = paramDecorators(main, 'maximumInstanceCount');
+    expect(bounds).toMatchObject({ minValue: '40', maxValue: '1000' });
+    const fallback = Number(params(main).find((p) => p.name === 'maximumInstanceCount')?.defaultText);
+    expect(fallback).toBeGreaterThanOrEqual(40);
+    expect(fallback).toBeLessThanOrEqual(1000);
+    expect(main).toMatch(/^ {4}maximumInstanceCount: maximumInstanceCount$/m);
+  });
+
+  it('keep one always-ready instance for the "durable" group, from a main.bicep parameter', () => {
+    const count = params(main).find((p) => p.name === 'durableAlwaysReadyInstances');
+    expect(count?.type).toBe('int');
+    expect(count?.defaultText).toBe('1');
+    const bounds = paramDecorators(main, 'durableAlwaysReadyInstances');
+    expect(bounds.minValue).toBe('0');
+    // Always-ready instances count against the group's maximum, whose lowest accepted value is 40.
+    expect(Number(bounds.maxValue)).toBeLessThanOrEqual(40);
+    expect(main).toMatch(/^ {4}durableAlwaysReadyInstances: durableAlwaysReadyInstances$/m);
+    expect(functionApp).toMatch(/^param durableAlwaysReadyInstances int$/m);
+    const scale = /scaleAndConcurrency: \{([\s\S]*?)\n {6}\}/.exec(site?.body ?? '')?.[1] ?? '';
+    expect(scale).toMatch(
+      /^ {8}alwaysReady: \[\{ name: 'durable', instanceCount: durableAlwaysReadyInstances \}\]$/m,
+    );
+    expect(scale).toMatch(/^ {8}maximumInstanceCount: maximumInstanceCount$/m);
   });
 });
 

@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseTimeSpan } from '../../local/duration';
 import { settingsSchema } from '../../shared/config';
 import { read, ROOT, stringDefault, stripComments, varObjectKeys } from './bicep-text';
 
@@ -76,6 +77,20 @@ describe('Function App settings in Bicep', () => {
     expect(bicepSettings).toContain('PIMFLOW_TASK_HUB');
     const hub = stringDefault(read('infra/main.bicep'), 'taskHubName');
     expect(settingsSchema.shape.PIMFLOW_TASK_HUB.safeParse(hub).success).toBe(true);
+  });
+
+  it('poll the Durable task hub queues at least every 10 s, as Durable Functions on Flex Consumption asks', () => {
+    const host = JSON.parse(read('host.json')) as {
+      extensions: { durableTask: { storageProvider: Record<string, unknown> } };
+    };
+    const provider = host.extensions.durableTask.storageProvider;
+    expect(provider.type).toBe('AzureStorage');
+    // The Azure Storage provider's setting: a TimeSpan (hh:mm:ss), default 00:00:30.
+    const interval = provider.maxQueuePollingInterval;
+    expect(interval).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+    const ms = parseTimeSpan(interval as string);
+    expect(ms).toBeGreaterThan(0);
+    expect(ms).toBeLessThanOrEqual(10_000);
   });
 
   it('default the drift and reconcile schedules to six-field NCRONTAB expressions', () => {
