@@ -8,8 +8,34 @@ param dataLocation string
 param tags object = {}
 param identityPrincipalId string
 
-// Communication and Email Service Owner: the built-in role that lets an Entra identity send e-mail through ACS.
-var emailSenderRole = '09976791-48a7-449e-bb21-39d1a415f350'
+// Least privilege for sending: the built-in Communication and Email Service Owner covers every operation on the
+// resource, access keys included. Azure's e-mail docs give the narrower option, a custom role with only these three
+// actions (Communication Services has no data action for sending), assigned on the Communication Services resource.
+var emailSenderActions = [
+  'Microsoft.Communication/CommunicationServices/Read'
+  'Microsoft.Communication/CommunicationServices/Write'
+  'Microsoft.Communication/EmailServices/write'
+]
+
+// One definition per resource group (role names are unique per tenant, hence the group id in the name), assignable
+// only within it. guid() keeps the name the same on every deployment.
+resource emailSenderRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'pimflow-email-sender')
+  properties: {
+    roleName: 'pimflow e-mail sender (${resourceGroup().name}, ${uniqueString(resourceGroup().id)})'
+    description: 'Send e-mail through Azure Communication Services with Microsoft Entra ID. Nothing else: no keys.'
+    type: 'CustomRole'
+    assignableScopes: [resourceGroup().id]
+    permissions: [
+      {
+        actions: emailSenderActions
+        notActions: []
+        dataActions: []
+        notDataActions: []
+      }
+    ]
+  }
+}
 
 resource emailService 'Microsoft.Communication/emailServices@2023-04-01' = {
   name: emailServiceName
@@ -40,10 +66,11 @@ resource communicationService 'Microsoft.Communication/communicationServices@202
 }
 
 resource sender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(communicationService.id, identityPrincipalId, emailSenderRole)
+  name: guid(communicationService.id, identityPrincipalId, emailSenderRole.name)
   scope: communicationService
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', emailSenderRole)
+    // The subscription-level id, as for built-in roles (the definition's name is its guid).
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', emailSenderRole.name)
     principalId: identityPrincipalId
     principalType: 'ServicePrincipal'
   }

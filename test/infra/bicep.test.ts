@@ -46,6 +46,7 @@ const REVIEWED: Record<string, string> = {
   'Microsoft.Web/sites': '2024-04-01',
   'Microsoft.Web/sites/config': '2024-04-01',
   'Microsoft.Authorization/roleAssignments': '2022-04-01',
+  'Microsoft.Authorization/roleDefinitions': '2022-04-01',
 };
 
 const ROLE_ASSIGNMENT_TYPES = [
@@ -110,7 +111,6 @@ describe('infra/ for azd', () => {
       'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
       'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
       'Cosmos DB Built-in Data Contributor': '00000000-0000-0000-0000-000000000002',
-      'Communication and Email Service Owner': '09976791-48a7-449e-bb21-39d1a415f350',
       'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6',
       'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
     }))
@@ -182,6 +182,54 @@ describe('infra/ for azd', () => {
         .sort();
     expect(normalize(declared)).toEqual(normalize(appContainers));
     expect(read('infra/app/cosmos.bicep')).toMatch(/loadJsonContent\('cosmos-containers\.json'\)/);
+  });
+});
+
+describe('e-mail: least privilege for sending', () => {
+  const email = read('infra/app/email.bicep');
+  const definition = all.find((r) => r.type === 'Microsoft.Authorization/roleDefinitions');
+
+  it('uses no Owner role: not Communication and Email Service Owner, not Owner or Contributor', () => {
+    const text = bicepFiles()
+      .map((f) => f.text)
+      .join('\n');
+    for (const id of [
+      '09976791-48a7-449e-bb21-39d1a415f350', // Communication and Email Service Owner
+      '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', // Owner
+      'b24988ac-6180-42a0-ab88-20f7382dd24c', // Contributor
+    ])
+      expect(text).not.toContain(id);
+  });
+
+  it('defines a custom role with exactly the actions Azure documents for sending with Entra ID', () => {
+    expect(definition?.file).toBe('infra/app/email.bicep');
+    expect(definition?.body).toMatch(/^ {2}name: guid\(resourceGroup\(\)\.id, '[\w-]+'\)$/m);
+    expect(definition?.body).toMatch(/type: 'CustomRole'/);
+    expect(definition?.body).toMatch(/assignableScopes: \[resourceGroup\(\)\.id\]/);
+    expect(definition?.body).toMatch(
+      /actions: emailSenderActions\n\s*notActions: \[\]\n\s*dataActions: \[\]/,
+    );
+    const block = /^var emailSenderActions = \[\n([\s\S]*?)\n\]/m.exec(email)?.[1] ?? '';
+    const actions = [...block.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+    expect(actions).toEqual([
+      'Microsoft.Communication/CommunicationServices/Read',
+      'Microsoft.Communication/CommunicationServices/Write',
+      'Microsoft.Communication/EmailServices/write',
+    ]);
+  });
+
+  it("assigns that role, and only it, to the app's identity on the Communication Services resource", () => {
+    const assignments = all.filter(
+      (r) => r.type === 'Microsoft.Authorization/roleAssignments' && r.file === 'infra/app/email.bicep',
+    );
+    expect(assignments).toHaveLength(1);
+    const body = assignments[0]?.body ?? '';
+    expect(body).toMatch(/^ {2}scope: communicationService$/m);
+    expect(body).toMatch(
+      /roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', emailSenderRole\.name\)/,
+    );
+    expect(body).toMatch(/principalId: identityPrincipalId/);
+    expect(body).toMatch(/principalType: 'ServicePrincipal'/);
   });
 });
 
