@@ -74,14 +74,13 @@ param emailDataLocation string = 'United States'
 @description('Node.js version of the Functions host (package.json engines: >=20).')
 param nodeVersion string = '22'
 
-@description('Upper bound of Flex Consumption instances per function group. The platform accepts 40 to 1000.')
-@minValue(40)
+@description('Upper bound of on-demand Flex Consumption instances in each function group (always-ready ones do not count). The platform accepts 1 to 1000 (it accepted 40 to 1000 in preview).')
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
 @description('Always-ready instances of the Flex Consumption "durable" group (orchestrators, activities, entities), as Durable Functions on Flex asks: 1. Billed while idle (docs/deploy.md, "Flex Consumption and Durable Functions"); 0 lets the app scale to zero.')
 @minValue(0)
-@maxValue(40)
 param durableAlwaysReadyInstances int = 1
 
 var abbrs = loadJsonContent('abbreviations.json')

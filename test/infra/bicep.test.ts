@@ -237,11 +237,13 @@ describe('Flex Consumption scale settings', () => {
   const functionApp = read('infra/app/function-app.bicep');
   const site = all.find((r) => r.type === 'Microsoft.Web/sites');
 
-  it('bound maximumInstanceCount to what Flex accepts: 40 to 1000', () => {
+  // Azure Functions docs, event-driven-scaling.md ("Limit scale-out", Flex Consumption, 2026-08): the lowest maximum
+  // instance count is 1, the highest 1000 (in preview the lowest was 40); always-ready instances don't count.
+  it('bound maximumInstanceCount to what Flex accepts: 1 to 1000', () => {
     const bounds = paramDecorators(main, 'maximumInstanceCount');
-    expect(bounds).toMatchObject({ minValue: '40', maxValue: '1000' });
+    expect(bounds).toMatchObject({ minValue: '1', maxValue: '1000' });
     const fallback = Number(params(main).find((p) => p.name === 'maximumInstanceCount')?.defaultText);
-    expect(fallback).toBeGreaterThanOrEqual(40);
+    expect(fallback).toBeGreaterThanOrEqual(1);
     expect(fallback).toBeLessThanOrEqual(1000);
     expect(main).toMatch(/^ {4}maximumInstanceCount: maximumInstanceCount$/m);
   });
@@ -250,10 +252,7 @@ describe('Flex Consumption scale settings', () => {
     const count = params(main).find((p) => p.name === 'durableAlwaysReadyInstances');
     expect(count?.type).toBe('int');
     expect(count?.defaultText).toBe('1');
-    const bounds = paramDecorators(main, 'durableAlwaysReadyInstances');
-    expect(bounds.minValue).toBe('0');
-    // Always-ready instances count against the group's maximum, whose lowest accepted value is 40.
-    expect(Number(bounds.maxValue)).toBeLessThanOrEqual(40);
+    expect(paramDecorators(main, 'durableAlwaysReadyInstances').minValue).toBe('0');
     expect(main).toMatch(/^ {4}durableAlwaysReadyInstances: durableAlwaysReadyInstances$/m);
     expect(functionApp).toMatch(/^param durableAlwaysReadyInstances int$/m);
     const scale = /scaleAndConcurrency: \{([\s\S]*?)\n {6}\}/.exec(site?.body ?? '')?.[1] ?? '';
