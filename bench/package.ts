@@ -17,12 +17,24 @@
  *     that way unless a production package needs it too.
  * Every require() in the staged app must resolve inside the package, or staging fails.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 
-export const ROOT = path.join(__dirname, '..', '..');
+/** The repository: bench/.. when run from source (tests), dist/bench/../.. when compiled. */
+export const ROOT = existsSync(path.join(__dirname, '..', 'package.json'))
+  ? path.join(__dirname, '..')
+  : path.join(__dirname, '..', '..');
 /** azure.yaml `dist:` of the `api` service (relative to the project). */
 export const STAGE = 'dist/package';
 /** The compiled folders the Functions host loads (package.json `main`) and what they require. */
@@ -190,7 +202,9 @@ export function checkRequires(stageDir: string): string[] {
         if (!candidates.some((c) => isShippedFile(stageDir, rules, c)))
           problems.push(`${file}: require('${spec}') is not in the package`);
       } else {
-        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string);
+        const name = spec.startsWith('@')
+          ? spec.split('/').slice(0, 2).join('/')
+          : (spec.split('/')[0] as string);
         if (!isShippedFile(stageDir, rules, `node_modules/${name}/package.json`))
           problems.push(`${file}: require('${spec}'): ${name} is not in the package's node_modules`);
       }
@@ -213,7 +227,8 @@ export function walk(dir: string, rules: IgnoreRule[], prefix = ''): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && statSync(path.join(dir, rel)).isDirectory());
+    const isDir =
+      entry.isDirectory() || (entry.isSymbolicLink() && statSync(path.join(dir, rel)).isDirectory());
     if (isDir && entry.name === '.azure') continue;
     if (!isDir && (entry.name === '.funcignore' || entry.name === 'local.settings.json')) continue;
     if (isIgnored(rules, rel, isDir)) continue;
@@ -293,7 +308,9 @@ function main(): void {
   const { packages } = stage(ROOT, stageDir);
   const rules = parseIgnore(readIfExists(path.join(stageDir, '.funcignore')));
   const files = walk(stageDir, rules);
-  console.log(`package: staged ${STAGE} (${files.length} files to zip, ${packages.length} production packages)`);
+  console.log(
+    `package: staged ${STAGE} (${files.length} files to zip, ${packages.length} production packages)`,
+  );
   if (command === 'size') {
     const zipFile = path.join(ROOT, 'dist', 'package.zip');
     const { bytes, rawBytes } = writeZip(stageDir, files, zipFile);
