@@ -8,12 +8,43 @@
 # parameters file. Later runs find it and do nothing. The Function App reads it through a Key Vault reference
 # (APPROVAL_LINK_SIGNING_KEY = @Microsoft.KeyVault(SecretUri=...)).
 #
-# Needs: az (signed in), openssl. azd passes KEY_VAULT_NAME, APPROVAL_SIGNING_SECRET_NAME, AZURE_RESOURCE_GROUP
-# and SERVICE_API_NAME (Bicep outputs) in the environment.
+# The app's settings were written by the deployment before the secret existed, so on a first `azd up` the reference
+# is unresolved, and App Service caches Key Vault references (refetched every 24 hours): a restart alone does not
+# read them again. So the hook then asks for the references to be resolved again (POST .../config/configreferences/
+# appsettings/refresh, https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#rotation)
+# and only then restarts the app. It does that on every run (it is cheap and fixes a reference left unresolved by
+# an earlier run that stopped half-way); it restarts only when it created the key.
+#
+# Needs: az (signed in), openssl. azd passes KEY_VAULT_NAME, APPROVAL_SIGNING_SECRET_NAME, AZURE_RESOURCE_GROUP,
+# SERVICE_API_NAME (Bicep outputs) and AZURE_SUBSCRIPTION_ID in the environment.
 set -eu
 
 : "${KEY_VAULT_NAME:?KEY_VAULT_NAME is not set (run through azd, or export the Bicep outputs)}"
 : "${APPROVAL_SIGNING_SECRET_NAME:?APPROVAL_SIGNING_SECRET_NAME is not set}"
+
+# Re-resolve the app's Key Vault references now (api-version as documented for the refresh endpoint).
+refresh_references() {
+  [ -n "${SERVICE_API_NAME:-}" ] && [ -n "${AZURE_RESOURCE_GROUP:-}" ] || return 0
+  if [ -n "${AZURE_SUBSCRIPTION_ID:-}" ]; then
+    site_id="/subscriptions/$AZURE_SUBSCRIPTION_ID/resourceGroups/$AZURE_RESOURCE_GROUP/providers/Microsoft.Web/sites/$SERVICE_API_NAME"
+  else
+    site_id=$(az functionapp show --name "$SERVICE_API_NAME" --resource-group "$AZURE_RESOURCE_GROUP" --query id -o tsv)
+  fi
+  if az rest --method post --url "https://management.azure.com${site_id}/config/configreferences/appsettings/refresh?api-version=2022-03-01" \
+    -o none; then
+    echo "signing key: asked '$SERVICE_API_NAME' to resolve its Key Vault references again."
+  else
+    echo "signing key: could not refresh the Key Vault references of '$SERVICE_API_NAME' (docs/deploy.md, Troubleshooting)." >&2
+  fi
+}
+
+# A restart after the refresh makes the host start with the resolved value.
+restart_app() {
+  [ -n "${SERVICE_API_NAME:-}" ] && [ -n "${AZURE_RESOURCE_GROUP:-}" ] || return 0
+  az functionapp restart --name "$SERVICE_API_NAME" --resource-group "$AZURE_RESOURCE_GROUP" \
+    ${AZURE_SUBSCRIPTION_ID:+--subscription "$AZURE_SUBSCRIPTION_ID"} >/dev/null 2>&1 ||
+    echo "signing key: could not restart '$SERVICE_API_NAME'; the next deployment restarts it." >&2
+}
 
 secret_exists() {
   az keyvault secret show --vault-name "$KEY_VAULT_NAME" --name "$APPROVAL_SIGNING_SECRET_NAME" \
@@ -25,6 +56,7 @@ attempt=1
 while :; do
   if secret_exists; then
     echo "signing key: '$APPROVAL_SIGNING_SECRET_NAME' is already in Key Vault '$KEY_VAULT_NAME'; left as it is."
+    refresh_references
     exit 0
   fi
   # Tell "not there" (404) from "not allowed yet" (403) by listing names, which needs the same role.
@@ -49,8 +81,6 @@ az keyvault secret set --vault-name "$KEY_VAULT_NAME" --name "$APPROVAL_SIGNING_
   --query id -o tsv >/dev/null
 echo "signing key: created '$APPROVAL_SIGNING_SECRET_NAME' in Key Vault '$KEY_VAULT_NAME'."
 
-# The app resolved its Key Vault reference before the secret existed; a restart makes it read it again.
-if [ -n "${SERVICE_API_NAME:-}" ] && [ -n "${AZURE_RESOURCE_GROUP:-}" ]; then
-  az functionapp restart --name "$SERVICE_API_NAME" --resource-group "$AZURE_RESOURCE_GROUP" >/dev/null 2>&1 ||
-    echo "signing key: could not restart '$SERVICE_API_NAME'; the next deployment restarts it." >&2
-fi
+# The app tried its Key Vault reference before the secret existed and cached the failure: refresh, then restart.
+refresh_references
+restart_app

@@ -85,6 +85,34 @@ done
 say() { printf '%s\n' "$*"; }
 step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'setup-entra: %s\n' "$*" >&2; exit 1; }
+# Graph replicates a new application and service principal for a few seconds: a read or PATCH right after
+# `az ad app create` / `az ad sp create` can answer 404 (Request_ResourceNotFound). Every call on the registration
+# and its service principal goes through retry: up to RETRY_ATTEMPTS tries, RETRY_WAIT seconds apart.
+RETRY_ATTEMPTS=${RETRY_ATTEMPTS:-6} RETRY_WAIT=${RETRY_WAIT:-10}
+retry() { # retry command...
+  local attempt=1
+  until "$@"; do
+    if [[ $attempt -ge $RETRY_ATTEMPTS ]]; then
+      printf 'setup-entra: gave up after %s tries: %s\n' "$attempt" "$*" >&2
+      return 1
+    fi
+    printf '  (Graph may still be replicating; try %s of %s again in %ss)\n' "$((attempt + 1))" "$RETRY_ATTEMPTS" "$RETRY_WAIT" >&2
+    sleep "$RETRY_WAIT"
+    attempt=$((attempt + 1))
+  done
+}
+# The pre-authorized applications with the Azure CLI given access_as_user, keeping every other entry and any
+# other scope the CLI already has: merge_preauth <entries other than the CLI (JSON array)> <the CLI's scope ids,
+# one a line>. Prints the new JSON array.
+merge_preauth() {
+  local others=$1 cli_ids=$2 ids="" id body
+  for id in $cli_ids; do [[ $id == "$SCOPE_ID" ]] || ids+="\"$id\","; done
+  ids+="\"$SCOPE_ID\""
+  body=${others#*[}
+  body=${body%]*}
+  local entry="{\"appId\":\"$AZURE_CLI_APP_ID\",\"delegatedPermissionIds\":[$ids]}"
+  if [[ $body == *[![:space:]]* ]]; then printf '[%s,%s]\n' "$body" "$entry"; else printf '[%s]\n' "$entry"; fi
+}
 change() { # change "what" command...
   if [[ $dry_run == 1 ]]; then say "  would: $1"; else say "  $1"; "${@:2}"; fi
 }
@@ -120,14 +148,14 @@ else
 fi
 
 if [[ -n $app_id ]]; then
-  app_object_id=$(az ad app show --id "$app_id" --query id -o tsv)
+  app_object_id=$(retry az ad app show --id "$app_id" --query id -o tsv)
   # Refuse to reuse a role value under another id, or an id under another value: updating over either fails
   # half-way in Graph (enabled roles can't be removed), so say it now.
   roles_json=""
   for entry in "${APP_ROLES[@]}"; do
     IFS='|' read -r value id display description <<<"$entry"
-    existing_id=$(az ad app show --id "$app_id" --query "appRoles[?value=='$value'].id | [0]" -o tsv)
-    existing_value=$(az ad app show --id "$app_id" --query "appRoles[?id=='$id'].value | [0]" -o tsv)
+    existing_id=$(retry az ad app show --id "$app_id" --query "appRoles[?value=='$value'].id | [0]" -o tsv)
+    existing_value=$(retry az ad app show --id "$app_id" --query "appRoles[?id=='$id'].value | [0]" -o tsv)
     if [[ -n $existing_id && $existing_id != "$id" ]]; then
       fail "app role $value exists with id $existing_id, not $id: disable and remove it in the portal first"
     fi
@@ -153,25 +181,35 @@ if [[ -n $app_id ]]; then
 }
 JSON
   }
-  preauth=$(az ad app show --id "$app_id" --query 'api.preAuthorizedApplications' -o json)
+  preauth=$(retry az ad app show --id "$app_id" --query 'api.preAuthorizedApplications' -o json)
   [[ $preauth == "[]" || $preauth == "null" || -z $preauth ]] && preauth="[]"
   body="{\"identifierUris\":[\"api://$app_id\"],\"api\":$(api_json "$preauth"),\"appRoles\":[$roles_json],\"optionalClaims\":$OPTIONAL_CLAIMS}"
   change "identifier URI api://$app_id, v2.0 access tokens with the idtyp claim, scope access_as_user, app roles PimFlow.Admin and PimFlow.Auditor (users and apps)" \
-    az rest --method PATCH --url "$GRAPH/applications/$app_object_id" --headers 'Content-Type=application/json' --body "$body"
-  if [[ $allow_cli == 1 && $preauth != *"$AZURE_CLI_APP_ID"* ]]; then
-    # A second PATCH: Graph wants the scope to exist before a client is pre-authorized for it.
-    preauth="[{\"appId\":\"$AZURE_CLI_APP_ID\",\"delegatedPermissionIds\":[\"$SCOPE_ID\"]}]"
-    change "pre-authorize the Azure CLI ($AZURE_CLI_APP_ID) for access_as_user" \
-      az rest --method PATCH --url "$GRAPH/applications/$app_object_id" --headers 'Content-Type=application/json' \
-      --body "{\"api\":$(api_json "$preauth")}"
+    retry az rest --method PATCH --url "$GRAPH/applications/$app_object_id" --headers 'Content-Type=application/json' --body "$body"
+  if [[ $allow_cli == 1 ]]; then
+    # Append the Azure CLI to the list there is now (someone may have pre-authorized other clients), not replace
+    # it; nothing to do when it already has access_as_user. A second PATCH: Graph wants the scope to exist before
+    # a client is pre-authorized for it.
+    others=$(retry az ad app show --id "$app_id" --query "api.preAuthorizedApplications[?appId!='$AZURE_CLI_APP_ID']" -o json)
+    cli_ids=$(retry az ad app show --id "$app_id" \
+      --query "api.preAuthorizedApplications[?appId=='$AZURE_CLI_APP_ID'].delegatedPermissionIds[]" -o tsv)
+    if grep -qx "$SCOPE_ID" <<<"$cli_ids"; then
+      say "  the Azure CLI ($AZURE_CLI_APP_ID) is already pre-authorized for access_as_user"
+    else
+      [[ -n $others && $others != "null" ]] || others="[]"
+      preauth=$(merge_preauth "$others" "$cli_ids")
+      change "pre-authorize the Azure CLI ($AZURE_CLI_APP_ID) for access_as_user (keeping the other pre-authorized clients)" \
+        retry az rest --method PATCH --url "$GRAPH/applications/$app_object_id" --headers 'Content-Type=application/json' \
+        --body "{\"api\":$(api_json "$preauth")}"
+    fi
   fi
 
-  api_sp_id=$(az ad sp list --filter "appId eq '$app_id'" --query '[0].id' -o tsv)
+  api_sp_id=$(retry az ad sp list --filter "appId eq '$app_id'" --query '[0].id' -o tsv)
   if [[ -z $api_sp_id ]]; then
     if [[ $dry_run == 1 ]]; then
       say "  would: create its service principal (the enterprise application users are assigned roles on)"
     else
-      api_sp_id=$(az ad sp create --id "$app_id" --query id -o tsv)
+      api_sp_id=$(retry az ad sp create --id "$app_id" --query id -o tsv)
       say "  created its service principal: $api_sp_id"
     fi
   fi
@@ -183,12 +221,12 @@ JSON
       [[ $v == "$value" ]] && role_id=$id
     done
     local have
-    have=$(az rest --method GET --url "$GRAPH/servicePrincipals/$api_sp_id/appRoleAssignedTo" \
+    have=$(retry az rest --method GET --url "$GRAPH/servicePrincipals/$api_sp_id/appRoleAssignedTo" \
       --query "length(value[?principalId=='$principal' && appRoleId=='$role_id'])" -o tsv)
     if [[ $have != 0 ]]; then
       say "  $value: already assigned to $principal"
     else
-      change "$value: assign to $principal" az rest --method POST \
+      change "$value: assign to $principal" retry az rest --method POST \
         --url "$GRAPH/servicePrincipals/$api_sp_id/appRoleAssignedTo" --headers 'Content-Type=application/json' \
         --body "{\"principalId\":\"$principal\",\"resourceId\":\"$api_sp_id\",\"appRoleId\":\"$role_id\"}" -o none
     fi
@@ -203,7 +241,7 @@ JSON
   # an app role assignment, and the people who activate, approve and review hold no pimflow role. Apps without an
   # assignment do get tokens then — with no roles, which the API refuses (403). Say so if someone turned it on.
   if [[ -n $api_sp_id ]]; then
-    required=$(az ad sp show --id "$api_sp_id" --query appRoleAssignmentRequired -o tsv)
+    required=$(retry az ad sp show --id "$api_sp_id" --query appRoleAssignmentRequired -o tsv)
     if [[ $required == "true" ]]; then
       say "  note: appRoleAssignmentRequired is on for '$api_name': only users and apps assigned to it get tokens;"
       say "        requesters, approvers and reviewers then need an assignment too (left as you set it)"
