@@ -77,8 +77,11 @@ export type ConfirmedCancel =
   { confirmed: true; by: { id: string; displayName: string | null } } | { confirmed: false };
 
 /** How long the first look for a request waits for the POST that started the orchestration to store it. */
-const LOAD_POLL_MS = 200;
-const LOAD_POLLS = 15;
+/**
+ * The POST stores the request right after it starts the orchestration, usually within milliseconds: look again soon,
+ * then less often (about 3 s in all) before the orchestration's durable timers take over.
+ */
+const LOAD_POLL_DELAYS_MS = [10, 20, 40, 80, 150, 300, 400, 500, 500, 500, 500];
 
 const EXPIRED_REASON = 'Its time ran out';
 
@@ -175,8 +178,9 @@ export function createRequestActivities(d: RequestActivityDeps) {
      */
     async loadRequest(a: Ref & { instanceId: string; poll?: boolean }): Promise<LoadRequestResult> {
       let request = await d.store.requests.find(a.requestId, a.groupId);
-      for (let poll = 0; !request && a.poll !== false && poll < LOAD_POLLS; poll++) {
-        await new Promise((resolve) => setTimeout(resolve, LOAD_POLL_MS));
+      for (const delay of a.poll === false ? [] : LOAD_POLL_DELAYS_MS) {
+        if (request) break;
+        await new Promise((resolve) => setTimeout(resolve, delay));
         request = await d.store.requests.find(a.requestId, a.groupId);
       }
       if (!request) return { outcome: 'missing' };
