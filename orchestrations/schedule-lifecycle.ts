@@ -84,7 +84,7 @@ export function* runLifecycle(
         event,
       })) as ConfirmedEnd;
       if (confirmed.confirmed) {
-        return { by: confirmed.by ?? event.by, alreadyRevoked: confirmed.alreadyRevoked };
+        return { by: confirmed.by, alreadyRevoked: confirmed.alreadyRevoked };
       }
       continue;
     }

@@ -92,7 +92,7 @@ function approval(over: Partial<Approval> = {}, steps: ApprovalStep[] = [step()]
 
 const target = { resourceId: GROUP, role: 'owner' as const, principalId: PRINCIPAL };
 const grant = (r: ScheduleRequest | undefined, a: Approval | undefined, now = NOW) =>
-  whyNotGrantable(r, a, { now, target, needsApproval: Boolean(r?.workflow?.approval) });
+  whyNotGrantable(r, a, { now, target });
 
 describe('whyNotGrantable', () => {
   it('allows an approved request in its window, for the access it names (ids in any case)', () => {
@@ -101,7 +101,6 @@ describe('whyNotGrantable', () => {
       whyNotGrantable(request(), approval(), {
         now: NOW,
         target: { ...target, resourceId: GROUP.toUpperCase(), principalId: PRINCIPAL.toUpperCase() },
-        needsApproval: true,
       }),
     ).toBeNull();
     // No approval needed: no approval document either.
@@ -133,28 +132,23 @@ describe('whyNotGrantable', () => {
       whyNotGrantable(request(), approval(), {
         now: NOW,
         target: { ...other, role: 'member' },
-        needsApproval: true,
       }),
     ).toBe(why);
     expect(
       whyNotGrantable(request(), approval(), {
         now: NOW,
         target: { ...other, principalId: ADMIN },
-        needsApproval: true,
       }),
     ).toBe(why);
     expect(
       whyNotGrantable(request(), approval(), {
         now: NOW,
         target: { ...other, resourceId: ADMIN },
-        needsApproval: true,
       }),
     ).toBe(why);
     expect(grant(request({ kind: 'eligibility' }), approval())).toBe(why);
     // Without a target (an eligibility's schedule), the kind doesn't matter.
-    expect(
-      whyNotGrantable(request({ kind: 'eligibility' }), approval(), { now: NOW, needsApproval: true }),
-    ).toBeNull();
+    expect(whyNotGrantable(request({ kind: 'eligibility' }), approval(), { now: NOW })).toBeNull();
   });
 
   it('refuses outside the window, allowing a minute of clock skew at the start', () => {
@@ -167,14 +161,10 @@ describe('whyNotGrantable', () => {
     expect(grant(request({ endDateTime: null }), approval())).toBeNull();
   });
 
-  it('needs the approval when the request has one, even if the caller says it needs none', () => {
-    expect(whyNotGrantable(request(), undefined, { now: NOW, target, needsApproval: false })).toBe(
-      'The request has no approval',
-    );
+  it('needs the approval when the request names one, or its workflow asks for one', () => {
+    expect(whyNotGrantable(request(), undefined, { now: NOW, target })).toBe('The request has no approval');
     const noId = request({ approvalId: null });
-    expect(whyNotGrantable(noId, undefined, { now: NOW, target, needsApproval: true })).toBe(
-      'The request has no approval',
-    );
+    expect(whyNotGrantable(noId, undefined, { now: NOW, target })).toBe('The request has no approval');
   });
 });
 

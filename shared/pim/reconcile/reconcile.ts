@@ -198,9 +198,7 @@ export async function reconcile(d: ReconcileDeps, control: OrchestrationControl)
       : undefined;
     if (!target || !['Scheduled', 'Provisioned'].includes(target.status)) {
       // Nothing left to end (it ended some other way): nothing to deliver.
-      await d.store.requests.update(end.id, end.groupId, (r) =>
-        r.deliveredDateTime ? undefined : { ...r, deliveredDateTime: now.toISOString() },
-      );
+      await d.store.markEndDelivered(end.id, end.groupId, now);
       return;
     }
     const status = await control.status(end.orchestrationInstanceId);

@@ -113,9 +113,7 @@ export class PimStore {
         // Its POST may still be storing it: keep the slot for it until its orchestration would give up.
         if (age < UNSTORED_LOCK_GRACE_MS) return { outcome: 'held', holderId: lock.requestId };
       }
-      await this.locks.delete(id, groupId, lock._etag).catch((err: unknown) => {
-        if (!(err instanceof NotFoundError)) throw err;
-      });
+      await this.deleteLock(lock);
     }
     throw new Error('Could not take the open-request slot: it keeps changing');
   }
@@ -151,11 +149,7 @@ export class PimStore {
       { '@requestId': requestId },
       { partitionKey: groupId, pageSize: 10 },
     );
-    for (const lock of page.items) {
-      await this.locks.delete(lock.id, groupId, lock._etag).catch((err: unknown) => {
-        if (!(err instanceof NotFoundError)) throw err;
-      });
-    }
+    for (const lock of page.items) await this.deleteLock(lock);
   }
 
   /** Stores a new request; a retried POST finding it already stored leaves it as it is. */
@@ -180,6 +174,13 @@ export class PimStore {
         : undefined,
     );
     return OPEN_STATUSES.includes(document.status);
+  }
+
+  /** An end request's end reached its target (or there was nothing left to end): the reconciler stops re-sending. */
+  async markEndDelivered(requestId: string, groupId: string, now: Date): Promise<void> {
+    await this.requests.update(requestId, groupId, (r) =>
+      r.deliveredDateTime ? undefined : { ...r, deliveredDateTime: now.toISOString() },
+    );
   }
 
   /** Open requests made before `before`, across groups, a page at a time (the reconciler's work list). */
@@ -208,7 +209,12 @@ export class PimStore {
   ): Promise<void> {
     const lock = await this.locks.find(`${principalId}:${accessId}`, groupId);
     if (!lock || lock.requestId !== requestId) return;
-    await this.locks.delete(lock.id, groupId, lock._etag).catch((err: unknown) => {
+    await this.deleteLock(lock);
+  }
+
+  /** Deletes a slot at the ETag it was read with; one already gone is fine. */
+  private async deleteLock(lock: Stored<z.infer<typeof lockSchema>>): Promise<void> {
+    await this.locks.delete(lock.id, lock.groupId, lock._etag).catch((err: unknown) => {
       if (!(err instanceof NotFoundError)) throw err;
     });
   }

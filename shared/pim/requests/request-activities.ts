@@ -71,12 +71,11 @@ export type GrantResult = { granted: true } | { granted: false; reason: string }
 
 /** An event the orchestration received, confirmed (or not) against Cosmos DB. */
 export type ConfirmedEnd =
-  | { confirmed: true; by: { id: string; displayName: string | null } | null; alreadyRevoked: boolean }
+  | { confirmed: true; by: { id: string; displayName: string | null }; alreadyRevoked: boolean }
   | { confirmed: false };
 export type ConfirmedCancel =
   { confirmed: true; by: { id: string; displayName: string | null } } | { confirmed: false };
 
-/** How long the first look for a request waits for the POST that started the orchestration to store it. */
 /**
  * The POST stores the request right after it starts the orchestration, usually within milliseconds: look again soon,
  * then less often (about 3 s in all) before the orchestration's durable timers take over.
@@ -274,11 +273,7 @@ export function createRequestActivities(d: RequestActivityDeps) {
           (end.action === 'selfDeactivate' || end.action === 'adminRemove') &&
           end.targetScheduleId === schedule.id
         ) {
-          if (!end.deliveredDateTime) {
-            await d.store.requests.update(end.id, end.groupId, (r) =>
-              r.deliveredDateTime ? undefined : { ...r, deliveredDateTime: d.clock.now().toISOString() },
-            );
-          }
+          if (!end.deliveredDateTime) await d.store.markEndDelivered(end.id, end.groupId, d.clock.now());
           return {
             confirmed: true,
             by: { id: end.createdBy.user.id, displayName: end.createdBy.user.displayName ?? null },
@@ -366,7 +361,6 @@ export function createRequestActivities(d: RequestActivityDeps) {
         ? whyNotGrantable(request, await approvalOf(request), {
             now: d.clock.now(),
             target: a.target,
-            needsApproval: Boolean(request.workflow?.approval),
           })
         : 'No such request is stored';
       if (why) {
@@ -393,7 +387,6 @@ export function createRequestActivities(d: RequestActivityDeps) {
           const why = stored
             ? whyNotGrantable(stored, await approvalOf(stored), {
                 now,
-                needsApproval: Boolean(stored.workflow?.approval),
               })
             : 'No such request is stored';
           if (why) {

@@ -23,7 +23,7 @@ const GRANTABLE: readonly RequestStatus[] = ['PendingProvisioning', 'PendingSche
 export function whyNotGrantable(
   request: ScheduleRequest | undefined,
   approval: Approval | undefined,
-  o: { now: Date; target?: AccessTarget; needsApproval: boolean },
+  o: { now: Date; target?: AccessTarget },
 ): string | null {
   if (!request) return 'No such request is stored';
   if (!GRANTABLE.includes(request.status)) return `The request is ${request.status}`;
@@ -41,7 +41,7 @@ export function whyNotGrantable(
   const now = o.now.getTime();
   if (Date.parse(request.startDateTime) > now + START_SKEW_MS) return 'The request has not started yet';
   if (request.endDateTime !== null && Date.parse(request.endDateTime) <= now) return 'The request has ended';
-  if (o.needsApproval || request.approvalId) return whyNotApproved(request, approval);
+  if (request.approvalId || request.workflow?.approval) return whyNotApproved(request, approval);
   return null;
 }
 

@@ -165,7 +165,6 @@ export function createLifecycleActivities(d: LifecycleDeps) {
           : undefined;
         const why = whyNotGrantable(request, approval, {
           now: d.clock.now(),
-          needsApproval: Boolean(request.workflow?.approval),
         });
         if (why) {
           await d.audit.record(
