@@ -23,17 +23,17 @@ import process from 'node:process';
 /** @type {Record<string, { mutate: string[]; unit: string[]; app: string[] }>} */
 const MODULES = {
   'request-rules': {
-    mutate: ['shared/pim/requests/request-rules.ts'],
+    mutate: ['shared/requests/domain/request-rules.ts'],
     unit: ['test/pim/request-rules.test.ts'],
     app: ['test/pim/step-up.test.ts', 'test/pim/member-activation.test.ts'],
   },
   'request-integrity': {
-    mutate: ['shared/pim/requests/request-integrity.ts'],
+    mutate: ['shared/requests/domain/request-integrity.ts'],
     unit: ['test/pim/request-integrity.test.ts'],
     app: ['test/pim/integrity.test.ts'],
   },
   drift: {
-    mutate: ['shared/pim/drift/drift.ts'],
+    mutate: ['shared/drift/domain/drift.ts'],
     unit: ['test/pim-drift/drift.test.ts'],
     app: ['test/pim-drift/drift-api.test.ts'],
   },
@@ -48,13 +48,13 @@ const MODULES = {
     app: ['test/pim/step-up.test.ts', 'test/pim-policy/managed-groups-access.test.ts'],
   },
   approvals: {
-    mutate: ['shared/pim/approvals/*.ts'],
+    mutate: ['shared/approvals/**/*.ts'],
     // approvals.test.ts runs the app for its stand-ins but calls the approval service from source.
     unit: ['test/pim-approvals/approval-link.test.ts', 'test/pim-approvals/approvals.test.ts'],
     app: ['test/pim-approvals/serial-approval.test.ts', 'test/pim/owner-approval.test.ts'],
   },
   'submit-request': {
-    mutate: ['shared/pim/requests/submit-request.ts'],
+    mutate: ['shared/requests/submit-request.ts'],
     unit: [],
     app: ['test/pim/requests-api.test.ts', 'test/pim/step-up.test.ts', 'test/pim/member-activation.test.ts'],
   },
@@ -72,7 +72,7 @@ const MODULES = {
     ],
   },
   'review-apply': {
-    mutate: ['shared/reviews/review-decision.ts', 'shared/reviews/apply-activities.ts'],
+    mutate: ['shared/reviews/domain/review-decision.ts', 'shared/reviews/apply-activities.ts'],
     unit: [],
     app: ['test/reviews/apply.test.ts', 'test/reviews/instance-run.test.ts'],
   },

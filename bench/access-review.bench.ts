@@ -23,8 +23,8 @@ import { ensureAzurite } from '../local/azurite';
 import { startDevEnvironment, type DevEnvironment } from '../local/dev-environment';
 import { startRuntime, type LocalRuntime } from '../local/runtime';
 import type { TlsMaterial } from '../local/standins/tls';
-import type { Schedule } from '../shared/pim/schedules/schedule';
-import type { ReviewDecision } from '../shared/reviews/review-decision';
+import type { Schedule } from '../shared/lifecycle/domain/schedule';
+import type { ReviewDecision } from '../shared/reviews/domain/review-decision';
 import {
   instanceOrchestrationId,
   reviewDecisionId,

@@ -38,7 +38,7 @@ const T0 = new Date('2026-03-02T09:00:00Z');
 const BASE = 'identityGovernance/privilegedAccess/group';
 const APPROVER_UPN = 'olivia.carter@pimflow.example';
 const MINUTE = 60_000;
-/** Statuses of a request still on its way (shared/pim/requests/schedule-request.ts OPEN_STATUSES). */
+/** Statuses of a request still on its way (shared/requests/domain/schedule-request.ts OPEN_STATUSES). */
 const OPEN = [
   'PendingAdminDecision',
   'PendingApproval',

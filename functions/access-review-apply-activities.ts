@@ -10,7 +10,7 @@ import {
   type RaiseEnd,
 } from '../shared/reviews/apply-activities';
 import { APPLY_ACTIVITIES as A, type ApplyChunkInput, type ApplyInput } from '../shared/reviews/apply-names';
-import { REQUEST_EVENTS } from '../shared/pim/requests/schedule-request';
+import { REQUEST_EVENTS } from '../shared/requests/domain/schedule-request';
 import { getReviewServices } from '../shared/reviews/review-services';
 
 let built: Promise<ApplyActivities> | undefined;

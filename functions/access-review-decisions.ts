@@ -19,13 +19,13 @@ import {
   parseTop,
 } from '../shared/http/odata';
 import { problem } from '../shared/http/problem';
-import { DECISIONS_CSV_HEADER, decisionCsvRow } from '../shared/reviews/csv';
-import { csvRow } from '../shared/pim/policy/csv';
+import { DECISIONS_CSV_HEADER, decisionCsvRow } from '../shared/reviews/http/decisions-csv';
+import { csvRow } from '../shared/http/csv';
 import { MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
-import { decisionView } from '../shared/reviews/decision-view';
-import { INSTANCES_ROUTE, refusal, resolveInstance, reviewerOf } from '../shared/reviews/instance-api';
-import { decisionValueSchema, type DecisionValue } from '../shared/reviews/review-decision';
-import type { DecisionFilter } from '../shared/reviews/review-store';
+import { decisionView } from '../shared/reviews/http/decision-view';
+import { INSTANCES_ROUTE, refusal, resolveInstance, reviewerOf } from '../shared/reviews/http/instance-api';
+import { decisionValueSchema, type DecisionValue } from '../shared/reviews/domain/review-decision';
+import type { DecisionFilter } from '../shared/reviews/adapters/review-store';
 
 const DECISIONS = `${INSTANCES_ROUTE}/{instanceId}/decisions`;
 const MAX_EXPORT_ROWS = 100_000;

@@ -34,7 +34,7 @@ import {
   updateDefinition,
   type OrchestrationControl,
 } from '../shared/reviews/definition-service';
-import { definitionView } from '../shared/reviews/definition-view';
+import { definitionView } from '../shared/reviews/http/definition-view';
 import { stopDefinition } from '../shared/reviews/stop-definition';
 import { REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
 import { getReviewServices } from '../shared/reviews/review-services';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
-import { userActor } from '../shared/audit/audit-entry';
+import { userActor } from '../shared/audit/domain/audit-entry';
 import { refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody } from '../shared/http/json-body';
 import {
@@ -30,10 +30,10 @@ import {
   resolveInstance,
   reviewerOf,
   type ResolvedInstance,
-} from '../shared/reviews/instance-api';
-import { instanceView } from '../shared/reviews/instance-view';
-import { reviewerScopeSchema } from '../shared/reviews/review-definition';
-import type { ReviewDecision } from '../shared/reviews/review-decision';
+} from '../shared/reviews/http/instance-api';
+import { instanceView } from '../shared/reviews/http/instance-view';
+import { reviewerScopeSchema } from '../shared/reviews/domain/review-definition';
+import type { ReviewDecision } from '../shared/reviews/domain/review-decision';
 import type { ReviewServices } from '../shared/reviews/review-services';
 import { stopReviewInstance } from '../shared/reviews/stop-instance';
 import { fallbackUserIds, reresolvePendingReviewers, reviewerPlan } from '../shared/reviews/reviewers';

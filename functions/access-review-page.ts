@@ -3,17 +3,17 @@
  * and the reviewer's pending items and never acts; `POST /api/accessReviews/review` (form-encoded: `token`,
  * `decision:{itemId}`, `reason:{itemId}`) records the chosen decisions. Anonymous: the signed, expiring token bound to
  * the instance and the reviewer is the credential — plus an access token of that reviewer when
- * APPROVAL_REQUIRE_SIGN_IN is set. See shared/reviews/review-pages.ts and docs/api/access-reviews.md.
+ * APPROVAL_REQUIRE_SIGN_IN is set. See shared/reviews/http/review-pages.ts and docs/api/access-reviews.md.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { readBodyText } from '../shared/http/body';
-import { REVIEW_PAGE_ROUTE } from '../shared/reviews/review-link';
+import { REVIEW_PAGE_ROUTE } from '../shared/reviews/http/review-link';
 import {
   MAX_REVIEW_FORM_BYTES,
   reviewErrorPage,
   showReviewPage,
   submitReviewPage,
-} from '../shared/reviews/review-pages';
+} from '../shared/reviews/http/review-pages';
 import { getReviewServices } from '../shared/reviews/review-services';
 
 const TOO_LARGE = (): HttpResponseInit =>

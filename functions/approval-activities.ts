@@ -1,9 +1,9 @@
 /** Registers the approval activities of the request orchestration (orchestrations/approval-flow.ts). */
 import * as df from 'durable-functions';
-import { APPROVAL_ACTIVITIES as S } from '../shared/pim/approvals/approval-activity-names';
-import { getPimServices } from '../shared/pim/pim-services';
-import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
-import type { ApprovalActivities } from '../shared/pim/requests/approval-activities';
+import { APPROVAL_ACTIVITIES as S } from '../shared/approvals/approval-activity-names';
+import { getPimServices } from '../shared/pim-services';
+import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
+import type { ApprovalActivities } from '../shared/approvals/approval-activities';
 
 df.app.activity(A.openApproval, {
   handler: async (input: Parameters<ApprovalActivities['openApproval']>[0]) =>

@@ -11,9 +11,9 @@ import type { CallerPrincipal } from '../shared/auth/principal';
 import { authenticate, refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
-import { ApprovalRepository, type StoredApproval } from '../shared/pim/approvals/approval';
-import { decideApprovalStep } from '../shared/pim/approvals/approval-service';
-import { approvalStepView, approvalView, canReadApproval } from '../shared/pim/approvals/approval-view';
+import { ApprovalRepository, type StoredApproval } from '../shared/approvals/approval';
+import { decideApprovalStep } from '../shared/approvals/approval-service';
+import { approvalStepView, approvalView, canReadApproval } from '../shared/approvals/http/approval-view';
 import { getServices, type Services } from '../shared/services';
 
 const ROUTE = 'identityGovernance/privilegedAccess/group/assignmentApprovals';

@@ -9,8 +9,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { readBodyText } from '../shared/http/body';
-import { errorPage } from '../shared/pim/approvals/approval-pages';
-import { showDecisionPage, submitDecision } from '../shared/pim/approvals/link-decision';
+import { errorPage } from '../shared/approvals/http/approval-pages';
+import { showDecisionPage, submitDecision } from '../shared/approvals/http/link-decision';
 import { getServices } from '../shared/services';
 
 const MAX_FORM_BYTES = 16 * 1024;

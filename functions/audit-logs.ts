@@ -1,10 +1,10 @@
 /**
  * `GET auditLogs/directoryAudits` and `GET auditLogs` (admins and auditors): the audit log, newest first, filtered
  * and paged like Graph's directoryAudits, or the whole filtered range as a CSV file (`Accept: text/csv` or
- * `$format=csv`). See shared/pim/policy/audit-query.ts for the filters.
+ * `$format=csv`). See shared/audit/http/audit-query.ts for the filters.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { InvalidSkipTokenError } from '../shared/audit/audit-log';
+import { InvalidSkipTokenError } from '../shared/audit/adapters/audit-log';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { problem } from '../shared/http/problem';
@@ -15,8 +15,8 @@ import {
   directoryAuditView,
   parseAuditListRequest,
   type AuditListRequest,
-} from '../shared/pim/policy/audit-query';
-import { csvRow } from '../shared/pim/policy/csv';
+} from '../shared/audit/http/audit-query';
+import { csvRow } from '../shared/http/csv';
 import { collection, ODataError } from '../shared/http/odata';
 import { getServices } from '../shared/services';
 

@@ -20,15 +20,15 @@ import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
-import type { DriftActivities } from '../shared/pim/drift/drift-check';
+import type { DriftActivities } from '../shared/drift/drift-check';
 import {
   DRIFT_ACTIVITIES as A,
   DRIFT_ORCHESTRATOR,
   driftRunInstanceId,
   EMPTY_TOTALS,
   type DriftRunInput,
-} from '../shared/pim/drift/drift-names';
-import { getDriftServices } from '../shared/pim/drift/drift-services';
+} from '../shared/drift/drift-names';
+import { getDriftServices } from '../shared/drift/drift-services';
 
 const idSchema = z.string().regex(/^drift-[A-Za-z0-9-]{1,80}$/, 'must be a drift check id (drift-...)');
 

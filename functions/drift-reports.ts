@@ -9,9 +9,9 @@ import { authenticate } from '../shared/http/caller';
 import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
 import { problem } from '../shared/http/problem';
-import { authorizeGroup, canReadEverything } from '../shared/pim/authorization';
-import { getDriftServices } from '../shared/pim/drift/drift-services';
-import { driftReportView } from '../shared/pim/drift/drift-view';
+import { authorizeGroup, canReadEverything } from '../shared/managed-groups/authorization';
+import { getDriftServices } from '../shared/drift/drift-services';
+import { driftReportView } from '../shared/drift/http/drift-view';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -12,14 +12,14 @@ import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
-import { authorizeGroup } from '../shared/pim/authorization';
+import { authorizeGroup } from '../shared/managed-groups/authorization';
 import {
   bringUnderManagement,
   managedGroupView,
   removeFromManagement,
   updateManagedGroupSettings,
   type ManagedGroupDeps,
-} from '../shared/pim/managed-groups/managed-groups';
+} from '../shared/managed-groups/managed-groups';
 import {
   checkQueryOptions,
   collection,
@@ -28,9 +28,9 @@ import {
   parseSkipToken,
   parseTop,
 } from '../shared/http/odata';
-import { policyServiceFor } from '../shared/pim/policy/policy-service';
+import { policyServiceFor } from '../shared/policies/policy-service';
 import { getServices, type Services } from '../shared/services';
-import { DriftStore } from '../shared/pim/drift/drift-store';
+import { DriftStore } from '../shared/drift/adapters/drift-store';
 
 const bodySchema = z.strictObject({ groupId: z.guid() });
 const groupIdSchema = z.guid();

@@ -14,7 +14,7 @@ import { authenticate } from '../shared/http/caller';
 import { MAX_ID_LENGTH, overlongIdIn } from '../shared/http/edge';
 import { readLimitedBody } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
-import { authorizeGroup } from '../shared/pim/authorization';
+import { authorizeGroup } from '../shared/managed-groups/authorization';
 import {
   checkQueryOptions,
   collection,
@@ -23,17 +23,17 @@ import {
   parseFilter,
   type FilterClause,
 } from '../shared/http/odata';
-import { groupIdOfPolicy } from '../shared/pim/policy/policy-store';
+import { groupIdOfPolicy } from '../shared/policies/adapters/policy-store';
 import {
   policyAssignmentView,
   policyServiceFor,
   policyView,
   ruleView,
   type PolicyService,
-} from '../shared/pim/policy/policy-service';
-import { ruleDefinition } from '../shared/pim/policy/rules';
+} from '../shared/policies/policy-service';
+import { ruleDefinition } from '../shared/policies/domain/rules';
 import { getServices, type Services } from '../shared/services';
-import type { GroupRole } from '../shared/storage/managed-group';
+import type { GroupRole } from '../shared/managed-groups/domain/managed-group';
 
 const ROUTE = 'policies/roleManagementPolicies';
 const ASSIGNMENTS = 'policies/roleManagementPolicyAssignments';

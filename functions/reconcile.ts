@@ -1,12 +1,12 @@
 /**
  * The reconciler's timer (`reconcileTimer` on `%RECONCILE_SCHEDULE%`, every few minutes): repairs what a crash
- * between a write and its orchestration step left behind (see shared/pim/reconcile/reconcile.ts). It talks to the
+ * between a write and its orchestration step left behind (see shared/reconcile/reconcile.ts). It talks to the
  * orchestrations through the durable client only: statuses, starts with deterministic ids, and events.
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
-import { getPimServices } from '../shared/pim/pim-services';
-import { reconcile, type OrchestrationControl } from '../shared/pim/reconcile/reconcile';
+import { getPimServices } from '../shared/pim-services';
+import { reconcile, type OrchestrationControl } from '../shared/reconcile/reconcile';
 
 function controlOf(client: df.DurableClient): OrchestrationControl {
   return {

@@ -1,9 +1,9 @@
 /** Registers the schedule lifecycle's activities (orchestrations/schedule-lifecycle.ts and extensions). */
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
-import { getPimServices } from '../shared/pim/pim-services';
-import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
-import type { LifecycleActivities } from '../shared/pim/schedules/lifecycle-activities';
+import { getPimServices } from '../shared/pim-services';
+import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
+import type { LifecycleActivities } from '../shared/lifecycle/lifecycle-activities';
 
 df.app.activity(A.sendExpiryNotice, {
   handler: async (input: Parameters<LifecycleActivities['sendExpiryNotice']>[0]) =>

@@ -1,8 +1,8 @@
 /** Registers the request orchestration's activities; each calls into shared/ (built once, in pim-services). */
 import * as df from 'durable-functions';
-import { getPimServices } from '../shared/pim/pim-services';
-import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
-import type { RequestActivities } from '../shared/pim/requests/request-activities';
+import { getPimServices } from '../shared/pim-services';
+import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
+import type { RequestActivities } from '../shared/requests/request-activities';
 
 function register<K extends keyof RequestActivities>(name: string, key: K): void {
   df.app.activity(name, {

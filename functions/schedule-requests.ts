@@ -12,11 +12,11 @@ import { authenticate, refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
-import { mayList } from '../shared/pim/requests/list-access';
+import { mayList } from '../shared/requests/http/list-access';
 import { problem } from '../shared/http/problem';
-import { getPimServices, type PimServices } from '../shared/pim/pim-services';
-import { REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
-import { requestView } from '../shared/pim/requests/request-view';
+import { getPimServices, type PimServices } from '../shared/pim-services';
+import { REQUEST_ORCHESTRATOR } from '../shared/requests/activity-names';
+import { requestView } from '../shared/requests/http/request-view';
 import {
   OPEN_STATUSES,
   REQUEST_EVENTS,
@@ -24,8 +24,8 @@ import {
   type EndAccessEvent,
   type RequestOrchestrationInput,
   type ScheduleRequest,
-} from '../shared/pim/requests/schedule-request';
-import { requestBodySchema, submitRequest } from '../shared/pim/requests/submit-request';
+} from '../shared/requests/domain/schedule-request';
+import { requestBodySchema, submitRequest } from '../shared/requests/submit-request';
 
 type Kind = 'assignment' | 'eligibility';
 const BASE = 'identityGovernance/privilegedAccess/group';

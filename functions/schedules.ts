@@ -9,9 +9,9 @@ import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { authenticate } from '../shared/http/caller';
 import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
-import { mayList } from '../shared/pim/requests/list-access';
-import { getPimServices } from '../shared/pim/pim-services';
-import { instanceView, scheduleView } from '../shared/pim/requests/request-view';
+import { mayList } from '../shared/requests/http/list-access';
+import { getPimServices } from '../shared/pim-services';
+import { instanceView, scheduleView } from '../shared/requests/http/request-view';
 
 const BASE = 'identityGovernance/privilegedAccess/group';
 /** Expired schedules stay listed (status Expired) for 30 days after their end; the audit log keeps them for good. */

@@ -7,14 +7,14 @@
  * instance. Deterministic: activities do the I/O.
  */
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
-import { APPROVAL_ACTIVITIES as S } from '../shared/pim/approvals/approval-activity-names';
-import type { ApprovalStageInfo, StartStageResult } from '../shared/pim/approvals/approval-service';
-import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
+import { APPROVAL_ACTIVITIES as S } from '../shared/approvals/approval-activity-names';
+import type { ApprovalStageInfo, StartStageResult } from '../shared/approvals/approval-service';
+import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
 import {
   REQUEST_EVENTS,
   type ApprovalDecision,
   type ApprovalPolicy,
-} from '../shared/pim/requests/schedule-request';
+} from '../shared/requests/domain/schedule-request';
 
 export type OpenApprovalResult = ApprovalStageInfo | { noApprovers: true };
 export type ExpireApprovalResult =

@@ -13,8 +13,8 @@ import {
   DRIFT_PAGE_SIZE,
   type DriftRunInput,
   type DriftRunTotals,
-} from '../shared/pim/drift/drift-names';
-import type { DriftGroupResult } from '../shared/pim/drift/drift-check';
+} from '../shared/drift/drift-names';
+import type { DriftGroupResult } from '../shared/drift/drift-check';
 
 const RETRY = retry(5_000, 5);
 

@@ -7,11 +7,11 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
-import { REQUEST_ACTIVITIES as A } from '../shared/pim/requests/activity-names';
-import { REQUEST_EVENTS, type EndAccessEvent } from '../shared/pim/requests/schedule-request';
-import type { RequestWorkflowInput } from '../shared/pim/requests/submit-request';
-import type { ConfirmedEnd } from '../shared/pim/requests/request-activities';
-import type { ExpireResult, ExpiryNotice, ScheduleEnd } from '../shared/pim/schedules/lifecycle-activities';
+import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
+import { REQUEST_EVENTS, type EndAccessEvent } from '../shared/requests/domain/schedule-request';
+import type { RequestWorkflowInput } from '../shared/requests/submit-request';
+import type { ConfirmedEnd } from '../shared/requests/request-activities';
+import type { ExpireResult, ExpiryNotice, ScheduleEnd } from '../shared/lifecycle/lifecycle-activities';
 
 const DAY_MS = 86_400_000;
 const NOTICES: readonly { notice: ExpiryNotice; beforeMs: number }[] = [

@@ -6,14 +6,10 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { REQUEST_ACTIVITIES as A, REQUEST_ORCHESTRATOR } from '../shared/pim/requests/activity-names';
-import type {
-  ConfirmedCancel,
-  GrantResult,
-  LoadRequestResult,
-} from '../shared/pim/requests/request-activities';
-import { REQUEST_EVENTS, type RequestOrchestrationInput } from '../shared/pim/requests/schedule-request';
-import type { ExtensionResult } from '../shared/pim/schedules/lifecycle-activities';
+import { REQUEST_ACTIVITIES as A, REQUEST_ORCHESTRATOR } from '../shared/requests/activity-names';
+import type { ConfirmedCancel, GrantResult, LoadRequestResult } from '../shared/requests/request-activities';
+import { REQUEST_EVENTS, type RequestOrchestrationInput } from '../shared/requests/domain/schedule-request';
+import type { ExtensionResult } from '../shared/lifecycle/lifecycle-activities';
 import { runApproval } from './approval-flow';
 import { runLifecycle } from './schedule-lifecycle';
 

@@ -4,7 +4,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { Database } from '@azure/cosmos';
-import { AuditLog } from './audit/audit-log';
+import { AuditLog } from './audit/adapters/audit-log';
 import { createAzureCredential } from './auth/azure-credential';
 import { createTokenValidator, type TokenValidator } from './auth/token-validator';
 import { systemClock, type Clock } from './clock';
@@ -16,7 +16,7 @@ import type { Mailer } from './mail/mailer';
 import { createCosmosClient } from './storage/cosmos-client';
 import { appContainers } from './storage/containers';
 import { ensureDatabase } from './storage/ensure-database';
-import { ManagedGroupRepository } from './storage/managed-group-repository';
+import { ManagedGroupRepository } from './managed-groups/adapters/managed-group-repository';
 
 export interface Services {
   settings: Settings;

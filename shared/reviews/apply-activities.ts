@@ -12,13 +12,13 @@
  * (their applyResult stays `New`: applying did nothing to them).
  */
 import type { Database } from '@azure/cosmos';
-import { SYSTEM_ACTOR, userActor } from '../audit/audit-entry';
-import type { AuditWriter } from '../audit/audit-log';
+import { SYSTEM_ACTOR, userActor } from '../audit/domain/audit-entry';
+import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
 import type { BulkItemResult, Directory } from '../directory/directory';
-import type { PimStore } from '../pim/requests/pim-store';
-import { requestInstanceId, type EndAccessEvent } from '../pim/requests/schedule-request';
-import type { Schedule } from '../pim/schedules/schedule';
+import type { PimStore } from '../requests/adapters/pim-store';
+import { requestInstanceId, type EndAccessEvent } from '../requests/domain/schedule-request';
+import type { Schedule } from '../lifecycle/domain/schedule';
 import type { Stored } from '../storage/cosmos-repository';
 import {
   APPLY_CHUNK_SIZE,
@@ -29,9 +29,9 @@ import {
   type BeginApplyResult,
   type FinishApplyResult,
 } from './apply-names';
-import type { ApplyResult, ReviewDecision } from './review-decision';
-import type { ReviewInstance } from './review-instance';
-import { reviewDecisionsContainer, type ReviewStore } from './review-store';
+import type { ApplyResult, ReviewDecision } from './domain/review-decision';
+import type { ReviewInstance } from './domain/review-instance';
+import { reviewDecisionsContainer, type ReviewStore } from './adapters/review-store';
 
 export interface ApplyDeps {
   reviews: ReviewStore;

@@ -5,14 +5,14 @@
  * they don't decide them); a reason is required on Approve when the series says so. The write is ETag-guarded
  * and audited. Decisions go straight to Cosmos: the instance's orchestration never hears of them.
  */
-import { userActor } from '../audit/audit-entry';
-import type { AuditWriter } from '../audit/audit-log';
+import { userActor } from '../audit/domain/audit-entry';
+import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
 import type { Stored } from '../storage/cosmos-repository';
 import { NotFoundError } from '../storage/errors';
-import type { ReviewDecision } from './review-decision';
-import type { ReviewInstance } from './review-instance';
-import type { ReviewStore } from './review-store';
+import type { ReviewDecision } from './domain/review-decision';
+import type { ReviewInstance } from './domain/review-instance';
+import type { ReviewStore } from './adapters/review-store';
 
 export type ReviewerDecision = 'Approve' | 'Deny' | 'DontKnow';
 

@@ -13,16 +13,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { userActor } from '../audit/audit-entry';
-import type { AuditWriter } from '../audit/audit-log';
+import { userActor } from '../audit/domain/audit-entry';
+import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { CallerPrincipal } from '../auth/principal';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
-import { parseIsoDuration } from '../pim/iso-duration';
+import { parseIsoDuration } from '../iso-duration';
 import type { Stored } from '../storage/cosmos-repository';
 import { NotFoundError } from '../storage/errors';
-import type { ManagedGroupRepository } from '../storage/managed-group-repository';
-import { checkRecurrence } from './recurrence';
+import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
+import { checkRecurrence } from './domain/recurrence';
 import {
   defaultDecisionSchema,
   notificationRecipientSchema,
@@ -34,9 +34,9 @@ import {
   reviewSettingsSchema,
   type ReviewDefinition,
   type ReviewerScope,
-} from './review-definition';
+} from './domain/review-definition';
 import { applyOrchestrationId, instanceOrchestrationId, seriesInstanceId } from './review-names';
-import type { ReviewStore } from './review-store';
+import type { ReviewStore } from './adapters/review-store';
 
 const shape = reviewDefinitionSchema.shape;
 const odataType = z.literal('#microsoft.graph.accessReviewScheduleDefinition').optional();

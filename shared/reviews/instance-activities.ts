@@ -6,15 +6,15 @@
  * every mail an ACS operation id from what it is about. They read and write Cosmos themselves and return counts and
  * cursors, so the orchestration's history stays short however many items the instance has.
  */
-import { SYSTEM_ACTOR } from '../audit/audit-entry';
-import type { AuditWriter } from '../audit/audit-log';
+import { SYSTEM_ACTOR } from '../audit/domain/audit-entry';
+import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import { mailIdFor } from '../mail/mail-id';
 import type { Mailer } from '../mail/mailer';
 import { reviewCompleted } from '../mail/templates/review-completed';
 import { reviewReviewer } from '../mail/templates/review-reviewer';
-import type { PimStore } from '../pim/requests/pim-store';
+import type { PimStore } from '../requests/adapters/pim-store';
 import { NotFoundError } from '../storage/errors';
 import type {
   InstanceRef,
@@ -23,11 +23,11 @@ import type {
   MailReviewersResult,
   StopPayload,
 } from './instance-activity-names';
-import type { ReviewDecision } from './review-decision';
-import type { ReviewDefinition } from './review-definition';
-import type { ReviewInstance } from './review-instance';
-import { reviewPageUrl } from './review-link';
-import type { ReviewStore } from './review-store';
+import type { ReviewDecision } from './domain/review-decision';
+import type { ReviewDefinition } from './domain/review-definition';
+import type { ReviewInstance } from './domain/review-instance';
+import { reviewPageUrl } from './http/review-link';
+import type { ReviewStore } from './adapters/review-store';
 import { inParallel } from './reviewers';
 import { snapshotPage, type SnapshotPageResult } from './snapshot';
 

@@ -2,8 +2,8 @@
  * What access-review code runs on: the PIM services (store, directory, mailer, audit, clock, settings, role
  * settings) plus the review store. Built once per process, like getPimServices.
  */
-import { getPimServices, type PimServices } from '../pim/pim-services';
-import { ReviewStore } from './review-store';
+import { getPimServices, type PimServices } from '../pim-services';
+import { ReviewStore } from './adapters/review-store';
 
 export interface ReviewServices extends PimServices {
   reviews: ReviewStore;

@@ -7,9 +7,9 @@
  */
 import type { Directory } from '../directory/directory';
 import { GraphError } from '../directory/graph-error';
-import { parseReviewers, type ReviewerScope } from './review-definition';
-import type { ReviewInstance } from './review-instance';
-import type { ReviewStore } from './review-store';
+import { parseReviewers, type ReviewerScope } from './domain/review-definition';
+import type { ReviewInstance } from './domain/review-instance';
+import type { ReviewStore } from './adapters/review-store';
 
 export interface ReviewerPlan {
   users: string[];

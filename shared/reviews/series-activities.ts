@@ -5,18 +5,18 @@
  * and end the series (the definition becomes Completed). Every write is idempotent: ETag-guarded updates that do
  * nothing when already done, create-if-missing, deterministic audit ids.
  */
-import { SYSTEM_ACTOR } from '../audit/audit-entry';
-import type { AuditWriter } from '../audit/audit-log';
+import { SYSTEM_ACTOR } from '../audit/domain/audit-entry';
+import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import { AlreadyExistsError, NotFoundError } from '../storage/errors';
-import type { ManagedGroupRepository } from '../storage/managed-group-repository';
+import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
 import { auditCreated } from './definition-service';
-import { occurrenceAt } from './recurrence';
-import type { ReviewDefinition } from './review-definition';
-import type { ReviewInstance } from './review-instance';
+import { occurrenceAt } from './domain/recurrence';
+import type { ReviewDefinition } from './domain/review-definition';
+import type { ReviewInstance } from './domain/review-instance';
 import { instanceOrchestrationId, reviewInstanceId } from './review-names';
-import type { ReviewStore } from './review-store';
+import type { ReviewStore } from './adapters/review-store';
 
 export const SERIES_ACTIVITIES = {
   plan: 'AccessReviewSeriesPlanOccurrence',

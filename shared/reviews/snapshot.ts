@@ -6,15 +6,15 @@
  * never the items; item ids derive from the instance and the schedule, so a re-run page writes nothing twice.
  */
 import type { Directory, DirectoryUser, SignInActivity } from '../directory/directory';
-import type { PimStore } from '../pim/requests/pim-store';
-import type { Schedule } from '../pim/schedules/schedule';
+import type { PimStore } from '../requests/adapters/pim-store';
+import type { Schedule } from '../lifecycle/domain/schedule';
 import { AlreadyExistsError } from '../storage/errors';
-import { isInactive, lastSignInOf, lookBackMs, recommend } from './recommendations';
-import type { ReviewDecision } from './review-decision';
-import type { ReviewDefinition } from './review-definition';
-import type { ReviewInstance } from './review-instance';
+import { isInactive, lastSignInOf, lookBackMs, recommend } from './domain/recommendations';
+import type { ReviewDecision } from './domain/review-decision';
+import type { ReviewDefinition } from './domain/review-definition';
+import type { ReviewInstance } from './domain/review-instance';
 import { reviewDecisionId } from './review-names';
-import type { ReviewStore } from './review-store';
+import type { ReviewStore } from './adapters/review-store';
 import { inParallel, managerLookup, reviewerIdsFor, reviewerPlan, type PrincipalKind } from './reviewers';
 
 export interface SnapshotDeps {

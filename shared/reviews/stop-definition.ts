@@ -5,7 +5,7 @@
  * completes: default decisions, completion mail, auto-apply), and instances planned but not started are removed.
  * Safe to repeat: a second call stops what the first couldn't.
  */
-import { userActor } from '../audit/audit-entry';
+import { userActor } from '../audit/domain/audit-entry';
 import type { CallerPrincipal } from '../auth/principal';
 import { NotFoundError } from '../storage/errors';
 import { REVIEW_EVENTS, seriesInstanceId } from './review-names';

@@ -3,9 +3,9 @@
  * tells its orchestration, which completes it (default decisions, completion mail, auto-apply). If the orchestration
  * can't be told, the mark is undone and the caller hears 503, so nothing is half-stopped.
  */
-import { userActor } from '../audit/audit-entry';
+import { userActor } from '../audit/domain/audit-entry';
 import type { CallerPrincipal } from '../auth/principal';
-import type { ReviewInstance } from './review-instance';
+import type { ReviewInstance } from './domain/review-instance';
 import { instanceOrchestrationId, REVIEW_EVENTS } from './review-names';
 import type { ReviewServices } from './review-services';
 

@@ -1,20 +1,20 @@
 /** Every container the app uses, for `ensureDatabase` at start. Each aggregate's repository declares its own. */
 import type { ContainerSpec } from './ensure-database';
-import { auditLogsContainer } from '../audit/audit-log';
+import { auditLogsContainer } from '../audit/adapters/audit-log';
 import {
   requestLocksContainer,
   scheduleRequestsContainer,
   schedulesContainer,
-} from '../pim/requests/pim-containers';
-import { managedGroupsContainer } from './managed-group-repository';
-import { roleManagementPoliciesContainer } from '../pim/policy/policy-store';
-import { approvalsContainer } from '../pim/approvals/approval';
-import { driftReportsContainer } from '../pim/drift/drift-store';
+} from '../requests/adapters/pim-containers';
+import { managedGroupsContainer } from '../managed-groups/adapters/managed-group-repository';
+import { roleManagementPoliciesContainer } from '../policies/adapters/policy-store';
+import { approvalsContainer } from '../approvals/approval';
+import { driftReportsContainer } from '../drift/adapters/drift-store';
 import {
   reviewDecisionsContainer,
   reviewDefinitionsContainer,
   reviewInstancesContainer,
-} from '../reviews/review-store';
+} from '../reviews/adapters/review-store';
 
 export const appContainers: readonly ContainerSpec[] = [
   managedGroupsContainer,

@@ -18,11 +18,11 @@ import {
   NotFoundError,
   StorageConfigurationError,
 } from '../../shared/storage/errors';
-import type { ManagedGroup } from '../../shared/storage/managed-group';
+import type { ManagedGroup } from '../../shared/managed-groups/domain/managed-group';
 import {
   ManagedGroupRepository,
   managedGroupsContainer,
-} from '../../shared/storage/managed-group-repository';
+} from '../../shared/managed-groups/adapters/managed-group-repository';
 import { startCosmosFixture, type CosmosFixture } from './cosmos-helpers';
 
 let fixture: CosmosFixture;

@@ -4,9 +4,9 @@
  * token given as the sign-in on the page when APPROVAL_REQUIRE_SIGN_IN is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalRepository } from '../../shared/pim/approvals/approval';
-import { openApproval } from '../../shared/pim/approvals/approval-service';
-import { submitDecision } from '../../shared/pim/approvals/link-decision';
+import { ApprovalRepository } from '../../shared/approvals/approval';
+import { openApproval } from '../../shared/approvals/approval-service';
+import { submitDecision } from '../../shared/approvals/http/link-decision';
 import { getServices, type Services } from '../../shared/services';
 import { appCaller } from '../auth/app-token';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';

@@ -5,11 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { REQUEST_ORCHESTRATOR } from '../../shared/pim/requests/activity-names';
-import { requestInstanceId, type ApprovalDecision } from '../../shared/pim/requests/schedule-request';
-import type { RequestWorkflowInput } from '../../shared/pim/requests/submit-request';
-import { defaultRoleSettings, type Approver, type RoleSettings } from '../../shared/pim/role-settings';
-import type { ApprovalRequestInput, RaiseDecision } from '../../shared/pim/approvals/approval-service';
+import { REQUEST_ORCHESTRATOR } from '../../shared/requests/activity-names';
+import { requestInstanceId, type ApprovalDecision } from '../../shared/requests/domain/schedule-request';
+import type { RequestWorkflowInput } from '../../shared/requests/submit-request';
+import {
+  defaultRoleSettings,
+  type Approver,
+  type RoleSettings,
+} from '../../shared/policies/domain/role-settings';
+import type { ApprovalRequestInput, RaiseDecision } from '../../shared/approvals/approval-service';
 import { durableFetch } from '../helpers';
 import type { PimApp } from '../pim-harness';
 

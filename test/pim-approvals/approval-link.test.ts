@@ -7,7 +7,7 @@ import {
   approvalLinkUrl,
   signApprovalLink,
   verifyApprovalLink,
-} from '../../shared/pim/approvals/approval-link';
+} from '../../shared/approvals/http/approval-link';
 
 const KEY = Buffer.alloc(32, 42).toString('base64');
 const NOW = new Date('2026-03-02T09:00:00Z');

@@ -5,8 +5,8 @@
  * and its race with a decision, cancellation, and the authorisation rules.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalRepository } from '../../shared/pim/approvals/approval';
-import { signApprovalLink } from '../../shared/pim/approvals/approval-link';
+import { ApprovalRepository } from '../../shared/approvals/approval';
+import { signApprovalLink } from '../../shared/approvals/http/approval-link';
 import {
   cancelApproval,
   decideApprovalStep,
@@ -15,9 +15,9 @@ import {
   openApproval,
   startApprovalStage,
   type ApprovalRequestInput,
-} from '../../shared/pim/approvals/approval-service';
-import { submitDecision } from '../../shared/pim/approvals/link-decision';
-import { REQUEST_EVENTS, requestInstanceId } from '../../shared/pim/requests/schedule-request';
+} from '../../shared/approvals/approval-service';
+import { submitDecision } from '../../shared/approvals/http/link-decision';
+import { REQUEST_EVENTS, requestInstanceId } from '../../shared/requests/domain/schedule-request';
 import { getServices, type Services } from '../../shared/services';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import {

@@ -5,9 +5,9 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ApprovalRepository } from '../../shared/pim/approvals/approval';
-import { openApproval } from '../../shared/pim/approvals/approval-service';
-import { REQUEST_EVENTS } from '../../shared/pim/requests/schedule-request';
+import { ApprovalRepository } from '../../shared/approvals/approval';
+import { openApproval } from '../../shared/approvals/approval-service';
+import { REQUEST_EVENTS } from '../../shared/requests/domain/schedule-request';
 import { getServices, type Services } from '../../shared/services';
 import { describeInBrowser, launchChromium } from '../browser';
 import { startPimApp, type PimApp } from '../pim-harness';

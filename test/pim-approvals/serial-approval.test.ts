@@ -5,8 +5,8 @@
  * (0.25 day = 6 hours) timing out at the right virtual hour, and the PATCH refusals (400, nothing changed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideApprovalStep } from '../../shared/pim/approvals/approval-service';
-import { REQUEST_EVENTS, requestInstanceId } from '../../shared/pim/requests/schedule-request';
+import { decideApprovalStep } from '../../shared/approvals/approval-service';
+import { REQUEST_EVENTS, requestInstanceId } from '../../shared/requests/domain/schedule-request';
 import { getServices } from '../../shared/services';
 import { durableFetch } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';

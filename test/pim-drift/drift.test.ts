@@ -1,4 +1,4 @@
-/** The pure drift rules (shared/pim/drift/drift.ts): what counts as a difference, and what may be removed. */
+/** The pure drift rules (shared/drift/domain/drift.ts): what counts as a difference, and what may be removed. */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DirectoryPrincipal } from '../../shared/directory/directory';
 import {
@@ -8,7 +8,7 @@ import {
   prunedBaseline,
   type DriftInput,
   type KnownAssignment,
-} from '../../shared/pim/drift/drift';
+} from '../../shared/drift/domain/drift';
 
 const NOW = new Date('2026-03-02T09:00:00Z');
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

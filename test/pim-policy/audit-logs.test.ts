@@ -3,7 +3,7 @@
  * it, and the CSV export (RFC 4180, every page, safe against formula injection), parsed back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvCell, toCsv } from '../../shared/pim/policy/csv';
+import { csvCell, toCsv } from '../../shared/http/csv';
 import { DEMO, startPimApp, type ApiCall, type PimApp } from '../pim-harness';
 import {
   ADMIN,

@@ -2,9 +2,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type * as RoleSettingsSourceModule from '../../shared/pim/policy/role-settings-source';
+import type * as RoleSettingsSourceModule from '../../shared/policies/role-settings-source';
 import type * as ServicesModule from '../../shared/services';
-import type { RoleSettings } from '../../shared/pim/role-settings';
+import type { RoleSettings } from '../../shared/policies/domain/role-settings';
 import { DEMO, ROOT, type ApiCall, type PimApp } from '../pim-harness';
 
 export const ADMIN: ApiCall = { as: DEMO.adminUpn, roles: ['PimFlow.Admin'], amr: ['pwd', 'mfa'] };
@@ -117,14 +117,14 @@ export async function roleSettings(groupId: string, role: 'member' | 'owner'): P
   const load = createRequire(__filename);
   const { getServices } = load(path.join(ROOT, 'dist/shared/services.js')) as typeof ServicesModule;
   const { createRoleSettingsSource } = load(
-    path.join(ROOT, 'dist/shared/pim/policy/role-settings-source.js'),
+    path.join(ROOT, 'dist/shared/policies/role-settings-source.js'),
   ) as typeof RoleSettingsSourceModule;
   return createRoleSettingsSource(await getServices()).get(groupId, role);
 }
 
 export function roleSettingsModule(): typeof RoleSettingsSourceModule {
   return createRequire(__filename)(
-    path.join(ROOT, 'dist/shared/pim/policy/role-settings-source.js'),
+    path.join(ROOT, 'dist/shared/policies/role-settings-source.js'),
   ) as typeof RoleSettingsSourceModule;
 }
 

@@ -1,15 +1,15 @@
 /**
- * What stored state allows (shared/pim/requests/request-integrity.ts), as pure functions: the checks GrantAccess,
+ * What stored state allows (shared/requests/domain/request-integrity.ts), as pure functions: the checks GrantAccess,
  * RecordScheduleStarted, ApplyExtension and ReadApprovalDecision make before they act on an orchestration's word.
  */
 import { describe, expect, it } from 'vitest';
-import type { Approval, ApprovalStep } from '../../shared/pim/approvals/approval';
+import type { Approval, ApprovalStep } from '../../shared/approvals/approval';
 import {
   recordedDecision,
   whyNotApproved,
   whyNotGrantable,
-} from '../../shared/pim/requests/request-integrity';
-import type { ScheduleRequest } from '../../shared/pim/requests/schedule-request';
+} from '../../shared/requests/domain/request-integrity';
+import type { ScheduleRequest } from '../../shared/requests/domain/schedule-request';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
 const GROUP = 'e3d4b516-8621-440b-a7a2-58d0c8c710af';

@@ -1,5 +1,5 @@
 /**
- * The request rules (shared/pim/requests/request-rules.ts) as pure functions, at their boundaries: the window a
+ * The request rules (shared/requests/domain/request-rules.ts) as pure functions, at their boundaries: the window a
  * scheduleInfo resolves to, what an activation needs (length, eligibility, justification, ticket, authentication
  * context, MFA — with the claims challenge a client signs in again with), and what an admin assignment needs.
  * Fast, so the mutation run (`npm run mutate`) can use them; the HTTP behaviour is in member-activation and step-up.
@@ -16,8 +16,8 @@ import {
   type AssignmentInput,
   type RuleFailure,
   type Window,
-} from '../../shared/pim/requests/request-rules';
-import { defaultRoleSettings, type RoleSettings } from '../../shared/pim/role-settings';
+} from '../../shared/requests/domain/request-rules';
+import { defaultRoleSettings, type RoleSettings } from '../../shared/policies/domain/role-settings';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
 const MIN = 60_000;

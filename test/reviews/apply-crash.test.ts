@@ -10,14 +10,14 @@ import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildApp, COSMOS_KEY } from '../../bench/child-app';
 import type * as ReviewNamesModule from '../../shared/reviews/review-names';
-import type * as ReviewStoreModule from '../../shared/reviews/review-store';
+import type * as ReviewStoreModule from '../../shared/reviews/adapters/review-store';
 import { testStorage, waitFor } from '../helpers';
 import { DEMO, ROOT } from '../pim-harness';
 
 const load = createRequire(__filename);
 const names = load(path.join(ROOT, 'dist/shared/reviews/review-names.js')) as typeof ReviewNamesModule;
 const { ReviewStore } = load(
-  path.join(ROOT, 'dist/shared/reviews/review-store.js'),
+  path.join(ROOT, 'dist/shared/reviews/adapters/review-store.js'),
 ) as typeof ReviewStoreModule;
 
 const BASE = 'identityGovernance/privilegedAccess/group';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type * as ReviewNamesModule from '../../shared/reviews/review-names';
 import type * as ReviewServicesModule from '../../shared/reviews/review-services';
-import type { ReviewDecision } from '../../shared/reviews/review-decision';
+import type { ReviewDecision } from '../../shared/reviews/domain/review-decision';
 import type { ReviewServices } from '../../shared/reviews/review-services';
 import { durableFetch } from '../helpers';
 import { DEMO, ROOT, type PimApp } from '../pim-harness';

@@ -8,17 +8,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog, auditLogsContainer } from '../../shared/audit/audit-log';
+import { AuditLog, auditLogsContainer } from '../../shared/audit/adapters/audit-log';
 import { decisionsOpen, recordDecision, type RecordDecisionInput } from '../../shared/reviews/decide';
-import type { ReviewDecision } from '../../shared/reviews/review-decision';
-import type { ReviewDefinition } from '../../shared/reviews/review-definition';
-import type { ReviewInstance } from '../../shared/reviews/review-instance';
+import type { ReviewDecision } from '../../shared/reviews/domain/review-decision';
+import type { ReviewDefinition } from '../../shared/reviews/domain/review-definition';
+import type { ReviewInstance } from '../../shared/reviews/domain/review-instance';
 import {
   ReviewStore,
   reviewDecisionsContainer,
   reviewDefinitionsContainer,
   reviewInstancesContainer,
-} from '../../shared/reviews/review-store';
+} from '../../shared/reviews/adapters/review-store';
 import { ensureDatabase } from '../../shared/storage/ensure-database';
 import { startCosmosFixture, type CosmosFixture } from '../cosmos/cosmos-helpers';
 

@@ -3,7 +3,7 @@
  * orchestration runs the instance orchestration), the PIM assignments it reviews, and reading its items back.
  */
 import { expect } from 'vitest';
-import type { ReviewDefinition } from '../../shared/reviews/review-definition';
+import type { ReviewDefinition } from '../../shared/reviews/domain/review-definition';
 import type { PimApp } from '../pim-harness';
 import { ADMIN, BASE } from '../pim/pim-scenario';
 

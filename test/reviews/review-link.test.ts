@@ -4,14 +4,14 @@
  */
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signApprovalLink, verifyApprovalLink } from '../../shared/pim/approvals/approval-link';
+import { signApprovalLink, verifyApprovalLink } from '../../shared/approvals/http/approval-link';
 import {
   REVIEW_LINK_AUDIENCE,
   REVIEW_LINK_ISSUER,
   reviewPageUrl,
   signReviewLink,
   verifyReviewLink,
-} from '../../shared/reviews/review-link';
+} from '../../shared/reviews/http/review-link';
 
 const KEY = Buffer.alloc(32, 42).toString('base64');
 const SETTINGS = { PUBLIC_BASE_URL: 'https://pimflow.example/', APPROVAL_LINK_SIGNING_KEY: KEY };

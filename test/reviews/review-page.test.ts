@@ -8,17 +8,17 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ReviewDecision } from '../../shared/reviews/review-decision';
-import type { ReviewDefinition } from '../../shared/reviews/review-definition';
-import type { ReviewInstance } from '../../shared/reviews/review-instance';
-import { reviewPageUrl } from '../../shared/reviews/review-link';
+import type { ReviewDecision } from '../../shared/reviews/domain/review-decision';
+import type { ReviewDefinition } from '../../shared/reviews/domain/review-definition';
+import type { ReviewInstance } from '../../shared/reviews/domain/review-instance';
+import { reviewPageUrl } from '../../shared/reviews/http/review-link';
 import {
   instanceOrchestrationId,
   reviewDecisionId,
   reviewInstanceId,
   seriesInstanceId,
 } from '../../shared/reviews/review-names';
-import { showReviewPage, submitReviewPage } from '../../shared/reviews/review-pages';
+import { showReviewPage, submitReviewPage } from '../../shared/reviews/http/review-pages';
 import { getReviewServices, type ReviewServices } from '../../shared/reviews/review-services';
 import { describeInBrowser, launchChromium } from '../browser';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';

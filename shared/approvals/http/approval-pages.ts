@@ -1,0 +1,213 @@
+/**
+ * The HTML pages behind e-mail approval links: the confirmation page (the request, with Approve / Deny and a
+ * justification box), the result page and error pages. No scripts: a strict CSP forbids them, and forms post only
+ * to ourselves. Every value is escaped by the `html` tag; pages are never cached and never leak the link as referrer.
+ */
+import type { HttpResponseInit } from '@azure/functions';
+import { html, type SafeHtml } from '../../mail/html';
+import { approvalWindow, formatUtc, requestAsk } from '../../mail/templates/approval-format';
+import type { ApprovalDecision } from '../../requests/domain/schedule-request';
+import { stageLabel, type Approval, type ApprovalStep } from '../approval';
+
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'cache-control': 'no-store',
+  pragma: 'no-cache',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+/** Where the form posts: relative to the page (`/api/approvals/decide`), so it works behind any host name. */
+const FORM_ACTION = 'decide';
+const API_STEP_PATH = '/api/identityGovernance/privilegedAccess/group/assignmentApprovals';
+
+const STYLE = `
+body{margin:0;background:#f5f5f5;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#242424}
+main{max-width:640px;margin:32px auto;background:#fff;border-radius:6px;padding:24px 28px}
+header{font-weight:600;color:#0f6cbd;margin-bottom:12px}
+h1{font-size:22px;margin:0 0 16px}
+table{border-collapse:collapse;margin:0 0 16px}
+th{text-align:left;color:#616161;font-weight:normal;padding:3px 16px 3px 0;vertical-align:top}
+td{padding:3px 0;white-space:pre-wrap;word-break:break-word}
+label{display:block;font-weight:600;margin:16px 0 6px}
+textarea,input[type=password]{width:100%;box-sizing:border-box;font:inherit;padding:8px}
+.buttons{margin-top:16px;display:flex;gap:12px}
+button{font:inherit;padding:10px 22px;border-radius:4px;border:1px solid #0f6cbd;cursor:pointer}
+button.approve{background:#0f6cbd;color:#fff}
+button.deny{background:#fff;color:#b10e1c;border-color:#b10e1c}
+.note{color:#616161;font-size:14px}
+.error{background:#fde7e9;border-left:4px solid #b10e1c;padding:8px 12px;margin:0 0 16px}
+.ok{background:#dff6dd;border-left:4px solid #107c10;padding:8px 12px;margin:0 0 16px}
+code{font-size:13px;word-break:break-all}
+`;
+
+function page(
+  status: number,
+  title: string,
+  body: SafeHtml,
+  extraHeaders: Record<string, string> = {},
+): HttpResponseInit {
+  const document = html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex, nofollow" />
+        <title>${title} – pimflow</title>
+        <style>
+          ${STYLE}
+        </style>
+      </head>
+      <body>
+        <main>
+          <header>pimflow</header>
+          ${body}
+        </main>
+      </body>
+    </html>`;
+  return { status, headers: { ...PAGE_HEADERS, ...extraHeaders }, body: document.value };
+}
+
+function requestFacts(approval: Approval, step: ApprovalStep | undefined): SafeHtml {
+  const r = approval.request;
+  const ticket = [r.ticketNumber, r.ticketSystem ? `(${r.ticketSystem})` : null].filter(Boolean).join(' ');
+  const rows: [string, string | null][] = [
+    ['Requested by', r.principalDisplayName ?? approval.requesterId],
+    ['Group', r.groupDisplayName ?? approval.groupId],
+    ['Role', approval.accessId],
+    ['When', approvalWindow(r.startDateTime, r.endDateTime)],
+    ['Justification', r.justification],
+    ['Ticket', ticket || null],
+    ['Approval', step ? stageLabel(approval, step) : null],
+    ['Escalated', step?.escalation?.escalatedDateTime ? formatUtc(step.escalation.escalatedDateTime) : null],
+    ['Decide by', step?.expiresDateTime ? formatUtc(step.expiresDateTime) : null],
+    ['Request', approval.requestId],
+  ];
+  return html`<table>
+    ${rows
+      .filter((row): row is [string, string] => row[1] !== null && row[1] !== '')
+      .map(
+        ([label, value]) =>
+          html`<tr>
+            <th scope="row">${label}</th>
+            <td>${value}</td>
+          </tr>`,
+      )}
+  </table>`;
+}
+
+export interface ReviewPageParams {
+  approval: Approval;
+  step: ApprovalStep;
+  token: string;
+  approverName: string | null;
+  /** APPROVAL_REQUIRE_SIGN_IN: the form asks for an access token too. */
+  requireSignIn: boolean;
+  /** Shown above the form (e.g. "a justification is required"), with the status to answer. */
+  error?: { status: number; message: string };
+  justification?: string;
+}
+
+/** The confirmation page: what is asked, and a form that POSTs the decision. Showing it changes nothing. */
+export function reviewPage(p: ReviewPageParams): HttpResponseInit {
+  const required = p.step.isApproverJustificationRequired;
+  const who = p.approval.request.principalDisplayName ?? p.approval.requesterId;
+  const group = p.approval.request.groupDisplayName ?? p.approval.groupId;
+  const ask = requestAsk(p.approval.request.action, p.approval.accessId, p.approval.request.endDateTime);
+  const stage = stageLabel(p.approval, p.step);
+  const body = html`<h1>Approve or deny this request?</h1>
+    ${p.error ? html`<p class="error" role="alert">${p.error.message}</p>` : null}
+    <p>
+      ${p.approverName ? `Hello ${p.approverName}: ` : ''}<strong>${who}</strong>
+      ${ask.before}<strong>${group}</strong>${ask.after}.
+    </p>
+    ${stage ? html`<p>You decide ${stage.toLowerCase()} of its approval.</p>` : null}
+    ${requestFacts(p.approval, p.step)}
+    <form method="post" action="${FORM_ACTION}">
+      <input type="hidden" name="token" value="${p.token}" />
+      <label for="justification">Justification${required ? ' (required)' : ' (optional)'}</label>
+      <textarea
+        id="justification"
+        name="justification"
+        rows="4"
+        maxlength="1000"
+        ${required ? html`required` : null}
+      >
+${p.justification ?? ''}</textarea>
+      ${
+        p.requireSignIn
+          ? html`<label for="access_token">Access token (sign-in required)</label>
+              <input id="access_token" type="password" name="access_token" autocomplete="off" required />
+              <p class="note">
+                Your organisation requires approvers to be signed in, not just to hold this link. Paste an
+                access token for pimflow's API issued to you, or decide through the API instead:
+                <code>PATCH ${API_STEP_PATH}/${p.approval.id}/steps/${p.step.id}</code> with
+                <code>{"reviewResult":"Approve","justification":"..."}</code>.
+              </p>`
+          : null
+      }
+      <div class="buttons">
+        <button class="approve" type="submit" name="reviewResult" value="Approve">Approve</button>
+        <button class="deny" type="submit" name="reviewResult" value="Deny">Deny</button>
+      </div>
+    </form>
+    <p class="note">
+      Nothing is decided until you press a button. This link is yours alone and works once. The first approver
+      to decide settles ${stage ? 'this stage' : 'the request'}; the requester and the other approvers are
+      told.
+    </p>`;
+  return page(p.error?.status ?? 200, 'Approve or deny', body);
+}
+
+/** After a decision: what was decided, and whether the request was told (503 when not, though the decision stands). */
+export function resultPage(p: {
+  approval: Approval;
+  decision: ApprovalDecision;
+  eventRaised: boolean;
+}): HttpResponseInit {
+  const verb = p.decision.reviewResult === 'Approve' ? 'approved' : 'denied';
+  const who = p.approval.request.principalDisplayName ?? p.approval.requesterId;
+  const step = p.approval.steps.find((s) => s.id === p.decision.stepId);
+  const stage = step ? stageLabel(p.approval, step) : null;
+  const continues = p.approval.status === 'InProgress' && p.decision.reviewResult === 'Approve';
+  const title = continues && stage ? `${stage} approved` : `Request ${verb}`;
+  const body = html`<h1>${title}</h1>
+    <p class="ok" role="status">
+      ${
+        continues && stage
+          ? `You approved ${stage.toLowerCase()} of ${who}'s request: it now goes to the approvers of the next stage. The requester and the other approvers of this stage have been told.`
+          : `You ${verb} ${who}'s request. The requester and the other approvers have been told.`
+      }
+    </p>
+    ${requestFacts(p.approval, undefined)}
+    ${p.decision.justification ? html`<p>Your justification: ${p.decision.justification}</p>` : null}
+    ${
+      p.eventRaised
+        ? null
+        : html`<p class="error" role="alert">
+            Your decision is recorded, but the request could not be told right away. It will act on your
+            decision at the latest when the approval's time runs out
+            (${formatUtc(step?.expiresDateTime ?? p.decision.reviewedDateTime)}).
+          </p>`
+    }
+    <p class="note">You can close this page.</p>`;
+  return page(p.eventRaised ? 200 : 503, title, body, p.eventRaised ? {} : { 'retry-after': '60' });
+}
+
+/** A link that can't be used (expired, used, changed, already decided...): says why; nothing was decided. */
+export function errorPage(
+  status: number,
+  title: string,
+  detail: string,
+  approval?: Approval,
+  extraHeaders: Record<string, string> = {},
+): HttpResponseInit {
+  const body = html`<h1>${title}</h1>
+    <p class="error" role="alert">${detail}</p>
+    ${approval ? requestFacts(approval, undefined) : null}
+    <p class="note">Nothing was changed.</p>`;
+  return page(status, title, body, extraHeaders);
+}

@@ -1,0 +1,151 @@
+/**
+ * Drift: where a managed group's real membership (what Graph lists) differs from what pimflow knows — the
+ * active assignments and activations it granted, plus the members and owners found in place when the group was
+ * brought under management (the baseline). Pure functions: the drift check (drift-check.ts) reads, this decides.
+ *
+ * Kinds of difference:
+ * - `addedOutsidePim`: a member (owner) in Graph who is neither in the baseline nor holds an active pimflow
+ *   assignment of that role (nor one being granted right now). Someone added them outside pimflow; a group's
+ *   setting may have them removed.
+ * - `missingAssignment`: pimflow holds an active assignment (or activation) of that role, but Graph doesn't list
+ *   the principal: someone removed it outside pimflow. Reported only; pimflow never re-adds on its own.
+ *
+ * Baseline principals who are gone later are NOT a difference. The baseline is access pimflow found, never
+ * granted and never promised to keep: its disappearing only reduces access (someone tidied up, or pimflow itself
+ * revoked an activation of a baseline member), so reporting it would be noise that trains admins to ignore the
+ * mails. Instead the baseline only shrinks: `prunedBaseline` drops them, so re-adding one later, outside pimflow,
+ * is reported as `addedOutsidePim` like anyone else.
+ */
+import type { DirectoryPrincipal, PrincipalType } from '../../directory/directory';
+import type { AccessId } from '../../policies/domain/role-settings';
+
+export const DRIFT_KINDS = ['addedOutsidePim', 'missingAssignment'] as const;
+export type DriftKind = (typeof DRIFT_KINDS)[number];
+
+export interface DriftDifference {
+  /** `${kind}:${accessId}:${principalId}`: stable across runs, so a run can tell new differences from known ones. */
+  key: string;
+  kind: DriftKind;
+  accessId: AccessId;
+  principalId: string;
+  principalType: PrincipalType | null;
+  principalDisplayName: string | null;
+  /** For `missingAssignment`: the pimflow schedule Graph no longer reflects. */
+  scheduleId: string | null;
+}
+
+/** An assignment schedule as far as drift cares (a subset of Schedule). */
+export interface KnownAssignment {
+  id: string;
+  principalId: string;
+  accessId: AccessId;
+  status: 'Scheduled' | 'Provisioned' | 'Revoked' | 'Expired' | 'Failed';
+  startDateTime: string;
+  endDateTime: string | null;
+}
+
+/** A principal whose assignment pimflow is granting right now (request approved, schedule not recorded yet). */
+export interface GrantInFlight {
+  principalId: string;
+  accessId: AccessId;
+}
+
+export interface DriftInput {
+  baseline: { member: readonly string[]; owner: readonly string[] };
+  assignments: readonly KnownAssignment[];
+  grantsInFlight: readonly GrantInFlight[];
+  actual: { member: readonly DirectoryPrincipal[]; owner: readonly DirectoryPrincipal[] };
+  now: Date;
+}
+
+const ROLES: readonly AccessId[] = ['member', 'owner'];
+
+export function driftKey(kind: DriftKind, accessId: AccessId, principalId: string): string {
+  return `${kind}:${accessId}:${principalId.toLowerCase()}`;
+}
+
+/** Every difference, ordered by role, kind and principal id (so results and mails are stable). */
+export function computeDrift(input: DriftInput): DriftDifference[] {
+  const now = input.now.getTime();
+  const out: DriftDifference[] = [];
+  for (const accessId of ROLES) {
+    const baseline = new Set(input.baseline[accessId].map(lower));
+    const actual = new Map(input.actual[accessId].map((p) => [lower(p.id), p]));
+    const forRole = input.assignments.filter((a) => a.accessId === accessId);
+    // Known: any assignment that grants (or is being granted, or revoked) this role now. A schedule past its end
+    // but still Provisioned is being revoked; one Scheduled and due is being granted: neither is drift yet.
+    const known = new Set([
+      ...forRole
+        .filter(
+          (a) =>
+            a.status === 'Provisioned' || (a.status === 'Scheduled' && Date.parse(a.startDateTime) <= now),
+        )
+        .map((a) => lower(a.principalId)),
+      ...input.grantsInFlight.filter((g) => g.accessId === accessId).map((g) => lower(g.principalId)),
+    ]);
+    for (const [id, principal] of actual) {
+      if (baseline.has(id) || known.has(id)) continue;
+      out.push({
+        key: driftKey('addedOutsidePim', accessId, id),
+        kind: 'addedOutsidePim',
+        accessId,
+        principalId: id,
+        principalType: principal.type,
+        principalDisplayName: principal.displayName,
+        scheduleId: null,
+      });
+    }
+    const missing = new Map<string, KnownAssignment>();
+    for (const a of forRole) {
+      const inForce =
+        a.status === 'Provisioned' &&
+        Date.parse(a.startDateTime) <= now &&
+        (a.endDateTime === null || Date.parse(a.endDateTime) > now);
+      const id = lower(a.principalId);
+      if (inForce && !actual.has(id) && !missing.has(id)) missing.set(id, a);
+    }
+    for (const [id, a] of missing) {
+      out.push({
+        key: driftKey('missingAssignment', accessId, id),
+        kind: 'missingAssignment',
+        accessId,
+        principalId: id,
+        principalType: null,
+        principalDisplayName: null,
+        scheduleId: a.id,
+      });
+    }
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The baseline without the principals Graph no longer lists (see the module comment). */
+export function prunedBaseline<T extends { id: string }>(
+  baseline: readonly T[],
+  actual: readonly DirectoryPrincipal[],
+): T[] {
+  const present = new Set(actual.map((p) => lower(p.id)));
+  return baseline.filter((b) => present.has(lower(b.id)));
+}
+
+/**
+ * Which outside-added principals of a role to remove, keeping at least one owner: Graph refuses to remove a
+ * group's last owner, and a group without owners is one nobody can manage. `ownersNow` is Graph's owner count.
+ */
+export function plannedRemovals(
+  differences: readonly DriftDifference[],
+  ownersNow: number,
+): { remove: DriftDifference[]; keptAsLastOwner: DriftDifference[] } {
+  const outside = differences.filter((d) => d.kind === 'addedOutsidePim');
+  const members = outside.filter((d) => d.accessId === 'member');
+  const owners = outside.filter((d) => d.accessId === 'owner');
+  const removableOwners = Math.max(0, Math.min(owners.length, ownersNow - 1));
+  return {
+    remove: [...members, ...owners.slice(0, removableOwners)],
+    keptAsLastOwner: owners.slice(removableOwners),
+  };
+}
+
+function lower(id: string): string {
+  return id.toLowerCase();
+}

@@ -1,0 +1,32 @@
+/**
+ * An eligibility or assignment schedule, as Graph's `privilegedAccessGroupEligibilitySchedule` /
+ * `...AssignmentSchedule`: a principal's access to a group role over a time window. Instances (what is in force
+ * now) are the schedules whose window contains the present. Container `schedules`, partitioned by group.
+ */
+import { z } from 'zod';
+import { accessIdSchema } from '../../policies/domain/role-settings';
+import { scheduleInfoSchema } from '../../requests/domain/schedule-request';
+
+export const scheduleStatusSchema = z.enum(['Scheduled', 'Provisioned', 'Revoked', 'Expired', 'Failed']);
+export type ScheduleStatus = z.infer<typeof scheduleStatusSchema>;
+
+export const scheduleSchema = z.object({
+  id: z.guid(),
+  groupId: z.guid(),
+  kind: z.enum(['assignment', 'eligibility']),
+  principalId: z.guid(),
+  accessId: accessIdSchema,
+  memberType: z.enum(['direct', 'group']),
+  /** Assignments only: `assigned` by an admin, or `activated` from an eligibility. */
+  assignmentType: z.enum(['assigned', 'activated']).nullable(),
+  status: scheduleStatusSchema,
+  scheduleInfo: scheduleInfoSchema,
+  startDateTime: z.iso.datetime(),
+  endDateTime: z.iso.datetime().nullable(),
+  createdUsing: z.guid(),
+  /** For an activation: the eligibility schedule it came from. */
+  activatedUsing: z.guid().nullable(),
+  createdDateTime: z.iso.datetime(),
+  modifiedDateTime: z.iso.datetime(),
+});
+export type Schedule = z.infer<typeof scheduleSchema>;

@@ -1,0 +1,56 @@
+/** The API's view of requests and schedules: Graph's fields only (our bookkeeping fields stay inside). */
+import type { Schedule } from '../../lifecycle/domain/schedule';
+import type { ScheduleRequest } from '../domain/schedule-request';
+
+export function requestView(r: ScheduleRequest): Record<string, unknown> {
+  return {
+    id: r.id,
+    status: r.status,
+    completedDateTime: r.completedDateTime,
+    createdDateTime: r.createdDateTime,
+    approvalId: r.approvalId,
+    customData: null,
+    createdBy: { user: r.createdBy.user },
+    action: r.action,
+    isValidationOnly: r.isValidationOnly,
+    justification: r.justification,
+    scheduleInfo: r.scheduleInfo,
+    ticketInfo: r.ticketInfo ?? { ticketNumber: null, ticketSystem: null },
+    accessId: r.accessId,
+    principalId: r.principalId,
+    groupId: r.groupId,
+    targetScheduleId: r.targetScheduleId,
+  };
+}
+
+export function scheduleView(s: Schedule): Record<string, unknown> {
+  return {
+    id: s.id,
+    createdDateTime: s.createdDateTime,
+    modifiedDateTime: s.modifiedDateTime,
+    createdUsing: s.createdUsing,
+    status: s.status,
+    scheduleInfo: s.scheduleInfo,
+    accessId: s.accessId,
+    principalId: s.principalId,
+    groupId: s.groupId,
+    memberType: s.memberType,
+    ...(s.kind === 'assignment' ? { assignmentType: s.assignmentType } : {}),
+  };
+}
+
+/** An instance: the schedule as it is in force now (Graph's `...ScheduleInstance`). */
+export function instanceView(s: Schedule): Record<string, unknown> {
+  return {
+    id: s.id,
+    startDateTime: s.startDateTime,
+    endDateTime: s.endDateTime,
+    accessId: s.accessId,
+    principalId: s.principalId,
+    groupId: s.groupId,
+    memberType: s.memberType,
+    ...(s.kind === 'assignment'
+      ? { assignmentType: s.assignmentType, assignmentScheduleId: s.id, activatedUsing: s.activatedUsing }
+      : { eligibilityScheduleId: s.id }),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Cosmos repositories for access reviews: definitions (partitioned by id), instances (by definition) and decision
+ * items (by instance, so an instance's 10,000 items are one partition's queries and writes).
+ */
+import type { Database } from '@azure/cosmos';
+import type { z } from 'zod';
+import { CosmosRepository, type Page, type Stored } from '../../storage/cosmos-repository';
+import type { ContainerSpec } from '../../storage/ensure-database';
+import { reviewDecisionSchema, type DecisionValue, type ReviewDecision } from '../domain/review-decision';
+import { reviewDefinitionSchema, type ReviewDefinition } from '../domain/review-definition';
+import { reviewInstanceSchema, type ReviewInstance } from '../domain/review-instance';
+
+export const reviewDefinitionsContainer: ContainerSpec = {
+  id: 'accessReviewDefinitions',
+  partitionKeyPath: '/id',
+};
+export const reviewInstancesContainer: ContainerSpec = {
+  id: 'accessReviewInstances',
+  partitionKeyPath: '/definitionId',
+};
+export const reviewDecisionsContainer: ContainerSpec = {
+  id: 'accessReviewDecisions',
+  partitionKeyPath: '/instanceId',
+};
+
+export interface DecisionFilter {
+  instanceId: string;
+  decision?: DecisionValue;
+  /** Only items this user may decide. */
+  reviewerId?: string;
+  principalId?: string;
+  pageSize: number;
+  continuationToken?: string;
+}
+
+export class ReviewStore {
+  readonly definitions: CosmosRepository<ReviewDefinition>;
+  readonly instances: CosmosRepository<ReviewInstance>;
+  readonly decisions: CosmosRepository<ReviewDecision>;
+
+  constructor(database: Database) {
+    this.definitions = repo(database, reviewDefinitionsContainer, reviewDefinitionSchema, (d) => d.id);
+    this.instances = repo(database, reviewInstancesContainer, reviewInstanceSchema, (i) => i.definitionId);
+    this.decisions = repo(database, reviewDecisionsContainer, reviewDecisionSchema, (d) => d.instanceId);
+  }
+
+  listDefinitions(pageSize: number, continuationToken?: string): Promise<Page<Stored<ReviewDefinition>>> {
+    return this.definitions.queryPage(
+      'SELECT * FROM c ORDER BY c.createdDateTime DESC',
+      {},
+      {
+        crossPartition: true,
+        pageSize,
+        continuationToken,
+      },
+    );
+  }
+
+  /** A definition's instances, newest occurrence first. */
+  listInstances(
+    definitionId: string,
+    pageSize: number,
+    continuationToken?: string,
+  ): Promise<Page<Stored<ReviewInstance>>> {
+    return this.instances.queryPage(
+      'SELECT * FROM c WHERE c.definitionId = @definitionId ORDER BY c.startDateTime DESC',
+      { '@definitionId': definitionId },
+      { partitionKey: definitionId, pageSize, continuationToken },
+    );
+  }
+
+  /** An instance by id alone (cross-partition point query, for the API and the review page). */
+  async findInstance(id: string): Promise<Stored<ReviewInstance> | undefined> {
+    const page = await this.instances.queryPage(
+      'SELECT * FROM c WHERE c.id = @id',
+      { '@id': id },
+      { crossPartition: true, pageSize: 1 },
+    );
+    return page.items[0];
+  }
+
+  listDecisions(f: DecisionFilter): Promise<Page<Stored<ReviewDecision>>> {
+    const clauses = ['c.instanceId = @instanceId'];
+    const params: Record<string, string> = { '@instanceId': f.instanceId };
+    if (f.decision) {
+      clauses.push('c.decision = @decision');
+      params['@decision'] = f.decision;
+    }
+    if (f.reviewerId) {
+      clauses.push('ARRAY_CONTAINS(c.reviewerIds, @reviewerId)');
+      params['@reviewerId'] = f.reviewerId;
+    }
+    if (f.principalId) {
+      clauses.push('c.principal.id = @principalId');
+      params['@principalId'] = f.principalId;
+    }
+    return this.decisions.queryPage(
+      `SELECT * FROM c WHERE ${clauses.join(' AND ')} ORDER BY c.principal.displayName`,
+      params,
+      { partitionKey: f.instanceId, pageSize: f.pageSize, continuationToken: f.continuationToken },
+    );
+  }
+}
+
+function repo<T extends { id: string }>(
+  database: Database,
+  spec: ContainerSpec,
+  schema: z.ZodType<T>,
+  partitionKeyOf: (d: T) => string,
+): CosmosRepository<T> {
+  return new CosmosRepository<T>({ container: database.container(spec.id), schema, partitionKeyOf });
+}

@@ -1,0 +1,59 @@
+/**
+ * One reviewed assignment of one instance, as Graph's `accessReviewInstanceDecisionItem`: the principal, the group
+ * role (the resource), the recommendation with its evidence, the decision and who took it, and what applying it did.
+ * Decisions live in Cosmos (`accessReviewDecisions`, partitioned by instance), never in orchestration history: a
+ * review of 10,000 principals is 10,000 documents, not 10,000 events.
+ */
+import { z } from 'zod';
+import { accessIdSchema } from '../../policies/domain/role-settings';
+
+export const decisionValueSchema = z.enum(['Approve', 'Deny', 'NotReviewed', 'DontKnow']);
+export type DecisionValue = z.infer<typeof decisionValueSchema>;
+export const recommendationSchema = z.enum(['Approve', 'Deny', 'NoInfoAvailable']);
+export const applyResultSchema = z.enum([
+  'New',
+  'AppliedSuccessfully',
+  'AppliedWithUnknownFailure',
+  'AppliedSuccessfullyButObjectNotFound',
+  'ApplyNotSupported',
+]);
+export type ApplyResult = z.infer<typeof applyResultSchema>;
+
+const identitySchema = z.object({
+  id: z.string(),
+  displayName: z.string().nullable(),
+  userPrincipalName: z.string().nullable().optional(),
+});
+
+export const reviewDecisionSchema = z.object({
+  /** A GUID derived from the instance and the schedule reviewed (`reviewDecisionId`): re-snapshotting can't duplicate. */
+  id: z.guid(),
+  instanceId: z.guid(),
+  definitionId: z.guid(),
+  /** Graph's `accessReviewId`: the definition's id. */
+  accessReviewId: z.guid(),
+  principal: identitySchema.extend({ type: z.enum(['user', 'group', 'servicePrincipal']) }),
+  /** The group role reviewed. */
+  resource: z.object({ groupId: z.guid(), accessId: accessIdSchema, displayName: z.string().nullable() }),
+  /** The schedule reviewed (eligible or active); applying a Deny ends it through the PIM layer. */
+  scheduleId: z.guid(),
+  assignmentType: z.enum(['eligible', 'active']),
+  /** The principal's last sign-in (evidence for the recommendation); null: never, or not a user. */
+  lastSignInDateTime: z.iso.datetime({ offset: true }).nullable(),
+  recommendation: recommendationSchema,
+  decision: decisionValueSchema,
+  justification: z.string().max(1000).nullable(),
+  reviewedBy: identitySchema.nullable(),
+  reviewedDateTime: z.iso.datetime().nullable(),
+  /** Who may decide this item: user ids (selected users, the principal for self-review, the manager or fallback). */
+  reviewerIds: z.array(z.string()),
+  applyResult: applyResultSchema,
+  appliedBy: identitySchema.nullable(),
+  appliedDateTime: z.iso.datetime().nullable(),
+  /**
+   * Set by the apply before it touches Graph or the schedule: a re-run after a crash then knows that a schedule it
+   * finds ended was ended by this apply (AppliedSuccessfully), not before it (AppliedSuccessfullyButObjectNotFound).
+   */
+  applyAttemptedDateTime: z.iso.datetime().nullable().optional(),
+});
+export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;

@@ -1,0 +1,138 @@
+/**
+ * An access review series, as Graph's `accessReviewScheduleDefinition`, over the group roles pimflow manages. Field
+ * names are Graph's; the scope is ours (Graph's is a query): the selected group roles, which assignments (eligible,
+ * active, both), which kinds of principal, and optionally only users inactive for N days. Reviewers use Graph's
+ * reviewer-scope shapes: `/users/{id}` (selected users), `./manager` with `queryRoot: decisions` (each principal's
+ * manager), or none (self-review). Stored in `accessReviewDefinitions`, partitioned by id.
+ */
+import { z } from 'zod';
+import { accessIdSchema } from '../../policies/domain/role-settings';
+
+/** Graph's accessReviewReviewerScope, limited to the queries pimflow resolves. */
+export const reviewerScopeSchema = z.object({
+  '@odata.type': z.literal('#microsoft.graph.accessReviewReviewerScope').optional(),
+  query: z.string().min(1).max(400),
+  queryType: z.literal('MicrosoftGraph').optional().default('MicrosoftGraph'),
+  queryRoot: z.string().nullable().optional(),
+});
+export type ReviewerScope = z.infer<typeof reviewerScopeSchema>;
+
+/** What a reviewer scope means, once parsed (see `parseReviewers`). */
+export type ReviewerRule = { kind: 'user'; id: string } | { kind: 'manager' } | { kind: 'self' };
+
+const USER_QUERY = /^\/(?:v1\.0\/)?users\/([0-9a-fA-F-]{36})$/;
+
+/** `/users/{id}` → a user; `./manager` (queryRoot `decisions`) → the principal's manager; [] → self-review. */
+export function parseReviewers(scopes: readonly ReviewerScope[]): ReviewerRule[] | { error: string } {
+  if (scopes.length === 0) return [{ kind: 'self' }];
+  const rules: ReviewerRule[] = [];
+  for (const s of scopes) {
+    const user = USER_QUERY.exec(s.query);
+    if (user?.[1]) rules.push({ kind: 'user', id: user[1].toLowerCase() });
+    else if (s.query === './manager') {
+      if (s.queryRoot && s.queryRoot !== 'decisions')
+        return { error: `./manager needs queryRoot "decisions"` };
+      rules.push({ kind: 'manager' });
+    } else return { error: `Unsupported reviewer query "${s.query}": use /users/{id} or ./manager` };
+  }
+  if (rules.some((r) => r.kind === 'manager') && rules.length > 1)
+    return { error: './manager cannot be combined with other reviewers' };
+  return rules;
+}
+
+/** Our scope of a review: the selected group roles and which of their assignments and principals. */
+export const reviewScopeSchema = z.strictObject({
+  '@odata.type': z.literal('#pimflow.groupRoleReviewScope').optional(),
+  /** Each selected role gets its own instance per occurrence. */
+  roles: z
+    .array(z.strictObject({ groupId: z.guid(), accessId: accessIdSchema }))
+    .min(1)
+    .max(50),
+  /** Which assignments are reviewed: eligible ones, active ones (assigned or activated), or both. */
+  assignmentTypes: z.enum(['eligible', 'active', 'both']).default('both'),
+  principalTypes: z
+    .array(z.enum(['user', 'group', 'servicePrincipal']))
+    .min(1)
+    .default(['user', 'group', 'servicePrincipal']),
+  /** Only users with no sign-in for this many days (1–730); null: everyone. */
+  inactiveDurationInDays: z.number().int().min(1).max(730).nullable().default(null),
+});
+export type ReviewScope = z.infer<typeof reviewScopeSchema>;
+
+/** Graph's patternedRecurrence, as far as reviews use it. */
+export const recurrenceSchema = z.strictObject({
+  pattern: z.strictObject({
+    type: z.enum(['weekly', 'absoluteMonthly']),
+    /** Weeks or months between occurrences: monthly 1, quarterly 3, semi-annually 6, annually 12. */
+    interval: z.number().int().min(1).max(12),
+    dayOfMonth: z.number().int().min(0).max(31).optional(),
+    daysOfWeek: z.array(z.string()).optional(),
+    month: z.number().int().optional(),
+    index: z.string().optional(),
+    firstDayOfWeek: z.string().optional(),
+  }),
+  range: z.strictObject({
+    type: z.enum(['noEnd', 'endDate', 'numbered']),
+    startDate: z.iso.date(),
+    endDate: z.iso.date().nullable().optional(),
+    numberOfOccurrences: z.number().int().min(0).max(1000).optional(),
+    recurrenceTimeZone: z.string().nullable().optional(),
+  }),
+});
+export type Recurrence = z.infer<typeof recurrenceSchema>;
+
+export const defaultDecisionSchema = z.enum(['Approve', 'Deny', 'Recommendation']);
+
+export const reviewSettingsSchema = z.strictObject({
+  /** Each instance lasts this many days; shorter than the interval between occurrences. */
+  instanceDurationInDays: z.number().int().min(1).max(365),
+  /** Absent: a one-time review. */
+  recurrence: recurrenceSchema.nullable().optional(),
+  autoApplyDecisionsEnabled: z.boolean().default(false),
+  defaultDecisionEnabled: z.boolean().default(false),
+  defaultDecision: defaultDecisionSchema.default('Recommendation'),
+  recommendationsEnabled: z.boolean().default(false),
+  /** ISO 8601 duration, default 30 days. */
+  recommendationLookBackDuration: z.string().default('P30D'),
+  justificationRequiredOnApproval: z.boolean().default(false),
+  mailNotificationsEnabled: z.boolean().default(false),
+  reminderNotificationsEnabled: z.boolean().default(false),
+});
+export type ReviewSettings = z.infer<typeof reviewSettingsSchema>;
+
+/** Graph's accessReviewNotificationRecipientItem with a `/users/{id}` scope (or an e-mail address, ours). */
+export const notificationRecipientSchema = z.object({
+  notificationTemplateType: z.enum(['CompletedAdditionalRecipients']).optional(),
+  notificationRecipientScope: z.object({
+    '@odata.type': z.string().optional(),
+    query: z.string().min(1).max(400).optional(),
+    queryType: z.string().optional(),
+    emailAddress: z.email().optional(),
+  }),
+});
+
+export const definitionStatusSchema = z.enum(['NotStarted', 'InProgress', 'Completed']);
+
+export const reviewDefinitionSchema = z.object({
+  id: z.guid(),
+  displayName: z.string().min(1).max(256),
+  descriptionForAdmins: z.string().max(1024).nullable(),
+  /** Shown in reviewer mails (the first 256 characters) and on the review page. */
+  descriptionForReviewers: z.string().max(1024).nullable(),
+  scope: reviewScopeSchema,
+  reviewers: z.array(reviewerScopeSchema).max(50),
+  fallbackReviewers: z.array(reviewerScopeSchema).max(50),
+  additionalNotificationRecipients: z.array(notificationRecipientSchema).max(50),
+  settings: reviewSettingsSchema,
+  status: definitionStatusSchema,
+  createdBy: z.object({
+    id: z.string(),
+    displayName: z.string().nullable(),
+    userPrincipalName: z.string().nullable(),
+  }),
+  createdDateTime: z.iso.datetime(),
+  lastModifiedDateTime: z.iso.datetime(),
+  /** The series orchestration (`review-series-{id}`). */
+  orchestrationInstanceId: z.string(),
+});
+export type ReviewDefinition = z.infer<typeof reviewDefinitionSchema>;

@@ -1,0 +1,56 @@
+/**
+ * A decision item as the API shows it: Graph's accessReviewInstanceDecisionItem (principal, resource, decision,
+ * recommendation, justification, reviewedBy, applyResult...), with our resource (the group role), the assignment
+ * reviewed and the evidence for the recommendation (the principal's last sign-in).
+ */
+import type { ReviewDecision } from '../domain/review-decision';
+
+const GRAPH = 'https://graph.microsoft.com/v1.0';
+const IDENTITY_TYPES = {
+  user: '#microsoft.graph.userIdentity',
+  group: '#microsoft.graph.groupIdentity',
+  servicePrincipal: '#microsoft.graph.servicePrincipalIdentity',
+} as const;
+const COLLECTIONS = { user: 'users', group: 'groups', servicePrincipal: 'servicePrincipals' } as const;
+
+export function decisionView(d: ReviewDecision) {
+  return {
+    '@odata.type': '#microsoft.graph.accessReviewInstanceDecisionItem',
+    id: d.id,
+    accessReviewId: d.accessReviewId,
+    instanceId: d.instanceId,
+    principal: {
+      '@odata.type': IDENTITY_TYPES[d.principal.type],
+      id: d.principal.id,
+      displayName: d.principal.displayName,
+      userPrincipalName: d.principal.userPrincipalName ?? null,
+      type: d.principal.type,
+    },
+    principalLink: `${GRAPH}/${COLLECTIONS[d.principal.type]}/${d.principal.id}`,
+    resource: {
+      '@odata.type': '#pimflow.groupRoleResource',
+      id: d.resource.groupId,
+      displayName: d.resource.displayName,
+      type: 'group',
+      accessId: d.resource.accessId,
+    },
+    resourceLink: `${GRAPH}/groups/${d.resource.groupId}`,
+    assignmentType: d.assignmentType,
+    scheduleId: d.scheduleId,
+    decision: d.decision,
+    recommendation: d.recommendation,
+    lastSignInDateTime: d.lastSignInDateTime,
+    justification: d.justification,
+    reviewedBy: d.reviewedBy
+      ? {
+          id: d.reviewedBy.id,
+          displayName: d.reviewedBy.displayName,
+          userPrincipalName: d.reviewedBy.userPrincipalName ?? null,
+        }
+      : null,
+    reviewedDateTime: d.reviewedDateTime,
+    applyResult: d.applyResult,
+    appliedBy: d.appliedBy,
+    appliedDateTime: d.appliedDateTime,
+  };
+}
