@@ -31,7 +31,7 @@ import {
   reviewInstanceId,
   seriesInstanceId,
 } from '../shared/reviews/review-names';
-import { getReviewServices, type ReviewServices } from '../shared/reviews/review-services';
+import { getAppServices, type AppServices } from '../shared/composition-root';
 import { printTable, type BenchRow } from './table';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -75,7 +75,7 @@ export async function runAccessReviewBench(tls: TlsMaterial): Promise<void> {
     });
     const api = await client(rt, dev);
     await api('managedGroups', 'POST', { groupId }, 201);
-    const services = await getReviewServices();
+    const services = await getAppServices();
 
     const seedStart = performance.now();
     const schedules = await seedSchedules(services, groupId, users);
@@ -191,7 +191,7 @@ export async function runAccessReviewBench(tls: TlsMaterial): Promise<void> {
 /** POST definitions (one-time, starting now, recommendations on) and wait until its instance is InProgress. */
 async function createThroughApi(
   api: Api,
-  services: ReviewServices,
+  services: AppServices,
   groupId: string,
   adminId: string,
 ): Promise<{ ms: number; items: number; recommendations: Record<string, number> }> {
@@ -282,7 +282,7 @@ async function seedGraph(
 
 /** One active (assigned, permanent) member schedule per user; schedule id by principal. */
 async function seedSchedules(
-  services: ReviewServices,
+  services: AppServices,
   groupId: string,
   users: string[],
 ): Promise<Map<string, string>> {
@@ -314,7 +314,7 @@ async function seedSchedules(
 }
 
 async function seedReview(
-  services: ReviewServices,
+  services: AppServices,
   groupId: string,
   adminId: string,
   users: string[],
@@ -408,7 +408,7 @@ async function seedReview(
   return { definitionId, instanceId };
 }
 
-async function allDecisions(services: ReviewServices, instanceId: string): Promise<ReviewDecision[]> {
+async function allDecisions(services: AppServices, instanceId: string): Promise<ReviewDecision[]> {
   const out: ReviewDecision[] = [];
   let continuationToken: string | undefined;
   do {
@@ -423,7 +423,7 @@ async function allDecisions(services: ReviewServices, instanceId: string): Promi
   return out;
 }
 
-async function countRevoked(services: ReviewServices, groupId: string): Promise<number> {
+async function countRevoked(services: AppServices, groupId: string): Promise<number> {
   let count = 0;
   let continuationToken: string | undefined;
   do {

@@ -11,12 +11,12 @@ import {
 } from '../shared/reviews/apply-activities';
 import { APPLY_ACTIVITIES as A, type ApplyChunkInput, type ApplyInput } from '../shared/reviews/apply-names';
 import { REQUEST_EVENTS } from '../shared/requests/domain/schedule-request';
-import { getReviewServices } from '../shared/reviews/review-services';
+import { getAppServices } from '../shared/composition-root';
 
 let built: Promise<ApplyActivities> | undefined;
 
 function activities(): Promise<ApplyActivities> {
-  built ??= getReviewServices()
+  built ??= getAppServices()
     .then((s) => createApplyActivities({ ...s, log: (m) => console.warn(m) }))
     .catch((err: unknown) => {
       built = undefined;

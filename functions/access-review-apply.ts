@@ -13,7 +13,7 @@ import { parseJsonBody, validate } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
 import type { ApplyInput } from '../shared/reviews/apply-names';
 import { applyOrchestrationId, REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
-import { getReviewServices } from '../shared/reviews/review-services';
+import { getAppServices } from '../shared/composition-root';
 
 const ROUTE =
   'identityGovernance/accessReviews/definitions/{definitionId}/instances/{instanceId}/applyDecisions';
@@ -37,7 +37,7 @@ export async function applyDecisions(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const services = await getReviewServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin]);
   if (!auth.ok) return auth.response;
   const params = validate(paramsSchema, request.params, 'route');

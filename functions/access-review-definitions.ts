@@ -37,7 +37,7 @@ import {
 import { definitionView } from '../shared/reviews/http/definition-view';
 import { stopDefinition } from '../shared/reviews/stop-definition';
 import { REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
-import { getReviewServices } from '../shared/reviews/review-services';
+import { getAppServices } from '../shared/composition-root';
 import type { SeriesInput } from '../shared/reviews/series-activities';
 
 const ROUTE = 'identityGovernance/accessReviews/definitions';
@@ -46,7 +46,7 @@ const MANAGE = [APP_ROLES.admin];
 const READ = [APP_ROLES.admin, APP_ROLES.auditor];
 
 async function create(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const services = await getReviewServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, MANAGE);
   if (!auth.ok) return auth.response;
   const body = await parseJsonBody(request, definitionCreateSchema);
@@ -75,7 +75,7 @@ async function create(request: HttpRequest, context: InvocationContext): Promise
 }
 
 async function list(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getReviewServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, READ);
   if (!auth.ok) return auth.response;
   let top: number;
@@ -106,7 +106,7 @@ async function list(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 async function get(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getReviewServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, READ);
   if (!auth.ok) return auth.response;
   const id = validate(idSchema, request.params.id, 'id');
@@ -117,7 +117,7 @@ async function get(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 async function update(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getReviewServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, MANAGE);
   if (!auth.ok) return auth.response;
   const id = validate(idSchema, request.params.id, 'id');
@@ -130,7 +130,7 @@ async function update(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 async function remove(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const services = await getReviewServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, MANAGE);
   if (!auth.ok) return auth.response;
   const id = validate(idSchema, request.params.id, 'id');
@@ -141,7 +141,7 @@ async function remove(request: HttpRequest, context: InvocationContext): Promise
 }
 
 async function stop(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const services = await getReviewServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, MANAGE);
   if (!auth.ok) return auth.response;
   const id = validate(idSchema, request.params.id, 'id');

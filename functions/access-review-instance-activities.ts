@@ -2,13 +2,13 @@
 import * as df from 'durable-functions';
 import { createInstanceActivities, type InstanceActivities } from '../shared/reviews/instance-activities';
 import { REVIEW_INSTANCE_ACTIVITIES as A } from '../shared/reviews/instance-activity-names';
-import { getReviewServices } from '../shared/reviews/review-services';
+import { getAppServices } from '../shared/composition-root';
 
 let built: InstanceActivities | undefined;
 
 async function activities(): Promise<InstanceActivities> {
   if (!built) {
-    const s = await getReviewServices();
+    const s = await getAppServices();
     built = createInstanceActivities({
       store: s.store,
       reviews: s.reviews,

@@ -34,7 +34,7 @@ import {
 import { instanceView } from '../shared/reviews/http/instance-view';
 import { reviewerScopeSchema } from '../shared/reviews/domain/review-definition';
 import type { ReviewDecision } from '../shared/reviews/domain/review-decision';
-import type { ReviewServices } from '../shared/reviews/review-services';
+import type { AppServices } from '../shared/composition-root';
 import { stopReviewInstance } from '../shared/reviews/stop-instance';
 import { fallbackUserIds, reresolvePendingReviewers, reviewerPlan } from '../shared/reviews/reviewers';
 import { ConcurrencyConflictError } from '../shared/storage/errors';
@@ -61,7 +61,7 @@ const batchSchema = z.strictObject({
 /** Actions take no body (Graph's don't); anything sent must be empty JSON. */
 const emptySchema = z.union([z.undefined(), z.strictObject({})], { message: 'this action takes no body' });
 
-function activitiesOf(s: ReviewServices): InstanceActivities {
+function activitiesOf(s: AppServices): InstanceActivities {
   return createInstanceActivities({ ...s, settings: s.settings });
 }
 

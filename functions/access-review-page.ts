@@ -14,13 +14,13 @@ import {
   showReviewPage,
   submitReviewPage,
 } from '../shared/reviews/http/review-pages';
-import { getReviewServices } from '../shared/reviews/review-services';
+import { getAppServices } from '../shared/composition-root';
 
 const TOO_LARGE = (): HttpResponseInit =>
   reviewErrorPage(413, 'Too much text', 'The form is larger than a page of decisions can be.');
 
 export async function accessReviewPage(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getReviewServices();
+  const services = await getAppServices();
   return showReviewPage(services, { token: request.query.get('token'), after: request.query.get('after') });
 }
 
@@ -35,7 +35,7 @@ export async function accessReviewSubmit(request: HttpRequest): Promise<HttpResp
   }
   const body = await readBodyText(request, MAX_REVIEW_FORM_BYTES);
   if (!body.ok) return TOO_LARGE();
-  const services = await getReviewServices();
+  const services = await getAppServices();
   return submitReviewPage(services, new URLSearchParams(body.text), {
     authorization: request.headers.get('authorization'),
     secFetchSite: request.headers.get('sec-fetch-site'),

@@ -2,7 +2,7 @@
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { seriesInstanceId } from '../shared/reviews/review-names';
-import { getReviewServices } from '../shared/reviews/review-services';
+import { getAppServices } from '../shared/composition-root';
 import {
   createSeriesActivities,
   SERIES_ACTIVITIES as A,
@@ -14,7 +14,7 @@ import {
 let built: Promise<SeriesActivities> | undefined;
 
 function activities(): Promise<SeriesActivities> {
-  built ??= getReviewServices()
+  built ??= getAppServices()
     .then((s) => createSeriesActivities(s))
     .catch((err: unknown) => {
       built = undefined;

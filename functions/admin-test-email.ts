@@ -8,14 +8,14 @@ import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody } from '../shared/http/json-body';
 import { testMessage } from '../shared/mail/templates/test-message';
-import { getServices } from '../shared/services';
+import { getAppServices } from '../shared/composition-root';
 import { APP_VERSION } from '../shared/version';
 import { problem } from '../shared/http/problem';
 
 const bodySchema = z.strictObject({ to: z.array(z.email()).min(1).max(50).optional() }).default({});
 
 export async function sendTestEmail(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin]);
   if (!auth.ok) return auth.response;
   const body = await parseJsonBody(request, bodySchema);

@@ -1,27 +1,27 @@
 /** Registers the approval activities of the request orchestration (orchestrations/approval-flow.ts). */
 import * as df from 'durable-functions';
 import { APPROVAL_ACTIVITIES as S } from '../shared/approvals/approval-activity-names';
-import { getPimServices } from '../shared/pim-services';
+import { getAppServices } from '../shared/composition-root';
 import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
 import type { ApprovalActivities } from '../shared/approvals/approval-activities';
 
 df.app.activity(A.openApproval, {
   handler: async (input: Parameters<ApprovalActivities['openApproval']>[0]) =>
-    (await getPimServices()).approvalActivities.openApproval(input),
+    (await getAppServices()).approvalActivities.openApproval(input),
 });
 df.app.activity(S.startApprovalStage, {
   handler: async (input: Parameters<ApprovalActivities['startApprovalStage']>[0]) =>
-    (await getPimServices()).approvalActivities.startApprovalStage(input),
+    (await getAppServices()).approvalActivities.startApprovalStage(input),
 });
 df.app.activity(S.escalateApproval, {
   handler: async (input: Parameters<ApprovalActivities['escalateApproval']>[0]) =>
-    (await getPimServices()).approvalActivities.escalateApproval(input),
+    (await getAppServices()).approvalActivities.escalateApproval(input),
 });
 df.app.activity(A.expireApproval, {
   handler: async (input: Parameters<ApprovalActivities['expireApproval']>[0]) =>
-    (await getPimServices()).approvalActivities.expireApproval(input),
+    (await getAppServices()).approvalActivities.expireApproval(input),
 });
 df.app.activity(A.cancelApproval, {
   handler: async (input: Parameters<ApprovalActivities['cancelApproval']>[0]) =>
-    (await getPimServices()).approvalActivities.cancelApproval(input),
+    (await getAppServices()).approvalActivities.cancelApproval(input),
 });

@@ -14,7 +14,7 @@ import { problem } from '../shared/http/problem';
 import { ApprovalRepository, type StoredApproval } from '../shared/approvals/approval';
 import { decideApprovalStep } from '../shared/approvals/approval-service';
 import { approvalStepView, approvalView, canReadApproval } from '../shared/approvals/http/approval-view';
-import { getServices, type Services } from '../shared/services';
+import { getAppServices, type AppServices } from '../shared/composition-root';
 
 const ROUTE = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
 const idSchema = z.guid({ message: 'must be an approval id (a GUID)' });
@@ -29,12 +29,12 @@ const stepPatchSchema = z
   .strict();
 
 type Found =
-  | { ok: true; services: Services; caller: CallerPrincipal; approval: StoredApproval }
+  | { ok: true; services: AppServices; caller: CallerPrincipal; approval: StoredApproval }
   | { ok: false; response: HttpResponseInit };
 
 /** The caller, and the approval if they may read it; 401, 400 or 404 otherwise. */
 async function findReadable(request: HttpRequest): Promise<Found> {
-  const services = await getServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens);
   if (!auth.ok) return auth;
   const id = validate(idSchema, request.params.id, 'id');

@@ -11,12 +11,12 @@ import * as df from 'durable-functions';
 import { readBodyText } from '../shared/http/body';
 import { errorPage } from '../shared/approvals/http/approval-pages';
 import { showDecisionPage, submitDecision } from '../shared/approvals/http/link-decision';
-import { getServices } from '../shared/services';
+import { getAppServices } from '../shared/composition-root';
 
 const MAX_FORM_BYTES = 16 * 1024;
 
 export async function approvalDecidePage(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getServices();
+  const services = await getAppServices();
   return showDecisionPage(services, request.query.get('token'));
 }
 
@@ -42,7 +42,7 @@ export async function approvalDecideSubmit(
   }
   const body = await readBodyText(request, MAX_FORM_BYTES);
   if (!body.ok) return errorPage(413, 'Too much text', 'The form is larger than a decision can be.');
-  const services = await getServices();
+  const services = await getAppServices();
   const client = df.getClient(context);
   return submitDecision(
     services,

@@ -18,13 +18,13 @@ import {
 } from '../shared/audit/http/audit-query';
 import { csvRow } from '../shared/http/csv';
 import { collection, ODataError } from '../shared/http/odata';
-import { getServices } from '../shared/services';
+import { getAppServices } from '../shared/composition-root';
 
 /** The most rows one export holds; ask for a narrower range for more. */
 const MAX_EXPORT_ROWS = 100_000;
 
 export async function listAuditLogs(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin, APP_ROLES.auditor]);
   if (!auth.ok) return auth.response;
   let q: AuditListRequest;

@@ -28,7 +28,7 @@ import {
   EMPTY_TOTALS,
   type DriftRunInput,
 } from '../shared/drift/drift-names';
-import { getDriftServices } from '../shared/drift/drift-services';
+import { getAppServices } from '../shared/composition-root';
 
 const idSchema = z.string().regex(/^drift-[A-Za-z0-9-]{1,80}$/, 'must be a drift check id (drift-...)');
 
@@ -55,7 +55,7 @@ async function exists(client: df.DurableClient, instanceId: string): Promise<boo
 }
 
 export async function driftCheckTimer(timer: Timer, context: InvocationContext): Promise<void> {
-  const { clock } = await getDriftServices();
+  const { clock } = await getAppServices();
   const next = (timer.scheduleStatus as Timer['scheduleStatus'] | null | undefined)?.next;
   // The occurrence this run is for: the host's "next" while it runs; the clock when there is no status.
   const occurrence = next ? new Date(next) : clock.now();
@@ -68,7 +68,7 @@ export async function startDriftCheck(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const services = await getDriftServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin]);
   if (!auth.ok) return auth.response;
   const body = await parseJsonBody(request, z.strictObject({}).optional());
@@ -87,7 +87,7 @@ export async function getDriftCheck(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const services = await getDriftServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin, APP_ROLES.auditor]);
   if (!auth.ok) return auth.response;
   const id = validate(idSchema, request.params.id, 'id');
@@ -120,7 +120,7 @@ function toIso(value: Date | string | undefined): string | null {
 function activity<K extends keyof DriftActivities>(name: string, key: K): void {
   df.app.activity(name, {
     handler: async (input: Parameters<DriftActivities[K]>[0]) => {
-      const { driftActivities } = await getDriftServices();
+      const { driftActivities } = await getAppServices();
       return (driftActivities[key] as (arg: Parameters<DriftActivities[K]>[0]) => Promise<unknown>)(input);
     },
   });

@@ -10,13 +10,13 @@ import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
 import { problem } from '../shared/http/problem';
 import { authorizeGroup, canReadEverything } from '../shared/managed-groups/authorization';
-import { getDriftServices } from '../shared/drift/drift-services';
+import { getAppServices } from '../shared/composition-root';
 import { driftReportView } from '../shared/drift/http/drift-view';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function listDriftReports(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getDriftServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens);
   if (!auth.ok) return auth.response;
   const parsed = parseListRequest(request, ['groupId']);

@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 import { systemClock } from '../shared/clock';
 import { dependencyChecks } from '../shared/health/dependency-checks';
 import { checkHealth, type DependencyCheck } from '../shared/health/health-report';
-import { getServices } from '../shared/services';
+import { getAppServices } from '../shared/composition-root';
 import { APP_VERSION } from '../shared/version';
 
 export async function health(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -22,9 +22,9 @@ export async function health(_request: HttpRequest, context: InvocationContext):
     },
   ];
   try {
-    checks.push(...dependencyChecks(await getServices()));
+    checks.push(...dependencyChecks(await getAppServices()));
   } catch (err) {
-    // Services could not even be built (e.g. Cosmos unreachable at first use): report that, don't fail.
+    // AppServices could not even be built (e.g. Cosmos unreachable at first use): report that, don't fail.
     checks.push({
       name: 'services',
       probe: () => Promise.reject(err instanceof Error ? err : new Error(String(err))),

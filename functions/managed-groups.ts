@@ -29,7 +29,7 @@ import {
   parseTop,
 } from '../shared/http/odata';
 import { policyServiceFor } from '../shared/policies/policy-service';
-import { getServices, type Services } from '../shared/services';
+import { getAppServices, type AppServices } from '../shared/composition-root';
 import { DriftStore } from '../shared/drift/adapters/drift-store';
 
 const bodySchema = z.strictObject({ groupId: z.guid() });
@@ -39,7 +39,7 @@ const patchSchema = z
   .partial()
   .refine((p) => Object.keys(p).length > 0, { message: 'name at least one setting to change' });
 
-function deps(services: Services): ManagedGroupDeps {
+function deps(services: AppServices): ManagedGroupDeps {
   return {
     ...services,
     policies: policyServiceFor(services),
@@ -48,7 +48,7 @@ function deps(services: Services): ManagedGroupDeps {
 }
 
 export async function addManagedGroup(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin]);
   if (!auth.ok) return auth.response;
   const body = await parseJsonBody(request, bodySchema);
@@ -63,7 +63,7 @@ export async function addManagedGroup(request: HttpRequest): Promise<HttpRespons
 }
 
 export async function listManagedGroups(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin, APP_ROLES.auditor]);
   if (!auth.ok) return auth.response;
   let top: number;
@@ -95,7 +95,7 @@ export async function listManagedGroups(request: HttpRequest): Promise<HttpRespo
 }
 
 export async function getManagedGroup(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens);
   if (!auth.ok) return auth.response;
   const id = validate(groupIdSchema, request.params.groupId, 'groupId');
@@ -109,7 +109,7 @@ export async function getManagedGroup(request: HttpRequest): Promise<HttpRespons
 }
 
 export async function updateManagedGroup(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin]);
   if (!auth.ok) return auth.response;
   const id = validate(groupIdSchema, request.params.groupId, 'groupId');
@@ -122,7 +122,7 @@ export async function updateManagedGroup(request: HttpRequest): Promise<HttpResp
 }
 
 export async function deleteManagedGroup(request: HttpRequest): Promise<HttpResponseInit> {
-  const services = await getServices();
+  const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin]);
   if (!auth.ok) return auth.response;
   const id = validate(groupIdSchema, request.params.groupId, 'groupId');

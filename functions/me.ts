@@ -4,10 +4,10 @@
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { authenticate } from '../shared/http/caller';
-import { getServices } from '../shared/services';
+import { getAppServices } from '../shared/composition-root';
 
 export async function me(request: HttpRequest): Promise<HttpResponseInit> {
-  const { tokens } = await getServices();
+  const { tokens } = await getAppServices();
   const auth = await authenticate(request, tokens, [], { userOnly: 'ask who they are (/me)' });
   if (!auth.ok) return auth.response;
   const c = auth.caller;

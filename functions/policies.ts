@@ -32,7 +32,7 @@ import {
   type PolicyService,
 } from '../shared/policies/policy-service';
 import { ruleDefinition } from '../shared/policies/domain/rules';
-import { getServices, type Services } from '../shared/services';
+import { getAppServices, type AppServices } from '../shared/composition-root';
 import type { GroupRole } from '../shared/managed-groups/domain/managed-group';
 
 const ROUTE = 'policies/roleManagementPolicies';
@@ -40,7 +40,7 @@ const ASSIGNMENTS = 'policies/roleManagementPolicyAssignments';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Context {
-  services: Services;
+  services: AppServices;
   policies: PolicyService;
   caller: CallerPrincipal;
 }
@@ -48,7 +48,7 @@ interface Context {
 /** Authenticates, then runs the handler; ODataError → 400. */
 function handler(run: (request: HttpRequest, ctx: Context) => Promise<HttpResponseInit>) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
-    const services = await getServices();
+    const services = await getAppServices();
     const auth = await authenticate(request, services.tokens);
     if (!auth.ok) return auth.response;
     try {

@@ -5,7 +5,7 @@
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
-import { getPimServices } from '../shared/pim-services';
+import { getAppServices } from '../shared/composition-root';
 import { reconcile, type OrchestrationControl } from '../shared/reconcile/reconcile';
 
 function controlOf(client: df.DurableClient): OrchestrationControl {
@@ -29,7 +29,7 @@ function controlOf(client: df.DurableClient): OrchestrationControl {
 }
 
 export async function reconcileTimer(_timer: Timer, context: InvocationContext): Promise<void> {
-  const pim = await getPimServices();
+  const pim = await getAppServices();
   const report = await reconcile(pim.reconcileDeps, controlOf(df.getClient(context)));
   const repaired =
     report.started +

@@ -1,13 +1,13 @@
 /** Registers the request orchestration's activities; each calls into shared/ (built once, in pim-services). */
 import * as df from 'durable-functions';
-import { getPimServices } from '../shared/pim-services';
+import { getAppServices } from '../shared/composition-root';
 import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
 import type { RequestActivities } from '../shared/requests/request-activities';
 
 function register<K extends keyof RequestActivities>(name: string, key: K): void {
   df.app.activity(name, {
     handler: async (input: Parameters<RequestActivities[K]>[0]) => {
-      const { requestActivities } = await getPimServices();
+      const { requestActivities } = await getAppServices();
       const activity = requestActivities[key] as (
         arg: Parameters<RequestActivities[K]>[0],
       ) => Promise<unknown>;

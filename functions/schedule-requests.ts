@@ -14,7 +14,7 @@ import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
 import { mayList } from '../shared/requests/http/list-access';
 import { problem } from '../shared/http/problem';
-import { getPimServices, type PimServices } from '../shared/pim-services';
+import { getAppServices, type AppServices } from '../shared/composition-root';
 import { REQUEST_ORCHESTRATOR } from '../shared/requests/activity-names';
 import { requestView } from '../shared/requests/http/request-view';
 import {
@@ -34,7 +34,7 @@ const idSchema = z.guid({ message: 'must be a request id (a GUID)' });
 
 function createHandler(kind: Kind) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const pim = await getPimServices();
+    const pim = await getAppServices();
     const auth = await authenticate(request, pim.tokens);
     if (!auth.ok) return auth.response;
     const body = await parseJsonBody(request, requestBodySchema);
@@ -114,7 +114,7 @@ async function startRequestOrchestration(
 
 function listHandler(kind: Kind, currentUserOnly: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
-    const pim = await getPimServices();
+    const pim = await getAppServices();
     const auth = await authenticate(
       request,
       pim.tokens,
@@ -147,7 +147,7 @@ function listHandler(kind: Kind, currentUserOnly: boolean) {
 
 /** The request named in the route, if the caller may see it: else the 400/401/404 to answer. */
 async function visibleRequest(request: HttpRequest, kind: Kind) {
-  const pim = await getPimServices();
+  const pim = await getAppServices();
   const auth = await authenticate(request, pim.tokens);
   if (!auth.ok) return { ok: false as const, response: auth.response };
   const id = validate(idSchema, request.params.id, 'id');
@@ -185,7 +185,7 @@ function cancelHandler(kind: Kind) {
     // Written first, then the orchestration is told: it confirms the cancel against the request, and the reconciler
     // re-sends it if the event was lost.
     const by = { id: caller.objectId, displayName: caller.displayName ?? null };
-    const pim = await getPimServices();
+    const pim = await getAppServices();
     const marked = await pim.store.markCancelRequested(found.id, found.groupId, by, pim.clock.now());
     if (!marked) return problem(409, 'The request has already finished');
     try {
@@ -198,7 +198,7 @@ function cancelHandler(kind: Kind) {
 }
 
 async function mayRead(
-  pim: PimServices,
+  pim: AppServices,
   caller: CallerPrincipal,
   r: { principalId: string; groupId: string; createdBy: { user: { id: string } } },
 ): Promise<boolean> {

@@ -10,7 +10,7 @@ import { authenticate } from '../shared/http/caller';
 import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
 import { mayList } from '../shared/requests/http/list-access';
-import { getPimServices } from '../shared/pim-services';
+import { getAppServices } from '../shared/composition-root';
 import { instanceView, scheduleView } from '../shared/requests/http/request-view';
 
 const BASE = 'identityGovernance/privilegedAccess/group';
@@ -19,7 +19,7 @@ const EXPIRED_LISTED_MS = 30 * 86_400_000;
 
 function listHandler(kind: 'assignment' | 'eligibility', instances: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
-    const pim = await getPimServices();
+    const pim = await getAppServices();
     const auth = await authenticate(request, pim.tokens);
     if (!auth.ok) return auth.response;
     const parsed = parseListRequest(request, ['groupId', 'principalId', 'accessId']);

@@ -1,10 +1,10 @@
 /** One cheap call per dependency, for the health report: does it answer (and accept our credentials)? */
-import type { Services } from '../services';
+import type { AppServices } from '../composition-root';
 import type { DependencyCheck } from './health-report';
 
 const NO_SUCH_GROUP = '00000000-0000-0000-0000-000000000000';
 
-export function dependencyChecks(s: Services): DependencyCheck[] {
+export function dependencyChecks(s: AppServices): DependencyCheck[] {
   return [
     { name: 'cosmosDb', probe: async () => void (await s.database.read()) },
     // A lookup that finds nothing still proves Graph answers and takes our token.

@@ -9,14 +9,14 @@ import { userActor } from '../audit/domain/audit-entry';
 import type { CallerPrincipal } from '../auth/principal';
 import { NotFoundError } from '../storage/errors';
 import { REVIEW_EVENTS, seriesInstanceId } from './review-names';
-import type { ReviewServices } from './review-services';
+import type { AppServices } from '../composition-root';
 import { stopReviewInstance, type RaiseEvent } from './stop-instance';
 
 export type StopDefinitionResult =
   { ok: true; stoppedInstances: number } | { ok: false; status: 404 | 409 | 503; detail: string };
 
 export async function stopDefinition(
-  s: Pick<ReviewServices, 'reviews' | 'audit' | 'clock'>,
+  s: Pick<AppServices, 'reviews' | 'audit' | 'clock'>,
   raise: RaiseEvent,
   definitionId: string,
   caller: CallerPrincipal,

@@ -7,13 +7,13 @@ import { userActor } from '../audit/domain/audit-entry';
 import type { CallerPrincipal } from '../auth/principal';
 import type { ReviewInstance } from './domain/review-instance';
 import { instanceOrchestrationId, REVIEW_EVENTS } from './review-names';
-import type { ReviewServices } from './review-services';
+import type { AppServices } from '../composition-root';
 
 export type RaiseEvent = (instanceId: string, eventName: string, payload: unknown) => Promise<void>;
 export type StopResult = { ok: true } | { ok: false; status: 409 | 503; detail: string };
 
 export async function stopReviewInstance(
-  s: Pick<ReviewServices, 'reviews' | 'audit' | 'clock'>,
+  s: Pick<AppServices, 'reviews' | 'audit' | 'clock'>,
   raise: RaiseEvent,
   instance: ReviewInstance,
   caller: CallerPrincipal,

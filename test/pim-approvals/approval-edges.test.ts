@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalRepository } from '../../shared/approvals/approval';
 import { openApproval } from '../../shared/approvals/approval-service';
 import { submitDecision } from '../../shared/approvals/http/link-decision';
-import { getServices, type Services } from '../../shared/services';
+import { getAppServices, type AppServices } from '../../shared/composition-root';
 import { appCaller } from '../auth/app-token';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import {
@@ -26,11 +26,11 @@ import {
 const NOW = new Date('2026-03-02T09:00:00Z');
 const APPROVALS = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
 let app: PimApp;
-let services: Services;
+let services: AppServices;
 
 beforeAll(async () => {
   app = await startPimApp({ virtualClock: NOW });
-  services = await getServices();
+  services = await getAppServices();
 });
 afterAll(async () => {
   await app?.stop();

@@ -18,7 +18,7 @@ import {
 } from '../../shared/approvals/approval-service';
 import { submitDecision } from '../../shared/approvals/http/link-decision';
 import { REQUEST_EVENTS, requestInstanceId } from '../../shared/requests/domain/schedule-request';
-import { getServices, type Services } from '../../shared/services';
+import { getAppServices, type AppServices } from '../../shared/composition-root';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import {
   approvalMails,
@@ -39,13 +39,13 @@ const APPROVALS = 'identityGovernance/privilegedAccess/group/assignmentApprovals
 const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 
 let app: PimApp;
-let services: Services;
+let services: AppServices;
 let olivia: { id: string; userPrincipalName: string; displayName: string };
 let sofia: { id: string; userPrincipalName: string; displayName: string };
 
 beforeAll(async () => {
   app = await startPimApp({ virtualClock: NOW });
-  services = await getServices(); // the same settings and stand-ins as the app (the runtime set them)
+  services = await getAppServices(); // the same settings and stand-ins as the app (the runtime set them)
   olivia = app.user('olivia.carter');
   sofia = app.user('sofia.rossi');
 });

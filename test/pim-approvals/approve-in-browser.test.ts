@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApprovalRepository } from '../../shared/approvals/approval';
 import { openApproval } from '../../shared/approvals/approval-service';
 import { REQUEST_EVENTS } from '../../shared/requests/domain/schedule-request';
-import { getServices, type Services } from '../../shared/services';
+import { getAppServices, type AppServices } from '../../shared/composition-root';
 import { describeInBrowser, launchChromium } from '../browser';
 import { startPimApp, type PimApp } from '../pim-harness';
 import {
@@ -24,12 +24,12 @@ const NOW = new Date('2026-03-02T09:00:00Z');
 
 describeInBrowser('approving from an e-mail link in Chromium', () => {
   let app: PimApp;
-  let services: Services;
+  let services: AppServices;
   let browser: Browser;
 
   beforeAll(async () => {
     app = await startPimApp({ virtualClock: NOW });
-    services = await getServices();
+    services = await getAppServices();
     browser = await launchChromium();
   });
   afterAll(async () => {

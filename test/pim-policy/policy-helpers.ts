@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type * as RoleSettingsSourceModule from '../../shared/policies/role-settings-source';
-import type * as ServicesModule from '../../shared/services';
+import type * as AppServicesModule from '../../shared/composition-root';
 import type { RoleSettings } from '../../shared/policies/domain/role-settings';
 import { DEMO, ROOT, type ApiCall, type PimApp } from '../pim-harness';
 
@@ -115,11 +115,13 @@ export { filter as scopeFilter };
 /** The app's own RoleSettingsSource (the one the activation code uses), loaded from dist/ in this process. */
 export async function roleSettings(groupId: string, role: 'member' | 'owner'): Promise<RoleSettings> {
   const load = createRequire(__filename);
-  const { getServices } = load(path.join(ROOT, 'dist/shared/services.js')) as typeof ServicesModule;
+  const { getAppServices } = load(
+    path.join(ROOT, 'dist/shared/composition-root.js'),
+  ) as typeof AppServicesModule;
   const { createRoleSettingsSource } = load(
     path.join(ROOT, 'dist/shared/policies/role-settings-source.js'),
   ) as typeof RoleSettingsSourceModule;
-  return createRoleSettingsSource(await getServices()).get(groupId, role);
+  return createRoleSettingsSource(await getAppServices()).get(groupId, role);
 }
 
 export function roleSettingsModule(): typeof RoleSettingsSourceModule {

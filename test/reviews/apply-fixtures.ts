@@ -7,20 +7,20 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type * as ReviewNamesModule from '../../shared/reviews/review-names';
-import type * as ReviewServicesModule from '../../shared/reviews/review-services';
+import type * as AppServicesModule from '../../shared/composition-root';
 import type { ReviewDecision } from '../../shared/reviews/domain/review-decision';
-import type { ReviewServices } from '../../shared/reviews/review-services';
+import type { AppServices } from '../../shared/composition-root';
 import { durableFetch } from '../helpers';
 import { DEMO, ROOT, type PimApp } from '../pim-harness';
 import { ADMIN, BASE } from '../pim/pim-scenario';
 
 const load = createRequire(__filename);
 
-export function reviewServices(): Promise<ReviewServices> {
-  const { getReviewServices } = load(
-    path.join(ROOT, 'dist/shared/reviews/review-services.js'),
-  ) as typeof ReviewServicesModule;
-  return getReviewServices();
+export function reviewServices(): Promise<AppServices> {
+  const { getAppServices } = load(
+    path.join(ROOT, 'dist/shared/composition-root.js'),
+  ) as typeof AppServicesModule;
+  return getAppServices();
 }
 
 export function reviewNames(): typeof ReviewNamesModule {

@@ -19,7 +19,7 @@ import {
   seriesInstanceId,
 } from '../../shared/reviews/review-names';
 import { showReviewPage, submitReviewPage } from '../../shared/reviews/http/review-pages';
-import { getReviewServices, type ReviewServices } from '../../shared/reviews/review-services';
+import { getAppServices, type AppServices } from '../../shared/composition-root';
 import { describeInBrowser, launchChromium } from '../browser';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';
@@ -45,13 +45,13 @@ describeInBrowser('the access review page in Chromium', () => {
   let app: PimApp;
   /** The link mailed in the end-to-end test, opened again once the review is over. */
   let mailedLink: string | undefined;
-  let services: ReviewServices;
+  let services: AppServices;
   let browser: Browser;
   const problems: string[] = [];
 
   beforeAll(async () => {
     app = await startPimApp({ virtualClock: T0 });
-    services = await getReviewServices();
+    services = await getAppServices();
     browser = await launchChromium();
     await manageGroup(app, HELPDESK);
   }, 90_000);

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceOrchestrationId, seriesInstanceId } from '../../shared/reviews/review-names';
-import type * as ReviewServicesModule from '../../shared/reviews/review-services';
+import type * as AppServicesModule from '../../shared/composition-root';
 import { durableFetch } from '../helpers';
 import { DEMO, ROOT, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';
@@ -58,8 +58,8 @@ afterAll(async () => {
 /** The app's own ReviewStore (the in-process app's modules, from dist/): to see what is left after a delete. */
 function reviewServices() {
   const load = createRequire(__filename);
-  const m = load(path.join(ROOT, 'dist/shared/reviews/review-services.js')) as typeof ReviewServicesModule;
-  return m.getReviewServices();
+  const m = load(path.join(ROOT, 'dist/shared/composition-root.js')) as typeof AppServicesModule;
+  return m.getAppServices();
 }
 
 /** Makes a user an eligible member of a group for 180 days, through the PIM API. */

@@ -79,6 +79,15 @@ export class ReviewStore {
     return page.items[0];
   }
 
+  /** Instances still InProgress whose stop is recorded (the reconciler re-sends their stop event). */
+  listStoppingInstances(pageSize: number, continuationToken?: string): Promise<Page<Stored<ReviewInstance>>> {
+    return this.instances.queryPage(
+      "SELECT * FROM c WHERE c.status = 'InProgress' AND IS_DEFINED(c.stoppedBy) AND NOT IS_NULL(c.stoppedBy)",
+      {},
+      { crossPartition: true, pageSize, continuationToken },
+    );
+  }
+
   listDecisions(f: DecisionFilter): Promise<Page<Stored<ReviewDecision>>> {
     const clauses = ['c.instanceId = @instanceId'];
     const params: Record<string, string> = { '@instanceId': f.instanceId };

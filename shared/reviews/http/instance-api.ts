@@ -12,7 +12,7 @@ import { problem } from '../../http/problem';
 import type { Stored } from '../../storage/cosmos-repository';
 import type { ReviewDefinition } from '../domain/review-definition';
 import type { ReviewInstance } from '../domain/review-instance';
-import { getReviewServices, type ReviewServices } from '../review-services';
+import { getAppServices, type AppServices } from '../../composition-root';
 
 export const INSTANCES_ROUTE = 'identityGovernance/accessReviews/definitions/{definitionId}/instances';
 
@@ -33,7 +33,7 @@ export interface CallerView {
 export type Resolved<T> = ({ ok: true } & T) | { ok: false; response: HttpResponseInit };
 
 export interface ResolvedDefinition extends CallerView {
-  s: ReviewServices;
+  s: AppServices;
   definition: Stored<ReviewDefinition>;
   params: { definitionId: string; instanceId?: string; decisionId?: string };
 }
@@ -46,7 +46,7 @@ export interface ResolvedInstance extends ResolvedDefinition {
 
 /** The caller and the definition named in the route (401/400/404 otherwise). */
 export async function resolveDefinition(request: HttpRequest): Promise<Resolved<ResolvedDefinition>> {
-  const s = await getReviewServices();
+  const s = await getAppServices();
   const auth = await authenticate(request, s.tokens);
   if (!auth.ok) return auth;
   const params = validate(routeSchema, request.params, 'route');
@@ -102,7 +102,7 @@ export async function resolveInstance(
   return { ...r, instance, isReviewer };
 }
 
-async function reviewsAny(s: ReviewServices, instanceId: string, userId: string): Promise<boolean> {
+async function reviewsAny(s: AppServices, instanceId: string, userId: string): Promise<boolean> {
   const page = await s.reviews.listDecisions({ instanceId, reviewerId: userId.toLowerCase(), pageSize: 1 });
   return page.items.length > 0;
 }

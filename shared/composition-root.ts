@@ -1,0 +1,183 @@
+/**
+ * The composition root: the one place that builds every adapter and service from the settings. Functions get
+ * them with `getAppServices()` (built once per process); tests and benches build their own with
+ * `createAppServices(settings)` against the same stand-ins the app under test uses. Settings are validated at
+ * start (functions/startup.ts); the database and containers are created on first use if missing.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type { Database } from '@azure/cosmos';
+import { createGroupAccessProvider } from './access/group-access-provider';
+import type { AccessProvider } from './access/access-provider';
+import { createApprovalActivities, type ApprovalActivities } from './approvals/approval-activities';
+import { ApprovalRepository } from './approvals/approval';
+import { AuditLog } from './audit/adapters/audit-log';
+import { createAzureCredential } from './auth/azure-credential';
+import type { CallerPrincipal } from './auth/principal';
+import { createTokenValidator, type TokenValidator } from './auth/token-validator';
+import { systemClock, type Clock } from './clock';
+import { loadSettings, type Settings } from './config';
+import type { Directory } from './directory/directory';
+import { createGraphDirectory } from './directory/graph-directory';
+import { DriftStore } from './drift/adapters/drift-store';
+import { createDriftActivities, type DriftActivities } from './drift/drift-check';
+import { createLifecycleActivities, type LifecycleActivities } from './lifecycle/lifecycle-activities';
+import { createAcsMailer } from './mail/acs-mailer';
+import type { Mailer } from './mail/mailer';
+import { ManagedGroupRepository } from './managed-groups/adapters/managed-group-repository';
+import { canManageGroup } from './managed-groups/authorization';
+import type { RoleSettingsSource } from './policies/domain/role-settings';
+import { createRoleSettingsSource } from './policies/role-settings-source';
+import type { ReconcileDeps } from './reconcile/reconcile';
+import { PimStore } from './requests/adapters/pim-store';
+import { createRequestActivities, type RequestActivities } from './requests/request-activities';
+import { ReviewStore } from './reviews/adapters/review-store';
+import { instanceOrchestrationId } from './reviews/review-names';
+import { createCosmosClient } from './storage/cosmos-client';
+import { appContainers } from './storage/containers';
+import { ensureDatabase } from './storage/ensure-database';
+
+export interface AppServices {
+  settings: Settings;
+  clock: Clock;
+  credential: TokenCredential;
+  tokens: TokenValidator;
+  directory: Directory;
+  mailer: Mailer;
+  /** For the health report's probe and the repositories below; services take repositories, not this. */
+  database: Database;
+  audit: AuditLog;
+  managedGroups: ManagedGroupRepository;
+  store: PimStore;
+  approvals: ApprovalRepository;
+  reviews: ReviewStore;
+  driftReports: DriftStore;
+  roleSettings: RoleSettingsSource;
+  access: AccessProvider;
+  canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
+  requestActivities: RequestActivities;
+  approvalActivities: ApprovalActivities;
+  lifecycleActivities: LifecycleActivities;
+  driftActivities: DriftActivities;
+  /** What the reconciler (functions/reconcile.ts) works with. */
+  reconcileDeps: ReconcileDeps;
+}
+
+let built: Promise<AppServices> | undefined;
+
+/** The process' services, built from the app settings on first use (and again after a failed build). */
+export function getAppServices(): Promise<AppServices> {
+  built ??= createAppServices(loadSettings()).catch((err: unknown) => {
+    built = undefined; // let the next call try again (e.g. Cosmos was still starting)
+    throw err;
+  });
+  return built;
+}
+
+export async function createAppServices(
+  settings: Settings,
+  options: { clock?: Clock; log?: (message: string) => void } = {},
+): Promise<AppServices> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? ((message: string) => console.warn(message));
+  const credential = createAzureCredential(settings);
+  const cosmos = createCosmosClient(
+    settings.COSMOS_KEY
+      ? { endpoint: settings.COSMOS_ENDPOINT, key: settings.COSMOS_KEY }
+      : { endpoint: settings.COSMOS_ENDPOINT, credential },
+  );
+  const database = await ensureDatabase(cosmos, settings.COSMOS_DATABASE, appContainers);
+  const directory = createGraphDirectory({ baseUrl: settings.GRAPH_BASE_URL, credential });
+  const mailer = createAcsMailer(
+    settings.ACS_CONNECTION_STRING
+      ? { connectionString: settings.ACS_CONNECTION_STRING, senderAddress: settings.MAIL_SENDER }
+      : { endpoint: settings.ACS_ENDPOINT, credential, senderAddress: settings.MAIL_SENDER },
+  );
+  const audit = new AuditLog(database.container('auditLogs'));
+  const managedGroups = new ManagedGroupRepository(database.container('managedGroups'));
+  const store = new PimStore(database);
+  const approvals = ApprovalRepository.of(database);
+  const reviews = new ReviewStore(database);
+  const driftReports = new DriftStore(database.container('driftReports'));
+  const base = { settings, clock, directory, mailer, database, audit, managedGroups };
+  const roleSettings = createRoleSettingsSource(base);
+  const access = createGroupAccessProvider(directory);
+  const adminRecipients = settings.ADMIN_NOTIFICATION_RECIPIENTS;
+  const requestActivities = createRequestActivities({
+    store,
+    access,
+    audit,
+    directory,
+    mailer,
+    roleSettings,
+    clock,
+    adminRecipients,
+    approvals,
+    reviewDecisions: reviews.decisions,
+    log,
+  });
+  return {
+    ...base,
+    credential,
+    tokens: createTokenValidator({
+      issuer: settings.AUTH_ISSUER,
+      audience: settings.AUTH_AUDIENCE,
+      tenantId: settings.AUTH_TENANT_ID,
+    }),
+    store,
+    approvals,
+    reviews,
+    driftReports,
+    roleSettings,
+    access,
+    canManageGroup: (caller, groupId) => canManageGroup({ directory, managedGroups }, caller, groupId),
+    requestActivities,
+    approvalActivities: createApprovalActivities({ ...base, store, roleSettings }),
+    lifecycleActivities: createLifecycleActivities({
+      ...base,
+      approvals,
+      store,
+      roleSettings,
+      adminRecipients,
+    }),
+    driftActivities: createDriftActivities({
+      managedGroups,
+      store,
+      directory,
+      driftReports,
+      audit,
+      mailer,
+      clock,
+      roleSettings,
+      adminRecipients,
+      publicBaseUrl: settings.PUBLIC_BASE_URL,
+      log,
+    }),
+    reconcileDeps: {
+      store,
+      approvals,
+      requestActivities,
+      stoppingReviews: async (pageSize, continuationToken) => {
+        const page = await reviews.listStoppingInstances(pageSize, continuationToken);
+        return {
+          items: page.items.flatMap((i) =>
+            i.stoppedBy
+              ? [
+                  {
+                    id: i.id,
+                    definitionId: i.definitionId,
+                    groupId: i.groupId,
+                    orchestrationId: instanceOrchestrationId(i.id),
+                    stoppedBy: i.stoppedBy,
+                  },
+                ]
+              : [],
+          ),
+          continuationToken: page.continuationToken,
+        };
+      },
+      audit,
+      clock,
+      log,
+    },
+  };
+}
