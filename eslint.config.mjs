@@ -1,5 +1,11 @@
-// ESLint flat config: typescript-eslint's recommended type-aware rules, Prettier for formatting, and a fence
-// around orchestrations/ so orchestrator code stays deterministic (no Node built-ins, no I/O modules).
+// ESLint flat config: typescript-eslint's recommended rules, Prettier for formatting, a fence around
+// orchestrations/ so orchestrator code stays deterministic (no Node built-ins, no I/O modules, contracts only), and
+// the layers inside each feature of shared/ (docs/architecture.md, "One shape for every feature"):
+//   contract.ts  — names, input/output/event types, retry policies: what orchestrators may import;
+//   domain/      — pure rules and records: no Azure SDK, no HTTP, no adapters;
+//   *.ts         — services (use cases) over repositories and ports: no @azure/functions, no Cosmos types, no HTTP;
+//   adapters/    — Cosmos DB repositories (with shared/storage/, the only code that imports @azure/cosmos);
+//   http/        — handlers and pages (with shared/http/ and functions/, the only code that imports @azure/functions).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
@@ -16,6 +22,29 @@ const ioModules = [
   '**/shared/adapters/**',
   '**/local/**',
 ];
+
+/** Feature folders of shared/; the rest of shared/ (auth, directory, mail, storage, http, durable, ...) is platform. */
+const FEATURES = '{requests,approvals,lifecycle,drift,reviews,policies,audit,managed-groups,reconcile}';
+
+const restrict = (...patterns) => ['error', { patterns }];
+const noFunctions = {
+  group: ['@azure/functions'],
+  message: 'Only the HTTP edge (functions/, shared/http/, shared/<feature>/http/) imports @azure/functions.',
+};
+const noCosmos = {
+  group: ['@azure/cosmos'],
+  message:
+    'Only adapters (shared/<feature>/adapters/, shared/storage/) know Cosmos DB: take a repository instead.',
+};
+const noEdge = {
+  group: ['**/http/*', '!**/shared/http/json-body', '!**/shared/http/csv'],
+  message:
+    'The HTTP edge calls services, not the other way round: return a domain outcome and let http/ map it.',
+};
+const noRoot = {
+  group: ['**/composition-root'],
+  message: 'Take dependencies as parameters: only functions/ (and tests) get them from the composition root.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.local/', 'coverage/', '.stryker-tmp/', 'reports/'] },
@@ -46,7 +75,14 @@ export default tseslint.config(
               name,
               message: 'Orchestrators must not use Node built-ins (replay must be deterministic).',
             })),
-          patterns: [{ group: ioModules, message: 'Orchestrators do no I/O: call an activity instead.' }],
+          patterns: [
+            { group: ioModules, message: 'Orchestrators do no I/O: call an activity instead.' },
+            {
+              regex: '^\\.\\./shared/(?!durable/activity$|[a-z-]+/contract$)',
+              message:
+                'Orchestrators import only contracts (shared/<feature>/contract.ts) and shared/durable/activity.',
+            },
+          ],
         },
       ],
       'no-restricted-properties': [
@@ -67,6 +103,79 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: [`shared/${FEATURES}/domain/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict(
+        { group: ['@azure/*', '@microsoft/*', 'durable-functions'], message: 'The domain is pure: no SDKs.' },
+        {
+          group: ['**/adapters/*', '**/storage/*', '!**/storage/stored', '!**/storage/errors'],
+          message: 'The domain knows no repositories: services pass it data.',
+        },
+        noEdge,
+        noRoot,
+      ),
+    },
+  },
+  {
+    files: [`shared/${FEATURES}/contract.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict(
+        { group: ['@azure/*', '@microsoft/*'], message: 'Contracts are types and names only.' },
+        {
+          regex: '^\\.\\.?/(?!(\\.\\./)?durable/activity$|(\\.\\./[a-z-]+/)?contract$)',
+          allowTypeImports: true,
+          message:
+            'Orchestrators load contracts: import only types, other contracts and shared/durable/activity.',
+        },
+      ),
+    },
+  },
+  {
+    files: [`shared/${FEATURES}/*.ts`],
+    ignores: [`shared/${FEATURES}/contract.ts`],
+    rules: { '@typescript-eslint/no-restricted-imports': restrict(noFunctions, noCosmos, noEdge, noRoot) },
+  },
+  {
+    files: [`shared/${FEATURES}/http/**/*.ts`, 'shared/http/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': restrict(noCosmos, noRoot) },
+  },
+  {
+    files: [`shared/${FEATURES}/adapters/**/*.ts`, 'shared/storage/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': restrict(noFunctions, noEdge, noRoot) },
+  },
+  {
+    files: ['shared/{access,auth,directory,durable,health,mail}/**/*.ts', 'shared/*.ts'],
+    ignores: ['shared/composition-root.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': restrict(noFunctions, noCosmos, noEdge, noRoot) },
+  },
+  {
+    files: ['functions/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': restrict(noCosmos) },
+  },
+  {
+    // Not yet in the feature shape (issue 13 moves each of these; delete its line when it passes).
+    files: [
+      'orchestrations/access-review-apply.ts',
+      'orchestrations/access-review-instance.ts',
+      'orchestrations/access-review-series.ts',
+      'orchestrations/approval-flow.ts',
+      'orchestrations/schedule-lifecycle.ts',
+      'orchestrations/schedule-request.ts',
+      'shared/approvals/approval-service.ts',
+      'shared/approvals/approval.ts',
+      'shared/managed-groups/authorization.ts',
+      'shared/policies/policy-service.ts',
+      'shared/policies/role-settings-source.ts',
+      'shared/requests/domain/refusal-audit.ts',
+      'shared/reviews/apply-activities.ts',
+      'shared/reviews/http/instance-api.ts',
+      'shared/reviews/instance-activities.ts',
+      'shared/reviews/stop-definition.ts',
+      'shared/reviews/stop-instance.ts',
+    ],
+    rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': 'off' },
   },
   prettier,
 );

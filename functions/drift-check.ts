@@ -20,21 +20,22 @@ import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
-import type { DriftActivities } from '../shared/drift/drift-check';
+import { registerActivity } from '../shared/durable/register-activity';
+import { ENDED_STATUSES, instanceStatus } from '../shared/durable/instance-status';
 import {
-  DRIFT_ACTIVITIES as A,
+  DriftActivity,
   DRIFT_ORCHESTRATOR,
   driftRunInstanceId,
   EMPTY_TOTALS,
   type DriftRunInput,
-} from '../shared/drift/drift-names';
+} from '../shared/drift/contract';
 import { getAppServices } from '../shared/composition-root';
 
 const idSchema = z.string().regex(/^drift-[A-Za-z0-9-]{1,80}$/, 'must be a drift check id (drift-...)');
 
 /** Starts the run unless an instance with that id exists already (running or finished). */
 async function startRun(client: df.DurableClient, instanceId: string, started: Date): Promise<boolean> {
-  if (await exists(client, instanceId)) return false;
+  if (await instanceStatus(client, instanceId)) return false;
   const input: DriftRunInput = {
     runId: instanceId,
     startedDateTime: started.toISOString(),
@@ -43,15 +44,6 @@ async function startRun(client: df.DurableClient, instanceId: string, started: D
   };
   await client.startNew(DRIFT_ORCHESTRATOR, { instanceId, input });
   return true;
-}
-
-async function exists(client: df.DurableClient, instanceId: string): Promise<boolean> {
-  try {
-    const status = await client.getStatus(instanceId);
-    return Boolean(status?.runtimeStatus);
-  } catch {
-    return false;
-  }
 }
 
 export async function driftCheckTimer(timer: Timer, context: InvocationContext): Promise<void> {
@@ -92,14 +84,9 @@ export async function getDriftCheck(
   if (!auth.ok) return auth.response;
   const id = validate(idSchema, request.params.id, 'id');
   if (!id.ok) return id.response;
-  let status: df.DurableOrchestrationStatus | undefined;
-  try {
-    status = await df.getClient(context).getStatus(id.value);
-  } catch {
-    status = undefined;
-  }
-  if (!status?.runtimeStatus) return problem(404, `No drift check ${id.value}`);
-  const running = !['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus);
+  const status = await instanceStatus(df.getClient(context), id.value);
+  if (!status) return problem(404, `No drift check ${id.value}`);
+  const running = !ENDED_STATUSES.has(status.runtimeStatus);
   return {
     jsonBody: {
       id: id.value,
@@ -117,17 +104,12 @@ function toIso(value: Date | string | undefined): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-function activity<K extends keyof DriftActivities>(name: string, key: K): void {
-  df.app.activity(name, {
-    handler: async (input: Parameters<DriftActivities[K]>[0]) => {
-      const { driftActivities } = await getAppServices();
-      return (driftActivities[key] as (arg: Parameters<DriftActivities[K]>[0]) => Promise<unknown>)(input);
-    },
-  });
-}
-
-activity(A.listGroups, 'listGroups');
-activity(A.checkGroup, 'checkGroup');
+registerActivity(DriftActivity.listGroups, async (input) =>
+  (await getAppServices()).driftActivities.listGroups(input),
+);
+registerActivity(DriftActivity.checkGroup, async (input) =>
+  (await getAppServices()).driftActivities.checkGroup(input),
+);
 
 const durableClient = [df.input.durableClient()];
 app.timer('driftCheckTimer', {

@@ -7,35 +7,34 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { activityTask, all, call } from '../shared/durable/activity';
 import {
-  DRIFT_ACTIVITIES as A,
   DRIFT_ORCHESTRATOR,
   DRIFT_PAGE_SIZE,
+  DriftActivity,
+  type DriftGroupResult,
   type DriftRunInput,
   type DriftRunTotals,
-} from '../shared/drift/drift-names';
-import type { DriftGroupResult } from '../shared/drift/drift-check';
-
-const RETRY = retry(5_000, 5);
+} from '../shared/drift/contract';
 
 const driftCheckOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<DriftRunInput>();
-  const page = (yield context.df.callActivityWithRetry(A.listGroups, RETRY, {
+  const page = yield* call(context, DriftActivity.listGroups, {
     continuationToken: input.continuationToken,
     pageSize: DRIFT_PAGE_SIZE,
-  })) as { groupIds: string[]; continuationToken: string | null };
+  });
 
   const check = (groupId: string) =>
-    context.df.callActivityWithRetry(A.checkGroup, RETRY, { runId: input.runId, groupId });
+    activityTask(context, DriftActivity.checkGroup, { runId: input.runId, groupId });
   let results: (DriftGroupResult | null)[];
   try {
-    results = (yield context.df.Task.all(page.groupIds.map(check))) as DriftGroupResult[];
+    results = yield* all(context, page.groupIds.map(check));
   } catch {
     // Some group failed for good: check them one by one (finished ones return at once) and skip the failures.
     results = [];
     for (const groupId of page.groupIds) {
       try {
-        results.push((yield check(groupId)) as DriftGroupResult);
+        results.push(yield* call(context, DriftActivity.checkGroup, { runId: input.runId, groupId }));
       } catch {
         results.push(null);
       }
@@ -61,12 +60,5 @@ const driftCheckOrchestrator: OrchestrationHandler = function* (context: Orchest
   }
   return totals;
 };
-
-function retry(firstMs: number, attempts: number): df.RetryOptions {
-  const options = new df.RetryOptions(firstMs, attempts);
-  options.backoffCoefficient = 2;
-  options.maxRetryIntervalInMilliseconds = 60_000;
-  return options;
-}
 
 df.app.orchestration(DRIFT_ORCHESTRATOR, driftCheckOrchestrator);

@@ -16,7 +16,7 @@ import type { BulkItemResult, Directory } from '../directory/directory';
 import { mailIdFor } from '../mail/mail-id';
 import type { Mailer } from '../mail/mailer';
 import { driftNotice, type DriftNoticeItem } from '../mail/templates/drift-notice';
-import type { Stored } from '../storage/cosmos-repository';
+import type { Stored } from '../storage/stored';
 import type { ManagedGroup } from '../managed-groups/domain/managed-group';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
 import type { PimStore } from '../requests/adapters/pim-store';
@@ -25,6 +25,7 @@ import type { Schedule } from '../lifecycle/domain/schedule';
 import type { ScheduleRequest } from '../requests/domain/schedule-request';
 import { computeDrift, plannedRemovals, prunedBaseline, type GrantInFlight } from './domain/drift';
 import type { DriftItem, DriftReport, DriftStore } from './adapters/drift-store';
+import type { CheckGroupInput, DriftGroupResult, ListGroupsInput, ListGroupsOutput } from './contract';
 
 export interface DriftDeps {
   managedGroups: ManagedGroupRepository;
@@ -42,22 +43,9 @@ export interface DriftDeps {
   log(message: string): void;
 }
 
-export interface DriftGroupResult {
-  groupId: string;
-  status: 'checked' | 'notManaged';
-  differences: number;
-  newDifferences: number;
-  removed: number;
-  removalFailed: number;
-  mailed: boolean;
-}
-
 export interface DriftActivities {
-  listGroups(a: {
-    continuationToken: string | null;
-    pageSize: number;
-  }): Promise<{ groupIds: string[]; continuationToken: string | null }>;
-  checkGroup(a: { runId: string; groupId: string }): Promise<DriftGroupResult>;
+  listGroups(a: ListGroupsInput): Promise<ListGroupsOutput>;
+  checkGroup(a: CheckGroupInput): Promise<DriftGroupResult>;
 }
 
 /** Clock skew allowed between a request's start and the check (as the grant itself allows). */

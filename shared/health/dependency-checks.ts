@@ -1,10 +1,18 @@
 /** One cheap call per dependency, for the health report: does it answer (and accept our credentials)? */
-import type { AppServices } from '../composition-root';
+import type { Settings } from '../config';
+import type { Directory } from '../directory/directory';
 import type { DependencyCheck } from './health-report';
 
 const NO_SUCH_GROUP = '00000000-0000-0000-0000-000000000000';
 
-export function dependencyChecks(s: AppServices): DependencyCheck[] {
+/** What the checks probe: the database (any readable handle), the directory and the settings' endpoints. */
+export interface HealthDeps {
+  database: { read(): Promise<unknown> };
+  directory: Pick<Directory, 'getGroup'>;
+  settings: Pick<Settings, 'AUTH_ISSUER' | 'ACS_ENDPOINT' | 'ACS_CONNECTION_STRING'>;
+}
+
+export function dependencyChecks(s: HealthDeps): DependencyCheck[] {
   return [
     { name: 'cosmosDb', probe: async () => void (await s.database.read()) },
     // A lookup that finds nothing still proves Graph answers and takes our token.

@@ -8,7 +8,7 @@ import { userActor } from '../audit/domain/audit-entry';
 import type { CallerPrincipal } from '../auth/principal';
 import type { Clock } from '../clock';
 import type { Directory, DirectoryPrincipal } from '../directory/directory';
-import type { Stored } from '../storage/cosmos-repository';
+import type { Stored } from '../storage/stored';
 import { AlreadyExistsError, NotFoundError } from '../storage/errors';
 import type { BaselinePrincipal, ManagedGroup } from './domain/managed-group';
 import type { ManagedGroupRepository } from './adapters/managed-group-repository';

@@ -8,7 +8,7 @@ import { userActor } from '../audit/domain/audit-entry';
 import type { CallerPrincipal } from '../auth/principal';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
-import type { Stored } from '../storage/cosmos-repository';
+import type { Stored } from '../storage/stored';
 import { ConcurrencyConflictError } from '../storage/errors';
 import type { GroupRole, ManagedGroup } from '../managed-groups/domain/managed-group';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';

@@ -11,7 +11,7 @@
  * running); a renewal starts a new schedule with its own orchestration.
  */
 import type { CallerPrincipal } from '../auth/principal';
-import type { Stored } from '../storage/cosmos-repository';
+import type { Stored } from '../storage/stored';
 import { parseIsoDuration } from '../iso-duration';
 import type { RoleSettings } from '../policies/domain/role-settings';
 import type { Schedule } from '../lifecycle/domain/schedule';

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { APP_ROLES, type CallerPrincipal } from '../auth/principal';
 import type { Directory } from '../directory/directory';
-import type { Stored } from '../storage/cosmos-repository';
+import type { Stored } from '../storage/stored';
 import { accessIdSchema, type RoleSettings, type RoleSettingsSource } from '../policies/domain/role-settings';
 import type { Schedule } from '../lifecycle/domain/schedule';
 import type { PimStore } from './adapters/pim-store';

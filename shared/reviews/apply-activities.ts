@@ -19,7 +19,7 @@ import type { BulkItemResult, Directory } from '../directory/directory';
 import type { PimStore } from '../requests/adapters/pim-store';
 import { requestInstanceId, type EndAccessEvent } from '../requests/domain/schedule-request';
 import type { Schedule } from '../lifecycle/domain/schedule';
-import type { Stored } from '../storage/cosmos-repository';
+import type { Stored } from '../storage/stored';
 import {
   APPLY_CHUNK_SIZE,
   type AppliedBy,

@@ -8,7 +8,7 @@
 import { userActor } from '../audit/domain/audit-entry';
 import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
-import type { Stored } from '../storage/cosmos-repository';
+import type { Stored } from '../storage/stored';
 import { NotFoundError } from '../storage/errors';
 import type { ReviewDecision } from './domain/review-decision';
 import type { ReviewInstance } from './domain/review-instance';

@@ -19,7 +19,7 @@ import type { CallerPrincipal } from '../auth/principal';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import { parseIsoDuration } from '../iso-duration';
-import type { Stored } from '../storage/cosmos-repository';
+import type { Stored } from '../storage/stored';
 import { NotFoundError } from '../storage/errors';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
 import { checkRecurrence } from './domain/recurrence';

@@ -6,6 +6,7 @@
 import type { Container, ItemDefinition, JSONValue, SqlParameter } from '@azure/cosmos';
 import { z } from 'zod';
 import { cosmosStatus } from './cosmos-status';
+import type { Page, PageRequest, Stored } from './stored';
 import {
   AlreadyExistsError,
   ConcurrencyConflictError,
@@ -14,24 +15,10 @@ import {
   type DocumentRef,
 } from './errors';
 
-/** A document as read: what the schema describes, plus the ETag to pass back when replacing or deleting it. */
-export type Stored<T> = T & { readonly _etag: string };
+export type { Page, PageRequest, Stored } from './stored';
 
 /** Where a query runs: one partition (the default, and the rule on hot paths), or all of them, on purpose. */
 export type QueryScope = { partitionKey: string } | { crossPartition: true };
-
-export interface PageRequest {
-  /** Most documents per page (default 100). A page may hold fewer even when more follow. */
-  pageSize?: number;
-  /** From the previous page; absent for the first. */
-  continuationToken?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Absent on the last page. Opaque: pass it back as is. */
-  continuationToken?: string;
-}
 
 /** Query parameters by name, with or without the leading `@`. */
 export type QueryParameters = Record<string, JSONValue>;

@@ -9,7 +9,7 @@ import { APP_ROLES, type CallerPrincipal } from '../../auth/principal';
 import { authenticate } from '../../http/caller';
 import { validate } from '../../http/json-body';
 import { problem } from '../../http/problem';
-import type { Stored } from '../../storage/cosmos-repository';
+import type { Stored } from '../../storage/stored';
 import type { ReviewDefinition } from '../domain/review-definition';
 import type { ReviewInstance } from '../domain/review-instance';
 import { getAppServices, type AppServices } from '../../composition-root';

@@ -22,7 +22,7 @@ import type { Directory } from '../../directory/directory';
 import { html, type SafeHtml } from '../../mail/html';
 import { formatUtc } from '../../mail/templates/approval-format';
 import { PAGE_HEADERS } from '../../approvals/http/approval-pages';
-import type { Stored } from '../../storage/cosmos-repository';
+import type { Stored } from '../../storage/stored';
 import { cosmosStatus } from '../../storage/cosmos-status';
 import { decisionsOpen, recordDecision, type DecideServices, type ReviewerDecision } from '../decide';
 import type { ReviewDecision } from '../domain/review-decision';
