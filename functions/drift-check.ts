@@ -20,7 +20,7 @@ import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
-import { registerActivity } from '../shared/durable/register-activity';
+import { registerActivity } from './register-activity';
 import { ENDED_STATUSES, instanceStatus } from '../shared/durable/instance-status';
 import {
   DriftActivity,

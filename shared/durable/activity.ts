@@ -3,7 +3,7 @@
  * `defineActivity<Input, Output>('GrantAccess', backoff(2_000, 8))` — and the orchestrator calls it with
  * `const result = yield* call(context, Activities.grant, input)`: the input is checked by the compiler and the
  * result is the output type, so no orchestrator casts what an activity returns. The functions that register the
- * activity use the same definition (`registerActivity`, shared/durable/register-activity.ts).
+ * activity use the same definition (`registerActivity`, functions/register-activity.ts).
  *
  * Pure: imports only durable-functions (its RetryOptions and types), so orchestrators may import it.
  */
