@@ -17,7 +17,11 @@ export function parseListQuery(
   allowedFields: readonly string[],
   maxTop = 999,
 ): ListQuery {
-  checkQueryOptions(request, ['$filter', '$top', '$skiptoken']);
+  // A list with no filterable field refuses $filter as an unknown option (no "use <nothing>" message).
+  checkQueryOptions(
+    request,
+    allowedFields.length ? ['$filter', '$top', '$skiptoken'] : ['$top', '$skiptoken'],
+  );
   const filters: Record<string, string> = {};
   for (const clause of parseFilter(request.query.get('$filter'))) {
     if (!allowedFields.includes(clause.field)) {
