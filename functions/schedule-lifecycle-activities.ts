@@ -1,4 +1,4 @@
-/** Registers the schedule lifecycle's activities (LifecycleActivity: orchestrations/schedule-lifecycle.ts, extensions). */
+/** Registers the schedule lifecycle's activities (LifecycleActivity: the lifecycle and extensions). */
 import * as df from 'durable-functions';
 import { getAppServices } from '../shared/composition-root';
 import { LifecycleActivity } from '../shared/lifecycle/contract';

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { accessIdSchema } from '../../policies/domain/role-settings';
-import { RequestEvent } from '../contract';
 
 export const requestActionSchema = z.enum([
   'adminAssign',
@@ -127,19 +126,20 @@ export function requestInstanceId(requestId: string): string {
 }
 
 /**
- * The request orchestration's event names. Kept for files of other features that still use them: new code takes
- * `RequestEvent` (../contract.ts), which these come from.
+ * The request orchestration's event names, kept for files of other features that still use them: new code takes
+ * `RequestEvent` (../contract.ts), whose names these are (literals here: the domain doesn't load the durable SDK).
  */
 export const REQUEST_EVENTS = {
-  approvalDecided: RequestEvent.approvalDecided.name,
-  end: RequestEvent.end.name,
-  cancel: RequestEvent.cancel.name,
-  extend: RequestEvent.extend.name,
-};
+  approvalDecided: 'ApprovalDecided',
+  end: 'EndAccess',
+  cancel: 'CancelRequest',
+  extend: 'ExtendSchedule',
+} as const;
 
 /**
- * Payload of RequestEvent.end (../contract.ts). A hint, not a command: the orchestration ends access only when Cosmos DB confirms
- * it (the end request `endRequestId`, or the access review decision `reviewDecision` that removed it).
+ * Payload of RequestEvent.end (../contract.ts). A hint, not a command: the orchestration ends access only when
+ * Cosmos DB confirms it (the end request `endRequestId`, or the access review decision `reviewDecision` that
+ * removed it).
  */
 export interface EndAccessEvent {
   by: { id: string; displayName: string | null };
