@@ -37,8 +37,6 @@ export const RENEW_WINDOW_MS = 30 * DAY_MS;
 /** How long the admins have to decide a renewal. */
 const RENEW_APPROVAL_MS = 14 * DAY_MS;
 
-type Kind = RequestKind;
-
 /** Extending and renewing read schedules and take the open-request slot: the store is all they need. */
 export interface ExtendRenewDeps {
   store: PimStore;
@@ -46,7 +44,7 @@ export interface ExtendRenewDeps {
 
 export async function extendAccess(
   deps: ExtendRenewDeps,
-  kind: Kind,
+  kind: RequestKind,
   body: RequestBody,
   caller: CallerPrincipal,
   now: Date,
@@ -126,7 +124,7 @@ export async function extendAccess(
 
 export async function renewAccess(
   deps: ExtendRenewDeps,
-  kind: Kind,
+  kind: RequestKind,
   body: RequestBody,
   caller: CallerPrincipal,
   now: Date,
@@ -184,7 +182,7 @@ export async function renewAccess(
 /** The schedule a request names (`targetScheduleId`), or the principal's one of that kind and role in `statuses`. */
 async function targetOf(
   deps: ExtendRenewDeps,
-  kind: Kind,
+  kind: RequestKind,
   body: RequestBody,
   statuses: Schedule['status'][],
 ): Promise<{ schedule: Stored<Schedule> } | { refusal: Refusal }> {
@@ -230,7 +228,7 @@ async function targetOf(
 function newWindow(
   info: ScheduleInfo | undefined,
   settings: RoleSettings,
-  what: 'activation' | Kind,
+  what: 'activation' | RequestKind,
   now: Date,
 ): Window | RuleFailure {
   const maximum = maximumDurationOf(settings, what);
@@ -244,7 +242,7 @@ function newWindow(
 
 async function accept(
   deps: ExtendRenewDeps,
-  kind: Kind,
+  kind: RequestKind,
   body: RequestBody,
   caller: CallerPrincipal,
   now: Date,
