@@ -7,6 +7,7 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getAppServices } from '../shared/composition-root';
 import { reconcile, type OrchestrationControl } from '../shared/reconcile/reconcile';
+import { raiseEvent } from './register-activity';
 
 function controlOf(client: df.DurableClient): OrchestrationControl {
   return {
@@ -22,8 +23,8 @@ function controlOf(client: df.DurableClient): OrchestrationControl {
     async start(name, instanceId, input) {
       await client.startNew(name, { instanceId, input });
     },
-    async raise(instanceId, eventName, payload) {
-      await client.raiseEvent(instanceId, eventName, payload);
+    async raise(instanceId, event, payload) {
+      await raiseEvent(client, instanceId, event, payload);
     },
   };
 }

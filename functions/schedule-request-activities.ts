@@ -1,29 +1,22 @@
-/** Registers the request orchestration's activities; each calls into shared/ (built once, in pim-services). */
-import * as df from 'durable-functions';
+/** Registers the request orchestration's activities (RequestActivity); each calls into the app's services. */
 import { getAppServices } from '../shared/composition-root';
-import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
-import type { RequestActivities } from '../shared/requests/request-activities';
+import { RequestActivity } from '../shared/requests/contract';
+import { registerActivity } from './register-activity';
 
-function register<K extends keyof RequestActivities>(name: string, key: K): void {
-  df.app.activity(name, {
-    handler: async (input: Parameters<RequestActivities[K]>[0]) => {
-      const { requestActivities } = await getAppServices();
-      const activity = requestActivities[key] as (
-        arg: Parameters<RequestActivities[K]>[0],
-      ) => Promise<unknown>;
-      return activity(input);
-    },
-  });
-}
+const activities = async () => (await getAppServices()).requestActivities;
 
-register(A.loadRequest, 'loadRequest');
-register(A.abandonRequest, 'abandonRequest');
-register(A.readDecision, 'readDecision');
-register(A.confirmCancel, 'confirmCancel');
-register(A.confirmEnd, 'confirmEnd');
-register(A.setRequestStatus, 'setRequestStatus');
-register(A.grantAccess, 'grantAccess');
-register(A.revokeAccess, 'revokeAccess');
-register(A.recordStarted, 'recordStarted');
-register(A.recordEnded, 'recordEnded');
-register(A.recordRevokeFailure, 'recordRevokeFailure');
+registerActivity(RequestActivity.loadRequest, async (input) => (await activities()).loadRequest(input));
+registerActivity(RequestActivity.abandonRequest, async (input) => (await activities()).abandonRequest(input));
+registerActivity(RequestActivity.readDecision, async (input) => (await activities()).readDecision(input));
+registerActivity(RequestActivity.confirmCancel, async (input) => (await activities()).confirmCancel(input));
+registerActivity(RequestActivity.confirmEnd, async (input) => (await activities()).confirmEnd(input));
+registerActivity(RequestActivity.setRequestStatus, async (input) =>
+  (await activities()).setRequestStatus(input),
+);
+registerActivity(RequestActivity.grantAccess, async (input) => (await activities()).grantAccess(input));
+registerActivity(RequestActivity.revokeAccess, async (input) => (await activities()).revokeAccess(input));
+registerActivity(RequestActivity.recordStarted, async (input) => (await activities()).recordStarted(input));
+registerActivity(RequestActivity.recordEnded, async (input) => (await activities()).recordEnded(input));
+registerActivity(RequestActivity.recordRevokeFailure, async (input) =>
+  (await activities()).recordRevokeFailure(input),
+);

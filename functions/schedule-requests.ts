@@ -7,32 +7,27 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
-import { APP_ROLES, type CallerPrincipal } from '../shared/auth/principal';
 import { authenticate, refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
-import { mayList } from '../shared/requests/http/list-access';
 import { problem } from '../shared/http/problem';
-import { getAppServices, type AppServices } from '../shared/composition-root';
-import { REQUEST_ORCHESTRATOR } from '../shared/requests/activity-names';
+import { getAppServices } from '../shared/composition-root';
+import { REQUEST_ORCHESTRATOR, type RequestOrchestrationInput } from '../shared/requests/contract';
+import { createRequest, type RequestOrchestrations } from '../shared/requests/create-request';
+import { requestBodySchema, type RequestKind } from '../shared/requests/domain/request-body';
+import type { ScheduleRequest } from '../shared/requests/domain/schedule-request';
+import { mayList } from '../shared/requests/http/list-access';
+import { createResponse, refusalResponse } from '../shared/requests/http/request-responses';
 import { requestView } from '../shared/requests/http/request-view';
-import {
-  OPEN_STATUSES,
-  REQUEST_EVENTS,
-  requestInstanceId,
-  type EndAccessEvent,
-  type RequestOrchestrationInput,
-  type ScheduleRequest,
-} from '../shared/requests/domain/schedule-request';
-import { requestBodySchema, submitRequest } from '../shared/requests/submit-request';
+import { cancelRequest, findVisibleRequest } from '../shared/requests/request-access';
+import { raiseEvent } from './register-activity';
 
-type Kind = 'assignment' | 'eligibility';
 const BASE = 'identityGovernance/privilegedAccess/group';
 const FILTER_FIELDS = ['groupId', 'principalId', 'accessId'] as const;
 const idSchema = z.guid({ message: 'must be a request id (a GUID)' });
 
-function createHandler(kind: Kind) {
+function createHandler(kind: RequestKind) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const pim = await getAppServices();
     const auth = await authenticate(request, pim.tokens);
@@ -44,51 +39,24 @@ function createHandler(kind: Kind) {
       const refused = refuseAppOnly(auth.caller, `${body.value.action} (a self-service action)`);
       if (refused) return refused;
     }
-    const result = await submitRequest(pim, kind, body.value, auth.caller, pim.clock.now());
-    const client = df.getClient(context);
-    switch (result.outcome) {
-      case 'problem':
-        return problem(
-          result.status,
-          result.detail,
-          {},
-          result.claims
-            ? {
-                'www-authenticate': `Bearer realm="pimflow", error="insufficient_claims", claims="${result.claims}"`,
-              }
-            : {},
-        );
-      case 'validated':
-        return { status: 200, jsonBody: requestView(result.request) };
-      case 'existing':
-        // The same POST again (its answer was lost): the request it made.
-        return { status: 200, jsonBody: requestView(result.request) };
-      case 'end':
-        try {
-          await client.raiseEvent(result.targetInstanceId, REQUEST_EVENTS.end, {
-            by: result.by,
-            endRequestId: result.request.id,
-          } satisfies EndAccessEvent);
-        } catch {
-          return problem(409, 'That access has already ended');
-        }
-        return { status: 201, jsonBody: requestView(result.request) };
-      case 'start': {
-        // The orchestration first, the request second: a crash in between leaves an orchestration that finds no
-        // request, frees the slot and ends — never a stored request with nothing behind it.
-        const r = result.request;
-        if (!(await startRequestOrchestration(client, r, context))) {
-          await pim.store.releaseOpenRequest(r.groupId, r.principalId, r.accessId, r.id);
-          return problem(503, 'The request could not be started; try again');
-        }
-        await pim.store.createRequestIfAbsent(r);
-        return {
-          status: 201,
-          headers: { location: `${request.url.replace(/\/$/, '')}/${r.id}` },
-          jsonBody: requestView(r),
-        };
-      }
-    }
+    const outcome = await createRequest(
+      pim,
+      orchestrationsOf(context),
+      kind,
+      body.value,
+      auth.caller,
+      pim.clock.now(),
+    );
+    return createResponse(outcome, request.url);
+  };
+}
+
+/** The request orchestrations through the durable client. */
+function orchestrationsOf(context: InvocationContext): RequestOrchestrations {
+  const client = df.getClient(context);
+  return {
+    start: (r) => startRequestOrchestration(client, r, context),
+    raise: (instanceId, event, payload) => raiseEvent(client, instanceId, event, payload),
   };
 }
 
@@ -112,7 +80,7 @@ async function startRequestOrchestration(
   }
 }
 
-function listHandler(kind: Kind, currentUserOnly: boolean) {
+function listHandler(kind: RequestKind, currentUserOnly: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const pim = await getAppServices();
     const auth = await authenticate(
@@ -146,66 +114,38 @@ function listHandler(kind: Kind, currentUserOnly: boolean) {
 }
 
 /** The request named in the route, if the caller may see it: else the 400/401/404 to answer. */
-async function visibleRequest(request: HttpRequest, kind: Kind) {
+async function visibleRequest(request: HttpRequest, kind: RequestKind) {
   const pim = await getAppServices();
   const auth = await authenticate(request, pim.tokens);
   if (!auth.ok) return { ok: false as const, response: auth.response };
   const id = validate(idSchema, request.params.id, 'id');
   if (!id.ok) return { ok: false as const, response: id.response };
-  const found = await pim.store.findRequest(id.value);
-  if (!found || found.kind !== kind || !(await mayRead(pim, auth.caller, found))) {
+  const found = await findVisibleRequest(pim, kind, id.value, auth.caller);
+  if (!found) {
     return { ok: false as const, response: problem(404, `No ${kind} schedule request ${id.value}`) };
   }
-  return { ok: true as const, found, caller: auth.caller };
+  return { ok: true as const, found, caller: auth.caller, pim };
 }
 
-function getHandler(kind: Kind) {
+function getHandler(kind: RequestKind) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const visible = await visibleRequest(request, kind);
     return visible.ok ? { jsonBody: requestView(visible.found) } : visible.response;
   };
 }
 
-function cancelHandler(kind: Kind) {
+function cancelHandler(kind: RequestKind) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const visible = await visibleRequest(request, kind);
     if (!visible.ok) return visible.response;
-    const { found, caller } = visible;
-    // Being the requester is a person's authority; an app cancels only as an admin.
-    const isRequester = caller.kind === 'user' && found.createdBy.user.id === caller.objectId;
-    if (!isRequester && !caller.roles.includes(APP_ROLES.admin)) {
-      return problem(403, 'Only the requester or an admin can cancel a request');
-    }
-    if (!OPEN_STATUSES.includes(found.status)) {
-      return problem(
-        409,
-        `The request is ${found.status}; only a request that hasn't started can be canceled`,
-      );
-    }
-    // Written first, then the orchestration is told: it confirms the cancel against the request, and the reconciler
-    // re-sends it if the event was lost.
-    const by = { id: caller.objectId, displayName: caller.displayName ?? null };
-    const pim = await getAppServices();
-    const marked = await pim.store.markCancelRequested(found.id, found.groupId, by, pim.clock.now());
-    if (!marked) return problem(409, 'The request has already finished');
-    try {
-      await df.getClient(context).raiseEvent(requestInstanceId(found.id), REQUEST_EVENTS.cancel, { by });
-    } catch {
-      return problem(409, 'The request has already finished');
-    }
-    return { status: 204 };
+    const outcome = await cancelRequest(
+      visible.pim,
+      orchestrationsOf(context),
+      visible.found,
+      visible.caller,
+    );
+    return outcome.outcome === 'canceled' ? { status: 204 } : refusalResponse(outcome);
   };
-}
-
-async function mayRead(
-  pim: AppServices,
-  caller: CallerPrincipal,
-  r: { principalId: string; groupId: string; createdBy: { user: { id: string } } },
-): Promise<boolean> {
-  if (caller.roles.includes(APP_ROLES.admin) || caller.roles.includes(APP_ROLES.auditor)) return true;
-  if (caller.kind !== 'user') return false; // apps read by their roles only
-  if (r.principalId === caller.objectId || r.createdBy.user.id === caller.objectId) return true;
-  return pim.canManageGroup(caller, r.groupId);
 }
 
 for (const kind of ['assignment', 'eligibility'] as const) {

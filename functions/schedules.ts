@@ -11,13 +11,13 @@ import { collection, nextLink } from '../shared/http/odata';
 import { parseListRequest } from '../shared/http/odata-query';
 import { mayList } from '../shared/requests/http/list-access';
 import { getAppServices } from '../shared/composition-root';
+import { EXPIRED_LISTED_MS } from '../shared/lifecycle/domain/schedule';
+import type { RequestKind } from '../shared/requests/domain/request-body';
 import { instanceView, scheduleView } from '../shared/requests/http/request-view';
 
 const BASE = 'identityGovernance/privilegedAccess/group';
-/** Expired schedules stay listed (status Expired) for 30 days after their end; the audit log keeps them for good. */
-const EXPIRED_LISTED_MS = 30 * 86_400_000;
 
-function listHandler(kind: 'assignment' | 'eligibility', instances: boolean) {
+function listHandler(kind: RequestKind, instances: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const pim = await getAppServices();
     const auth = await authenticate(request, pim.tokens);

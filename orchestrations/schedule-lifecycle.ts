@@ -5,32 +5,21 @@
  * timers without restarting anything. Returns the early end (who, and whether the access is already removed), or
  * null when it expired.
  */
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
-import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
-import { REQUEST_EVENTS, type EndAccessEvent } from '../shared/requests/domain/schedule-request';
-import type { RequestWorkflowInput } from '../shared/requests/submit-request';
-import type { ConfirmedEnd } from '../shared/requests/request-activities';
-import type { ExpireResult, ExpiryNotice, ScheduleEnd } from '../shared/lifecycle/lifecycle-activities';
+import { call, eventTask, resultOf } from '../shared/durable/activity';
+import { LifecycleActivity, type ExpiryNotice } from '../shared/lifecycle/contract';
+import {
+  RequestActivity,
+  RequestEvent,
+  type EndAccessEvent,
+  type RequestWorkflowInput,
+} from '../shared/requests/contract';
 
 const DAY_MS = 86_400_000;
 const NOTICES: readonly { notice: ExpiryNotice; beforeMs: number }[] = [
   { notice: 'P14D', beforeMs: 14 * DAY_MS },
   { notice: 'P1D', beforeMs: DAY_MS },
 ];
-/** A notice's mail is retried for about 10 minutes (8 attempts); after that the lifecycle goes on without it. */
-const NOTICE_RETRY = (() => {
-  const options = new df.RetryOptions(5_000, 8);
-  options.backoffCoefficient = 2;
-  options.maxRetryIntervalInMilliseconds = 5 * 60_000;
-  return options;
-})();
-const EXPIRE_RETRY = (() => {
-  const options = new df.RetryOptions(2_000, 10);
-  options.backoffCoefficient = 2;
-  options.maxRetryIntervalInMilliseconds = 60_000;
-  return options;
-})();
 
 interface PendingNotice {
   notice: ExpiryNotice;
@@ -55,8 +44,8 @@ export function* runLifecycle(
 
   // One waiter per event name for the whole loop: a second waiter for the same name would leave the first open,
   // and the event could go to it. A consumed extension is replaced by a fresh waiter.
-  let endEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.end);
-  let extendEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.extend);
+  let endEvent = eventTask(context, RequestEvent.end);
+  let extendEvent = eventTask(context, RequestEvent.extend);
   let end = input.endDateTime;
   let pending = noticesFor(end);
   const moveEnd = (to: string | null) => {
@@ -75,14 +64,14 @@ export function* runLifecycle(
     );
     if (winner === endEvent) {
       timer?.cancel();
-      const event = (endEvent.result ?? {}) as EndAccessEvent;
-      endEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.end);
+      const event = resultOf(endEvent) ?? {};
+      endEvent = eventTask(context, RequestEvent.end);
       // The event is a hint: the end counts only when a stored end request or review decision backs it.
-      const confirmed = (yield context.df.callActivity(A.confirmEnd, {
+      const confirmed = yield* call(context, RequestActivity.confirmEnd, {
         requestId: input.requestId,
         groupId: input.groupId,
         event,
-      })) as ConfirmedEnd;
+      });
       if (confirmed.confirmed) {
         return { by: confirmed.by, alreadyRevoked: confirmed.alreadyRevoked };
       }
@@ -90,20 +79,20 @@ export function* runLifecycle(
     }
     if (winner === extendEvent) {
       timer?.cancel();
-      extendEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.extend);
+      extendEvent = eventTask(context, RequestEvent.extend);
       // The new end is what the schedule document says, not what the event claims.
-      const now = (yield context.df.callActivity(A.readScheduleEnd, schedule)) as ScheduleEnd;
+      const now = yield* call(context, LifecycleActivity.readScheduleEnd, schedule);
       moveEnd(now.endDateTime);
       continue;
     }
     if (next && end !== null) {
       pending.shift();
       try {
-        const now = (yield context.df.callActivityWithRetry(A.sendExpiryNotice, NOTICE_RETRY, {
+        const now = yield* call(context, LifecycleActivity.sendExpiryNotice, {
           ...schedule,
           endDateTime: end,
           notice: next.notice,
-        })) as ScheduleEnd;
+        });
         // The end moved and its event hasn't arrived yet: follow the document.
         moveEnd(now.endDateTime);
       } catch {
@@ -112,10 +101,7 @@ export function* runLifecycle(
       continue;
     }
     if (end === null) continue;
-    const expired = (yield context.df.callActivityWithRetry(A.expireSchedule, EXPIRE_RETRY, {
-      ...schedule,
-      endDateTime: end,
-    })) as ExpireResult;
+    const expired = yield* call(context, LifecycleActivity.expireSchedule, { ...schedule, endDateTime: end });
     if (expired.expired) return null;
     moveEnd(expired.end.endDateTime);
   }

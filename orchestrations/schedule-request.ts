@@ -6,20 +6,21 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { REQUEST_ACTIVITIES as A, REQUEST_ORCHESTRATOR } from '../shared/requests/activity-names';
-import type { ConfirmedCancel, GrantResult, LoadRequestResult } from '../shared/requests/request-activities';
-import { REQUEST_EVENTS, type RequestOrchestrationInput } from '../shared/requests/domain/schedule-request';
-import type { ExtensionResult } from '../shared/lifecycle/lifecycle-activities';
+import { call, eventTask } from '../shared/durable/activity';
+import { LifecycleActivity } from '../shared/lifecycle/contract';
+import {
+  REQUEST_ORCHESTRATOR,
+  RequestActivity,
+  RequestEvent,
+  type GrantResult,
+  type RequestOrchestrationInput,
+  type RequestStatus,
+} from '../shared/requests/contract';
 import { runApproval } from './approval-flow';
 import { runLifecycle } from './schedule-lifecycle';
 
-/** Grant: retried for a few minutes with backoff (Graph throttling, replication); then the request fails. */
-const GRANT_RETRY = retry(2_000, 8);
-/** Revoke: retried within a round, and rounds repeat until Graph confirms (see below). */
-const REVOKE_RETRY = retry(2_000, 8);
+/** Revoke rounds (each retried, RequestActivity.revokeAccess) repeat this far apart until Graph confirms. */
 const REVOKE_ROUND_PAUSE_MS = 15 * 60_000;
-/** Loading the request: Cosmos DB throttling or a blip. */
-const LOAD_RETRY = retry(1_000, 5);
 
 /** How long the orchestration looks for its request before it concludes the POST died before storing it. */
 const REQUEST_STORE_WAITS_MS = [30_000, 30_000, 60_000];
@@ -28,24 +29,20 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
   // Only the ids are taken from the input: what to carry out is read from the stored request.
   const { requestId, groupId } = context.df.getInput<RequestOrchestrationInput>();
   const ref = { requestId, groupId };
-  const setStatus = (status: string, reason: string | null, completed: boolean) =>
-    context.df.callActivity(A.setRequestStatus, { ...ref, status, reason, completed });
+  const setStatus = (status: RequestStatus, reason: string | null, completed: boolean) =>
+    call(context, RequestActivity.setRequestStatus, { ...ref, status, reason, completed });
 
   // The POST starts this orchestration, then stores the request: look for it, a little longer each time.
   const load = (poll: boolean) =>
-    context.df.callActivityWithRetry(A.loadRequest, LOAD_RETRY, {
-      ...ref,
-      instanceId: context.df.instanceId,
-      poll,
-    });
-  let loaded = (yield load(true)) as LoadRequestResult;
+    call(context, RequestActivity.loadRequest, { ...ref, instanceId: context.df.instanceId, poll });
+  let loaded = yield* load(true);
   for (const waitMs of REQUEST_STORE_WAITS_MS) {
     if (loaded.outcome !== 'missing') break;
     yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
-    loaded = (yield load(false)) as LoadRequestResult;
+    loaded = yield* load(false);
   }
   if (loaded.outcome === 'missing') {
-    yield context.df.callActivity(A.abandonRequest, ref);
+    yield* call(context, RequestActivity.abandonRequest, ref);
     context.df.setCustomStatus('NotStored');
     return 'NotStored';
   }
@@ -55,7 +52,7 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
   }
   const input = loaded.workflow;
   if (loaded.cancelRequested) {
-    yield setStatus('Canceled', 'Canceled by the requester', true);
+    yield* setStatus('Canceled', 'Canceled by the requester', true);
     return 'Canceled';
   }
 
@@ -65,35 +62,31 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
     const approval = yield* runApproval(context, ref, policy);
     switch (approval.outcome) {
       case 'NoApprovers':
-        yield setStatus('Failed', 'Nobody but the requester can approve this request', true);
+        yield* setStatus('Failed', 'Nobody but the requester can approve this request', true);
         return 'Failed';
       case 'Canceled':
-        yield setStatus('Canceled', 'Canceled by the requester', true);
+        yield* setStatus('Canceled', 'Canceled by the requester', true);
         return 'Canceled';
       case 'TimedOut':
-        yield setStatus('TimedOut', 'Nobody decided in time', true);
+        yield* setStatus('TimedOut', 'Nobody decided in time', true);
         return 'TimedOut';
       case 'Denied':
-        yield setStatus('Denied', approval.decision.justification, true);
+        yield* setStatus('Denied', approval.decision.justification, true);
         return 'Denied';
       case 'Approved':
-        yield setStatus('Granted', approval.decision.justification, false);
+        yield* setStatus('Granted', approval.decision.justification, false);
     }
   }
 
   if (input.action === 'selfExtend' || input.action === 'adminExtend') {
     // An extension changes another schedule (and its orchestration's timers); this request then is done.
     context.df.setCustomStatus('Extending');
-    const result = (yield context.df.callActivityWithRetry(
-      A.applyExtension,
-      GRANT_RETRY,
-      ref,
-    )) as ExtensionResult;
+    const result = yield* call(context, LifecycleActivity.applyExtension, ref);
     if (!result.applied) {
-      yield setStatus('Failed', result.reason, true);
+      yield* setStatus('Failed', result.reason, true);
       return 'Failed';
     }
-    yield setStatus('Provisioned', null, true);
+    yield* setStatus('Provisioned', null, true);
     return 'Provisioned';
   }
 
@@ -101,17 +94,17 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
   if (start > context.df.currentUtcDateTime) {
     context.df.setCustomStatus('WaitingForStart');
     const startTimer = context.df.createTimer(start);
-    let canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
+    let canceled = eventTask(context, RequestEvent.cancel);
     for (;;) {
       if ((yield context.df.Task.any([startTimer, canceled])) !== canceled) break;
       // A cancel counts only when the request records it (POST .../cancel writes it first).
-      const confirmed = (yield context.df.callActivity(A.confirmCancel, ref)) as ConfirmedCancel;
+      const confirmed = yield* call(context, RequestActivity.confirmCancel, ref);
       if (confirmed.confirmed) {
         startTimer.cancel();
-        yield setStatus('Canceled', 'Canceled before it started', true);
+        yield* setStatus('Canceled', 'Canceled before it started', true);
         return 'Canceled';
       }
-      canceled = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
+      canceled = eventTask(context, RequestEvent.cancel);
     }
   }
 
@@ -120,25 +113,19 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
     context.df.setCustomStatus('Granting');
     let granted: GrantResult;
     try {
-      granted = (yield context.df.callActivityWithRetry(A.grantAccess, GRANT_RETRY, {
-        ...ref,
-        target,
-      })) as GrantResult;
+      granted = yield* call(context, RequestActivity.grantAccess, { ...ref, target });
     } catch (err) {
-      yield setStatus('Failed', `Granting access failed: ${errorMessage(err)}`, true);
+      yield* setStatus('Failed', `Granting access failed: ${errorMessage(err)}`, true);
       return 'Failed';
     }
     if (!granted.granted) {
-      yield setStatus('Failed', `Refused: ${granted.reason}`, true);
+      yield* setStatus('Failed', `Refused: ${granted.reason}`, true);
       return 'Failed';
     }
   }
-  const recorded = (yield context.df.callActivityWithRetry(A.recordStarted, GRANT_RETRY, {
-    ...ref,
-    input,
-  })) as GrantResult;
+  const recorded = yield* call(context, RequestActivity.recordStarted, { ...ref, input });
   if (!recorded.granted) {
-    yield setStatus('Failed', `Refused: ${recorded.reason}`, true);
+    yield* setStatus('Failed', `Refused: ${recorded.reason}`, true);
     return 'Failed';
   }
 
@@ -151,10 +138,10 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
     // Guaranteed revoke: keep trying, in rounds, until Graph confirms the access is gone.
     for (let round = 1; ; round++) {
       try {
-        yield context.df.callActivityWithRetry(A.revokeAccess, REVOKE_RETRY, { ...ref, target });
+        yield* call(context, RequestActivity.revokeAccess, { ...ref, target });
         break;
       } catch (err) {
-        yield context.df.callActivity(A.recordRevokeFailure, {
+        yield* call(context, RequestActivity.recordRevokeFailure, {
           ...ref,
           target,
           round,
@@ -166,7 +153,7 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
       }
     }
   }
-  yield context.df.callActivity(A.recordEnded, {
+  yield* call(context, RequestActivity.recordEnded, {
     ...ref,
     input,
     reason: endedBy ? 'Revoked' : 'Expired',
@@ -175,13 +162,6 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
   context.df.setCustomStatus(endedBy ? 'Revoked' : 'Expired');
   return endedBy ? 'Revoked' : 'Expired';
 };
-
-function retry(firstMs: number, attempts: number): df.RetryOptions {
-  const options = new df.RetryOptions(firstMs, attempts);
-  options.backoffCoefficient = 2;
-  options.maxRetryIntervalInMilliseconds = 60_000;
-  return options;
-}
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);

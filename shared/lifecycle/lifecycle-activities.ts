@@ -4,21 +4,31 @@
  * The schedule document is the truth about the end: each activity re-reads it, so a notice for an end that has
  * moved is not sent, and an expiry that races an extension loses to it (both are ETag-guarded writes).
  */
-import { SYSTEM_ACTOR, userActor } from '../audit/domain/audit-entry';
 import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
+import type { DurableEvent } from '../durable/activity';
 import { mailIdFor } from '../mail/mail-id';
 import type { Mailer } from '../mail/mailer';
-import { expiryNotice, type ExpiryNoticeParams } from '../mail/templates/expiry-notice';
+import { expiryNotice } from '../mail/templates/expiry-notice';
 import { noticeEventOf, recipientsOf } from '../policies/domain/notification-recipients';
 import type { RoleSettingsSource } from '../policies/domain/role-settings';
 import type { PimStore } from '../requests/adapters/pim-store';
-import { requestInstanceId, REQUEST_EVENTS } from '../requests/domain/schedule-request';
-import type { Schedule, ScheduleStatus } from './domain/schedule';
-import type { Approval } from '../approvals/approval';
+import { RequestEvent, type RequestRef } from '../requests/contract';
 import { refusalRecord } from '../requests/domain/refusal-audit';
 import { whyNotGrantable } from '../requests/domain/request-integrity';
+import { requestInstanceId } from '../requests/domain/schedule-request';
+import type { Approval } from '../approvals/approval';
+import type {
+  ExpireInput,
+  ExpireResult,
+  ExpiryNoticeInput,
+  ExtensionResult,
+  ScheduleEnd,
+  ScheduleRef,
+} from './contract';
+import { expiryNoticeRecord, extensionRecord } from './domain/audit-records';
+import type { Schedule, ScheduleStatus } from './domain/schedule';
 
 export interface LifecycleDeps {
   store: PimStore;
@@ -33,30 +43,8 @@ export interface LifecycleDeps {
   approvals: { find(id: string, groupId: string): Promise<Approval | undefined> };
 }
 
-/** Sends an event to an orchestration instance (the durable client's raiseEvent). */
-export type RaiseEvent = (instanceId: string, eventName: string, payload: unknown) => Promise<void>;
-
-export type ExpiryNotice = ExpiryNoticeParams['notice'];
-
-interface ScheduleRef {
-  scheduleId: string;
-  groupId: string;
-}
-
-/** Where a schedule's end stands now, as its document says. */
-export interface ScheduleEnd {
-  endDateTime: string | null;
-  status: ScheduleStatus;
-}
-
-export type ExpireResult = { expired: true } | { expired: false; end: ScheduleEnd };
-export type ExtensionResult = { applied: true } | { applied: false; reason: string };
-
-/** Payload of REQUEST_EVENTS.extend: the schedule's new end. */
-export interface ExtendScheduleEvent {
-  endDateTime: string;
-  requestId: string;
-}
+/** Sends a typed event to an orchestration instance (the durable client's raiseEvent, in functions/). */
+export type RaiseEvent = <P>(instanceId: string, event: DurableEvent<P>, payload: P) => Promise<void>;
 
 const LIVE: readonly ScheduleStatus[] = ['Scheduled', 'Provisioned'];
 
@@ -73,9 +61,7 @@ export function createLifecycleActivities(d: LifecycleDeps) {
      * the schedule ends soon — unless its end moved or it already ended. One ACS operation id per schedule, end,
      * notice and audience: a re-run sends nothing twice. Throws when mail fails, so the orchestration retries it.
      */
-    async sendExpiryNotice(
-      a: ScheduleRef & { endDateTime: string; notice: ExpiryNotice },
-    ): Promise<ScheduleEnd> {
+    async sendExpiryNotice(a: ExpiryNoticeInput): Promise<ScheduleEnd> {
       const schedule = await d.store.schedules.get(a.scheduleId, a.groupId);
       const end = { endDateTime: schedule.endDateTime, status: schedule.status };
       if (!LIVE.includes(schedule.status) || schedule.endDateTime !== a.endDateTime) return end;
@@ -116,17 +102,7 @@ export function createLifecycleActivities(d: LifecycleDeps) {
         });
         sentTo.push(...to);
       }
-      await d.audit.record({
-        id: `${schedule.id}:notice:${a.notice}:${a.endDateTime}`,
-        activityDateTime: d.clock.now(),
-        activityDisplayName: `Expiry notice sent: ${a.notice === 'P14D' ? '14 days' : '1 day'} before the end (PIM ${schedule.accessId})`,
-        category: schedule.kind === 'eligibility' ? 'Assignment' : 'Membership',
-        operationType: 'Other',
-        result: 'success',
-        initiatedBy: SYSTEM_ACTOR,
-        ...aboutSchedule(schedule),
-        details: { notice: a.notice, endDateTime: a.endDateTime, recipients: sentTo.join(',') },
-      });
+      await d.audit.record(expiryNoticeRecord(schedule, a.notice, a.endDateTime, sentTo, d.clock.now()));
       return end;
     },
 
@@ -134,7 +110,7 @@ export function createLifecycleActivities(d: LifecycleDeps) {
      * Marks the schedule Expired if its end is still `endDateTime` (or earlier) and it is live; if an extension
      * moved the end meanwhile, leaves it and returns the new end. Idempotent: an Expired schedule stays expired.
      */
-    async expireSchedule(a: ScheduleRef & { endDateTime: string }): Promise<ExpireResult> {
+    async expireSchedule(a: ExpireInput): Promise<ExpireResult> {
       const now = d.clock.now().toISOString();
       const { document } = await d.store.schedules.update(a.scheduleId, a.groupId, (s) =>
         LIVE.includes(s.status) && !endsLater(s, a.endDateTime)
@@ -149,10 +125,7 @@ export function createLifecycleActivities(d: LifecycleDeps) {
      * Applies an approved extend request: moves the target schedule's end (ETag-guarded, so it can't cross an
      * expiry), audits it, mails the principal, and tells the schedule's orchestration to move its timers.
      */
-    async applyExtension(
-      a: { requestId: string; groupId: string },
-      raise: RaiseEvent,
-    ): Promise<ExtensionResult> {
+    async applyExtension(a: RequestRef, raise: RaiseEvent): Promise<ExtensionResult> {
       const request = await d.store.requests.get(a.requestId, a.groupId);
       const targetId = request.targetScheduleId;
       const newEnd = request.endDateTime;
@@ -193,31 +166,18 @@ export function createLifecycleActivities(d: LifecycleDeps) {
       );
       if (schedule.endDateTime !== newEnd)
         return { applied: false, reason: `The assignment ended (${schedule.status}) before the extension` };
-      const payload: ExtendScheduleEvent = { endDateTime: newEnd, requestId: request.id };
       try {
-        await raise(requestInstanceId(schedule.createdUsing), REQUEST_EVENTS.extend, payload);
+        await raise(requestInstanceId(schedule.createdUsing), RequestEvent.extend, {
+          endDateTime: newEnd,
+          requestId: request.id,
+        });
       } catch (err) {
         const now = await d.store.schedules.get(targetId, a.groupId);
         if (!LIVE.includes(now.status))
           return { applied: false, reason: `The assignment ended (${now.status}) before the extension` };
         throw err;
       }
-      await d.audit.record({
-        id: `${request.id}:extended`,
-        activityDateTime: d.clock.now(),
-        activityDisplayName: `Extend ${schedule.kind === 'eligibility' ? 'eligible ' : ''}${schedule.accessId} of group (PIM ${request.action})`,
-        category: schedule.kind === 'eligibility' ? 'Assignment' : 'Membership',
-        operationType: 'Update',
-        result: 'success',
-        initiatedBy: userActor(request.createdBy.user.id, request.createdBy.user.displayName),
-        ...aboutSchedule(schedule, request.id),
-        details: {
-          accessId: schedule.accessId,
-          scheduleId: schedule.id,
-          endDateTime: newEnd,
-          justification: request.justification,
-        },
-      });
+      await d.audit.record(extensionRecord(request, schedule, newEnd, d.clock.now()));
       return { applied: true };
     },
   };
@@ -227,16 +187,4 @@ export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
 
 function endsLater(s: Schedule, endDateTime: string): boolean {
   return s.endDateTime === null || new Date(s.endDateTime).getTime() > new Date(endDateTime).getTime();
-}
-
-function aboutSchedule(s: Schedule, correlationId = s.createdUsing) {
-  return {
-    targetResources: [
-      { id: s.groupId, type: 'Group' as const },
-      { id: s.principalId, type: 'Principal' as const },
-    ],
-    groupId: s.groupId,
-    principalId: s.principalId,
-    correlationId,
-  };
 }

@@ -9,21 +9,23 @@
  * and repairs them idempotently: events are hints that the orchestrations check against Cosmos DB, so a second
  * one changes nothing. Every repair is audited once (deterministic ids).
  */
-import { SYSTEM_ACTOR } from '../audit/domain/audit-entry';
 import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
 import type { Approval } from '../approvals/approval';
-import { REQUEST_ORCHESTRATOR } from '../requests/activity-names';
+import { defineEvent, type DurableEvent } from '../durable/activity';
 import type { PimStore } from '../requests/adapters/pim-store';
-import type { RequestActivities } from '../requests/request-activities';
-import { recordedDecision } from '../requests/domain/request-integrity';
-import { REVIEW_EVENTS } from '../reviews/review-names';
 import {
-  REQUEST_EVENTS,
+  REQUEST_ORCHESTRATOR,
+  RequestEvent,
+  type Actor,
   type EndAccessEvent,
   type RequestOrchestrationInput,
-  type ScheduleRequest,
-} from '../requests/domain/schedule-request';
+} from '../requests/contract';
+import type { RequestActivities } from '../requests/request-activities';
+import { recordedDecision } from '../requests/domain/request-integrity';
+import type { ScheduleRequest } from '../requests/domain/schedule-request';
+import { REVIEW_EVENTS } from '../reviews/review-names';
+import { reconciledRecord, type RepairSubject } from './domain/audit-records';
 
 /**
  * An open request younger than this is left alone: its POST may still be storing it, and its orchestration waits
@@ -34,12 +36,15 @@ export const REQUEST_GRACE_MS = 3 * 60_000;
 export const EVENT_GRACE_MS = 60_000;
 const PAGE = 100;
 
+/** The review instance's stop (until the reviews feature has a contract, its payload is declared here). */
+const STOP_REVIEW = defineEvent<{ by: Actor }>(REVIEW_EVENTS.stopInstance);
+
 /** The orchestration runtime as the reconciler needs it (the durable client, in functions/reconcile.ts). */
 export interface OrchestrationControl {
   /** The instance's runtime status; undefined when there is no such instance. Throws when it can't tell. */
   status(instanceId: string): Promise<string | undefined>;
-  start(name: string, instanceId: string, input: unknown): Promise<void>;
-  raise(instanceId: string, eventName: string, payload: unknown): Promise<void>;
+  start(name: string, instanceId: string, input: RequestOrchestrationInput): Promise<void>;
+  raise<P>(instanceId: string, event: DurableEvent<P>, payload: P): Promise<void>;
 }
 
 /** A review instance whose stop is recorded while it runs (see shared/reviews/stop-instance.ts). */
@@ -123,7 +128,7 @@ export async function reconcile(d: ReconcileDeps, control: OrchestrationControl)
       await guarded(`review instance ${review.id}`, async () => {
         const status = await control.status(review.orchestrationId);
         if (status === undefined || TERMINAL.has(status)) return;
-        await control.raise(review.orchestrationId, REVIEW_EVENTS.stopInstance, { by: review.stoppedBy });
+        await control.raise(review.orchestrationId, STOP_REVIEW, { by: review.stoppedBy });
         report.stopsResent++;
         await audited(`reconcile:review-instance:${review.id}:stop`, 'Resent the stop of an access review', {
           groupId: review.groupId,
@@ -144,7 +149,7 @@ export async function reconcile(d: ReconcileDeps, control: OrchestrationControl)
       await control.start(REQUEST_ORCHESTRATOR, instanceId, {
         requestId: request.id,
         groupId: request.groupId,
-      } satisfies RequestOrchestrationInput);
+      });
       report.started++;
       await audited(`reconcile:${request.id}:started`, 'Started the missing orchestration of a request', {
         ...about(request),
@@ -169,7 +174,7 @@ export async function reconcile(d: ReconcileDeps, control: OrchestrationControl)
       return;
     }
     if (request.cancelRequested && eventDue(request.cancelRequested.dateTime)) {
-      await control.raise(instanceId, REQUEST_EVENTS.cancel, { by: request.cancelRequested.by });
+      await control.raise(instanceId, RequestEvent.cancel, { by: request.cancelRequested.by });
       report.cancelsResent++;
       await audited(`reconcile:${request.id}:cancel`, 'Resent the cancel of a request', about(request));
       return;
@@ -183,7 +188,7 @@ export async function reconcile(d: ReconcileDeps, control: OrchestrationControl)
       const decision =
         step && eventDue(step.reviewedDateTime) && recordedDecision(approval, step.id, request);
       if (!decision) return;
-      await control.raise(instanceId, REQUEST_EVENTS.approvalDecided, decision);
+      await control.raise(instanceId, RequestEvent.approvalDecided, decision);
       report.decisionsResent++;
       await audited(`reconcile:${request.id}:decision:${step.id}`, 'Resent an approval decision', {
         ...about(request),
@@ -212,7 +217,7 @@ export async function reconcile(d: ReconcileDeps, control: OrchestrationControl)
       by: { id: end.createdBy.user.id, displayName: end.createdBy.user.displayName ?? null },
       endRequestId: end.id,
     };
-    await control.raise(end.orchestrationInstanceId, REQUEST_EVENTS.end, event);
+    await control.raise(end.orchestrationInstanceId, RequestEvent.end, event);
     report.endsResent++;
     await audited(`reconcile:${end.id}:end`, 'Resent the end of an assignment', {
       ...about(end),
@@ -220,26 +225,8 @@ export async function reconcile(d: ReconcileDeps, control: OrchestrationControl)
     });
   }
 
-  async function audited(
-    id: string,
-    what: string,
-    about: { groupId: string; principalId?: string; correlationId: string; details?: Record<string, string> },
-  ): Promise<void> {
-    await d.audit.record({
-      id,
-      activityDateTime: now,
-      activityDisplayName: `Reconciled: ${what}`,
-      category: 'Request',
-      operationType: 'Other',
-      result: 'success',
-      resultReason: 'A write was not followed by its orchestration step (a crash or a lost event)',
-      initiatedBy: SYSTEM_ACTOR,
-      targetResources: [{ id: about.groupId, type: 'Group' }],
-      groupId: about.groupId,
-      ...(about.principalId ? { principalId: about.principalId } : {}),
-      correlationId: about.correlationId,
-      details: about.details ?? {},
-    });
+  async function audited(id: string, what: string, about: RepairSubject): Promise<void> {
+    await d.audit.record(reconciledRecord(id, what, about, now));
   }
 }
 

@@ -1,16 +1,19 @@
 /**
  * The request orchestration's contract: its name and input, its activities (inputs, outputs, retry policies) and
  * the events it waits for, with their payloads. Shared by orchestrations/schedule-request.ts, the registrations in
- * functions/schedule-request-activities.ts and the implementation (request-activities.ts). Types and names only.
+ * functions/schedule-request-activities.ts and the implementation (request-activities.ts and the files it is made
+ * of). Types and names only.
  *
  * Events are hints, never commands: the orchestration believes one only when Cosmos DB confirms it (see
  * docs/architecture.md, "Security notes").
  */
 import { backoff, defineActivity, defineEvent } from '../durable/activity';
-import type { ApprovalDecision } from './domain/schedule-request';
-import type { EndAccessEvent } from './domain/schedule-request';
-import type { ExtendScheduleEvent } from '../lifecycle/lifecycle-activities';
-import type { RequestActivities } from './request-activities';
+import type { AccessTarget } from '../access/access-provider';
+import type { ApprovalDecision, EndAccessEvent, RequestStatus } from './domain/schedule-request';
+import type { RequestWorkflowInput } from './domain/request-workflow';
+
+export type { EndAccessEvent, RequestStatus } from './domain/schedule-request';
+export type { RequestWorkflowInput, WorkflowAction } from './domain/request-workflow';
 
 export const REQUEST_ORCHESTRATOR = 'ScheduleRequestOrchestrator';
 
@@ -20,8 +23,71 @@ export interface RequestOrchestrationInput {
   groupId: string;
 }
 
-type In<K extends keyof RequestActivities> = Parameters<RequestActivities[K]>[0];
-type Out<K extends keyof RequestActivities> = Awaited<ReturnType<RequestActivities[K]>>;
+/** The request an activity works on (the orchestration's input). */
+export type RequestRef = RequestOrchestrationInput;
+
+/** Who did something, as the audit and Graph name a user. */
+export interface Actor {
+  id: string;
+  displayName: string | null;
+}
+
+export interface LoadRequestInput extends RequestRef {
+  /** The orchestration's own instance id: only `request-{id}` may run a request. */
+  instanceId: string;
+  /** Look again for a moment when the request is not stored yet (the POST stores it after the start). */
+  poll?: boolean;
+}
+
+/** What the orchestration found when it looked for its request. */
+export type LoadRequestResult =
+  | { outcome: 'run'; workflow: RequestWorkflowInput; status: RequestStatus; cancelRequested: boolean }
+  | { outcome: 'missing' }
+  | { outcome: 'closed'; status: RequestStatus }
+  | { outcome: 'refused'; reason: string };
+
+export interface ReadDecisionInput extends RequestRef {
+  approvalId: string;
+  stepId: string;
+}
+
+export interface ConfirmEndInput extends RequestRef {
+  /** As received: a hint whose fields may be missing (a raise without a payload arrives as null, sent as {}). */
+  event: Partial<EndAccessEvent>;
+}
+
+/** An event the orchestration received, confirmed (or not) against Cosmos DB. */
+export type ConfirmedEnd = { confirmed: true; by: Actor; alreadyRevoked: boolean } | { confirmed: false };
+export type ConfirmedCancel = { confirmed: true; by: Actor } | { confirmed: false };
+
+export interface SetRequestStatusInput extends RequestRef {
+  status: RequestStatus;
+  reason: string | null;
+  /** The request is finished: its open-request slot is freed and the requester told. */
+  completed: boolean;
+}
+
+export interface AccessChangeInput extends RequestRef {
+  target: AccessTarget;
+}
+
+export type GrantResult = { granted: true } | { granted: false; reason: string };
+
+export interface RecordStartedInput extends RequestRef {
+  input: RequestWorkflowInput;
+}
+
+export interface RecordEndedInput extends RequestRef {
+  input: RequestWorkflowInput;
+  reason: 'Expired' | 'Revoked';
+  by: Actor | null;
+}
+
+export interface RevokeFailureInput extends RequestRef {
+  target: AccessTarget;
+  round: number;
+  reason: string;
+}
 
 /** Grant and record: a few minutes with backoff (Graph throttling, replication); then the request fails. */
 export const GRANT_RETRY = backoff(2_000, 8);
@@ -31,23 +97,29 @@ export const REVOKE_RETRY = backoff(2_000, 8);
 export const LOAD_RETRY = backoff(1_000, 5);
 
 export const RequestActivity = {
-  loadRequest: defineActivity<In<'loadRequest'>, Out<'loadRequest'>>('LoadScheduleRequest', LOAD_RETRY),
-  abandonRequest: defineActivity<In<'abandonRequest'>, Out<'abandonRequest'>>('AbandonScheduleRequest'),
-  readDecision: defineActivity<In<'readDecision'>, Out<'readDecision'>>('ReadApprovalDecision'),
-  confirmCancel: defineActivity<In<'confirmCancel'>, Out<'confirmCancel'>>('ConfirmCancelRequest'),
-  confirmEnd: defineActivity<In<'confirmEnd'>, Out<'confirmEnd'>>('ConfirmEndAccess'),
-  setRequestStatus: defineActivity<In<'setRequestStatus'>, Out<'setRequestStatus'>>('SetRequestStatus'),
-  grantAccess: defineActivity<In<'grantAccess'>, Out<'grantAccess'>>('GrantAccess', GRANT_RETRY),
-  revokeAccess: defineActivity<In<'revokeAccess'>, Out<'revokeAccess'>>('RevokeAccess', REVOKE_RETRY),
-  recordStarted: defineActivity<In<'recordStarted'>, Out<'recordStarted'>>(
-    'RecordScheduleStarted',
-    GRANT_RETRY,
-  ),
-  recordEnded: defineActivity<In<'recordEnded'>, Out<'recordEnded'>>('RecordScheduleEnded'),
-  recordRevokeFailure: defineActivity<In<'recordRevokeFailure'>, Out<'recordRevokeFailure'>>(
-    'RecordRevokeFailure',
-  ),
+  loadRequest: defineActivity<LoadRequestInput, LoadRequestResult>('LoadScheduleRequest', LOAD_RETRY),
+  abandonRequest: defineActivity<RequestRef, void>('AbandonScheduleRequest'),
+  readDecision: defineActivity<ReadDecisionInput, ApprovalDecision | null>('ReadApprovalDecision'),
+  confirmCancel: defineActivity<RequestRef, ConfirmedCancel>('ConfirmCancelRequest'),
+  confirmEnd: defineActivity<ConfirmEndInput, ConfirmedEnd>('ConfirmEndAccess'),
+  setRequestStatus: defineActivity<SetRequestStatusInput, void>('SetRequestStatus'),
+  grantAccess: defineActivity<AccessChangeInput, GrantResult>('GrantAccess', GRANT_RETRY),
+  revokeAccess: defineActivity<AccessChangeInput, void>('RevokeAccess', REVOKE_RETRY),
+  recordStarted: defineActivity<RecordStartedInput, GrantResult>('RecordScheduleStarted', GRANT_RETRY),
+  recordEnded: defineActivity<RecordEndedInput, void>('RecordScheduleEnded'),
+  recordRevokeFailure: defineActivity<RevokeFailureInput, void>('RecordRevokeFailure'),
 };
+
+/** Payload of RequestEvent.cancel. */
+export interface CancelRequestEvent {
+  by: Actor;
+}
+
+/** Payload of RequestEvent.extend: the schedule's new end (a hint: the schedule document is read). */
+export interface ExtendScheduleEvent {
+  endDateTime: string;
+  requestId: string;
+}
 
 export const RequestEvent = {
   /** The first (and only) decision of an approval step. */
@@ -55,7 +127,7 @@ export const RequestEvent = {
   /** The principal deactivated early, or an admin removed the assignment. */
   end: defineEvent<EndAccessEvent>('EndAccess'),
   /** The request was canceled before it was granted. */
-  cancel: defineEvent<{ by: { id: string; displayName: string | null } }>('CancelRequest'),
+  cancel: defineEvent<CancelRequestEvent>('CancelRequest'),
   /** An approved extension moved the schedule's end. */
   extend: defineEvent<ExtendScheduleEvent>('ExtendSchedule'),
 };

@@ -15,7 +15,8 @@ import type { Stored } from '../storage/stored';
 import { parseIsoDuration } from '../iso-duration';
 import type { RoleSettings } from '../policies/domain/role-settings';
 import type { Schedule } from '../lifecycle/domain/schedule';
-import { claimSlot, fromRule, newRequest, problem } from './request-factory';
+import type { PimStore } from './adapters/pim-store';
+import { claimSlot, newRequest } from './request-factory';
 import {
   checkActivation,
   checkAdminAssignment,
@@ -25,8 +26,9 @@ import {
   type RuleFailure,
   type Window,
 } from './domain/request-rules';
+import type { RequestBody, RequestKind } from './domain/request-body';
 import type { ApprovalPolicy, ScheduleInfo } from './domain/schedule-request';
-import type { RequestBody, SubmitDeps, SubmitResult } from './submit-request';
+import { fromRule, refused, type Refusal, type SubmitResult } from './domain/submit-outcome';
 
 const DAY_MS = 86_400_000;
 /** PIM: a principal may ask to extend within 14 days of the end, and to renew within 30 days after it. */
@@ -35,11 +37,14 @@ export const RENEW_WINDOW_MS = 30 * DAY_MS;
 /** How long the admins have to decide a renewal. */
 const RENEW_APPROVAL_MS = 14 * DAY_MS;
 
-type Kind = 'assignment' | 'eligibility';
+/** Extending and renewing read schedules and take the open-request slot: the store is all they need. */
+export interface ExtendRenewDeps {
+  store: PimStore;
+}
 
 export async function extendAccess(
-  deps: SubmitDeps,
-  kind: Kind,
+  deps: ExtendRenewDeps,
+  kind: RequestKind,
   body: RequestBody,
   caller: CallerPrincipal,
   now: Date,
@@ -47,24 +52,24 @@ export async function extendAccess(
 ): Promise<SubmitResult> {
   const self = body.action === 'selfExtend';
   const found = await targetOf(deps, kind, body, ['Provisioned', 'Scheduled']);
-  if ('problem' in found) return found.problem;
+  if ('refusal' in found) return found.refusal;
   const target = found.schedule;
   if (target.endDateTime === null)
-    return problem(400, `Schedule ${target.id} is permanent: there is no end to extend`);
+    return refused('invalid', `Schedule ${target.id} is permanent: there is no end to extend`);
   const currentEnd = new Date(target.endDateTime);
   const activation = target.assignmentType === 'activated';
   if (activation && !self)
-    return problem(400, 'An activation is extended by its principal (selfExtend), not by an admin');
+    return refused('invalid', 'An activation is extended by its principal (selfExtend), not by an admin');
   if (self && !activation && now.getTime() < currentEnd.getTime() - EXTEND_WINDOW_MS) {
-    return problem(
-      400,
+    return refused(
+      'invalid',
       `An assignment can be extended only within 14 days of its end: it ends ${target.endDateTime}, so ask from ${new Date(currentEnd.getTime() - EXTEND_WINDOW_MS).toISOString()} (or ask an admin to extend it)`,
     );
   }
   const window = newWindow(body.scheduleInfo, settings, activation ? 'activation' : kind, now);
   if ('kind' in window) return fromRule(window);
   if (window.end !== null && window.end.getTime() <= currentEnd.getTime())
-    return problem(400, `The new end must be after the current end (${target.endDateTime})`);
+    return refused('invalid', `The new end must be after the current end (${target.endDateTime})`);
 
   let failure: RuleFailure | undefined;
   let approval: ApprovalPolicy | null = null;
@@ -76,7 +81,7 @@ export async function extendAccess(
       now,
     );
     if (!eligibility)
-      return problem(403, 'You are no longer eligible for this role: activate it anew instead');
+      return refused('forbidden', 'You are no longer eligible for this role: activate it anew instead');
     failure = checkActivation({
       window,
       justification: body.justification ?? null,
@@ -118,8 +123,8 @@ export async function extendAccess(
 }
 
 export async function renewAccess(
-  deps: SubmitDeps,
-  kind: Kind,
+  deps: ExtendRenewDeps,
+  kind: RequestKind,
   body: RequestBody,
   caller: CallerPrincipal,
   now: Date,
@@ -127,14 +132,14 @@ export async function renewAccess(
 ): Promise<SubmitResult> {
   const self = body.action === 'selfRenew';
   const found = await targetOf(deps, kind, body, ['Expired']);
-  if ('problem' in found) return found.problem;
+  if ('refusal' in found) return found.refusal;
   const target = found.schedule;
   if (target.assignmentType === 'activated')
-    return problem(400, 'An activation is not renewed: activate again while you are eligible');
+    return refused('invalid', 'An activation is not renewed: activate again while you are eligible');
   const ended = new Date(target.endDateTime ?? target.modifiedDateTime);
   if (now.getTime() > ended.getTime() + RENEW_WINDOW_MS) {
-    return problem(
-      400,
+    return refused(
+      'invalid',
       `Schedule ${target.id} expired on ${ended.toISOString()}, more than 30 days ago: it can't be renewed; ask for a new assignment`,
     );
   }
@@ -146,7 +151,10 @@ export async function renewAccess(
     pageSize: 1,
   });
   if (current.items[0])
-    return problem(409, `There is a current ${kind} (schedule ${current.items[0].id}); extend it instead`);
+    return refused(
+      'conflict',
+      `There is a current ${kind} (schedule ${current.items[0].id}); extend it instead`,
+    );
   const window = newWindow(body.scheduleInfo, settings, kind, now);
   if ('kind' in window) return fromRule(window);
   const failure = self
@@ -173,14 +181,14 @@ export async function renewAccess(
 
 /** The schedule a request names (`targetScheduleId`), or the principal's one of that kind and role in `statuses`. */
 async function targetOf(
-  deps: SubmitDeps,
-  kind: Kind,
+  deps: ExtendRenewDeps,
+  kind: RequestKind,
   body: RequestBody,
   statuses: Schedule['status'][],
-): Promise<{ schedule: Stored<Schedule> } | { problem: SubmitResult }> {
+): Promise<{ schedule: Stored<Schedule> } | { refusal: Refusal }> {
   const what = statuses.includes('Expired') ? 'expired' : 'current';
   const missing = {
-    problem: problem(404, `No ${what} ${kind} of ${body.accessId} for this principal and group`),
+    refusal: refused('notFound', `No ${what} ${kind} of ${body.accessId} for this principal and group`),
   };
   if (body.targetScheduleId) {
     const s = await deps.store.findSchedule(body.targetScheduleId, body.groupId);
@@ -206,8 +214,8 @@ async function targetOf(
   if (candidates.length === 0) return missing;
   if (what === 'current' && candidates.length > 1)
     return {
-      problem: problem(
-        400,
+      refusal: refused(
+        'invalid',
         `There are ${candidates.length} current ${kind} schedules of ${body.accessId} for this principal (e.g. an assignment and an activation): name one in targetScheduleId`,
       ),
     };
@@ -220,7 +228,7 @@ async function targetOf(
 function newWindow(
   info: ScheduleInfo | undefined,
   settings: RoleSettings,
-  what: 'activation' | Kind,
+  what: 'activation' | RequestKind,
   now: Date,
 ): Window | RuleFailure {
   const maximum = maximumDurationOf(settings, what);
@@ -233,8 +241,8 @@ function newWindow(
 }
 
 async function accept(
-  deps: SubmitDeps,
-  kind: Kind,
+  deps: ExtendRenewDeps,
+  kind: RequestKind,
   body: RequestBody,
   caller: CallerPrincipal,
   now: Date,

@@ -1,13 +1,13 @@
 /**
- * Building blocks of request handling: a new request and what its orchestration carries out, the fingerprint of the
- * POST that made it, taking the open-request slot, and problem results.
+ * Building blocks of request handling: a new request, the fingerprint of the POST that made it, and taking the
+ * open-request slot.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { CallerPrincipal } from '../auth/principal';
 import type { PimStore } from './adapters/pim-store';
-import type { RuleFailure } from './domain/request-rules';
-import { requestInstanceId, type ApprovalPolicy, type ScheduleRequest } from './domain/schedule-request';
-import type { RequestBody, RequestWorkflowInput, SubmitResult, WorkflowAction } from './submit-request';
+import type { RequestBody, RequestKind } from './domain/request-body';
+import { requestInstanceId, type ScheduleRequest } from './domain/schedule-request';
+import { refused, type SubmitResult } from './domain/submit-outcome';
 
 /** A POST repeated within this time, with the same body by the same caller, gets its first request back. */
 export const IDEMPOTENT_RETRY_WINDOW_MS = 5 * 60_000;
@@ -19,7 +19,7 @@ export const IDEMPOTENT_RETRY_WINDOW_MS = 5 * 60_000;
  */
 export function newRequest(
   body: RequestBody,
-  kind: 'assignment' | 'eligibility',
+  kind: RequestKind,
   caller: CallerPrincipal,
   now: Date,
   fields: Pick<
@@ -67,11 +67,7 @@ function withId(r: ScheduleRequest, id: string): ScheduleRequest {
 }
 
 /** The fingerprint of a POST: who asked, and the body as given (so "now" resolved twice is still the same ask). */
-export function idempotencyKeyOf(
-  kind: 'assignment' | 'eligibility',
-  body: RequestBody,
-  caller: CallerPrincipal,
-): string {
+export function idempotencyKeyOf(kind: RequestKind, body: RequestBody, caller: CallerPrincipal): string {
   return createHash('sha256')
     .update(
       canonicalJson({
@@ -99,7 +95,7 @@ function canonicalJson(value: unknown): string {
  * a lost answer gets the request its first attempt stored, or finishes the one it began (same id).
  */
 export async function claimSlot(store: PimStore, request: ScheduleRequest, now: Date): Promise<SubmitResult> {
-  const lock = await store.lockOpenRequest(
+  const lock = await store.locks.take(
     request.groupId,
     request.principalId,
     request.accessId,
@@ -111,8 +107,8 @@ export async function claimSlot(store: PimStore, request: ScheduleRequest, now: 
     case 'taken':
       return { outcome: 'start', request };
     case 'held':
-      return problem(
-        409,
+      return refused(
+        'conflict',
         `There is already an open request (${lock.holderId}) for this principal, group and role`,
       );
     case 'sameRequest': {
@@ -121,45 +117,4 @@ export async function claimSlot(store: PimStore, request: ScheduleRequest, now: 
       return { outcome: 'start', request: withId(request, lock.requestId) };
     }
   }
-}
-
-/**
- * What the orchestration carries out, from the stored request. Requests stored before `workflow` existed: their
- * action, and the activation approval when they had one (an admins' approval is given its expiry from the start).
- */
-export function workflowOf(r: ScheduleRequest): RequestWorkflowInput {
-  const stored = r.workflow;
-  const action = (stored?.action ?? r.action) as WorkflowAction;
-  let approval: ApprovalPolicy | null = stored ? stored.approval : null;
-  if (!stored && r.approvalId) {
-    approval =
-      r.action.startsWith('self') && r.action !== 'selfActivate'
-        ? {
-            kind: 'admins',
-            expiresDateTime: new Date(Date.parse(r.createdDateTime) + 14 * 86_400_000).toISOString(),
-          }
-        : { kind: 'activation' };
-  }
-  return {
-    requestId: r.id,
-    groupId: r.groupId,
-    kind: r.kind,
-    action,
-    accessId: r.accessId,
-    principalId: r.principalId,
-    startDateTime: r.startDateTime,
-    endDateTime: r.endDateTime,
-    approval,
-    activatedUsing: stored?.activatedUsing ?? null,
-  };
-}
-
-export function fromRule(f: RuleFailure): SubmitResult {
-  return f.kind === 'stepUp'
-    ? { outcome: 'problem', status: 401, detail: f.detail, claims: f.claims }
-    : problem(400, f.detail);
-}
-
-export function problem(status: number, detail: string): SubmitResult {
-  return { outcome: 'problem', status, detail };
 }

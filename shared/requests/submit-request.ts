@@ -3,45 +3,18 @@
  * what, PIM's rules, at most one open request per principal, group and role, then the stored request that the
  * request orchestration carries out. Nothing is written unless every check passes.
  */
-import { z } from 'zod';
 import { APP_ROLES, type CallerPrincipal } from '../auth/principal';
 import type { Directory } from '../directory/directory';
 import type { Stored } from '../storage/stored';
-import { accessIdSchema, type RoleSettings, type RoleSettingsSource } from '../policies/domain/role-settings';
+import type { RoleSettings, RoleSettingsSource } from '../policies/domain/role-settings';
 import type { Schedule } from '../lifecycle/domain/schedule';
 import type { PimStore } from './adapters/pim-store';
+import type { RequestBody, RequestKind } from './domain/request-body';
 import { checkActivation, checkAdminAssignment, resolveWindow } from './domain/request-rules';
-import {
-  requestActionSchema,
-  requestInstanceId,
-  scheduleInfoSchema,
-  ticketInfoSchema,
-  type ScheduleRequest,
-  type ApprovalPolicy,
-  type RequestAction,
-} from './domain/schedule-request';
-import {
-  claimSlot,
-  fromRule,
-  IDEMPOTENT_RETRY_WINDOW_MS,
-  idempotencyKeyOf,
-  newRequest,
-  problem,
-} from './request-factory';
+import { requestInstanceId, type ApprovalPolicy } from './domain/schedule-request';
+import { fromRule, refused, type SubmitResult } from './domain/submit-outcome';
+import { claimSlot, IDEMPOTENT_RETRY_WINDOW_MS, idempotencyKeyOf, newRequest } from './request-factory';
 import { extendAccess, renewAccess } from './extend-renew';
-
-export const requestBodySchema = z.strictObject({
-  action: requestActionSchema,
-  accessId: accessIdSchema,
-  groupId: z.guid(),
-  principalId: z.guid(),
-  justification: z.string().max(500).nullable().optional(),
-  ticketInfo: ticketInfoSchema.nullable().optional(),
-  scheduleInfo: scheduleInfoSchema.optional(),
-  isValidationOnly: z.boolean().optional(),
-  targetScheduleId: z.string().nullable().optional(),
-});
-export type RequestBody = z.infer<typeof requestBodySchema>;
 
 export interface SubmitDeps {
   store: PimStore;
@@ -51,77 +24,38 @@ export interface SubmitDeps {
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
 }
 
-/**
- * What the HTTP layer does next: start the request's orchestration and then store the request (`start`; the slot is
- * taken), tell a running one to end (`end`; the end request is stored), answer with a request stored earlier by the
- * same POST (`existing`: a client retrying after a lost answer), or answer with a problem.
- */
-export type SubmitResult =
-  | { outcome: 'start'; request: ScheduleRequest }
-  | {
-      outcome: 'end';
-      request: ScheduleRequest;
-      targetInstanceId: string;
-      by: { id: string; displayName: string | null };
-    }
-  | { outcome: 'existing'; request: ScheduleRequest }
-  | { outcome: 'validated'; request: ScheduleRequest }
-  | { outcome: 'problem'; status: number; detail: string; claims?: string };
-
-/** What the request orchestration carries out: read from the stored request (`workflowOf`), never from its input. */
-export interface RequestWorkflowInput {
-  requestId: string;
-  groupId: string;
-  kind: 'assignment' | 'eligibility';
-  action: WorkflowAction;
-  accessId: 'member' | 'owner';
-  principalId: string;
-  startDateTime: string;
-  /** The new schedule's end; for an extension, the target schedule's new end. */
-  endDateTime: string | null;
-  /** The approval the request needs first, if any. */
-  approval: ApprovalPolicy | null;
-  /** The eligibility an activation comes from. */
-  activatedUsing: string | null;
-}
-
-/** The actions that start an orchestration (the others end one, or are refused). */
-export type WorkflowAction = Extract<
-  RequestAction,
-  'selfActivate' | 'adminAssign' | 'selfExtend' | 'adminExtend' | 'selfRenew' | 'adminRenew'
->;
-
+/** Accepts (or refuses) a request: what the HTTP edge does next, as a domain outcome (domain/submit-outcome.ts). */
 export async function submitRequest(
   deps: SubmitDeps,
-  kind: 'assignment' | 'eligibility',
+  kind: RequestKind,
   body: RequestBody,
   caller: CallerPrincipal,
   now: Date,
 ): Promise<SubmitResult> {
   if (body.action === 'adminUpdate') {
-    return problem(
-      400,
+    return refused(
+      'invalid',
       'adminUpdate is not supported: use adminExtend to move an end, or adminRemove and adminAssign to change a schedule',
     );
   }
   if ((body.action === 'selfActivate' || body.action === 'selfDeactivate') && kind !== 'assignment') {
-    return problem(400, `${body.action} is an assignmentScheduleRequests action`);
+    return refused('invalid', `${body.action} is an assignmentScheduleRequests action`);
   }
   let settings: RoleSettings;
   try {
     settings = await deps.roleSettings.get(body.groupId, body.accessId);
   } catch (err) {
     if (err instanceof Error && err.name === 'GroupNotManagedError')
-      return problem(404, `The group ${body.groupId} is not under management`);
+      return refused('notFound', `The group ${body.groupId} is not under management`);
     throw err;
   }
   const self = body.action.startsWith('self');
   if (self) {
     // Principals act only on their own requests, admins included.
     if (body.principalId !== caller.objectId)
-      return problem(403, 'You can only make self-service requests for yourself');
+      return refused('forbidden', 'You can only make self-service requests for yourself');
   } else if (!caller.roles.includes(APP_ROLES.admin) && !(await deps.canManageGroup(caller, body.groupId))) {
-    return problem(403, 'Only admins and active owners of the group can manage its assignments');
+    return refused('forbidden', 'Only admins and active owners of the group can manage its assignments');
   }
   if (!body.isValidationOnly) {
     // The same POST again (its answer was lost): the request it made, not a second one or a 409.
@@ -156,8 +90,8 @@ export async function submitRequest(
       }),
     ]);
     if (!eligibility)
-      return problem(
-        403,
+      return refused(
+        'forbidden',
         `You are not eligible for ${body.accessId} of this group at ${window.start.toISOString()}`,
       );
     const failure = checkActivation({
@@ -170,8 +104,8 @@ export async function submitRequest(
     });
     if (failure) return fromRule(failure);
     if (active.items.length > 0)
-      return problem(
-        409,
+      return refused(
+        'conflict',
         `You already have ${body.accessId} of this group (schedule ${active.items[0]?.id}); deactivate it first`,
       );
     activatedUsing = eligibility.id;
@@ -185,7 +119,7 @@ export async function submitRequest(
     });
     if (failure) return fromRule(failure);
     if (!(await deps.directory.getPrincipal(body.principalId)))
-      return problem(400, `No principal ${body.principalId} in the directory`);
+      return refused('invalid', `No principal ${body.principalId} in the directory`);
   }
 
   const requireApproval = body.action === 'selfActivate' && settings.activation.requireApproval;
@@ -214,7 +148,7 @@ export async function submitRequest(
 
 async function endAccess(
   deps: SubmitDeps,
-  kind: 'assignment' | 'eligibility',
+  kind: RequestKind,
   body: RequestBody,
   caller: CallerPrincipal,
   now: Date,
@@ -241,11 +175,11 @@ async function endAccess(
     target.accessId !== body.accessId ||
     !['Scheduled', 'Provisioned'].includes(target.status)
   ) {
-    return problem(404, `No current ${kind} of ${body.accessId} for this principal and group to end`);
+    return refused('notFound', `No current ${kind} of ${body.accessId} for this principal and group to end`);
   }
   if (body.action === 'selfDeactivate' && target.assignmentType !== 'activated') {
-    return problem(
-      400,
+    return refused(
+      'invalid',
       'Only an activated assignment can be deactivated by its principal; an assigned one is removed by an admin',
     );
   }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { REQUEST_ORCHESTRATOR } from '../../shared/requests/activity-names';
 import { requestInstanceId, type ApprovalDecision } from '../../shared/requests/domain/schedule-request';
-import type { RequestWorkflowInput } from '../../shared/requests/submit-request';
+import type { RequestWorkflowInput } from '../../shared/requests/domain/request-workflow';
 import {
   defaultRoleSettings,
   type Approver,

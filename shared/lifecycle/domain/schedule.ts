@@ -30,3 +30,6 @@ export const scheduleSchema = z.object({
   modifiedDateTime: z.iso.datetime(),
 });
 export type Schedule = z.infer<typeof scheduleSchema>;
+
+/** Expired schedules stay listed (status Expired) for 30 days after their end; the audit log keeps them for good. */
+export const EXPIRED_LISTED_MS = 30 * 86_400_000;

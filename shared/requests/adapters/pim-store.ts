@@ -1,34 +1,15 @@
 /**
- * Cosmos repositories for requests, schedules and the open-request locks. Hot paths (a request, an activity)
- * read within the group's partition; lists by principal and lookups by id alone are cross-partition, for the API.
+ * Cosmos repositories for requests and schedules, with the open-request locks (request-locks.ts). Hot paths (a
+ * request, an activity) read within the group's partition; lists by principal and lookups by id alone are
+ * cross-partition, for the API.
  */
 import type { Container, Database } from '@azure/cosmos';
 import { z } from 'zod';
 import { CosmosRepository, type Page, type Stored } from '../../storage/cosmos-repository';
-import { AlreadyExistsError, NotFoundError } from '../../storage/errors';
+import { AlreadyExistsError } from '../../storage/errors';
 import { scheduleSchema, type Schedule, type ScheduleStatus } from '../../lifecycle/domain/schedule';
 import { OPEN_STATUSES, scheduleRequestSchema, type ScheduleRequest } from '../domain/schedule-request';
-
-const lockSchema = z.object({
-  id: z.string(),
-  groupId: z.string(),
-  requestId: z.string(),
-  /** When the slot was taken, and the fingerprint of the POST that took it (absent on locks of older code). */
-  createdDateTime: z.iso.datetime().optional(),
-  idempotencyKey: z.string().optional(),
-});
-
-/**
- * How long a slot whose request is not stored yet is kept for its POST (which starts the orchestration, then stores
- * the request): the request orchestration waits as long for the document before it gives up and frees the slot.
- */
-export const UNSTORED_LOCK_GRACE_MS = 2 * 60_000;
-
-/** Taking the open-request slot: taken; held by another open request; or held by this same POST, retried. */
-export type LockResult =
-  | { outcome: 'taken' }
-  | { outcome: 'held'; holderId: string }
-  | { outcome: 'sameRequest'; requestId: string };
+import { lockSchema, RequestLocks } from './request-locks';
 
 export interface ListFilter {
   groupId?: string;
@@ -42,12 +23,13 @@ export interface ListFilter {
 export class PimStore {
   readonly requests: CosmosRepository<ScheduleRequest>;
   readonly schedules: CosmosRepository<Schedule>;
-  private readonly locks: CosmosRepository<z.infer<typeof lockSchema>>;
+  /** The open-request slots (one per principal and group role). */
+  readonly locks: RequestLocks;
 
   constructor(database: Database) {
     this.requests = repo(database.container('scheduleRequests'), scheduleRequestSchema);
     this.schedules = repo(database.container('schedules'), scheduleSchema);
-    this.locks = repo(database.container('requestLocks'), lockSchema);
+    this.locks = new RequestLocks(repo(database.container('requestLocks'), lockSchema), this.requests);
   }
 
   /** A request by id alone (the API's `/{id}`): a cross-partition point query. */
@@ -68,54 +50,6 @@ export class PimStore {
       { crossPartition: true, pageSize: 1 },
     );
     return page.items[0];
-  }
-
-  /**
-   * Takes the one open-request slot of a principal for a group role for `requestId`. A slot held by a finished
-   * request, or by a request never stored whose POST is long gone (a crash between taking it and storing the
-   * request), is reclaimed. A slot taken by the same POST (same fingerprint: a client retrying after a lost answer)
-   * is that POST's: its request id is returned so the retry finishes the same request instead of a second one.
-   */
-  async lockOpenRequest(
-    groupId: string,
-    principalId: string,
-    accessId: string,
-    requestId: string,
-    idempotencyKey: string,
-    now: Date,
-  ): Promise<LockResult> {
-    const id = `${principalId}:${accessId}`;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await this.locks.create({
-          id,
-          groupId,
-          requestId,
-          createdDateTime: now.toISOString(),
-          idempotencyKey,
-        });
-        return { outcome: 'taken' };
-      } catch (err) {
-        if (!(err instanceof AlreadyExistsError)) throw err;
-      }
-      const lock = await this.locks.find(id, groupId);
-      if (!lock) continue;
-      const holder = await this.requests.find(lock.requestId, groupId);
-      const same = lock.idempotencyKey !== undefined && lock.idempotencyKey === idempotencyKey;
-      if (holder && OPEN_STATUSES.includes(holder.status)) {
-        return same
-          ? { outcome: 'sameRequest', requestId: holder.id }
-          : { outcome: 'held', holderId: holder.id };
-      }
-      if (!holder) {
-        if (same) return { outcome: 'sameRequest', requestId: lock.requestId };
-        const age = lock.createdDateTime ? now.getTime() - Date.parse(lock.createdDateTime) : Infinity;
-        // Its POST may still be storing it: keep the slot for it until its orchestration would give up.
-        if (age < UNSTORED_LOCK_GRACE_MS) return { outcome: 'held', holderId: lock.requestId };
-      }
-      await this.deleteLock(lock);
-    }
-    throw new Error('Could not take the open-request slot: it keeps changing');
   }
 
   /**
@@ -140,16 +74,6 @@ export class PimStore {
     );
     const latest = page.items[0];
     return latest?.idempotencyKey === idempotencyKey ? latest : undefined;
-  }
-
-  /** Frees the slot held by a request, whoever it belongs to (the request may never have been stored). */
-  async releaseSlotOf(groupId: string, requestId: string): Promise<void> {
-    const page = await this.locks.queryPage(
-      'SELECT * FROM c WHERE c.requestId = @requestId',
-      { '@requestId': requestId },
-      { partitionKey: groupId, pageSize: 10 },
-    );
-    for (const lock of page.items) await this.deleteLock(lock);
   }
 
   /** Stores a new request; a retried POST finding it already stored leaves it as it is. */
@@ -199,24 +123,6 @@ export class PimStore {
       { '@before': before.toISOString() },
       { crossPartition: true, pageSize, continuationToken },
     );
-  }
-
-  async releaseOpenRequest(
-    groupId: string,
-    principalId: string,
-    accessId: string,
-    requestId: string,
-  ): Promise<void> {
-    const lock = await this.locks.find(`${principalId}:${accessId}`, groupId);
-    if (!lock || lock.requestId !== requestId) return;
-    await this.deleteLock(lock);
-  }
-
-  /** Deletes a slot at the ETag it was read with; one already gone is fine. */
-  private async deleteLock(lock: Stored<z.infer<typeof lockSchema>>): Promise<void> {
-    await this.locks.delete(lock.id, lock.groupId, lock._etag).catch((err: unknown) => {
-      if (!(err instanceof NotFoundError)) throw err;
-    });
   }
 
   listRequests(f: ListFilter & { createdBy?: string }): Promise<Page<Stored<ScheduleRequest>>> {

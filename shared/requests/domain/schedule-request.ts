@@ -125,27 +125,21 @@ export function requestInstanceId(requestId: string): string {
   return `request-${requestId}`;
 }
 
-/** What the request orchestration is started with: ids only — everything else is read from Cosmos DB. */
-export interface RequestOrchestrationInput {
-  requestId: string;
-  groupId: string;
-}
-
-/** Events the request orchestration waits for. */
+/**
+ * The request orchestration's event names, kept for files of other features that still use them: new code takes
+ * `RequestEvent` (../contract.ts), whose names these are (literals here: the domain doesn't load the durable SDK).
+ */
 export const REQUEST_EVENTS = {
-  /** `ApprovalDecision` payload: the first (and only) decision of an approval step. */
   approvalDecided: 'ApprovalDecided',
-  /** The principal deactivated early, or an admin removed the assignment. */
   end: 'EndAccess',
-  /** The request was canceled before it was granted. */
   cancel: 'CancelRequest',
-  /** An approved extension moved the schedule's end (`ExtendScheduleEvent`). */
   extend: 'ExtendSchedule',
 } as const;
 
 /**
- * Payload of REQUEST_EVENTS.end. A hint, not a command: the orchestration ends access only when Cosmos DB confirms
- * it (the end request `endRequestId`, or the access review decision `reviewDecision` that removed it).
+ * Payload of RequestEvent.end (../contract.ts). A hint, not a command: the orchestration ends access only when
+ * Cosmos DB confirms it (the end request `endRequestId`, or the access review decision `reviewDecision` that
+ * removed it).
  */
 export interface EndAccessEvent {
   by: { id: string; displayName: string | null };

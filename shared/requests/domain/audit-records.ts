@@ -1,0 +1,141 @@
+/**
+ * The audit records of a request's progress and of the access it grants and removes: one named builder per event,
+ * each with a deterministic id (a retried activity records it once). The refusal record is in refusal-audit.ts.
+ */
+import { SYSTEM_ACTOR, userActor } from '../../audit/domain/audit-entry';
+// The AuditRecord type moves to shared/audit/domain (issue 13, the audit feature); until then it is read from here.
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports
+import type { AuditRecord } from '../../audit/adapters/audit-log';
+import type { RequestWorkflowInput } from './request-workflow';
+import type { RequestStatus, ScheduleRequest } from './schedule-request';
+
+type Ref = { requestId: string; groupId: string };
+type Actor = { id: string; displayName: string | null };
+
+/** The audit fields every record about one principal's access to a group shares. */
+function aboutAccess(groupId: string, principalId: string, requestId: string) {
+  return {
+    targetResources: [
+      { id: groupId, type: 'Group' as const },
+      { id: principalId, type: 'Principal' as const },
+    ],
+    groupId,
+    principalId,
+    correlationId: requestId,
+  };
+}
+
+/** The request reached `status` (approved, denied, canceled, timed out, failed, provisioned...). */
+export function requestStatusRecord(
+  ref: Ref,
+  request: Pick<ScheduleRequest, 'action' | 'principalId' | 'accessId'>,
+  status: RequestStatus,
+  reason: string | null,
+  at: Date,
+): AuditRecord {
+  return {
+    id: `${ref.requestId}:status:${status}`,
+    activityDateTime: at,
+    activityDisplayName: `Request ${status === 'Granted' ? 'approved' : status.toLowerCase()} (PIM ${request.action})`,
+    category: 'Request',
+    operationType:
+      status === 'Denied'
+        ? 'Deny'
+        : status === 'Canceled'
+          ? 'Cancel'
+          : status === 'TimedOut'
+            ? 'Expire'
+            : 'Update',
+    result: status === 'Failed' ? 'failure' : status === 'TimedOut' ? 'timeout' : 'success',
+    resultReason: reason ?? '',
+    initiatedBy: SYSTEM_ACTOR,
+    targetResources: [
+      { id: ref.requestId, type: 'Request' },
+      { id: ref.groupId, type: 'Group' },
+    ],
+    groupId: ref.groupId,
+    principalId: request.principalId,
+    correlationId: ref.requestId,
+    details: { accessId: request.accessId, status },
+  };
+}
+
+/** The schedule a request created is in force: the access was added (or the eligibility created). */
+export function accessStartedRecord(
+  ref: Ref,
+  input: RequestWorkflowInput,
+  request: Pick<ScheduleRequest, 'createdBy' | 'justification' | 'ticketInfo'>,
+  at: Date,
+): AuditRecord {
+  const activation = input.action === 'selfActivate';
+  const renewal = input.action === 'selfRenew' || input.action === 'adminRenew';
+  return {
+    id: `${ref.requestId}:started`,
+    activityDateTime: at,
+    activityDisplayName:
+      input.kind === 'eligibility'
+        ? `Add eligible ${input.accessId} to group (PIM)`
+        : `Add ${input.accessId} to group (PIM ${activation ? 'activation' : renewal ? 'renewal' : 'assignment'})`,
+    category: input.kind === 'eligibility' ? 'Assignment' : 'Membership',
+    operationType: 'Assign',
+    result: 'success',
+    initiatedBy: activation
+      ? SYSTEM_ACTOR
+      : userActor(request.createdBy.user.id, request.createdBy.user.displayName),
+    ...aboutAccess(ref.groupId, input.principalId, ref.requestId),
+    details: {
+      accessId: input.accessId,
+      justification: request.justification,
+      ticketNumber: request.ticketInfo?.ticketNumber,
+      startDateTime: input.startDateTime,
+      endDateTime: input.endDateTime ?? 'permanent',
+    },
+  };
+}
+
+/** The schedule ended: it expired, or someone (`by`) ended it early. */
+export function accessEndedRecord(
+  ref: Ref,
+  input: RequestWorkflowInput,
+  reason: 'Expired' | 'Revoked',
+  by: Actor | null,
+  at: Date,
+): AuditRecord {
+  const expired = reason === 'Expired';
+  return {
+    id: `${ref.requestId}:ended`,
+    activityDateTime: at,
+    activityDisplayName:
+      input.kind === 'eligibility'
+        ? `Remove eligible ${input.accessId} from group (PIM ${expired ? 'expiry' : 'removal'})`
+        : `Remove ${input.accessId} from group (PIM ${expired ? 'expiry' : input.action === 'selfActivate' ? 'deactivation' : 'removal'})`,
+    category: input.kind === 'eligibility' ? 'Assignment' : 'Membership',
+    operationType: expired ? 'Expire' : 'Unassign',
+    result: 'success',
+    initiatedBy: by ? userActor(by.id, by.displayName) : SYSTEM_ACTOR,
+    ...aboutAccess(ref.groupId, input.principalId, ref.requestId),
+    details: { accessId: input.accessId, reason },
+  };
+}
+
+/** A revoke round failed; the orchestration tries again after a pause. */
+export function revokeFailedRecord(
+  ref: Ref,
+  target: { role: string; principalId: string },
+  round: number,
+  reason: string,
+  at: Date,
+): AuditRecord {
+  return {
+    id: `${ref.requestId}:revoke-failed:${round}`,
+    activityDateTime: at,
+    activityDisplayName: `Remove ${target.role} from group failed; retrying (round ${round})`,
+    category: 'Membership',
+    operationType: 'Unassign',
+    result: 'failure',
+    resultReason: reason,
+    initiatedBy: SYSTEM_ACTOR,
+    ...aboutAccess(ref.groupId, target.principalId, ref.requestId),
+    details: { round: String(round) },
+  };
+}
