@@ -16,7 +16,7 @@ import type { RoleSettingsSource } from '../policies/domain/role-settings';
 import type { PimStore } from '../requests/adapters/pim-store';
 import { requestInstanceId, REQUEST_EVENTS } from '../requests/domain/schedule-request';
 import type { Schedule, ScheduleStatus } from './domain/schedule';
-import type { Approval } from '../approvals/approval';
+import type { Approval } from '../approvals/domain/approval';
 import { refusalRecord } from '../requests/domain/refusal-audit';
 import { whyNotGrantable } from '../requests/domain/request-integrity';
 

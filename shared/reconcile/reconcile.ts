@@ -12,7 +12,7 @@
 import { SYSTEM_ACTOR } from '../audit/domain/audit-entry';
 import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
-import type { Approval } from '../approvals/approval';
+import type { Approval } from '../approvals/domain/approval';
 import { REQUEST_ORCHESTRATOR } from '../requests/activity-names';
 import type { PimStore } from '../requests/adapters/pim-store';
 import type { RequestActivities } from '../requests/request-activities';

@@ -18,8 +18,8 @@ import {
 } from '../policies/domain/notification-recipients';
 import type { RoleSettings, RoleSettingsSource } from '../policies/domain/role-settings';
 import type { Schedule } from '../lifecycle/domain/schedule';
-import type { Approval } from '../approvals/approval';
-import { decisionAuditRecord } from '../approvals/approval-service';
+import type { Approval } from '../approvals/domain/approval';
+import { decisionAuditRecord } from '../approvals/domain/audit-records';
 import type { PimStore } from './adapters/pim-store';
 import { workflowOf } from './request-factory';
 import { refusalRecord } from './domain/refusal-audit';
