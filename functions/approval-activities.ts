@@ -1,27 +1,20 @@
 /** Registers the approval activities of the request orchestration (orchestrations/approval-flow.ts). */
-import * as df from 'durable-functions';
-import { APPROVAL_ACTIVITIES as S } from '../shared/approvals/approval-activity-names';
+import { ApprovalActivity } from '../shared/approvals/contract';
 import { getAppServices } from '../shared/composition-root';
-import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
-import type { ApprovalActivities } from '../shared/approvals/approval-activities';
+import { registerActivity } from './register-activity';
 
-df.app.activity(A.openApproval, {
-  handler: async (input: Parameters<ApprovalActivities['openApproval']>[0]) =>
-    (await getAppServices()).approvalActivities.openApproval(input),
-});
-df.app.activity(S.startApprovalStage, {
-  handler: async (input: Parameters<ApprovalActivities['startApprovalStage']>[0]) =>
-    (await getAppServices()).approvalActivities.startApprovalStage(input),
-});
-df.app.activity(S.escalateApproval, {
-  handler: async (input: Parameters<ApprovalActivities['escalateApproval']>[0]) =>
-    (await getAppServices()).approvalActivities.escalateApproval(input),
-});
-df.app.activity(A.expireApproval, {
-  handler: async (input: Parameters<ApprovalActivities['expireApproval']>[0]) =>
-    (await getAppServices()).approvalActivities.expireApproval(input),
-});
-df.app.activity(A.cancelApproval, {
-  handler: async (input: Parameters<ApprovalActivities['cancelApproval']>[0]) =>
-    (await getAppServices()).approvalActivities.cancelApproval(input),
-});
+const activities = async () => (await getAppServices()).approvalActivities;
+
+registerActivity(ApprovalActivity.openApproval, async (input) => (await activities()).openApproval(input));
+registerActivity(ApprovalActivity.startApprovalStage, async (input) =>
+  (await activities()).startApprovalStage(input),
+);
+registerActivity(ApprovalActivity.escalateApproval, async (input) =>
+  (await activities()).escalateApproval(input),
+);
+registerActivity(ApprovalActivity.expireApproval, async (input) =>
+  (await activities()).expireApproval(input),
+);
+registerActivity(ApprovalActivity.cancelApproval, async (input) =>
+  (await activities()).cancelApproval(input),
+);

@@ -7,18 +7,15 @@
  * instance. Deterministic: activities do the I/O.
  */
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
-import { APPROVAL_ACTIVITIES as S } from '../shared/approvals/approval-activity-names';
-import type { ApprovalStageInfo, StartStageResult } from '../shared/approvals/approval-service';
-import { REQUEST_ACTIVITIES as A } from '../shared/requests/activity-names';
+import { call, eventTask, resultOf } from '../shared/durable/activity';
 import {
-  REQUEST_EVENTS,
+  ApprovalActivity,
   type ApprovalDecision,
   type ApprovalPolicy,
-} from '../shared/requests/domain/schedule-request';
-
-export type OpenApprovalResult = ApprovalStageInfo | { noApprovers: true };
-export type ExpireApprovalResult =
-  { outcome: 'TimedOut' } | { outcome: 'Decided'; decision: ApprovalDecision };
+  type ApprovalRef,
+  type ApprovalStageInfo,
+} from '../shared/approvals/contract';
+import { RequestActivity, RequestEvent } from '../shared/requests/contract';
 
 /** How an approval ended: the request orchestration turns this into the request's status. */
 export type ApprovalOutcome =
@@ -30,18 +27,18 @@ export type ApprovalOutcome =
 
 export function* runApproval(
   context: OrchestrationContext,
-  ref: { requestId: string; groupId: string },
+  ref: ApprovalRef,
   policy: ApprovalPolicy,
 ): Generator<Task, ApprovalOutcome, unknown> {
-  const opened = (yield context.df.callActivity(A.openApproval, { ...ref, policy })) as OpenApprovalResult;
+  const opened = yield* call(context, ApprovalActivity.openApproval, { ...ref, policy });
   if ('noApprovers' in opened) return { outcome: 'NoApprovers' };
   context.df.setCustomStatus('PendingApproval');
   const approvalId = opened.approvalId;
 
   // One waiter per event name for the whole approval: a second waiter for the same name would leave the first open,
   // and an event could go to it. A consumed decision is replaced by a fresh waiter.
-  let canceledEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
-  let decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);
+  let canceledEvent = eventTask(context, RequestEvent.cancel);
+  let decided = eventTask(context, RequestEvent.approvalDecided);
   let stage: ApprovalStageInfo = opened;
 
   for (;;) {
@@ -63,38 +60,35 @@ export function* runApproval(
       if (escalation && first === escalation) {
         // Nobody decided in time: ask the escalation approvers (they may decide from now on), and keep waiting.
         escalation = undefined;
-        yield context.df.callActivity(S.escalateApproval, { ...ref, approvalId, stepId: stage.stepId });
+        yield* call(context, ApprovalActivity.escalateApproval, { ...ref, approvalId, stepId: stage.stepId });
       } else if (first === decided) {
-        const event = decided.result as Partial<ApprovalDecision> | null;
-        decided = context.df.waitForExternalEvent(REQUEST_EVENTS.approvalDecided);
+        // A hint from outside: any shape may arrive, so nothing in it is taken for granted.
+        const event: Partial<ApprovalDecision> | null = resultOf(decided);
+        decided = eventTask(context, RequestEvent.approvalDecided);
         // An earlier stage's decision arriving late (its deadline's expireApproval already returned it): not this
         // stage's; wait on. (An instance opened before stages existed has no stepId: any decision is its own.)
         const stepId = stage.stepId ?? event?.stepId;
         if (typeof stepId === 'string' && (!stage.stepId || event?.stepId === stage.stepId)) {
           // The event is a hint: the decision is what the approval document records (refused and audited if none).
-          const recorded = (yield context.df.callActivity(A.readDecision, {
-            ...ref,
-            approvalId,
-            stepId,
-          })) as ApprovalDecision | null;
+          const recorded = yield* call(context, RequestActivity.readDecision, { ...ref, approvalId, stepId });
           if (recorded) decision = recorded;
         }
       } else if (first === canceled) {
-        canceledEvent = context.df.waitForExternalEvent(REQUEST_EVENTS.cancel);
-        const confirmed = (yield context.df.callActivity(A.confirmCancel, ref)) as { confirmed: boolean };
+        canceledEvent = eventTask(context, RequestEvent.cancel);
+        const confirmed = yield* call(context, RequestActivity.confirmCancel, ref);
         if (!confirmed.confirmed) continue;
         stopTimers();
-        yield context.df.callActivity(A.cancelApproval, { ...ref, approvalId });
+        yield* call(context, ApprovalActivity.cancelApproval, { ...ref, approvalId });
         return { outcome: 'Canceled' };
       } else {
         // The stage's time ran out: unless a decision was recorded just before (its event still on the way), the
         // approval timed out.
         stopTimers();
-        const expired = (yield context.df.callActivity(A.expireApproval, {
+        const expired = yield* call(context, ApprovalActivity.expireApproval, {
           ...ref,
           approvalId,
           stepId: stage.stepId,
-        })) as ExpireApprovalResult;
+        });
         if (expired.outcome === 'TimedOut') return { outcome: 'TimedOut' };
         decision = expired.decision;
       }
@@ -103,11 +97,11 @@ export function* runApproval(
 
     if (decision.reviewResult === 'Deny') return { outcome: 'Denied', decision };
     if (!(stage.stage < stage.stageCount)) return { outcome: 'Approved', decision };
-    const next = (yield context.df.callActivity(S.startApprovalStage, {
+    const next = yield* call(context, ApprovalActivity.startApprovalStage, {
       ...ref,
       approvalId,
       afterStepId: decision.stepId,
-    })) as StartStageResult;
+    });
     // Nothing to start (the approval ended some other way meanwhile): nothing was approved.
     if (next.outcome === 'Closed') return { outcome: 'TimedOut' };
     stage = next.stage;

@@ -8,8 +8,10 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { Database } from '@azure/cosmos';
 import { createGroupAccessProvider } from './access/group-access-provider';
 import type { AccessProvider } from './access/access-provider';
+import { ApprovalRepository } from './approvals/adapters/approval-repository';
 import { createApprovalActivities, type ApprovalActivities } from './approvals/approval-activities';
-import { ApprovalRepository } from './approvals/approval';
+import type { ApprovalLinks } from './approvals/approval-services';
+import { createApprovalLinks } from './approvals/http/approval-links';
 import { AuditLog } from './audit/adapters/audit-log';
 import { createAzureCredential } from './auth/azure-credential';
 import type { CallerPrincipal } from './auth/principal';
@@ -49,6 +51,8 @@ export interface AppServices {
   managedGroups: ManagedGroupRepository;
   store: PimStore;
   approvals: ApprovalRepository;
+  /** Signs the approvers' e-mail links. */
+  approvalLinks: ApprovalLinks;
   reviews: ReviewStore;
   driftReports: DriftStore;
   roleSettings: RoleSettingsSource;
@@ -96,6 +100,7 @@ export async function createAppServices(
   const managedGroups = new ManagedGroupRepository(database.container('managedGroups'));
   const store = new PimStore(database);
   const approvals = ApprovalRepository.of(database);
+  const approvalLinks = createApprovalLinks(settings);
   const reviews = new ReviewStore(database);
   const driftReports = new DriftStore(database.container('driftReports'));
   const base = { settings, clock, directory, mailer, database, audit, managedGroups };
@@ -125,13 +130,23 @@ export async function createAppServices(
     }),
     store,
     approvals,
+    approvalLinks,
     reviews,
     driftReports,
     roleSettings,
     access,
     canManageGroup: (caller, groupId) => canManageGroup({ directory, managedGroups }, caller, groupId),
     requestActivities,
-    approvalActivities: createApprovalActivities({ ...base, store, roleSettings }),
+    approvalActivities: createApprovalActivities({
+      approvals,
+      approvalLinks,
+      clock,
+      directory,
+      mailer,
+      audit,
+      requests: store.requests,
+      roleSettings,
+    }),
     lifecycleActivities: createLifecycleActivities({
       ...base,
       approvals,

@@ -18,7 +18,7 @@ import { RequestEvent, type RequestRef } from '../requests/contract';
 import { refusalRecord } from '../requests/domain/refusal-audit';
 import { whyNotGrantable } from '../requests/domain/request-integrity';
 import { requestInstanceId } from '../requests/domain/schedule-request';
-import type { Approval } from '../approvals/approval';
+import type { Approval } from '../approvals/domain/approval';
 import type {
   ExpireInput,
   ExpireResult,

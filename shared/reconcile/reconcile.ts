@@ -11,7 +11,7 @@
  */
 import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
-import type { Approval } from '../approvals/approval';
+import type { Approval } from '../approvals/domain/approval';
 import { defineEvent, type DurableEvent } from '../durable/activity';
 import type { PimStore } from '../requests/adapters/pim-store';
 import {

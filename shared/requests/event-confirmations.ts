@@ -3,7 +3,7 @@
  * only when Cosmos DB backs it (a recorded approval decision, a recorded cancel, a stored end request or access
  * review decision); anything else is refused and audited.
  */
-import { decisionAuditRecord } from '../approvals/approval-service';
+import { decisionAuditRecord } from '../approvals/domain/audit-records';
 import type {
   ConfirmedCancel,
   ConfirmedEnd,

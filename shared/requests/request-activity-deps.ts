@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import type { Mailer } from '../mail/mailer';
 import type { RoleSettingsSource } from '../policies/domain/role-settings';
-import type { Approval } from '../approvals/approval';
+import type { Approval } from '../approvals/domain/approval';
 import type { PimStore } from './adapters/pim-store';
 import type { RequestRef } from './contract';
 import { refusalRecord } from './domain/refusal-audit';

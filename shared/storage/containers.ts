@@ -8,7 +8,7 @@ import {
 } from '../requests/adapters/pim-containers';
 import { managedGroupsContainer } from '../managed-groups/adapters/managed-group-repository';
 import { roleManagementPoliciesContainer } from '../policies/adapters/policy-store';
-import { approvalsContainer } from '../approvals/approval';
+import { approvalsContainer } from '../approvals/adapters/approval-repository';
 import { driftReportsContainer } from '../drift/adapters/drift-store';
 import {
   reviewDecisionsContainer,

@@ -4,8 +4,7 @@
  * token given as the sign-in on the page when APPROVAL_REQUIRE_SIGN_IN is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalRepository } from '../../shared/approvals/approval';
-import { openApproval } from '../../shared/approvals/approval-service';
+import { openApproval } from '../../shared/approvals/open-approval';
 import { submitDecision } from '../../shared/approvals/http/link-decision';
 import { getAppServices, type AppServices } from '../../shared/composition-root';
 import { appCaller } from '../auth/app-token';
@@ -49,7 +48,7 @@ async function openRequest() {
   const instanceId = await startWaitingInstance(app, request);
   const [mail] = await approvalMails(app, 'sofia.rossi@pimflow.example', request.id);
   if (!mail) throw new Error('no approval mail to Sofia');
-  const approval = await ApprovalRepository.of(services.database).find(opened.approvalId, HELPDESK);
+  const approval = await services.approvals.find(opened.approvalId, HELPDESK);
   if (!approval) throw new Error('approval not stored');
   return {
     request,
@@ -62,7 +61,7 @@ async function openRequest() {
 
 async function undecided(approvalId: string): Promise<void> {
   await app.rt.waitForIdle();
-  const approval = await ApprovalRepository.of(services.database).find(approvalId, HELPDESK);
+  const approval = await services.approvals.find(approvalId, HELPDESK);
   expect(approval?.status).toBe('InProgress');
   expect(approval?.steps.every((s) => s.reviewResult === 'NotReviewed')).toBe(true);
 }
@@ -81,7 +80,7 @@ describe('the approval page', () => {
     const decided = await postDecision(app, form, { 'sec-fetch-site': 'same-origin' });
     expect(decided.status, await decided.clone().text()).toBe(200);
     await app.rt.waitForIdle();
-    const after = await ApprovalRepository.of(services.database).find(approval.id, HELPDESK);
+    const after = await services.approvals.find(approval.id, HELPDESK);
     expect(after?.steps[0]?.reviewResult).toBe('Approve');
   });
 

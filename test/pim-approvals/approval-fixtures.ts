@@ -13,7 +13,8 @@ import {
   type Approver,
   type RoleSettings,
 } from '../../shared/policies/domain/role-settings';
-import type { ApprovalRequestInput, RaiseDecision } from '../../shared/approvals/approval-service';
+import type { RaiseDecision } from '../../shared/approvals/approval-services';
+import type { ApprovalRequestInput } from '../../shared/approvals/open-approval';
 import { durableFetch } from '../helpers';
 import type { PimApp } from '../pim-harness';
 

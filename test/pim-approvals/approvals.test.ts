@@ -5,17 +5,12 @@
  * and its race with a decision, cancellation, and the authorisation rules.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalRepository } from '../../shared/approvals/approval';
+import { escalateApproval, startApprovalStage } from '../../shared/approvals/approval-stage';
+import { decideApprovalStep, type DecideResult } from '../../shared/approvals/decide-approval';
+import { cancelApproval, expireApproval } from '../../shared/approvals/end-approval';
 import { signApprovalLink } from '../../shared/approvals/http/approval-link';
-import {
-  cancelApproval,
-  decideApprovalStep,
-  escalateApproval,
-  expireApproval,
-  openApproval,
-  startApprovalStage,
-  type ApprovalRequestInput,
-} from '../../shared/approvals/approval-service';
+import { refusalStatus } from '../../shared/approvals/http/refusal-status';
+import { openApproval, type ApprovalRequestInput } from '../../shared/approvals/open-approval';
 import { submitDecision } from '../../shared/approvals/http/link-decision';
 import { REQUEST_EVENTS, requestInstanceId } from '../../shared/requests/domain/schedule-request';
 import { getAppServices, type AppServices } from '../../shared/composition-root';
@@ -53,7 +48,10 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const repo = () => ApprovalRepository.of(services.database);
+const repo = () => services.approvals;
+/** A decision's outcome with the status the API answers a refusal with (http/refusal-status.ts). */
+const answered = (result: DecideResult | undefined) =>
+  result?.outcome === 'refused' ? { ...result, status: refusalStatus(result.reason) } : result;
 const ownersSettings = (o: { justification?: boolean } = {}) =>
   approvalSettings(HELPDESK, [{ type: 'groupOwners' }], o);
 
@@ -285,7 +283,7 @@ describe('openApproval', () => {
       raiseDecision: recorder.raise,
       now: at,
     });
-    expect(bySofia).toMatchObject({ status: 403, reason: 'notApprover' });
+    expect(answered(bySofia)).toMatchObject({ status: 403, reason: 'notApprover' });
     const res = await submitDecision(
       services,
       new URLSearchParams({ token: tokenOf(linkIn(toPriya[0]!)), reviewResult: 'Deny', justification: 'No' }),
@@ -370,7 +368,7 @@ describe('decideApprovalStep', () => {
       justification: 'no',
       raiseDecision: recorder.raise,
     });
-    expect(late).toMatchObject({ outcome: 'refused', status: 409, reason: 'alreadyDecided' });
+    expect(answered(late)).toMatchObject({ outcome: 'refused', status: 409, reason: 'alreadyDecided' });
     expect(late.outcome === 'refused' && late.detail).toMatch(/already approved by Sofia Rossi/);
     expect(recorder.calls).toHaveLength(1);
   });
@@ -397,7 +395,7 @@ describe('decideApprovalStep', () => {
       const lost = results.filter((r) => r.outcome === 'refused');
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
-      expect(lost[0]).toMatchObject({ status: 409, reason: 'alreadyDecided' });
+      expect(answered(lost[0])).toMatchObject({ status: 409, reason: 'alreadyDecided' });
       expect(recorder.calls).toHaveLength(1);
       const stored = await repo().find(approval.id, HELPDESK);
       const winner = won[0]!.outcome === 'decided' ? won[0]!.decision : undefined;
@@ -429,21 +427,21 @@ describe('decideApprovalStep', () => {
       reviewResult: 'Approve',
       justification: 'me',
     });
-    expect(own).toMatchObject({ status: 403, reason: 'ownRequest' });
+    expect(answered(own)).toMatchObject({ status: 403, reason: 'ownRequest' });
     const stranger = await decideApprovalStep(services, {
       ...base,
       approver: { id: olivia.id, displayName: null },
       reviewResult: 'Approve',
       justification: 'x',
     });
-    expect(stranger).toMatchObject({ status: 403, reason: 'notApprover' });
+    expect(answered(stranger)).toMatchObject({ status: 403, reason: 'notApprover' });
     const noReason = await decideApprovalStep(services, {
       ...base,
       approver: { id: sofia.id, displayName: null },
       reviewResult: 'Approve',
       justification: '   ',
     });
-    expect(noReason).toMatchObject({ status: 400, reason: 'justificationRequired' });
+    expect(answered(noReason)).toMatchObject({ status: 400, reason: 'justificationRequired' });
     const tooLate = await decideApprovalStep(services, {
       ...base,
       approver: { id: sofia.id, displayName: null },
@@ -451,7 +449,7 @@ describe('decideApprovalStep', () => {
       justification: 'ok',
       now: new Date(NOW.getTime() + 86_400_000),
     });
-    expect(tooLate).toMatchObject({ status: 410, reason: 'expired' });
+    expect(answered(tooLate)).toMatchObject({ status: 410, reason: 'expired' });
     expect(recorder.calls).toHaveLength(0);
     expect((await repo().find(byAdmin.id, HELPDESK))?.status).toBe('InProgress');
     const audit = await services.audit.query({
@@ -523,7 +521,7 @@ describe('expireApproval and cancelApproval', () => {
       reviewResult: 'Approve',
       raiseDecision: raiseRecorder().raise,
     });
-    expect(late).toMatchObject({ status: 410, reason: 'expired' });
+    expect(answered(late)).toMatchObject({ status: 410, reason: 'expired' });
   });
 
   it('never loses a decision that races the timer: one outcome, agreed by both sides', async () => {
@@ -546,7 +544,7 @@ describe('expireApproval and cancelApproval', () => {
         expect(expired).toEqual({ outcome: 'Decided', decision: decided.decision });
         expect(stored?.status).toBe('Approved');
       } else {
-        expect(decided).toMatchObject({ status: 410, reason: 'expired' });
+        expect(answered(decided)).toMatchObject({ status: 410, reason: 'expired' });
         expect(expired).toEqual({ outcome: 'TimedOut' });
         expect(stored?.status).toBe('TimedOut');
       }
@@ -575,7 +573,7 @@ describe('expireApproval and cancelApproval', () => {
       reviewResult: 'Approve',
       raiseDecision: raiseRecorder().raise,
     });
-    expect(late).toMatchObject({ status: 409, reason: 'canceled' });
+    expect(answered(late)).toMatchObject({ status: 409, reason: 'canceled' });
 
     const second = await openOliviaRequest();
     await decideApprovalStep(services, {

@@ -5,8 +5,8 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ApprovalRepository } from '../../shared/approvals/approval';
-import { openApproval } from '../../shared/approvals/approval-service';
+import { ApprovalRepository } from '../../shared/approvals/adapters/approval-repository';
+import { openApproval } from '../../shared/approvals/open-approval';
 import { REQUEST_EVENTS } from '../../shared/requests/domain/schedule-request';
 import { getAppServices, type AppServices } from '../../shared/composition-root';
 import { describeInBrowser, launchChromium } from '../browser';

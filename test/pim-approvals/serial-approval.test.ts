@@ -5,7 +5,7 @@
  * (0.25 day = 6 hours) timing out at the right virtual hour, and the PATCH refusals (400, nothing changed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideApprovalStep } from '../../shared/approvals/approval-service';
+import { decideApprovalStep } from '../../shared/approvals/decide-approval';
 import { REQUEST_EVENTS, requestInstanceId } from '../../shared/requests/domain/schedule-request';
 import { getAppServices } from '../../shared/composition-root';
 import { durableFetch } from '../helpers';

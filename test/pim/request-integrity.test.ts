@@ -3,7 +3,7 @@
  * RecordScheduleStarted, ApplyExtension and ReadApprovalDecision make before they act on an orchestration's word.
  */
 import { describe, expect, it } from 'vitest';
-import type { Approval, ApprovalStep } from '../../shared/approvals/approval';
+import type { Approval, ApprovalStep } from '../../shared/approvals/domain/approval';
 import {
   recordedDecision,
   whyNotApproved,

@@ -7,7 +7,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import { html, type SafeHtml } from '../../mail/html';
 import { approvalWindow, formatUtc, requestAsk } from '../../mail/templates/approval-format';
 import type { ApprovalDecision } from '../../requests/domain/schedule-request';
-import { stageLabel, type Approval, type ApprovalStep } from '../approval';
+import { stageLabel, type Approval, type ApprovalStep } from '../domain/approval';
 
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/html; charset=utf-8',

@@ -4,7 +4,7 @@
  * requester, the approvers of its steps, admins and auditors; to anyone else it doesn't exist (404).
  */
 import { APP_ROLES, type CallerPrincipal } from '../../auth/principal';
-import { deciderIds, namedApproverIds, type Approval, type ApprovalStep } from '../approval';
+import { deciderIds, namedApproverIds, type Approval, type ApprovalStep } from '../domain/approval';
 
 const BASE = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
 

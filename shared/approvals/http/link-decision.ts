@@ -8,18 +8,17 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { CallerPrincipal } from '../../auth/principal';
 import { AuthenticationError, type TokenValidator } from '../../auth/token-validator';
-import { ApprovalRepository, type Approval, type ApprovalStep } from '../approval';
+import type { Settings } from '../../config';
+import type { ApprovalServices, RaiseDecision } from '../approval-services';
+import { decideApprovalStep } from '../decide-approval';
+import type { Approval, ApprovalStep } from '../domain/approval';
+import { whyNotDecidable, type DecideRefused } from '../domain/decision-rules';
 import { verifyApprovalLink, type ApprovalLinkClaims } from './approval-link';
 import { errorPage, resultPage, reviewPage } from './approval-pages';
-import {
-  decideApprovalStep,
-  whyNotDecidable,
-  type ApprovalServices,
-  type DecideRefused,
-  type RaiseDecision,
-} from '../approval-service';
+import { refusalStatus } from './refusal-status';
 
 export interface LinkServices extends ApprovalServices {
+  settings: Pick<Settings, 'APPROVAL_LINK_SIGNING_KEY' | 'APPROVAL_REQUIRE_SIGN_IN'>;
   tokens: TokenValidator;
 }
 
@@ -57,7 +56,7 @@ async function load(services: LinkServices, token: string | null, now: Date): Pr
     };
   }
   const claims = verified.claims;
-  const approval = await ApprovalRepository.of(services.database).find(claims.approvalId, claims.groupId);
+  const approval = await services.approvals.find(claims.approvalId, claims.groupId);
   const step = approval?.steps.find((s) => s.id === claims.stepId);
   if (!approval || !step) {
     return {
@@ -69,7 +68,7 @@ async function load(services: LinkServices, token: string | null, now: Date): Pr
 }
 
 function refusalPage(refusal: DecideRefused, approval?: Approval): HttpResponseInit {
-  return errorPage(refusal.status, TITLES[refusal.reason], refusal.detail, approval);
+  return errorPage(refusalStatus(refusal.reason), TITLES[refusal.reason], refusal.detail, approval);
 }
 
 /** GET: the confirmation page, or why the link can't be used. Reads only. */

@@ -5,7 +5,7 @@
  * read the request, its approval and the schedule from Cosmos DB and act only on what those say. Pure functions.
  */
 import type { AccessTarget } from '../../access/access-provider';
-import type { Approval, ApprovalStep } from '../../approvals/approval';
+import type { Approval, ApprovalStep } from '../../approvals/domain/approval';
 import type { ApprovalDecision, RequestStatus, ScheduleRequest } from './schedule-request';
 
 /** Clock skew allowed between the orchestration's start timer and the activity's clock. */

@@ -2,16 +2,14 @@
  * An approval of a PIM-for-Groups request, as Graph's `approval` with its `steps`
  * (`/identityGovernance/privilegedAccess/group/assignmentApprovals/{id}`), plus what pimflow needs to run it: who
  * may decide each step (resolved user ids), when each step expires, the overall status, and a snapshot of the request
- * as the approvers were shown it. Stored in the `approvals` container, partitioned by group; the id is the request's
- * id (so `request.approvalId === request.id`, as in Graph). Written with ETags: the first decision wins.
+ * as the approvers were shown it. Stored in the `approvals` container (adapters/approval-repository.ts), partitioned
+ * by group; the id is the request's id (so `request.approvalId === request.id`, as in Graph). Written with ETags:
+ * the first decision wins.
  */
-import type { Container, Database } from '@azure/cosmos';
 import { z } from 'zod';
-import { CosmosRepository, type Stored } from '../storage/cosmos-repository';
-import type { ContainerSpec } from '../storage/ensure-database';
-import { accessIdSchema } from '../policies/domain/role-settings';
-
-export const approvalsContainer: ContainerSpec = { id: 'approvals', partitionKeyPath: '/groupId' };
+import type { Stored } from '../../storage/stored';
+import { accessIdSchema } from '../../policies/domain/role-settings';
+import type { ApprovalDecision } from '../../requests/domain/schedule-request';
 
 const identitySchema = z.object({ id: z.string(), displayName: z.string().nullable() });
 
@@ -103,42 +101,9 @@ export type Approval = z.infer<typeof approvalSchema>;
 
 export type StoredApproval = Stored<Approval>;
 
-/** The approvals container, typed. */
-export class ApprovalRepository {
-  readonly documents: CosmosRepository<Approval>;
-
-  constructor(container: Container) {
-    this.documents = new CosmosRepository({
-      container,
-      schema: approvalSchema,
-      partitionKeyOf: (a) => a.groupId,
-    });
-  }
-
-  static of(database: Database): ApprovalRepository {
-    return new ApprovalRepository(database.container(approvalsContainer.id));
-  }
-
-  /** By id, in the group's partition when the group is known; otherwise a cross-partition point query. */
-  async find(id: string, groupId?: string): Promise<StoredApproval | undefined> {
-    if (groupId) return this.documents.find(id, groupId);
-    const page = await this.documents.queryPage(
-      'SELECT * FROM c WHERE c.id = @id',
-      { '@id': id },
-      { crossPartition: true, pageSize: 1 },
-    );
-    return page.items[0];
-  }
-
-  /** AlreadyExistsError if an approval with the id exists in the group. */
-  create(approval: Approval): Promise<StoredApproval> {
-    return this.documents.create(approval);
-  }
-
-  /** ConcurrencyConflictError if it changed since `etag` was read. */
-  replace(approval: Approval, etag: string): Promise<StoredApproval> {
-    return this.documents.replace(approval, etag);
-  }
+/** User ids compare without case (Graph's object ids are GUIDs, written either way). */
+export function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 /** The step a decision applies to now: the one in progress (one at a time: stages run one after the other). */
@@ -176,4 +141,26 @@ export function finalStep(approval: Approval): ApprovalStep | undefined {
 export function stageLabel(approval: Approval, step: ApprovalStep): string | null {
   if (approval.steps.length < 2) return null;
   return `Stage ${approval.steps.findIndex((s) => s.id === step.id) + 1} of ${approval.steps.length}`;
+}
+
+/** A decided step as the decision the request orchestration acts on. */
+export function decisionOf(approval: Approval, step: ApprovalStep): ApprovalDecision {
+  return {
+    approvalId: approval.id,
+    stepId: step.id,
+    reviewResult: step.reviewResult === 'Approve' ? 'Approve' : 'Deny',
+    justification: step.justification,
+    reviewedBy: { id: step.reviewedBy?.id ?? '', displayName: step.reviewedBy?.displayName ?? null },
+    reviewedDateTime: step.reviewedDateTime ?? approval.completedDateTime ?? approval.createdDateTime,
+  };
+}
+
+/** Who asked, by name when the approval knows it. */
+export function requesterName(approval: Approval): string {
+  return approval.request.principalDisplayName ?? approval.requesterId;
+}
+
+/** The group, by name when the approval knows it. */
+export function groupName(approval: Approval): string {
+  return approval.request.groupDisplayName ?? approval.groupId;
 }

@@ -1,0 +1,122 @@
+/**
+ * The Graph-shaped approval API's handlers (routes in functions/approvals.ts): read an approval and its steps, and
+ * decide a step. Readable by the requester, the approvers, admins and auditors (404 to anyone else: no hint that
+ * it exists); decided only by an approver who is not the requester. Refusals answer with refusal-status.ts.
+ */
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import type { CallerPrincipal } from '../../auth/principal';
+import type { TokenValidator } from '../../auth/token-validator';
+import { authenticate, refuseAppOnly } from '../../http/caller';
+import { parseJsonBody, validate } from '../../http/json-body';
+import { problem } from '../../http/problem';
+import type { ApprovalServices, RaiseDecision } from '../approval-services';
+import { decideApprovalStep } from '../decide-approval';
+import type { StoredApproval } from '../domain/approval';
+import { approvalStepView, approvalView, canReadApproval } from './approval-view';
+import { refusalStatus } from './refusal-status';
+
+export const APPROVALS_ROUTE = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
+
+export interface ApprovalApiServices extends ApprovalServices {
+  tokens: TokenValidator;
+}
+
+const idSchema = z.guid({ message: 'must be an approval id (a GUID)' });
+const stepIdSchema = z.string().min(1).max(100);
+
+const stepPatchSchema = z
+  .object({
+    '@odata.type': z.string().optional(),
+    reviewResult: z.enum(['Approve', 'Deny'], { message: "must be 'Approve' or 'Deny'" }),
+    justification: z.string().max(1000).nullable().optional(),
+  })
+  .strict();
+
+type Found =
+  { ok: true; caller: CallerPrincipal; approval: StoredApproval } | { ok: false; response: HttpResponseInit };
+
+/** The caller, and the approval if they may read it; 401, 400 or 404 otherwise. */
+async function findReadable(services: ApprovalApiServices, request: HttpRequest): Promise<Found> {
+  const auth = await authenticate(request, services.tokens);
+  if (!auth.ok) return auth;
+  const id = validate(idSchema, request.params.id, 'id');
+  if (!id.ok) return id;
+  const approval = await services.approvals.find(id.value.toLowerCase());
+  if (!approval || !canReadApproval(approval, auth.caller)) {
+    return { ok: false, response: problem(404, `No approval ${id.value}`) };
+  }
+  return { ok: true, caller: auth.caller, approval };
+}
+
+export async function getApproval(
+  services: ApprovalApiServices,
+  request: HttpRequest,
+): Promise<HttpResponseInit> {
+  const found = await findReadable(services, request);
+  if (!found.ok) return found.response;
+  return { jsonBody: approvalView(found.approval, found.caller.objectId) };
+}
+
+export async function listApprovalSteps(
+  services: ApprovalApiServices,
+  request: HttpRequest,
+): Promise<HttpResponseInit> {
+  const found = await findReadable(services, request);
+  if (!found.ok) return found.response;
+  return {
+    jsonBody: {
+      '@odata.context': `${APPROVALS_ROUTE}('${found.approval.id}')/steps`,
+      value: found.approval.steps.map((s) => approvalStepView(found.approval, s, found.caller.objectId)),
+    },
+  };
+}
+
+export async function getApprovalStep(
+  services: ApprovalApiServices,
+  request: HttpRequest,
+): Promise<HttpResponseInit> {
+  const found = await findReadable(services, request);
+  if (!found.ok) return found.response;
+  const step = found.approval.steps.find((s) => s.id === request.params.stepId);
+  if (!step) return problem(404, `The approval ${found.approval.id} has no step ${request.params.stepId}`);
+  return { jsonBody: approvalStepView(found.approval, step, found.caller.objectId) };
+}
+
+/** PATCH { reviewResult: Approve | Deny, justification } → 204, as Graph; 503 when the request wasn't told yet. */
+export async function updateApprovalStep(
+  services: ApprovalApiServices,
+  request: HttpRequest,
+  raiseDecision: RaiseDecision,
+): Promise<HttpResponseInit> {
+  const found = await findReadable(services, request);
+  if (!found.ok) return found.response;
+  const appOnly = refuseAppOnly(found.caller, 'approve or deny requests');
+  if (appOnly) return appOnly;
+  const stepId = validate(stepIdSchema, request.params.stepId, 'stepId');
+  if (!stepId.ok) return stepId.response;
+  const body = await parseJsonBody(request, stepPatchSchema);
+  if (!body.ok) return body.response;
+  const { caller, approval } = found;
+  const result = await decideApprovalStep(services, {
+    approvalId: approval.id,
+    groupId: approval.groupId,
+    stepId: stepId.value,
+    approver: { id: caller.objectId, displayName: caller.displayName ?? null },
+    reviewResult: body.value.reviewResult,
+    justification: body.value.justification,
+    raiseDecision,
+  });
+  if (result.outcome === 'refused') {
+    return problem(refusalStatus(result.reason), result.detail, { reason: result.reason });
+  }
+  if (!result.eventRaised) {
+    return problem(
+      503,
+      'Your decision is recorded, but the request could not be told right away; it acts on the decision at the latest when the approval step expires. Do not decide again.',
+      { reason: 'decisionRecordedEventPending' },
+      { 'retry-after': '60' },
+    );
+  }
+  return { status: 204 };
+}

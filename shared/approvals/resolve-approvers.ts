@@ -1,0 +1,53 @@
+/** Who approves: the users behind an approval stage's approvers (users, groups' members, the group's owners). */
+import type { Directory } from '../directory/directory';
+import { GraphError } from '../directory/graph-error';
+import type { Approver } from '../policies/domain/role-settings';
+
+/**
+ * User ids of the approvers: listed users, transitive user members of listed groups, and for `groupOwners` the
+ * group's owners (users). Disabled accounts and `excluded` (the requester) are left out. A listed user or group that
+ * no longer exists is skipped (and logged); other directory failures throw, so the activity can be retried.
+ */
+export async function resolveApprovers(
+  directory: Directory,
+  approvers: readonly Approver[],
+  groupId: string,
+  excluded: ReadonlySet<string>,
+  logger: (message: string) => void = () => undefined,
+): Promise<string[]> {
+  const candidates: string[] = [];
+  const missingIsEmpty = async (what: string, list: () => Promise<{ id: string; type: string }[]>) => {
+    try {
+      return await list();
+    } catch (err) {
+      if (err instanceof GraphError && err.status === 404) {
+        logger(`Approver ${what} no longer exists; skipped`);
+        return [];
+      }
+      throw err;
+    }
+  };
+  for (const approver of approvers) {
+    if (approver.type === 'user') candidates.push(approver.id);
+    else {
+      const principals =
+        approver.type === 'groupMembers'
+          ? await missingIsEmpty(`group ${approver.id}`, () => directory.listTransitiveMembers(approver.id))
+          : await missingIsEmpty(`owners of ${groupId}`, () => directory.listGroupOwners(groupId));
+      for (const p of principals) if (p.type === 'user') candidates.push(p.id);
+    }
+  }
+  const unique = [...new Set(candidates.map((id) => id.toLowerCase()))].filter((id) => !hasId(excluded, id));
+  if (unique.length === 0) return [];
+  const users = await directory.getUsers(unique);
+  return unique.filter((id) => {
+    const user = users[id];
+    if (!user) logger(`Approver ${id} no longer exists; skipped`);
+    return user !== null && user !== undefined && user.accountEnabled;
+  });
+}
+
+function hasId(set: ReadonlySet<string>, id: string): boolean {
+  for (const value of set) if (value.toLowerCase() === id.toLowerCase()) return true;
+  return false;
+}
