@@ -168,7 +168,6 @@ export default tseslint.config(
       'shared/managed-groups/authorization.ts',
       'shared/policies/policy-service.ts',
       'shared/policies/role-settings-source.ts',
-      'shared/requests/domain/refusal-audit.ts',
       'shared/reviews/apply-activities.ts',
       'shared/reviews/http/instance-api.ts',
       'shared/reviews/instance-activities.ts',

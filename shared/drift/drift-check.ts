@@ -10,7 +10,7 @@
  * and before the final write sends it again.
  */
 import { SYSTEM_ACTOR } from '../audit/domain/audit-entry';
-import type { AuditRecord, AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditRecord, AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { BulkItemResult, Directory } from '../directory/directory';
 import { mailIdFor } from '../mail/mail-id';

@@ -3,7 +3,7 @@
  * with the members and owners present at that moment (the baseline drift detection starts from), creates its two
  * role management policies with PIM's defaults, and audits it. Removing it deletes its policies and audits that.
  */
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import { userActor } from '../audit/domain/audit-entry';
 import type { CallerPrincipal } from '../auth/principal';
 import type { Clock } from '../clock';

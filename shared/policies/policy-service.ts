@@ -3,7 +3,7 @@
  * assignments, and the rule PATCH (validated, stored at the policy's ETag, audited with old → new values).
  */
 import type { Database } from '@azure/cosmos';
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import { userActor } from '../audit/domain/audit-entry';
 import type { CallerPrincipal } from '../auth/principal';
 import type { Clock } from '../clock';

@@ -7,26 +7,12 @@ import { CosmosRepository, type Page } from '../../storage/cosmos-repository';
 import type { ContainerSpec } from '../../storage/ensure-database';
 import { AlreadyExistsError } from '../../storage/errors';
 import { auditEntrySchema, type AuditEntry } from '../domain/audit-entry';
+import type { AuditRecord, AuditWriter } from '../domain/audit-record';
+
+// Re-exported until approvals, reviews, requests, lifecycle and reconcile import them from the audit domain.
+export type { AuditRecord, AuditWriter } from '../domain/audit-record';
 
 export const auditLogsContainer: ContainerSpec = { id: 'auditLogs', partitionKeyPath: '/month' };
-
-export type AuditRecord = Omit<
-  AuditEntry,
-  | 'month'
-  | 'activityDateTime'
-  | 'resultReason'
-  | 'correlationId'
-  | 'groupId'
-  | 'principalId'
-  | 'additionalDetails'
-> & {
-  activityDateTime: Date;
-  resultReason?: string;
-  correlationId?: string | null;
-  groupId?: string | null;
-  principalId?: string | null;
-  details?: Record<string, string | null | undefined>;
-};
 
 export interface AuditQuery {
   from: Date;
@@ -40,10 +26,6 @@ export interface AuditQuery {
   pageSize?: number;
   /** Opaque: which month to continue in, and Cosmos's token within it. */
   skipToken?: string;
-}
-
-export interface AuditWriter {
-  record(entry: AuditRecord): Promise<void>;
 }
 
 export class AuditLog implements AuditWriter {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SYSTEM_ACTOR } from '../../audit/domain/audit-entry';
-import type { AuditRecord } from '../../audit/adapters/audit-log';
+import type { AuditRecord } from '../../audit/domain/audit-record';
 
 export function refusalRecord(
   ref: { requestId: string; groupId: string },
