@@ -8,27 +8,19 @@ import type { ContainerSpec } from '../../storage/ensure-database';
 import { AlreadyExistsError } from '../../storage/errors';
 import { auditEntrySchema, type AuditEntry } from '../domain/audit-entry';
 import type { AuditRecord, AuditWriter } from '../domain/audit-record';
+import {
+  InvalidSkipTokenError,
+  type AuditPage,
+  type AuditQuery,
+  type AuditReader,
+} from '../domain/audit-search';
 
 // Re-exported until approvals, reviews, requests, lifecycle and reconcile import them from the audit domain.
 export type { AuditRecord, AuditWriter } from '../domain/audit-record';
 
 export const auditLogsContainer: ContainerSpec = { id: 'auditLogs', partitionKeyPath: '/month' };
 
-export interface AuditQuery {
-  from: Date;
-  to: Date;
-  category?: AuditEntry['category'];
-  groupId?: string;
-  principalId?: string;
-  initiatedById?: string;
-  correlationId?: string;
-  result?: AuditEntry['result'];
-  pageSize?: number;
-  /** Opaque: which month to continue in, and Cosmos's token within it. */
-  skipToken?: string;
-}
-
-export class AuditLog implements AuditWriter {
+export class AuditLog implements AuditWriter, AuditReader {
   private readonly documents: CosmosRepository<AuditEntry>;
 
   constructor(container: Container) {
@@ -67,7 +59,7 @@ export class AuditLog implements AuditWriter {
   }
 
   /** Newest first, month by month from `to` back to `from`: each page reads one partition. */
-  async query(q: AuditQuery): Promise<{ items: AuditEntry[]; skipToken?: string }> {
+  async query(q: AuditQuery): Promise<AuditPage> {
     const months = monthsBetween(q.from, q.to);
     let [monthIndex, token] = decodeSkipToken(q.skipToken);
     const filters = ['c.activityDateTime >= @from', 'c.activityDateTime <= @to'];
@@ -135,5 +127,3 @@ function decodeSkipToken(skipToken: string | undefined): [number, string | undef
   }
   throw new InvalidSkipTokenError('The $skiptoken is not one this API issued');
 }
-
-export class InvalidSkipTokenError extends Error {}
