@@ -3,6 +3,7 @@
  * docs/api/role-settings.md for the mapping).
  */
 import {
+  defaultStageSettings,
   roleSettingsSchema,
   type ApprovalStageSettings,
   type Approver,
@@ -56,14 +57,7 @@ export function toRoleSettings(policy: PolicyDocument): RoleSettings {
     isEscalationEnabled: stage.isEscalationEnabled,
     escalationTimeInMinutes: stage.escalationTimeInMinutes,
   }));
-  const first: ApprovalStageSettings = stages[0] ?? {
-    approvers: [],
-    escalationApprovers: [],
-    approvalStageTimeOutInDays: 1,
-    isApproverJustificationRequired: true,
-    isEscalationEnabled: false,
-    escalationTimeInMinutes: 0,
-  };
+  const first: ApprovalStageSettings = stages[0] ?? defaultStageSettings();
   const authContext = rule<AuthenticationContextRule>(
     'AuthenticationContext_EndUser_Assignment',
     RULE_TYPES.authenticationContext,
