@@ -4,24 +4,23 @@
  * `$format=csv`). See shared/audit/http/audit-query.ts for the filters.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { InvalidSkipTokenError } from '../shared/audit/adapters/audit-log';
-import { APP_ROLES } from '../shared/auth/principal';
-import { authenticate } from '../shared/http/caller';
-import { problem } from '../shared/http/problem';
+import { exportAudit } from '../shared/audit/audit-export';
+import { InvalidSkipTokenError } from '../shared/audit/domain/audit-search';
 import {
-  AUDIT_CSV_HEADER,
-  auditCsvRow,
   auditNextLink,
-  directoryAuditView,
   parseAuditListRequest,
   type AuditListRequest,
 } from '../shared/audit/http/audit-query';
-import { csvRow } from '../shared/http/csv';
+import { auditCsvWriter } from '../shared/audit/http/audit-csv';
+import { directoryAuditView } from '../shared/audit/http/audit-view';
+import { APP_ROLES } from '../shared/auth/principal';
+import { authenticate } from '../shared/http/caller';
+import { csvFile } from '../shared/http/csv';
 import { collection, ODataError } from '../shared/http/odata';
+import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
 
-/** The most rows one export holds; ask for a narrower range for more. */
-const MAX_EXPORT_ROWS = 100_000;
+const day = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '');
 
 export async function listAuditLogs(request: HttpRequest): Promise<HttpResponseInit> {
   const services = await getAppServices();
@@ -36,30 +35,15 @@ export async function listAuditLogs(request: HttpRequest): Promise<HttpResponseI
   }
   try {
     if (q.csv) {
-      let body = csvRow(AUDIT_CSV_HEADER);
-      let rows = 0;
-      let skipToken = q.skipToken;
-      do {
-        const page = await services.audit.query({ ...q.query, pageSize: 1000, skipToken });
-        for (const entry of page.items) body += auditCsvRow(entry);
-        rows += page.items.length;
-        skipToken = page.skipToken;
-        if (rows > MAX_EXPORT_ROWS) {
-          return problem(
-            400,
-            `The export would hold more than ${MAX_EXPORT_ROWS} rows: narrow the range or filter`,
-          );
-        }
-      } while (skipToken);
-      const day = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, '');
-      return {
-        status: 200,
-        headers: {
-          'content-type': 'text/csv; charset=utf-8; header=present',
-          'content-disposition': `attachment; filename="pimflow-audit-${day(q.query.from)}-${day(q.query.to)}.csv"`,
-        },
-        body,
-      };
+      const csv = auditCsvWriter();
+      const exported = await exportAudit(services.audit, { ...q.query, skipToken: q.skipToken }, csv.write);
+      if (!exported.ok) {
+        return problem(
+          400,
+          `The export would hold more than ${exported.limit} rows: narrow the range or filter`,
+        );
+      }
+      return csvFile(`pimflow-audit-${day(q.query.from)}-${day(q.query.to)}.csv`, csv.text());
     }
     const page = await services.audit.query({ ...q.query, pageSize: q.top, skipToken: q.skipToken });
     return {
@@ -70,8 +54,8 @@ export async function listAuditLogs(request: HttpRequest): Promise<HttpResponseI
       ),
     };
   } catch (err) {
-    if (err instanceof InvalidSkipTokenError) return problem(400, '$skiptoken is not one this API issued');
-    if (q.skipToken !== undefined && (err as { code?: unknown } | null)?.code === 400) {
+    const storageRefused = q.skipToken !== undefined && (err as { code?: unknown } | null)?.code === 400;
+    if (err instanceof InvalidSkipTokenError || storageRefused) {
       return problem(400, '$skiptoken is not one this API issued');
     }
     throw err;

@@ -6,10 +6,10 @@
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { authenticate } from '../shared/http/caller';
-import { collection, nextLink } from '../shared/http/odata';
-import { parseListRequest } from '../shared/http/odata-query';
+import { pagedList } from '../shared/http/paged-list';
 import { problem } from '../shared/http/problem';
-import { authorizeGroup, canReadEverything } from '../shared/managed-groups/authorization';
+import { canReadEverything } from '../shared/managed-groups/authorization';
+import { authorizeGroup } from '../shared/managed-groups/http/authorize-group';
 import { getAppServices } from '../shared/composition-root';
 import { driftReportView } from '../shared/drift/http/drift-view';
 
@@ -19,36 +19,27 @@ export async function listDriftReports(request: HttpRequest): Promise<HttpRespon
   const services = await getAppServices();
   const auth = await authenticate(request, services.tokens);
   if (!auth.ok) return auth.response;
-  const parsed = parseListRequest(request, ['groupId']);
-  if (!parsed.ok) return parsed.response;
-  const { filters, top, skipToken } = parsed.query;
-  const groupId = filters.groupId?.toLowerCase();
-  if (groupId !== undefined && !GUID.test(groupId))
-    return problem(400, 'groupId must be a group id (a GUID)');
-  if (!canReadEverything(auth.caller)) {
-    if (groupId === undefined) {
-      return problem(403, "Only admins and auditors list every group's drift; owners filter by groupId");
-    }
-    const denied = await authorizeGroup(services, auth.caller, groupId, 'read');
-    if (denied) return denied;
-  }
-  let page;
-  try {
-    page = await services.driftReports.list({ groupId, pageSize: top, continuationToken: skipToken });
-  } catch (err) {
-    const code = (err as { code?: unknown } | null)?.code;
-    if (skipToken !== undefined && (code === 400 || code === '400')) {
-      return problem(400, '$skiptoken is not one this API issued');
-    }
-    throw err;
-  }
-  return {
-    jsonBody: collection(
-      '$metadata#driftReports',
-      page.items.map(driftReportView),
-      nextLink(request, page.continuationToken),
-    ),
-  };
+  return pagedList(request, {
+    context: '$metadata#driftReports',
+    filterFields: ['groupId'],
+    async check({ filters }) {
+      const groupId = filters.groupId?.toLowerCase();
+      if (groupId !== undefined && !GUID.test(groupId))
+        return problem(400, 'groupId must be a group id (a GUID)');
+      if (canReadEverything(auth.caller)) return undefined;
+      if (groupId === undefined) {
+        return problem(403, "Only admins and auditors list every group's drift; owners filter by groupId");
+      }
+      return authorizeGroup(services, auth.caller, groupId, 'read');
+    },
+    load: ({ filters, top, skipToken }) =>
+      services.driftReports.list({
+        groupId: filters.groupId?.toLowerCase(),
+        pageSize: top,
+        continuationToken: skipToken,
+      }),
+    view: driftReportView,
+  });
 }
 
 app.http('driftReportsList', {

@@ -11,26 +11,16 @@ import { z } from 'zod';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
+import { pagedList } from '../shared/http/paged-list';
 import { problem } from '../shared/http/problem';
-import { authorizeGroup } from '../shared/managed-groups/authorization';
+import { authorizeGroup } from '../shared/managed-groups/http/authorize-group';
+import { managedGroupView, refusalResponse } from '../shared/managed-groups/http/managed-group-responses';
 import {
   bringUnderManagement,
-  managedGroupView,
   removeFromManagement,
   updateManagedGroupSettings,
-  type ManagedGroupDeps,
 } from '../shared/managed-groups/managed-groups';
-import {
-  checkQueryOptions,
-  collection,
-  nextLink,
-  ODataError,
-  parseSkipToken,
-  parseTop,
-} from '../shared/http/odata';
-import { policyServiceFor } from '../shared/policies/policy-service';
-import { getAppServices, type AppServices } from '../shared/composition-root';
-import { DriftStore } from '../shared/drift/adapters/drift-store';
+import { getAppServices } from '../shared/composition-root';
 
 const bodySchema = z.strictObject({ groupId: z.guid() });
 const groupIdSchema = z.guid();
@@ -39,22 +29,14 @@ const patchSchema = z
   .partial()
   .refine((p) => Object.keys(p).length > 0, { message: 'name at least one setting to change' });
 
-function deps(services: AppServices): ManagedGroupDeps {
-  return {
-    ...services,
-    policies: policyServiceFor(services),
-    driftReports: new DriftStore(services.database.container('driftReports')),
-  };
-}
-
 export async function addManagedGroup(request: HttpRequest): Promise<HttpResponseInit> {
   const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin]);
   if (!auth.ok) return auth.response;
   const body = await parseJsonBody(request, bodySchema);
   if (!body.ok) return body.response;
-  const result = await bringUnderManagement(deps(services), body.value.groupId, auth.caller);
-  if (!result.ok) return problem(result.status, result.detail);
+  const result = await bringUnderManagement(services, body.value.groupId, auth.caller);
+  if (!result.ok) return refusalResponse(result);
   return {
     status: 201,
     headers: { location: new URL(result.group.groupId, withSlash(request.url)).toString() },
@@ -66,32 +48,12 @@ export async function listManagedGroups(request: HttpRequest): Promise<HttpRespo
   const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, [APP_ROLES.admin, APP_ROLES.auditor]);
   if (!auth.ok) return auth.response;
-  let top: number;
-  let continuationToken: string | undefined;
-  try {
-    checkQueryOptions(request, ['$top', '$skiptoken']);
-    top = parseTop(request, 100, 999);
-    continuationToken = parseSkipToken(request);
-  } catch (err) {
-    if (err instanceof ODataError) return problem(400, err.message);
-    throw err;
-  }
-  let page;
-  try {
-    page = await services.managedGroups.listAll({ pageSize: top, continuationToken });
-  } catch (err) {
-    if (continuationToken !== undefined && isBadRequest(err)) {
-      return problem(400, '$skiptoken is not one this API issued');
-    }
-    throw err;
-  }
-  return {
-    jsonBody: collection(
-      '$metadata#managedGroups',
-      page.items.map((g) => managedGroupView(g, false)),
-      nextLink(request, page.continuationToken),
-    ),
-  };
+  return pagedList(request, {
+    context: '$metadata#managedGroups',
+    load: ({ top, skipToken }) =>
+      services.managedGroups.listAll({ pageSize: top, continuationToken: skipToken }),
+    view: (g) => managedGroupView(g, false),
+  });
 }
 
 export async function getManagedGroup(request: HttpRequest): Promise<HttpResponseInit> {
@@ -116,8 +78,8 @@ export async function updateManagedGroup(request: HttpRequest): Promise<HttpResp
   if (!id.ok) return id.response;
   const body = await parseJsonBody(request, patchSchema);
   if (!body.ok) return body.response;
-  const result = await updateManagedGroupSettings(deps(services), id.value, body.value, auth.caller);
-  if (!result.ok) return problem(result.status, result.detail);
+  const result = await updateManagedGroupSettings(services, id.value, body.value, auth.caller);
+  if (!result.ok) return refusalResponse(result);
   return { jsonBody: managedGroupView(result.group, false) };
 }
 
@@ -127,8 +89,8 @@ export async function deleteManagedGroup(request: HttpRequest): Promise<HttpResp
   if (!auth.ok) return auth.response;
   const id = validate(groupIdSchema, request.params.groupId, 'groupId');
   if (!id.ok) return id.response;
-  const result = await removeFromManagement(deps(services), id.value, auth.caller);
-  if (!result.ok) return problem(result.status, result.detail);
+  const result = await removeFromManagement(services, id.value, auth.caller);
+  if (!result.ok) return refusalResponse(result);
   return { status: 204 };
 }
 
@@ -137,11 +99,6 @@ function withSlash(url: string): string {
   u.search = '';
   if (!u.pathname.endsWith('/')) u.pathname += '/';
   return u.toString();
-}
-
-function isBadRequest(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 400 || code === '400';
 }
 
 const anon = { authLevel: 'anonymous' as const };

@@ -29,6 +29,8 @@ import { ManagedGroupRepository } from './managed-groups/adapters/managed-group-
 import { canManageGroup } from './managed-groups/authorization';
 import type { RoleSettingsSource } from './policies/domain/role-settings';
 import { createRoleSettingsSource } from './policies/role-settings-source';
+import { PolicyStore } from './policies/adapters/policy-store';
+import { PolicyService } from './policies/policy-service';
 import type { ReconcileDeps } from './reconcile/reconcile';
 import { PimStore } from './requests/adapters/pim-store';
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
@@ -55,6 +57,9 @@ export interface AppServices {
   approvalLinks: ApprovalLinks;
   reviews: ReviewStore;
   driftReports: DriftStore;
+  policyStore: PolicyStore;
+  /** Role settings as Graph serves them (the policies API; managed groups create and remove them). */
+  policies: PolicyService;
   roleSettings: RoleSettingsSource;
   access: AccessProvider;
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
@@ -103,7 +108,8 @@ export async function createAppServices(
   const approvalLinks = createApprovalLinks(settings);
   const reviews = new ReviewStore(database);
   const driftReports = new DriftStore(database.container('driftReports'));
-  const base = { settings, clock, directory, mailer, database, audit, managedGroups };
+  const policyStore = new PolicyStore(database);
+  const base = { settings, clock, directory, mailer, database, audit, managedGroups, policyStore };
   const roleSettings = createRoleSettingsSource(base);
   const access = createGroupAccessProvider(directory);
   const adminRecipients = settings.ADMIN_NOTIFICATION_RECIPIENTS;
@@ -133,6 +139,7 @@ export async function createAppServices(
     approvalLinks,
     reviews,
     driftReports,
+    policies: new PolicyService(base),
     roleSettings,
     access,
     canManageGroup: (caller, groupId) => canManageGroup({ directory, managedGroups }, caller, groupId),

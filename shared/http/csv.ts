@@ -21,3 +21,29 @@ export function toCsv(
 ): string {
   return [header, ...rows].map(csvRow).join('');
 }
+
+/**
+ * Whether a list answers as CSV: `$format` (csv or json) decides, else `Accept: text/csv`. Undefined when `$format`
+ * is neither (the caller's 400).
+ */
+export function wantsCsv(format: string | null, accept: string | null): boolean | undefined {
+  if (format === null) return /\btext\/csv\b/i.test(accept ?? '');
+  const f = format.toLowerCase();
+  if (!['csv', 'text/csv', 'json', 'application/json'].includes(f)) return undefined;
+  return f.includes('csv');
+}
+
+/** A CSV download: 200 with the file name a browser saves it under. */
+export function csvFile(
+  filename: string,
+  body: string,
+): { status: 200; headers: Record<string, string>; body: string } {
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8; header=present',
+      'content-disposition': `attachment; filename="${filename}"`,
+    },
+    body,
+  };
+}

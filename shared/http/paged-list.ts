@@ -16,6 +16,8 @@ export interface PagedListOptions<T> {
   context: string;
   /** Fields `$filter` may name (none: `$filter` is refused). */
   filterFields?: readonly string[];
+  /** Checks the query and the caller once the query parsed, before loading: a response refuses the list. */
+  check?(query: ListQuery): Promise<HttpResponseInit | undefined> | HttpResponseInit | undefined;
   load(query: ListQuery): Promise<Page<T>>;
   view(item: T): unknown;
 }
@@ -26,6 +28,8 @@ export async function pagedList<T>(
 ): Promise<HttpResponseInit> {
   const parsed = parseListRequest(request, options.filterFields ?? []);
   if (!parsed.ok) return parsed.response;
+  const refused = await options.check?.(parsed.query);
+  if (refused) return refused;
   let page: Page<T>;
   try {
     page = await options.load(parsed.query);

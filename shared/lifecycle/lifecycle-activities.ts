@@ -4,7 +4,7 @@
  * The schedule document is the truth about the end: each activity re-reads it, so a notice for an end that has
  * moved is not sent, and an expiry that races an extension loses to it (both are ETag-guarded writes).
  */
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import type { DurableEvent } from '../durable/activity';

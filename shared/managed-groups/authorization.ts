@@ -5,12 +5,10 @@
  *   assignments, and reads them;
  * - auditors (app role PimFlow.Auditor) read everything and change nothing;
  * - everyone else: 403.
- * HTTP functions call `authorizeGroup` (a 403 problem or nothing); domain code calls `canManageGroup`/`canReadGroup`.
+ * Services call `canManageGroup`/`canReadGroup`; the HTTP edge calls `authorizeGroup` (http/authorize-group.ts).
  */
-import type { HttpResponseInit } from '@azure/functions';
 import { APP_ROLES, type CallerPrincipal } from '../auth/principal';
 import type { Directory } from '../directory/directory';
-import { problem } from '../http/problem';
 import type { ManagedGroupRepository } from './adapters/managed-group-repository';
 
 export interface AuthorizationDeps {
@@ -72,24 +70,4 @@ export async function canReadGroup(
   groupId: string,
 ): Promise<boolean> {
   return canReadEverything(caller) || canManageGroup(deps, caller, groupId);
-}
-
-/** For HTTP functions: undefined when allowed, else the 403 problem to return. */
-export async function authorizeGroup(
-  deps: AuthorizationDeps,
-  caller: CallerPrincipal,
-  groupId: string,
-  access: GroupAccess,
-): Promise<HttpResponseInit | undefined> {
-  const allowed =
-    access === 'read'
-      ? await canReadGroup(deps, caller, groupId)
-      : await canManageGroup(deps, caller, groupId);
-  if (allowed) return undefined;
-  return problem(
-    403,
-    access === 'read'
-      ? 'Only admins, auditors and active owners of the group can read its settings'
-      : 'Only admins and active owners of the group can change its settings',
-  );
 }

@@ -2,9 +2,7 @@
  * Role settings as Graph serves them: the policies of a managed group, one policy, its rules, the policy
  * assignments, and the rule PATCH (validated, stored at the policy's ETag, audited with old → new values).
  */
-import type { Database } from '@azure/cosmos';
-import type { AuditWriter } from '../audit/adapters/audit-log';
-import { userActor } from '../audit/domain/audit-entry';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { CallerPrincipal } from '../auth/principal';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
@@ -12,18 +10,15 @@ import type { Stored } from '../storage/stored';
 import { ConcurrencyConflictError } from '../storage/errors';
 import type { GroupRole, ManagedGroup } from '../managed-groups/domain/managed-group';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
-import {
-  groupIdOfPolicy,
-  policyAssignmentId,
-  policyIdFor,
-  PolicyStore,
-  type PolicyDocument,
-} from './adapters/policy-store';
-import { checkApproversExist, mergeRulePatch, ruleChanges, type FieldError } from './domain/rule-patch';
+import type { PolicyStore } from './adapters/policy-store';
+import { checkApproversExist } from './approvers-exist';
+import { roleSettingUpdatedRecord, type RoleSettingChange } from './domain/audit-records';
+import { groupIdOfPolicy, policyIdFor, type PolicyDocument } from './domain/policy';
+import { mergeRulePatch, ruleChanges, type FieldError } from './domain/rule-patch';
 import { RULE_IDS, ruleDefinition, type PolicyRule } from './domain/rules';
 
 export interface PolicyServiceDeps {
-  database: Database;
+  policyStore: PolicyStore;
   managedGroups: ManagedGroupRepository;
   directory: Directory;
   audit: AuditWriter;
@@ -39,10 +34,10 @@ const ROLES: readonly GroupRole[] = ['member', 'owner'];
 const MAX_ATTEMPTS = 8;
 
 export class PolicyService {
-  readonly store: PolicyStore;
+  private readonly store: PolicyStore;
 
   constructor(private readonly deps: PolicyServiceDeps) {
-    this.store = new PolicyStore(deps.database);
+    this.store = deps.policyStore;
   }
 
   /** The group's policies (one per managed role, `role` to pick one); none if the group isn't managed. */
@@ -123,60 +118,27 @@ export class PolicyService {
         if (err instanceof ConcurrencyConflictError) continue;
         throw err;
       }
-      await this.auditChange(policy, ruleId, stored, after, changes, caller, now, written._etag);
+      await this.auditChange({
+        policy,
+        ruleId,
+        before: stored,
+        after,
+        changes,
+        caller,
+        at: now,
+        etag: written._etag,
+      });
       return { outcome: 'updated' };
     }
     throw new Error(`Policy ${policyId} kept changing; gave up after ${MAX_ATTEMPTS} attempts`);
   }
 
-  private async auditChange(
-    policy: PolicyDocument,
-    ruleId: string,
-    before: PolicyRule,
-    after: PolicyRule,
-    changes: Record<string, [string, string]>,
-    caller: CallerPrincipal,
-    at: Date,
-    etag: string,
-  ): Promise<void> {
-    const group = await this.deps.directory.getGroup(policy.scopeId).catch(() => null);
-    const details: Record<string, string> = {
-      policyId: policy.id,
-      ruleId,
-      roleDefinitionId: policy.roleDefinitionId,
-      changedFields: Object.keys(changes).join(', '),
-      oldValue: JSON.stringify(ruleFields(before)),
-      newValue: JSON.stringify(ruleFields(after)),
-    };
-    for (const [path, [oldValue, newValue]] of Object.entries(changes)) {
-      details[`${path}`] = `${oldValue} → ${newValue}`;
-    }
-    await this.deps.audit.record({
-      // Deterministic for the write (the ETag it produced): recording it again can't duplicate it.
-      id: `roleSettings:${policy.id}:${ruleId}:${etag.replace(/[^A-Za-z0-9-]/g, '')}`,
-      activityDateTime: at,
-      activityDisplayName: 'Update role setting in PIM',
-      category: 'RoleSettings',
-      operationType: 'Update',
-      result: 'success',
-      initiatedBy: userActor(caller.objectId, caller.displayName, caller.userPrincipalName),
-      targetResources: [
-        { id: policy.id, displayName: `${ruleId} (${policy.roleDefinitionId})`, type: 'Policy' },
-        { id: policy.scopeId, displayName: group?.displayName ?? null, type: 'Group' },
-      ],
-      groupId: policy.scopeId,
-      details,
-    });
+  private async auditChange(change: RoleSettingChange): Promise<void> {
+    const group = await this.deps.directory.getGroup(change.policy.scopeId).catch(() => null);
+    await this.deps.audit.record(
+      roleSettingUpdatedRecord({ ...change, groupName: group?.displayName ?? null }),
+    );
   }
-}
-
-/** The rule without its id and target (which never change): what the audit shows as old and new value. */
-function ruleFields(rule: PolicyRule): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...rule };
-  delete copy.id;
-  delete copy.target;
-  delete copy['@odata.type'];
-  return copy;
 }
 
 function roleOf(group: ManagedGroup, policyId: string): GroupRole | undefined {
@@ -195,51 +157,4 @@ function invalid(errors: FieldError[]): PatchRuleResult {
     detail: `Invalid rule: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
     errors,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Graph-shaped views
-
-export function policyView(policy: PolicyDocument, expandRules: boolean): Record<string, unknown> {
-  return {
-    id: policy.id,
-    displayName: policy.displayName,
-    description: policy.description,
-    isOrganizationDefault: policy.isOrganizationDefault,
-    scopeId: policy.scopeId,
-    scopeType: policy.scopeType,
-    lastModifiedDateTime: policy.lastModifiedDateTime,
-    lastModifiedBy: policy.lastModifiedBy,
-    ...(expandRules && { rules: policy.rules.map(ruleView) }),
-  };
-}
-
-export function ruleView(rule: PolicyRule): Record<string, unknown> {
-  return { ...rule };
-}
-
-export function policyAssignmentView(
-  policy: PolicyDocument,
-  expand: 'none' | 'policy' | 'policyWithRules',
-): Record<string, unknown> {
-  return {
-    id: policyAssignmentId(policy.scopeId, policy.id, policy.roleDefinitionId),
-    policyId: policy.id,
-    scopeId: policy.scopeId,
-    scopeType: policy.scopeType,
-    roleDefinitionId: policy.roleDefinitionId,
-    ...(expand !== 'none' && { policy: policyView(policy, expand === 'policyWithRules') }),
-  };
-}
-
-const cache = new WeakMap<object, PolicyService>();
-
-/** One PolicyService per composition (the app's Services). */
-export function policyServiceFor(deps: PolicyServiceDeps): PolicyService {
-  let service = cache.get(deps);
-  if (!service) {
-    service = new PolicyService(deps);
-    cache.set(deps, service);
-  }
-  return service;
 }

@@ -9,7 +9,7 @@
  * and repairs them idempotently: events are hints that the orchestrations check against Cosmos DB, so a second
  * one changes nothing. Every repair is audited once (deterministic ids).
  */
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Approval } from '../approvals/domain/approval';
 import { defineEvent, type DurableEvent } from '../durable/activity';

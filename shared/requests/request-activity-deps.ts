@@ -3,7 +3,7 @@
  * stand-ins), and the helpers they share: the refusal audit and a request's recorded approval.
  */
 import type { AccessProvider } from '../access/access-provider';
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import type { Mailer } from '../mail/mailer';

@@ -13,7 +13,7 @@
  */
 import type { Database } from '@azure/cosmos';
 import { SYSTEM_ACTOR, userActor } from '../audit/domain/audit-entry';
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { BulkItemResult, Directory } from '../directory/directory';
 import type { PimStore } from '../requests/adapters/pim-store';

@@ -6,7 +6,7 @@
  * and audited. Decisions go straight to Cosmos: the instance's orchestration never hears of them.
  */
 import { userActor } from '../audit/domain/audit-entry';
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Stored } from '../storage/stored';
 import { NotFoundError } from '../storage/errors';

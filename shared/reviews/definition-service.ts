@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { userActor } from '../audit/domain/audit-entry';
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { CallerPrincipal } from '../auth/principal';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';

@@ -7,7 +7,7 @@
  * cursors, so the orchestration's history stays short however many items the instance has.
  */
 import { SYSTEM_ACTOR } from '../audit/domain/audit-entry';
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import { mailIdFor } from '../mail/mail-id';

@@ -6,7 +6,7 @@
  * nothing when already done, create-if-missing, deterministic audit ids.
  */
 import { SYSTEM_ACTOR } from '../audit/domain/audit-entry';
-import type { AuditWriter } from '../audit/adapters/audit-log';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import { AlreadyExistsError, NotFoundError } from '../storage/errors';

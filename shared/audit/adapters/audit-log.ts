@@ -7,46 +7,17 @@ import { CosmosRepository, type Page } from '../../storage/cosmos-repository';
 import type { ContainerSpec } from '../../storage/ensure-database';
 import { AlreadyExistsError } from '../../storage/errors';
 import { auditEntrySchema, type AuditEntry } from '../domain/audit-entry';
+import type { AuditRecord, AuditWriter } from '../domain/audit-record';
+import {
+  InvalidSkipTokenError,
+  type AuditPage,
+  type AuditQuery,
+  type AuditReader,
+} from '../domain/audit-search';
 
 export const auditLogsContainer: ContainerSpec = { id: 'auditLogs', partitionKeyPath: '/month' };
 
-export type AuditRecord = Omit<
-  AuditEntry,
-  | 'month'
-  | 'activityDateTime'
-  | 'resultReason'
-  | 'correlationId'
-  | 'groupId'
-  | 'principalId'
-  | 'additionalDetails'
-> & {
-  activityDateTime: Date;
-  resultReason?: string;
-  correlationId?: string | null;
-  groupId?: string | null;
-  principalId?: string | null;
-  details?: Record<string, string | null | undefined>;
-};
-
-export interface AuditQuery {
-  from: Date;
-  to: Date;
-  category?: AuditEntry['category'];
-  groupId?: string;
-  principalId?: string;
-  initiatedById?: string;
-  correlationId?: string;
-  result?: AuditEntry['result'];
-  pageSize?: number;
-  /** Opaque: which month to continue in, and Cosmos's token within it. */
-  skipToken?: string;
-}
-
-export interface AuditWriter {
-  record(entry: AuditRecord): Promise<void>;
-}
-
-export class AuditLog implements AuditWriter {
+export class AuditLog implements AuditWriter, AuditReader {
   private readonly documents: CosmosRepository<AuditEntry>;
 
   constructor(container: Container) {
@@ -85,7 +56,7 @@ export class AuditLog implements AuditWriter {
   }
 
   /** Newest first, month by month from `to` back to `from`: each page reads one partition. */
-  async query(q: AuditQuery): Promise<{ items: AuditEntry[]; skipToken?: string }> {
+  async query(q: AuditQuery): Promise<AuditPage> {
     const months = monthsBetween(q.from, q.to);
     let [monthIndex, token] = decodeSkipToken(q.skipToken);
     const filters = ['c.activityDateTime >= @from', 'c.activityDateTime <= @to'];
@@ -153,5 +124,3 @@ function decodeSkipToken(skipToken: string | undefined): [number, string | undef
   }
   throw new InvalidSkipTokenError('The $skiptoken is not one this API issued');
 }
-
-export class InvalidSkipTokenError extends Error {}

@@ -6,9 +6,9 @@
  * `$format=csv` (or `Accept: text/csv`). The time range defaults to the 30 days up to now.
  */
 import type { HttpRequest } from '@azure/functions';
-import type { AuditQuery } from '../adapters/audit-log';
+import type { AuditQuery } from '../domain/audit-search';
 import { auditCategorySchema, type AuditEntry } from '../domain/audit-entry';
-import { csvRow } from '../../http/csv';
+import { wantsCsv } from '../../http/csv';
 import { checkQueryOptions, ODataError, parseFilter, parseSkipToken, parseTop } from '../../http/odata';
 import { sealSkipToken } from '../../http/skip-token';
 
@@ -98,12 +98,8 @@ export function parseAuditListRequest(request: HttpRequest, now: Date): AuditLis
     throw new ODataError('The activityDateTime range may span at most 10 years');
   }
 
-  const format = request.query.get('$format');
-  if (format !== null && !['csv', 'text/csv', 'json', 'application/json'].includes(format.toLowerCase())) {
-    throw new ODataError('$format must be csv or json');
-  }
-  const accept = request.headers.get('accept') ?? '';
-  const csv = format !== null ? format.toLowerCase().includes('csv') : /\btext\/csv\b/i.test(accept);
+  const csv = wantsCsv(request.query.get('$format'), request.headers.get('accept'));
+  if (csv === undefined) throw new ODataError('$format must be csv or json');
 
   const skipToken = parseSkipToken(request);
   return {
@@ -138,64 +134,4 @@ export function auditNextLink(request: HttpRequest, q: AuditListRequest, skipTok
   ];
   url.searchParams.set('$filter', clauses.join(' and '));
   return sealSkipToken(url, skipToken).toString();
-}
-
-/** The API's view of a record: Graph's directoryAudit, plus pimflow's groupId and principalId. */
-export function directoryAuditView(e: AuditEntry): Record<string, unknown> {
-  return {
-    id: e.id,
-    category: e.category,
-    correlationId: e.correlationId,
-    result: e.result,
-    resultReason: e.resultReason,
-    activityDisplayName: e.activityDisplayName,
-    activityDateTime: e.activityDateTime,
-    loggedByService: 'pimflow',
-    operationType: e.operationType,
-    initiatedBy: e.initiatedBy,
-    targetResources: e.targetResources,
-    additionalDetails: e.additionalDetails,
-    groupId: e.groupId,
-    principalId: e.principalId,
-  };
-}
-
-export const AUDIT_CSV_HEADER = [
-  'id',
-  'activityDateTime',
-  'category',
-  'activityDisplayName',
-  'operationType',
-  'result',
-  'resultReason',
-  'initiatedByUserId',
-  'initiatedByUserPrincipalName',
-  'initiatedByDisplayName',
-  'initiatedByApp',
-  'targetResources',
-  'groupId',
-  'principalId',
-  'correlationId',
-  'additionalDetails',
-] as const;
-
-export function auditCsvRow(e: AuditEntry): string {
-  return csvRow([
-    e.id,
-    e.activityDateTime,
-    e.category,
-    e.activityDisplayName,
-    e.operationType,
-    e.result,
-    e.resultReason,
-    e.initiatedBy.user?.id,
-    e.initiatedBy.user?.userPrincipalName,
-    e.initiatedBy.user?.displayName,
-    e.initiatedBy.app?.displayName,
-    e.targetResources.map((t) => `${t.type}:${t.id}${t.displayName ? ` (${t.displayName})` : ''}`).join('; '),
-    e.groupId,
-    e.principalId,
-    e.correlationId,
-    e.additionalDetails.map((d) => `${d.key}=${d.value}`).join('; '),
-  ]);
 }

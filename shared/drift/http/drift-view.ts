@@ -1,5 +1,5 @@
 /** The API's view of a group's drift report (`GET driftReports`). */
-import type { DriftReport } from '../adapters/drift-store';
+import type { DriftReport } from '../domain/drift-report';
 
 export function driftReportView(report: DriftReport): Record<string, unknown> {
   return {

@@ -1,8 +1,6 @@
 /** The audit records of a schedule's life in force: expiry notices and extensions (deterministic ids). */
 import { SYSTEM_ACTOR, userActor } from '../../audit/domain/audit-entry';
-// The AuditRecord type moves to shared/audit/domain (issue 13, the audit feature); until then it is read from here.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import type { AuditRecord } from '../../audit/adapters/audit-log';
+import type { AuditRecord } from '../../audit/domain/audit-record';
 import type { ScheduleRequest } from '../../requests/domain/schedule-request';
 import type { ExpiryNotice } from '../contract';
 import type { Schedule } from './schedule';

@@ -45,6 +45,18 @@ export const approvalStageSettingsSchema = z.object({
 });
 export type ApprovalStageSettings = z.infer<typeof approvalStageSettingsSchema>;
 
+/** PIM's default stage: no approvers yet, a day to decide, justification required, no escalation. */
+export function defaultStageSettings(): ApprovalStageSettings {
+  return {
+    approvers: [],
+    escalationApprovers: [],
+    approvalStageTimeOutInDays: 1,
+    isApproverJustificationRequired: true,
+    isEscalationEnabled: false,
+    escalationTimeInMinutes: 0,
+  };
+}
+
 export const roleSettingsSchema = z.object({
   groupId: z.guid(),
   accessId: accessIdSchema,
@@ -111,16 +123,7 @@ export function defaultRoleSettings(groupId: string, accessId: AccessId): RoleSe
       approvalStageTimeOutInDays: 1,
       isApproverJustificationRequired: true,
       approvalMode: 'SingleStage',
-      stages: [
-        {
-          approvers: [],
-          escalationApprovers: [],
-          approvalStageTimeOutInDays: 1,
-          isApproverJustificationRequired: true,
-          isEscalationEnabled: false,
-          escalationTimeInMinutes: 0,
-        },
-      ],
+      stages: [defaultStageSettings()],
       isApprovalRequiredForExtension: false,
     },
     eligibleAssignment: { allowPermanent: true, maximumDuration: 'P365D' },

@@ -1,8 +1,6 @@
 /** The audit record of a repair the reconciler made (one per repair: the id says which). */
 import { SYSTEM_ACTOR } from '../../audit/domain/audit-entry';
-// The AuditRecord type moves to shared/audit/domain (issue 13, the audit feature); until then it is read from here.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import type { AuditRecord } from '../../audit/adapters/audit-log';
+import type { AuditRecord } from '../../audit/domain/audit-record';
 
 /** What a repair was about: the group, the principal when there is one, and what it correlates with. */
 export interface RepairSubject {

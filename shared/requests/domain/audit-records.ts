@@ -3,9 +3,7 @@
  * each with a deterministic id (a retried activity records it once). The refusal record is in refusal-audit.ts.
  */
 import { SYSTEM_ACTOR, userActor } from '../../audit/domain/audit-entry';
-// The AuditRecord type moves to shared/audit/domain (issue 13, the audit feature); until then it is read from here.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import type { AuditRecord } from '../../audit/adapters/audit-log';
+import type { AuditRecord } from '../../audit/domain/audit-record';
 import type { RequestWorkflowInput } from './request-workflow';
 import type { RequestStatus, ScheduleRequest } from './schedule-request';
 

@@ -4,9 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SYSTEM_ACTOR } from '../../audit/domain/audit-entry';
-// The AuditRecord type moves to shared/audit/domain (issue 13, the audit feature); until then it is read from here.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import type { AuditRecord } from '../../audit/adapters/audit-log';
+import type { AuditRecord } from '../../audit/domain/audit-record';
 
 export function refusalRecord(
   ref: { requestId: string; groupId: string },
