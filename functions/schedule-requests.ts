@@ -21,6 +21,7 @@ import { mayList } from '../shared/requests/http/list-access';
 import { createResponse, refusalResponse } from '../shared/requests/http/request-responses';
 import { requestView } from '../shared/requests/http/request-view';
 import { cancelRequest, findVisibleRequest } from '../shared/requests/request-access';
+import { instanceStatus } from '../shared/durable/instance-status';
 import { raiseEvent } from './register-activity';
 
 const BASE = 'identityGovernance/privilegedAccess/group';
@@ -73,8 +74,8 @@ async function startRequestOrchestration(
     });
     return true;
   } catch (err) {
-    const status = await client.getStatus(r.orchestrationInstanceId).catch(() => undefined);
-    if (status && ['Pending', 'Running'].includes(String(status.runtimeStatus))) return true;
+    const status = await instanceStatus(client, r.orchestrationInstanceId);
+    if (status && ['Pending', 'Running'].includes(status.runtimeStatus)) return true;
     context.error(`Could not start request ${r.id}: ${String(err)}`);
     return false;
   }
