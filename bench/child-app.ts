@@ -15,7 +15,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiClient, type ApiCall, type ApiClient } from '../local/api-client';
+import {
+  createApiClient,
+  findDemoUser,
+  type ApiCall,
+  type ApiClient,
+  type DemoUser,
+} from '../local/api-client';
 import { ensureAzurite } from '../local/azurite';
 import { DEMO_ADMIN_UPN, DEMO_TENANT_ID } from '../local/dev-environment';
 import { ChildRuntime, freePorts, type ChildRuntimeOptions } from './child-runtime';
@@ -207,16 +213,8 @@ export class ChildApp extends ChildRuntime {
   }
 
   /** A demo user by UPN, UPN prefix (`olivia.carter`) or id. */
-  user(upnOrPrefix: string): { id: string; userPrincipalName: string; displayName: string } {
-    const key = upnOrPrefix.toLowerCase();
-    const found = this.tenant().users.find(
-      (u) =>
-        u.userPrincipalName.toLowerCase() === key ||
-        u.userPrincipalName.toLowerCase().startsWith(`${key}@`) ||
-        u.id === key,
-    );
-    if (!found) throw new Error(`No demo user ${upnOrPrefix}`);
-    return { id: found.id, userPrincipalName: found.userPrincipalName, displayName: found.displayName };
+  user(upnOrPrefix: string): DemoUser {
+    return findDemoUser(this.tenant().users, upnOrPrefix);
   }
 
   /** Graph stand-in faults (`delayMs`, `unavailableRate`, `writesOnly`, ...); gone when the process dies. */

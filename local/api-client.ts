@@ -1,7 +1,8 @@
 /**
  * A client for the app's HTTP API as a demo user of the local stand-ins: one bearer token per call (`as`, with
  * roles and authentication methods), JSON bodies, and the 2xx check. Tests (test/pim-harness.ts, in-process) and
- * scripts and crash tests (bench/child-app.ts, a child process) differ only in where tokens come from.
+ * scripts and crash tests (bench/child-app.ts, a child process) differ only in where tokens come from. And the
+ * one way both look a demo user up.
  */
 
 export interface ApiCall {
@@ -81,4 +82,23 @@ export function createApiClient(options: {
 
 function methodOf(call: ApiCall): string {
   return call.method ?? (call.body === undefined ? 'GET' : 'POST');
+}
+
+export interface DemoUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+}
+
+/** A demo user by UPN, UPN prefix (`olivia.carter`) or object id. */
+export function findDemoUser(users: readonly DemoUser[], upnOrPrefix: string): DemoUser {
+  const key = upnOrPrefix.toLowerCase();
+  const found = users.find(
+    (u) =>
+      u.userPrincipalName.toLowerCase() === key ||
+      u.userPrincipalName.toLowerCase().startsWith(`${key}@`) ||
+      u.id === key,
+  );
+  if (!found) throw new Error(`No demo user ${upnOrPrefix}`);
+  return { id: found.id, userPrincipalName: found.userPrincipalName, displayName: found.displayName };
 }

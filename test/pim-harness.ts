@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiClient, type ApiCall } from '../local/api-client';
+import { createApiClient, findDemoUser, type ApiCall } from '../local/api-client';
 import { startDevEnvironment, type DevEnvironment } from '../local/dev-environment';
 import type { LocalRuntime } from '../local/runtime';
 import { createAppServices, type AppServices } from '../shared/composition-root';
@@ -84,19 +84,6 @@ export async function startPimApp(
   });
   // The app's clock is the process' Date, which the runtime's virtual clock (if any) has replaced.
   let services: Promise<AppServices> | undefined;
-  const user = (upnOrPrefix: string) => {
-    const key = upnOrPrefix.toLowerCase();
-    const found = dev.graph.state
-      .users()
-      .find(
-        (u) =>
-          u.userPrincipalName.toLowerCase() === key ||
-          u.userPrincipalName.toLowerCase().startsWith(`${key}@`) ||
-          u.id === key,
-      );
-    if (!found) throw new Error(`No demo user ${upnOrPrefix}`);
-    return { id: found.id, userPrincipalName: found.userPrincipalName, displayName: found.displayName };
-  };
   return {
     rt,
     dev,
@@ -122,7 +109,7 @@ export async function startPimApp(
       if (!group) throw new Error(`No group ${groupId} in the stand-in`);
       return [...(relation === 'members' ? group.members : group.owners)];
     },
-    user,
+    user: (upnOrPrefix) => findDemoUser(dev.graph.state.users(), upnOrPrefix),
     async stop() {
       await rt.stop();
       await dev.close();
