@@ -4,25 +4,21 @@
  * raiseEvent (over the management API) to the next activity starting. Also the cold start of the product app
  * to its first /api/health answer.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureAzurite } from '../local/azurite';
 import { startRuntime } from '../local/runtime';
+import { ChildApp, startStorage } from './child-app';
 import { percentile, printTable, type BenchRow } from './table';
 
 const TOTAL = Number(process.env.BENCH_ORCHESTRATIONS ?? 2000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 200);
-const ROOT = path.resolve(__dirname, '..', '..');
 
 interface BenchGlobal {
   pimflowBench?: { onActivity(name: string, input: { id: string; step: number }): void };
 }
 
 export async function runLocalRuntimeBench(): Promise<void> {
-  const location = mkdtempSync(path.join(os.tmpdir(), 'pimflow-bench-'));
-  const azurite = await ensureAzurite({ location, blobPort: 21000, queuePort: 21001, tablePort: 21002 });
+  const azurite = await startStorage(); // on free ports, as is everything below
   try {
     const coldStartMs = await measureColdStart(azurite.connectionString);
     const rows = await runOrchestrations(azurite.connectionString);
@@ -40,7 +36,6 @@ export async function runLocalRuntimeBench(): Promise<void> {
     );
   } finally {
     await azurite.stop();
-    rmSync(location, { recursive: true, force: true });
   }
 }
 
@@ -115,21 +110,15 @@ async function runOrchestrations(connectionString: string): Promise<BenchRow[]> 
   ];
 }
 
-async function measureColdStart(connectionString: string): Promise<number> {
+async function measureColdStart(storage: string): Promise<number> {
+  // Its own state dir and free ports for the API and the stand-ins (bench/child-app.ts).
+  const app = await ChildApp.create({ storage, name: 'bench-cold' });
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'local', 'cli.js'), ROOT], {
-    env: {
-      ...process.env,
-      PORT: '17090',
-      AzureWebJobsStorage: connectionString,
-      PIMFLOW_TASK_HUB: `Cold${Date.now()}`,
-    },
-    stdio: 'ignore',
-  });
+  const starting = app.start();
   try {
     for (;;) {
       try {
-        const res = await fetch('http://127.0.0.1:17090/api/health');
+        const res = await fetch(`${app.urls.api}/health`);
         if (res.status === 200) return performance.now() - started;
       } catch {
         // not listening yet
@@ -139,9 +128,8 @@ async function measureColdStart(connectionString: string): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
-    // Let it shut down before the next measurement starts: it would otherwise compete for the CPU.
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    // Let it go before the next measurement starts: it would otherwise compete for the CPU.
+    await starting.catch(() => undefined);
+    await app.dispose();
   }
 }

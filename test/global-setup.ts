@@ -1,10 +1,11 @@
 /**
- * One Azurite for the whole test run (each test uses its own task hub), on ports away from `npm start`'s, with
- * data in a temporary folder. Stopped at the end.
+ * One Azurite for the whole test run (each test uses its own task hub), on free ports (or from
+ * PIMFLOW_TEST_STORAGE_PORT, and the two above it, when set), with data in a temporary folder. Stopped at the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freePorts } from '../bench/child-process';
 import { ensureAzurite } from '../local/azurite';
 import { ensureLocalTls } from '../local/standins/tls';
 import { findChromium } from './browser';
@@ -21,8 +22,12 @@ export default async function setup(): Promise<() => Promise<void>> {
     );
   }
   const location = mkdtempSync(path.join(os.tmpdir(), 'pimflow-test-azurite-'));
-  const base = Number(process.env.PIMFLOW_TEST_STORAGE_PORT ?? 20000);
-  const azurite = await ensureAzurite({ location, blobPort: base, queuePort: base + 1, tablePort: base + 2 });
+  const base = process.env.PIMFLOW_TEST_STORAGE_PORT;
+  // Picked by the OS unless given: two test runs on one machine must not share (and stop) one Azurite.
+  const [blobPort, queuePort, tablePort] = (
+    base ? [0, 1, 2].map((i) => Number(base) + i) : await freePorts(3)
+  ) as [number, number, number];
+  const azurite = await ensureAzurite({ location, blobPort, queuePort, tablePort });
   process.env.PIMFLOW_TEST_STORAGE = azurite.connectionString;
   // The stand-ins' local CA, trusted by the test workers (forked after this, so they read it at start).
   const tls = ensureLocalTls(path.join(__dirname, '..', '.local', 'tls'));

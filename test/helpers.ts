@@ -1,6 +1,5 @@
 /** Shared helpers for tests that run a function app on the local runtime. */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { startRuntime, type LocalRuntime, type RuntimeOptions } from '../local/runtime';
 import { ensureLocalTls, type TlsMaterial } from '../local/standins/tls';
@@ -72,22 +71,4 @@ export function durableFetch(
   init: RequestInit = {},
 ): Promise<Response> {
   return fetch(`${rt.urls.durable}/${pathAndQuery.replace(/^\//, '')}`, withKey(init, rt.keys.durable));
-}
-
-/** Ports free right now (for child processes that must come back on the same port after a restart). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }

@@ -6,8 +6,11 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createApiClient, findDemoUser, type ApiCall } from '../local/api-client';
 import { startDevEnvironment, type DevEnvironment } from '../local/dev-environment';
 import type { LocalRuntime } from '../local/runtime';
+import { createAppServices, type AppServices } from '../shared/composition-root';
+import { loadSettings } from '../shared/config';
 import { startTestRuntime, testTls, uniqueHub } from './helpers';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -18,16 +21,7 @@ export const DEMO = {
   helpdeskGroup: 'e3d4b516-8621-440b-a7a2-58d0c8c710af',
 };
 
-export interface ApiCall {
-  method?: string;
-  /** A demo user (UPN or object id) to call as; omit for no token. */
-  as?: string;
-  roles?: string[];
-  amr?: string[];
-  acrs?: string[];
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+export type { ApiCall } from '../local/api-client';
 
 export interface PimApp {
   rt: LocalRuntime;
@@ -37,6 +31,11 @@ export interface PimApp {
   /** Like api(), but expects 2xx and returns the JSON body. */
   json<T = unknown>(pathAndQuery: string, call?: ApiCall): Promise<T>;
   token(call: ApiCall & { as: string }): Promise<string>;
+  /**
+   * The app's services built from source (`createAppServices`) with the app's own settings, over the same
+   * stand-ins: to seed or read what the API doesn't show. Built once per app.
+   */
+  services(): Promise<AppServices>;
   mailTo(
     address: string,
   ): Promise<{ id: string; subject: string; html: string; text: string; to: string[] }[]>;
@@ -62,62 +61,39 @@ export async function startPimApp(
     ports: { cosmos: 0, graph: 0, mail: 0, identity: 0 },
   });
   const hub = uniqueHub('Pim');
+  const settingsFor = (origin: string) => ({
+    ...dev.settingsFor(origin),
+    PIMFLOW_TASK_HUB: hub,
+    RECONCILE_SCHEDULE: options.reconcileSchedule ?? '0 0 3 * * *',
+  });
   const rt = await startTestRuntime('', {
     appDir: ROOT,
     hubName: hub,
     settings: { PIMFLOW_TASK_HUB: hub },
-    settingsFor: (origin) => ({
-      ...dev.settingsFor(origin),
-      RECONCILE_SCHEDULE: options.reconcileSchedule ?? '0 0 3 * * *',
-    }),
+    settingsFor,
     virtualClock: options.virtualClock,
   }).catch(async (err: unknown) => {
     await dev.close();
     throw err;
   });
 
-  const token = async (call: ApiCall & { as: string }) =>
-    dev.identity.issueUserToken({ user: call.as, roles: call.roles, amr: call.amr, acrs: call.acrs });
-  const api = async (pathAndQuery: string, call: ApiCall = {}) => {
-    const headers: Record<string, string> = { ...call.headers };
-    if (call.as) headers.authorization = `Bearer ${await token({ ...call, as: call.as })}`;
-    if (call.body !== undefined) headers['content-type'] ??= 'application/json';
-    return fetch(`${rt.urls.api}/${pathAndQuery.replace(/^\//, '')}`, {
-      method: call.method ?? (call.body === undefined ? 'GET' : 'POST'),
-      headers,
-      body:
-        call.body === undefined
-          ? undefined
-          : typeof call.body === 'string'
-            ? call.body
-            : JSON.stringify(call.body),
-    });
-  };
-  const user = (upnOrPrefix: string) => {
-    const key = upnOrPrefix.toLowerCase();
-    const found = dev.graph.state
-      .users()
-      .find(
-        (u) =>
-          u.userPrincipalName.toLowerCase() === key ||
-          u.userPrincipalName.toLowerCase().startsWith(`${key}@`) ||
-          u.id === key,
-      );
-    if (!found) throw new Error(`No demo user ${upnOrPrefix}`);
-    return { id: found.id, userPrincipalName: found.userPrincipalName, displayName: found.displayName };
-  };
+  const client = createApiClient({
+    apiBase: () => rt.urls.api,
+    token: async (call) =>
+      dev.identity.issueUserToken({ user: call.as, roles: call.roles, amr: call.amr, acrs: call.acrs }),
+  });
+  // The app's clock is the process' Date, which the runtime's virtual clock (if any) has replaced.
+  let services: Promise<AppServices> | undefined;
   return {
     rt,
     dev,
-    api,
-    async json<T>(pathAndQuery: string, call: ApiCall = {}): Promise<T> {
-      const res = await api(pathAndQuery, call);
-      const text = await res.text();
-      if (res.status < 200 || res.status > 299)
-        throw new Error(`${call.method ?? 'GET'} ${pathAndQuery} → ${res.status}: ${text}`);
-      return (text ? JSON.parse(text) : undefined) as T;
+    api: client.api,
+    json: client.json,
+    token: client.token,
+    services() {
+      services ??= createAppServices(loadSettings(settingsFor(rt.urls.origin)));
+      return services;
     },
-    token,
     async mailTo(address: string) {
       const res = await fetch(`${dev.mail.mailboxUrl}/messages?to=${encodeURIComponent(address)}`);
       return (await res.json()) as {
@@ -133,7 +109,7 @@ export async function startPimApp(
       if (!group) throw new Error(`No group ${groupId} in the stand-in`);
       return [...(relation === 'members' ? group.members : group.owners)];
     },
-    user,
+    user: (upnOrPrefix) => findDemoUser(dev.graph.state.users(), upnOrPrefix),
     async stop() {
       await rt.stop();
       await dev.close();

@@ -3,57 +3,21 @@
  * endpoint lines, health of every dependency, the demo tenant through Graph, the test e-mail in the mailbox, token
  * checks on the API, and that the outside world's state survives a SIGKILL and a restart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChildApp } from '../../bench/child-app';
 import { readHostKeys } from '../../local/keys';
-import { freePorts, testStorage, uniqueHub } from '../helpers';
+import { testStorage, uniqueHub } from '../helpers';
 
-const ROOT = path.resolve(__dirname, '../..');
 const TENANT = '7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90';
-const localDir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-app-'));
-const hub = uniqueHub('App');
-let child: ChildProcess | undefined;
+let app: ChildApp;
+/** The `<name>: <url>` lines the app printed at its last start. */
 let endpoints: Record<string, string> = {};
+let localDir = '';
 // Free ports, picked once: a restart must come back on the same URLs, as `npm start` does.
 let PORTS = { api: 0, cosmos: 0, graph: 0, mail: 0, identity: 0 };
-
-async function startApp(): Promise<Record<string, string>> {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'dist/local/cli.js'), ROOT], {
-    env: {
-      ...process.env,
-      PORT: String(PORTS.api),
-      AzureWebJobsStorage: testStorage(),
-      PIMFLOW_TASK_HUB: hub,
-      PIMFLOW_LOCAL_DIR: localDir,
-      PIMFLOW_COSMOS_PORT: String(PORTS.cosmos),
-      PIMFLOW_GRAPH_PORT: String(PORTS.graph),
-      PIMFLOW_MAIL_PORT: String(PORTS.mail),
-      PIMFLOW_IDENTITY_PORT: String(PORTS.identity),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (/^ready$/m.test(output)) {
-        resolve(
-          Object.fromEntries(
-            [...output.matchAll(/^([a-z-]+): (\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]),
-          ),
-        );
-      }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`the app exited (${code}) before it was ready:\n${output}`)));
-  });
-}
 
 async function userToken(body: Record<string, unknown>): Promise<string> {
   const res = await fetch(endpoints.token as string, {
@@ -71,19 +35,13 @@ async function mailTo(address: string): Promise<{ subject: string; html: string;
 }
 
 beforeAll(async () => {
-  const [api, cosmos, graph, mail, identity] = (await freePorts(5)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  PORTS = { api, cosmos, graph, mail, identity };
-  endpoints = await startApp();
+  app = await ChildApp.create({ storage: testStorage(), hub: uniqueHub('App'), name: 'app' });
+  ({ ports: PORTS, localDir } = app);
+  await app.start();
+  endpoints = app.endpoints;
 }, 60_000);
-afterAll(() => {
-  child?.kill('SIGTERM');
-  rmSync(localDir, { recursive: true, force: true });
+afterAll(async () => {
+  await app?.dispose();
 });
 
 describe('npm start', () => {
@@ -207,9 +165,8 @@ describe('durability of the outside world', () => {
   it('keeps mail, the tenant and tokens across a SIGKILL and a restart', async () => {
     const token = await userToken({ user: 'admin@pimflow.example' });
     const mailBefore = (await mailTo('admin@pimflow.example')).length;
-    child?.kill('SIGKILL');
-    await new Promise((resolve) => child?.once('exit', resolve));
-    endpoints = await startApp();
+    await app.restart();
+    endpoints = app.endpoints;
     // Restarting sent another test e-mail; none of the earlier ones were lost.
     expect((await mailTo('admin@pimflow.example')).length).toBe(mailBefore + 1);
     // The signing key persisted: a token from before the crash still works.

@@ -4,10 +4,10 @@
  * ignored, and the journal compacted at start.
  */
 import { CosmosClient, type Container } from '@azure/cosmos';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startChildProcess } from '../../bench/child-process';
 import { COSMOS_EMULATOR_KEY, startCosmosStandIn } from '../../local/standins/cosmos/cosmos-stand-in';
 import { testTls } from '../helpers';
 import { tempJournal } from './cosmos-helpers';
@@ -29,30 +29,11 @@ afterEach(async () => {
 
 /** Starts the stand-in in a child process; `kill()` SIGKILLs it (no flush, no close: a crash). */
 async function startChild(journalFile: string): Promise<{ client: CosmosClient; kill(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [CHILD, journalFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  };
-  cleanups.push(kill);
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (data: Buffer) => {
-      output += data.toString();
-      const found = /^cosmos: (\S+)$/m.exec(output)?.[1];
-      if (found) resolve(found);
-    });
-    child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
-    child.once('exit', (code) =>
-      reject(new Error(`stand-in exited (${code}) before it was ready:\n${output}`)),
-    );
-  });
-  const client = new CosmosClient({ endpoint, key: COSMOS_EMULATOR_KEY });
+  const child = await startChildProcess({ script: CHILD, args: [journalFile], ready: /^cosmos: (\S+)$/m });
+  cleanups.push(() => child.kill());
+  const client = new CosmosClient({ endpoint: child.ready[1] as string, key: COSMOS_EMULATOR_KEY });
   cleanups.push(() => client.dispose());
-  return { client, kill };
+  return { client, kill: () => child.kill() };
 }
 
 async function startInProcess(journalFile: string): Promise<Container> {

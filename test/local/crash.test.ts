@@ -4,41 +4,16 @@
  * raised events are never lost, and a step whose completion was recorded never runs again.
  * CRASH_REPEATS=10 repeats the whole scenario (npm run test:crash).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { readHostKeys } from '../../local/keys';
-import { freePorts, TEST_APPS, testStorage, uniqueHub, waitFor, withKey } from '../helpers';
+import { describe, expect, it } from 'vitest';
+import { ChildRuntime } from '../../bench/child-runtime';
+import { TEST_APPS, testStorage, uniqueHub, waitFor } from '../helpers';
 
-const CLI = path.resolve(__dirname, '../../dist/local/cli.js');
 const APP = path.join(TEST_APPS, 'durable-basics');
 const INSTANCES = 12;
 const repeats = Number(process.env.CRASH_REPEATS ?? 1);
-
-let child: ChildProcess | undefined;
-afterEach(() => {
-  child?.kill('SIGKILL');
-});
-
-async function startChild(env: Record<string, string>): Promise<string> {
-  const proc = spawn(process.execPath, [CLI, APP], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  let output = '';
-  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve, reject) => {
-    proc.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      const api = /^api: (\S+)$/m.exec(output)?.[1];
-      if (api && output.includes('\nready')) resolve(api.replace(/\/api$/, ''));
-    });
-    proc.on('exit', (code) => reject(new Error(`runtime exited (${code}) before it was ready:\n${output}`)));
-  });
-}
 
 async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
@@ -49,24 +24,18 @@ describe('crash safety', () => {
     it(`finishes every instance correctly across SIGKILLs (run ${run}/${repeats})`, async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-crash-'));
       const log = path.join(dir, 'steps.log');
-      const [port] = await freePorts(1);
-      const env = {
-        PORT: String(port),
-        // The host keys land here; the Durable API needs the extension's system key, as in Azure.
-        PIMFLOW_LOCAL_DIR: dir,
-        BASICS_HUB: uniqueHub('Crash'),
-        CRASH_LOG: log,
-        AzureWebJobsStorage: testStorage(),
-      };
+      // Its own port, state dir (the host keys: the Durable API needs a key, as in Azure) and task hub.
+      const runtime = await ChildRuntime.create({
+        appDir: APP,
+        storage: testStorage(),
+        name: 'crash',
+        env: { BASICS_HUB: uniqueHub('Crash'), CRASH_LOG: log },
+      });
       try {
-        let origin = await startChild(env);
-        const durable = () => `${origin}/runtime/webhooks/durabletask`;
-        const { durable: key } = readHostKeys(path.join(dir, 'secrets'));
-        // Every call below carries the key.
-        const fetch = (url: string, init: RequestInit = {}) => globalThis.fetch(url, withKey(init, key));
+        await runtime.start();
         const ids = Array.from({ length: INSTANCES }, (_, i) => `crash-${run}-${i}`);
         for (const id of ids) {
-          const res = await fetch(`${durable()}/orchestrators/CrashWorkflow/${id}`, {
+          const res = await runtime.durableFetch(`orchestrators/CrashWorkflow/${id}`, {
             method: 'POST',
             body: JSON.stringify({ ms: 150 + (ids.indexOf(id) % 4) * 50 }),
           });
@@ -79,16 +48,14 @@ describe('crash safety', () => {
           await new Promise((resolve) => setTimeout(resolve, delay));
           if (k === 1) {
             for (const id of early) {
-              const res = await fetch(`${durable()}/instances/${id}/raiseEvent/Go`, {
+              const res = await runtime.durableFetch(`instances/${id}/raiseEvent/Go`, {
                 method: 'POST',
                 body: JSON.stringify({ early: id }),
               });
               expect(res.status).toBe(202);
             }
           }
-          child?.kill('SIGKILL');
-          await new Promise((resolve) => child?.once('exit', resolve));
-          origin = await startChild(env);
+          await runtime.restart();
         }
         await waitFor(
           'every instance to wait for its approval',
@@ -97,7 +64,7 @@ describe('crash safety', () => {
             const statuses = await Promise.all(
               pending.map(async (id) =>
                 json<{ historyEvents: { EventType: string; Name?: string }[] }>(
-                  await fetch(`${durable()}/instances/${id}?showHistory=true`),
+                  await runtime.durableFetch(`instances/${id}?showHistory=true`),
                 ),
               ),
             );
@@ -109,7 +76,7 @@ describe('crash safety', () => {
           30_000,
         );
         for (const id of ids.filter((i) => !early.includes(i))) {
-          await fetch(`${durable()}/instances/${id}/raiseEvent/Go`, {
+          await runtime.durableFetch(`instances/${id}/raiseEvent/Go`, {
             method: 'POST',
             body: JSON.stringify({ late: id }),
           });
@@ -120,7 +87,7 @@ describe('crash safety', () => {
             const all = await Promise.all(
               ids.map(async (id) =>
                 json<{ runtimeStatus: string; output: unknown; historyEvents: Record<string, unknown>[] }>(
-                  await fetch(`${durable()}/instances/${id}?showHistory=true&showHistoryOutput=true`),
+                  await runtime.durableFetch(`instances/${id}?showHistory=true&showHistoryOutput=true`),
                 ),
               ),
             );
@@ -156,7 +123,7 @@ describe('crash safety', () => {
           }
         });
       } finally {
-        child?.kill('SIGKILL');
+        await runtime.dispose();
         rmSync(dir, { recursive: true, force: true });
       }
     }, 120_000);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApproval } from '../../shared/approvals/open-approval';
 import { submitDecision } from '../../shared/approvals/http/link-decision';
-import { getAppServices, type AppServices } from '../../shared/composition-root';
+import type { AppServices } from '../../shared/composition-root';
 import { appCaller } from '../auth/app-token';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import {
@@ -29,7 +29,7 @@ let services: AppServices;
 
 beforeAll(async () => {
   app = await startPimApp({ virtualClock: NOW });
-  services = await getAppServices();
+  services = await app.services();
 });
 afterAll(async () => {
   await app?.stop();

@@ -13,7 +13,7 @@ import { refusalStatus } from '../../shared/approvals/http/refusal-status';
 import { openApproval, type ApprovalRequestInput } from '../../shared/approvals/open-approval';
 import { submitDecision } from '../../shared/approvals/http/link-decision';
 import { REQUEST_EVENTS, requestInstanceId } from '../../shared/requests/domain/schedule-request';
-import { getAppServices, type AppServices } from '../../shared/composition-root';
+import type { AppServices } from '../../shared/composition-root';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import {
   approvalMails,
@@ -40,7 +40,7 @@ let sofia: { id: string; userPrincipalName: string; displayName: string };
 
 beforeAll(async () => {
   app = await startPimApp({ virtualClock: NOW });
-  services = await getAppServices(); // the same settings and stand-ins as the app (the runtime set them)
+  services = await app.services();
   olivia = app.user('olivia.carter');
   sofia = app.user('sofia.rossi');
 });

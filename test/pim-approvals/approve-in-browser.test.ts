@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApprovalRepository } from '../../shared/approvals/adapters/approval-repository';
 import { openApproval } from '../../shared/approvals/open-approval';
 import { REQUEST_EVENTS } from '../../shared/requests/domain/schedule-request';
-import { getAppServices, type AppServices } from '../../shared/composition-root';
+import type { AppServices } from '../../shared/composition-root';
 import { describeInBrowser, launchChromium } from '../browser';
 import { startPimApp, type PimApp } from '../pim-harness';
 import {
@@ -29,7 +29,7 @@ describeInBrowser('approving from an e-mail link in Chromium', () => {
 
   beforeAll(async () => {
     app = await startPimApp({ virtualClock: NOW });
-    services = await getAppServices();
+    services = await app.services();
     browser = await launchChromium();
   });
   afterAll(async () => {

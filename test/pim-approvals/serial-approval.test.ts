@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideApprovalStep } from '../../shared/approvals/decide-approval';
 import { REQUEST_EVENTS, requestInstanceId } from '../../shared/requests/domain/schedule-request';
-import { getAppServices } from '../../shared/composition-root';
 import { durableFetch } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import {
@@ -280,7 +279,7 @@ describe('Serial approval with escalation', () => {
     const request = await requestMember('oscar.petrov');
     const [first] = await steps(request.id);
     // Sofia's approval is recorded, but the orchestration is not told.
-    const decided = await decideApprovalStep(await getAppServices(), {
+    const decided = await decideApprovalStep(await app.services(), {
       approvalId: request.id,
       groupId: GROUP,
       stepId: first!.id,

@@ -5,6 +5,7 @@
  */
 import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GroupNotManagedError } from '../../shared/policies/role-settings-source';
 import { DEMO, startPimApp, type ApiCall, type PimApp } from '../pim-harness';
 import {
   ADMIN,
@@ -19,7 +20,6 @@ import {
   PLAIN_USER,
   policyIdOf,
   roleSettings,
-  roleSettingsModule,
   rule,
   scopeFilter,
   T,
@@ -247,7 +247,7 @@ describe('who may read and change role settings', () => {
 describe('removing a group from management', () => {
   it('is for admins only; removes the policies; the RoleSettingsSource then says the group is not managed', async () => {
     const old = await policyIdOf(app, CLOUD_OPS_GROUP, 'member');
-    expect((await roleSettings(CLOUD_OPS_GROUP, 'member')).accessId).toBe('member');
+    expect((await roleSettings(app, CLOUD_OPS_GROUP, 'member')).accessId).toBe('member');
     await expectProblem(
       await app.api(`managedGroups/${CLOUD_OPS_GROUP}`, { ...AUDITOR, method: 'DELETE' }),
       403,
@@ -274,12 +274,11 @@ describe('removing a group from management', () => {
     );
     expect(none.value).toEqual([]);
 
-    const { GroupNotManagedError } = roleSettingsModule();
-    const err = await roleSettings(CLOUD_OPS_GROUP, 'member').catch((e: unknown) => e);
+    const err = await roleSettings(app, CLOUD_OPS_GROUP, 'member').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GroupNotManagedError);
     expect((err as Error).name).toBe('GroupNotManagedError');
     expect(
-      await roleSettings('0badf00d-0000-4000-8000-000000000004', 'owner').catch((e: Error) => e.name),
+      await roleSettings(app, '0badf00d-0000-4000-8000-000000000004', 'owner').catch((e: Error) => e.name),
     ).toBe('GroupNotManagedError');
 
     // Brought back, it starts again from PIM's defaults, with new policy ids.

@@ -1,11 +1,7 @@
 /** Callers, rule helpers and a CSV reader shared by the role-settings, managed-group and audit tests. */
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { expect } from 'vitest';
-import type * as RoleSettingsSourceModule from '../../shared/policies/role-settings-source';
-import type * as AppServicesModule from '../../shared/composition-root';
 import type { RoleSettings } from '../../shared/policies/domain/role-settings';
-import { DEMO, ROOT, type ApiCall, type PimApp } from '../pim-harness';
+import { DEMO, type ApiCall, type PimApp } from '../pim-harness';
 
 export const ADMIN: ApiCall = { as: DEMO.adminUpn, roles: ['PimFlow.Admin'], amr: ['pwd', 'mfa'] };
 export const AUDITOR: ApiCall = { as: 'jack.thompson@pimflow.example', roles: ['PimFlow.Auditor'] };
@@ -112,22 +108,13 @@ export async function mustPatch(app: PimApp, policyId: string, ruleId: string, b
 
 export { filter as scopeFilter };
 
-/** The app's own RoleSettingsSource (the one the activation code uses), loaded from dist/ in this process. */
-export async function roleSettings(groupId: string, role: 'member' | 'owner'): Promise<RoleSettings> {
-  const load = createRequire(__filename);
-  const { getAppServices } = load(
-    path.join(ROOT, 'dist/shared/composition-root.js'),
-  ) as typeof AppServicesModule;
-  const { createRoleSettingsSource } = load(
-    path.join(ROOT, 'dist/shared/policies/role-settings-source.js'),
-  ) as typeof RoleSettingsSourceModule;
-  return createRoleSettingsSource(await getAppServices()).get(groupId, role);
-}
-
-export function roleSettingsModule(): typeof RoleSettingsSourceModule {
-  return createRequire(__filename)(
-    path.join(ROOT, 'dist/shared/policies/role-settings-source.js'),
-  ) as typeof RoleSettingsSourceModule;
+/** The RoleSettings the activation code reads (the app's RoleSettingsSource, from `app.services()`). */
+export async function roleSettings(
+  app: PimApp,
+  groupId: string,
+  role: 'member' | 'owner',
+): Promise<RoleSettings> {
+  return (await app.services()).roleSettings.get(groupId, role);
 }
 
 export async function expectProblem(res: Response, status: number, detail?: RegExp): Promise<string> {

@@ -153,7 +153,7 @@ describe('defaults', () => {
   });
 
   it('maps the defaults to RoleSettings through the RoleSettingsSource', async () => {
-    const s = await roleSettings(G, 'member');
+    const s = await roleSettings(app, G, 'member');
     expect(s.activation).toMatchObject({
       maximumDuration: 'PT8H',
       requireJustification: true,
@@ -211,7 +211,7 @@ describe('Table-1', () => {
       },
     });
 
-    const owner = await roleSettings(G, 'owner');
+    const owner = await roleSettings(app, G, 'owner');
     expect(owner.activation).toEqual({
       maximumDuration: 'PT2H',
       requireJustification: true,
@@ -242,7 +242,7 @@ describe('Table-1', () => {
       requireMfa: true,
       requireJustification: true,
     });
-    const member = await roleSettings(G, 'member');
+    const member = await roleSettings(app, G, 'member');
     expect(member.activation).toMatchObject({
       maximumDuration: 'PT4H',
       requireJustification: true,
@@ -292,7 +292,7 @@ describe('Table-1', () => {
       notificationLevel: 'Critical',
       notificationRecipients: ['secops@pimflow.example', 'SecOps@pimflow.example'],
     });
-    const s = await roleSettings(G, 'member');
+    const s = await roleSettings(app, G, 'member');
     expect(s.activation.approvers).toEqual([
       { type: 'user', id: olivia.id },
       { type: 'groupMembers', id: '5954f79c-0342-4f18-a20d-d040bab5dd82' },
@@ -309,7 +309,7 @@ describe('Table-1', () => {
       '@odata.type': T.approval,
       setting: { isApprovalRequired: false },
     });
-    expect((await roleSettings(G, 'member')).activation.requireApproval).toBe(false);
+    expect((await roleSettings(app, G, 'member')).activation.requireApproval).toBe(false);
   });
 
   it('takes Serial approval with up to 3 stages, decimal waits (0.25 = 6 h) and escalation', async () => {
@@ -348,7 +348,7 @@ describe('Table-1', () => {
         ],
       },
     });
-    const s = await roleSettings(G, 'member');
+    const s = await roleSettings(app, G, 'member');
     expect(s.activation).toMatchObject({
       requireApproval: true,
       approvalMode: 'Serial',
@@ -402,7 +402,7 @@ describe('Table-1', () => {
         ],
       },
     });
-    expect((await roleSettings(G, 'member')).activation).toMatchObject({
+    expect((await roleSettings(app, G, 'member')).activation).toMatchObject({
       requireApproval: false,
       approvalMode: 'SingleStage',
     });
@@ -827,7 +827,7 @@ describe('concurrency and audit', () => {
       isRequestorJustificationRequired: false,
     });
     expect(after.get('Enablement_Admin_Assignment')?.enabledRules).toEqual(['MultiFactorAuthentication']);
-    const s = await roleSettings(G, 'member');
+    const s = await roleSettings(app, G, 'member');
     expect(s.activation).toMatchObject({
       maximumDuration: 'PT3H',
       requireTicket: true,

@@ -4,21 +4,13 @@
  * its way. After a restart every denied membership is gone, every other member (approved, and those added outside
  * pimflow) is still there, each denied item is AppliedSuccessfully and audited once, each schedule ended once.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildApp, COSMOS_KEY } from '../../bench/child-app';
-import type * as ReviewNamesModule from '../../shared/reviews/review-names';
-import type * as ReviewStoreModule from '../../shared/reviews/adapters/review-store';
+import { ReviewStore } from '../../shared/reviews/adapters/review-store';
+import * as names from '../../shared/reviews/review-names';
 import { testStorage, waitFor } from '../helpers';
-import { DEMO, ROOT } from '../pim-harness';
-
-const load = createRequire(__filename);
-const names = load(path.join(ROOT, 'dist/shared/reviews/review-names.js')) as typeof ReviewNamesModule;
-const { ReviewStore } = load(
-  path.join(ROOT, 'dist/shared/reviews/adapters/review-store.js'),
-) as typeof ReviewStoreModule;
+import { DEMO } from '../pim-harness';
 
 const BASE = 'identityGovernance/privilegedAccess/group';
 const GROUP = DEMO.helpdeskGroup;
@@ -38,6 +30,7 @@ function members(): string[] {
   return app.groupMembers(GROUP);
 }
 
+/** The app's ReviewStore (from source) over the child's Cosmos stand-in. */
 function store() {
   const client = new CosmosClient({ endpoint: app.urls.cosmos, key: COSMOS_KEY });
   return new ReviewStore(client.database('pimflow'));

@@ -1,31 +1,14 @@
 /**
  * Steps the apply tests share: active assignments made through the PIM API (so each has its request orchestration
- * and Graph membership), and a completed review instance over them — written through the app's ReviewStore (loaded
- * from dist/ in this process), as the instance orchestration leaves it at completion — with chosen decisions.
+ * and Graph membership), and a completed review instance over them — written through the app's ReviewStore
+ * (`app.services()`), as the instance orchestration leaves it at completion — with chosen decisions.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { expect } from 'vitest';
-import type * as ReviewNamesModule from '../../shared/reviews/review-names';
-import type * as AppServicesModule from '../../shared/composition-root';
 import type { ReviewDecision } from '../../shared/reviews/domain/review-decision';
-import type { AppServices } from '../../shared/composition-root';
+import * as names from '../../shared/reviews/review-names';
 import { durableFetch } from '../helpers';
-import { DEMO, ROOT, type PimApp } from '../pim-harness';
+import { DEMO, type PimApp } from '../pim-harness';
 import { ADMIN, BASE } from '../pim/pim-scenario';
-
-const load = createRequire(__filename);
-
-export function reviewServices(): Promise<AppServices> {
-  const { getAppServices } = load(
-    path.join(ROOT, 'dist/shared/composition-root.js'),
-  ) as typeof AppServicesModule;
-  return getAppServices();
-}
-
-export function reviewNames(): typeof ReviewNamesModule {
-  return load(path.join(ROOT, 'dist/shared/reviews/review-names.js')) as typeof ReviewNamesModule;
-}
 
 /** An active (assigned) membership for 90 days, through adminAssign; its schedule id. */
 export async function assignActive(
@@ -72,8 +55,7 @@ export async function seedCompletedReview(
   items: SeedItem[],
   options: { autoApply?: boolean; accessId?: 'member' | 'owner'; status?: 'Completed' | 'InProgress' } = {},
 ): Promise<SeededReview> {
-  const s = await reviewServices();
-  const names = reviewNames();
+  const s = await app.services();
   const now = app.rt.clock.now();
   const definitionId = crypto.randomUUID();
   const accessId = options.accessId ?? 'member';
@@ -165,7 +147,6 @@ export async function seedCompletedReview(
 
 /** What the instance orchestration does when auto-apply is on: start the apply under its derived id. */
 export async function startAutoApply(app: PimApp, review: SeededReview): Promise<void> {
-  const names = reviewNames();
   const res = await durableFetch(
     app.rt,
     `orchestrators/${names.REVIEW_ORCHESTRATORS.apply}/${names.applyOrchestrationId(review.instanceId)}`,
@@ -178,8 +159,8 @@ export async function startAutoApply(app: PimApp, review: SeededReview): Promise
   expect(res.status, await res.clone().text()).toBe(202);
 }
 
-export async function decisionsOf(review: SeededReview): Promise<ReviewDecision[]> {
-  const s = await reviewServices();
+export async function decisionsOf(app: PimApp, review: SeededReview): Promise<ReviewDecision[]> {
+  const s = await app.services();
   const page = await s.reviews.decisions.queryPage(
     'SELECT * FROM c WHERE c.instanceId = @i',
     { '@i': review.instanceId },
@@ -188,8 +169,8 @@ export async function decisionsOf(review: SeededReview): Promise<ReviewDecision[
   return page.items;
 }
 
-export async function instanceOf(review: SeededReview) {
-  const s = await reviewServices();
+export async function instanceOf(app: PimApp, review: SeededReview) {
+  const s = await app.services();
   return s.reviews.instances.get(review.instanceId, review.definitionId);
 }
 

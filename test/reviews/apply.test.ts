@@ -13,7 +13,6 @@ import {
   assignActive,
   decisionsOf,
   instanceOf,
-  reviewServices,
   seedCompletedReview,
   startAutoApply,
   type SeededReview,
@@ -118,13 +117,13 @@ describe('auto-apply', () => {
     expect(await instancesOf('eligibility', jack)).toHaveLength(0);
     expect(await instancesOf('assignment', priya)).toHaveLength(1);
     expect(await instancesOf('assignment', amelia)).toHaveLength(1);
-    const store = (await reviewServices()).store;
+    const store = (await app.services()).store;
     for (const id of [s.olivia, s.daniel, s.jack]) {
       expect((await store.findSchedule(id, GROUP))?.status).toBe('Revoked');
     }
     expect(await auditNames(s.olivia)).toContain('Remove member from group (PIM removal)');
 
-    const decisions = await decisionsOf(review);
+    const decisions = await decisionsOf(app, review);
     for (const id of [olivia, daniel, jack]) {
       const d = byPrincipal(decisions, id);
       expect(d.applyResult).toBe('AppliedSuccessfully');
@@ -136,7 +135,7 @@ describe('auto-apply', () => {
       expect(d.applyResult).toBe('New');
       expect(d.appliedDateTime).toBeNull();
     }
-    const instance = await instanceOf(review);
+    const instance = await instanceOf(app, review);
     expect(instance.status).toBe('Applied');
     expect(instance.appliedDateTime).not.toBeNull();
     const audit = await auditNames(review.instanceId);
@@ -177,7 +176,7 @@ describe('applyDecisions (auto-apply off)', () => {
     await app.rt.advance('P1D');
     await app.rt.waitForIdle();
     expect(app.groupMembers(GROUP)).toContain(liam);
-    expect((await instanceOf(review)).status).toBe('Completed');
+    expect((await instanceOf(app, review)).status).toBe('Completed');
   });
 
   it('refuses bad input and callers who are not admins', async () => {
@@ -237,14 +236,14 @@ describe('applyDecisions (auto-apply off)', () => {
     expect(app.groupMembers(GROUP)).not.toContain(liam);
     expect(app.groupMembers(GROUP)).toContain(emma);
     expect(app.dev.graph.requestCounts().batchSubRequests - before).toBe(1);
-    const decisions = await decisionsOf(review);
+    const decisions = await decisionsOf(app, review);
     expect(byPrincipal(decisions, liam)).toMatchObject({
       applyResult: 'AppliedSuccessfully',
       appliedBy: { id: DEMO.admin },
     });
     expect(byPrincipal(decisions, emma).applyResult).toBe('New');
     expect(await instancesOf('assignment', emma)).toHaveLength(1);
-    expect((await instanceOf(review)).status).toBe('Applied');
+    expect((await instanceOf(app, review)).status).toBe('Applied');
     await expectProblem(
       await app.api(applyUrl(review), { ...ADMIN, method: 'POST' }),
       409,
@@ -279,13 +278,13 @@ describe('resuming', () => {
     expect((await app.api(applyUrl(review), { ...ADMIN, method: 'POST' })).status).toBe(202);
     await app.rt.waitForIdle();
     expect(app.groupMembers(GROUP)).not.toContain(noah);
-    let decisions = await decisionsOf(review);
+    let decisions = await decisionsOf(app, review);
     expect(byPrincipal(decisions, noah).applyResult).toBe('AppliedSuccessfully');
     expect(byPrincipal(decisions, sofia).applyResult).toBe('AppliedSuccessfullyButObjectNotFound');
 
     // As if the process had died after Graph and the end event, before the result was written: Noah's item is
     // New again (its attempt mark stays) and the instance still Applying. The re-run records, and removes nothing.
-    const s = await reviewServices();
+    const s = await app.services();
     const noahItem = review.items[noahSchedule] as string;
     await s.reviews.decisions.update(noahItem, review.instanceId, (d) => ({
       ...d,
@@ -304,9 +303,9 @@ describe('resuming', () => {
     await app.rt.waitForIdle();
     expect(app.dev.graph.requestCounts().batchSubRequests).toBe(before);
     expect(app.groupMembers(GROUP)).toEqual(members);
-    decisions = await decisionsOf(review);
+    decisions = await decisionsOf(app, review);
     expect(byPrincipal(decisions, noah).applyResult).toBe('AppliedSuccessfully');
-    expect((await instanceOf(review)).status).toBe('Applied');
+    expect((await instanceOf(app, review)).status).toBe('Applied');
     expect(
       (await auditNames(review.instanceId)).filter((n) => n.startsWith('Access review applied')),
     ).toHaveLength(2);
@@ -351,7 +350,7 @@ describe('end to end: a review with auto-apply, decided by its reviewer, complet
     await app.rt.waitForIdle();
     expect(app.groupMembers(CLOUD_OPS).sort()).toEqual([olivia, ...outside].sort());
     expect((await app.json<{ status: string }>(review.url, ADMIN)).status).toBe('Applied');
-    const applied = await decisionsOf({ ...review, items: {} });
+    const applied = await decisionsOf(app, { ...review, items: {} });
     expect(byPrincipal(applied, lucas)).toMatchObject({
       applyResult: 'AppliedSuccessfully',
       appliedBy: null,

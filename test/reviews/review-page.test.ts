@@ -19,7 +19,7 @@ import {
   seriesInstanceId,
 } from '../../shared/reviews/review-names';
 import { showReviewPage, submitReviewPage } from '../../shared/reviews/http/review-pages';
-import { getAppServices, type AppServices } from '../../shared/composition-root';
+import type { AppServices } from '../../shared/composition-root';
 import { describeInBrowser, launchChromium } from '../browser';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';
@@ -51,7 +51,7 @@ describeInBrowser('the access review page in Chromium', () => {
 
   beforeAll(async () => {
     app = await startPimApp({ virtualClock: T0 });
-    services = await getAppServices();
+    services = await app.services();
     browser = await launchChromium();
     await manageGroup(app, HELPDESK);
   }, 90_000);

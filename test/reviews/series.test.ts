@@ -4,13 +4,10 @@
  * occurrence; an endDate range ends with the last start on or before its date; series edits reach occurrences that
  * haven't started; deleting a definition terminates its orchestrations and removes its instances and decisions.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceOrchestrationId, seriesInstanceId } from '../../shared/reviews/review-names';
-import type * as AppServicesModule from '../../shared/composition-root';
 import { durableFetch } from '../helpers';
-import { DEMO, ROOT, startPimApp, type PimApp } from '../pim-harness';
+import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';
 
 const DEFS = 'identityGovernance/accessReviews/definitions';
@@ -54,13 +51,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
 });
-
-/** The app's own ReviewStore (the in-process app's modules, from dist/): to see what is left after a delete. */
-function reviewServices() {
-  const load = createRequire(__filename);
-  const m = load(path.join(ROOT, 'dist/shared/composition-root.js')) as typeof AppServicesModule;
-  return m.getAppServices();
-}
 
 /** Makes a user an eligible member of a group for 180 days, through the PIM API. */
 async function eligible(groupId: string, principalId: string): Promise<void> {
@@ -311,7 +301,7 @@ describe('DELETE during a series', () => {
       ADMIN,
     );
     expect(items.value.length).toBeGreaterThanOrEqual(2);
-    const s = await reviewServices();
+    const s = await app.services(); // the app's ReviewStore: to see what is left after a delete
 
     const res = await app.api(`${DEFS}/${d.id}`, { ...ADMIN, method: 'DELETE' });
     expect(res.status, await res.clone().text()).toBe(204);
@@ -348,7 +338,7 @@ describe('DELETE during a series', () => {
     await app.rt.waitForIdle();
     expect(await runtimeStatus(seriesInstanceId(d.id))).toBe('Terminated');
     await app.rt.advance('P15D');
-    const s = await reviewServices();
+    const s = await app.services(); // the app's ReviewStore: to see what is left after a delete
     expect((await s.reviews.listInstances(d.id, 100)).items).toHaveLength(0);
   });
 });

@@ -1,21 +1,8 @@
 // The Cosmos DB stand-in in a process of its own, for tests that SIGKILL it. It runs the TypeScript sources
 // directly (transpiled as they are required), so the test needs no build. Usage: node cosmos-stand-in-child.js
 // <journal file>; prints `cosmos: <endpoint>` once it answers. PIMFLOW_TEST_TLS_DIR names the local CA's folder.
-const { readFileSync } = require('node:fs');
 const path = require('node:path');
-const ts = require('typescript');
-
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-    },
-  });
-  module._compile(outputText, filename);
-};
+require('../../harness/register-ts');
 
 const root = path.resolve(__dirname, '../../..');
 const { startCosmosStandIn } = require(path.join(root, 'local/standins/cosmos/cosmos-stand-in.ts'));
