@@ -6,14 +6,12 @@
  * principal the access is for; the admins' are ADMIN_NOTIFICATION_RECIPIENTS (PIM's tenant admins).
  */
 import type { NotificationSetting, RoleSettings } from './role-settings';
+import type { RequestKind } from '../../requests/domain/request-body';
 
 export type NoticeEvent = 'eligibleAssigned' | 'activeAssigned' | 'eligibleActivated';
 
 /** The event a schedule or request falls under. */
-export function noticeEventOf(access: {
-  kind: 'assignment' | 'eligibility';
-  activation: boolean;
-}): NoticeEvent {
+export function noticeEventOf(access: { kind: RequestKind; activation: boolean }): NoticeEvent {
   if (access.kind === 'eligibility') return 'eligibleAssigned';
   return access.activation ? 'eligibleActivated' : 'activeAssigned';
 }

@@ -10,12 +10,13 @@ import { AlreadyExistsError } from '../../storage/errors';
 import { scheduleSchema, type Schedule, type ScheduleStatus } from '../../lifecycle/domain/schedule';
 import { OPEN_STATUSES, scheduleRequestSchema, type ScheduleRequest } from '../domain/schedule-request';
 import { lockSchema, RequestLocks } from './request-locks';
+import type { RequestKind } from '../domain/request-body';
 
 export interface ListFilter {
   groupId?: string;
   principalId?: string;
   accessId?: string;
-  kind: 'assignment' | 'eligibility';
+  kind: RequestKind;
   pageSize: number;
   continuationToken?: string;
 }
@@ -58,7 +59,7 @@ export class PimStore {
    * Only the latest counts: after a deactivation, the same activation asked again is a new request.
    */
   async latestSameRequest(
-    f: { groupId: string; principalId: string; accessId: string; kind: 'assignment' | 'eligibility' },
+    f: { groupId: string; principalId: string; accessId: string; kind: RequestKind },
     idempotencyKey: string,
     since: Date,
   ): Promise<Stored<ScheduleRequest> | undefined> {

@@ -7,6 +7,7 @@ import type { CallerPrincipal } from '../../auth/principal';
 import { MAX_ISO_DURATION, parseIsoDuration } from '../../iso-duration';
 import type { RoleSettings } from '../../policies/domain/role-settings';
 import type { ScheduleInfo } from './schedule-request';
+import type { RequestKind } from './request-body';
 
 export type RuleFailure =
   | { kind: 'invalid'; detail: string }
@@ -94,7 +95,7 @@ export function checkActivation(a: ActivationInput): RuleFailure | undefined {
 }
 
 export interface AssignmentInput {
-  kind: 'assignment' | 'eligibility';
+  kind: RequestKind;
   window: Window;
   justification: string | null;
   caller: CallerPrincipal;

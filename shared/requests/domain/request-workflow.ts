@@ -4,6 +4,7 @@
  */
 import type { Schedule } from '../../lifecycle/domain/schedule';
 import type { ApprovalPolicy, RequestAction, ScheduleRequest } from './schedule-request';
+import type { RequestKind } from './request-body';
 
 /** The actions that start an orchestration (the others end one, or are refused). */
 export type WorkflowAction = Extract<
@@ -15,7 +16,7 @@ export type WorkflowAction = Extract<
 export interface RequestWorkflowInput {
   requestId: string;
   groupId: string;
-  kind: 'assignment' | 'eligibility';
+  kind: RequestKind;
   action: WorkflowAction;
   accessId: 'member' | 'owner';
   principalId: string;
