@@ -60,7 +60,7 @@ const MODULES = {
   },
   orchestrations: {
     mutate: ['orchestrations/*.ts'],
-    unit: [],
+    unit: ['test/pim-drift/drift-orchestrator.test.ts'],
     app: [
       'test/pim/member-activation.test.ts',
       'test/pim/guaranteed-revoke.test.ts',
