@@ -36,9 +36,10 @@ import {
 } from '../shared/reviews/definition-service';
 import { definitionView } from '../shared/reviews/http/definition-view';
 import { stopDefinition } from '../shared/reviews/stop-definition';
-import { REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
+import { REVIEW_ORCHESTRATORS, type SeriesInput } from '../shared/reviews/contract';
 import { getAppServices } from '../shared/composition-root';
-import type { SeriesInput } from '../shared/reviews/series-activities';
+import { refusalResponse } from '../shared/reviews/http/refusal';
+import { stopDepsOf } from './access-review-services';
 
 const ROUTE = 'identityGovernance/accessReviews/definitions';
 const idSchema = z.guid({ message: 'must be an access review definition id (a GUID)' });
@@ -149,14 +150,8 @@ async function stop(request: HttpRequest, context: InvocationContext): Promise<H
   const empty = await parseJsonBody(request, z.strictObject({}).optional());
   if (!empty.ok) return empty.response;
   const client = df.getClient(context);
-  const result = await stopDefinition(
-    services,
-    (instanceId, name, payload) => client.raiseEvent(instanceId, name, payload),
-    id.value,
-    auth.caller,
-    (message) => context.error(message),
-  );
-  return result.ok ? { status: 204 } : problem(result.status, result.detail);
+  const result = await stopDefinition(stopDepsOf(services, client, context), id.value, auth.caller);
+  return result.ok ? { status: 204 } : refusalResponse(result);
 }
 
 /** Terminate through the durable client: a finished instance answers 410 (fine), an unknown one 404 (fine too). */

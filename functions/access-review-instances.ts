@@ -22,7 +22,9 @@ import {
 } from '../shared/http/odata';
 import { problem } from '../shared/http/problem';
 import { decisionsOpen, MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
-import { createInstanceActivities, type InstanceActivities } from '../shared/reviews/instance-activities';
+import type { InstanceActivities } from '../shared/reviews/instance-activities';
+import { instanceActivitiesOf, stopDepsOf } from './access-review-services';
+import { refusalResponse } from '../shared/reviews/http/refusal';
 import {
   INSTANCES_ROUTE,
   refusal,
@@ -34,7 +36,6 @@ import {
 import { instanceView } from '../shared/reviews/http/instance-view';
 import { reviewerScopeSchema } from '../shared/reviews/domain/review-definition';
 import type { ReviewDecision } from '../shared/reviews/domain/review-decision';
-import type { AppServices } from '../shared/composition-root';
 import { stopReviewInstance } from '../shared/reviews/stop-instance';
 import { fallbackUserIds, reresolvePendingReviewers, reviewerPlan } from '../shared/reviews/reviewers';
 import { ConcurrencyConflictError } from '../shared/storage/errors';
@@ -60,10 +61,6 @@ const batchSchema = z.strictObject({
 
 /** Actions take no body (Graph's don't); anything sent must be empty JSON. */
 const emptySchema = z.union([z.undefined(), z.strictObject({})], { message: 'this action takes no body' });
-
-function activitiesOf(s: AppServices): InstanceActivities {
-  return createInstanceActivities({ ...s, settings: s.settings });
-}
 
 async function listInstances(request: HttpRequest): Promise<HttpResponseInit> {
   const r = await resolveDefinition(request);
@@ -165,7 +162,7 @@ async function patchInstance(request: HttpRequest, context: InvocationContext): 
   // Reviewers added to a running review get their start mail (those already mailed don't get another).
   if (updated.document.status === 'InProgress') {
     try {
-      await mailAll(activitiesOf(s), instance, 'start', { onlyNew: true });
+      await mailAll(instanceActivitiesOf(s), instance, 'start', { onlyNew: true });
     } catch (err) {
       context.warn(`Reviewers of ${instance.id} changed, but mailing the new ones failed: ${String(err)}`);
     }
@@ -179,14 +176,8 @@ async function stopInstance(request: HttpRequest, context: InvocationContext): P
   const empty = await parseJsonBody(request, emptySchema);
   if (!empty.ok) return empty.response;
   const client = df.getClient(context);
-  const stopped = await stopReviewInstance(
-    r.s,
-    (instanceId, name, payload) => client.raiseEvent(instanceId, name, payload),
-    r.instance,
-    r.caller,
-    (message) => context.error(message),
-  );
-  return stopped.ok ? { status: 204 } : problem(stopped.status, stopped.detail);
+  const stopped = await stopReviewInstance(stopDepsOf(r.s, client, context), r.instance, r.caller);
+  return stopped.ok ? { status: 204 } : refusalResponse(stopped);
 }
 
 /** Every decision back to NotReviewed (while in progress). */
@@ -333,7 +324,7 @@ async function sendReminder(request: HttpRequest): Promise<HttpResponseInit> {
   if (!empty.ok) return empty.response;
   const closed = decisionsOpen(r.instance);
   if (closed) return problem(409, closed);
-  await mailAll(activitiesOf(r.s), r.instance, 'reminder', {
+  await mailAll(instanceActivitiesOf(r.s), r.instance, 'reminder', {
     force: true,
     round: r.s.clock.now().toISOString(),
   });

@@ -17,7 +17,7 @@ import { REQUEST_ORCHESTRATOR } from '../requests/activity-names';
 import type { PimStore } from '../requests/adapters/pim-store';
 import type { RequestActivities } from '../requests/request-activities';
 import { recordedDecision } from '../requests/domain/request-integrity';
-import { REVIEW_EVENTS } from '../reviews/review-names';
+import { ReviewEvent } from '../reviews/contract';
 import {
   REQUEST_EVENTS,
   type EndAccessEvent,
@@ -123,7 +123,7 @@ export async function reconcile(d: ReconcileDeps, control: OrchestrationControl)
       await guarded(`review instance ${review.id}`, async () => {
         const status = await control.status(review.orchestrationId);
         if (status === undefined || TERMINAL.has(status)) return;
-        await control.raise(review.orchestrationId, REVIEW_EVENTS.stopInstance, { by: review.stoppedBy });
+        await control.raise(review.orchestrationId, ReviewEvent.stopInstance.name, { by: review.stoppedBy });
         report.stopsResent++;
         await audited(`reconcile:review-instance:${review.id}:stop`, 'Resent the stop of an access review', {
           groupId: review.groupId,

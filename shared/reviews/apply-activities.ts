@@ -28,7 +28,7 @@ import {
   type ApplyInput,
   type BeginApplyResult,
   type FinishApplyResult,
-} from './apply-names';
+} from './contract';
 import type { ApplyResult, ReviewDecision } from './domain/review-decision';
 import type { ReviewInstance } from './domain/review-instance';
 import { reviewDecisionsContainer, type ReviewStore } from './adapters/review-store';

@@ -35,7 +35,7 @@ import {
   type ReviewDefinition,
   type ReviewerScope,
 } from './domain/review-definition';
-import { applyOrchestrationId, instanceOrchestrationId, seriesInstanceId } from './review-names';
+import { applyOrchestrationId, instanceOrchestrationId, seriesInstanceId } from './contract';
 import type { ReviewStore } from './adapters/review-store';
 
 const shape = reviewDefinitionSchema.shape;

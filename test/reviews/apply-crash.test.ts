@@ -9,13 +9,17 @@ import path from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildApp, COSMOS_KEY } from '../../bench/child-app';
-import type * as ReviewNamesModule from '../../shared/reviews/review-names';
+import type * as ReviewContractModule from '../../shared/reviews/contract';
+import type * as ReviewIdsModule from '../../shared/reviews/domain/review-ids';
 import type * as ReviewStoreModule from '../../shared/reviews/adapters/review-store';
 import { testStorage, waitFor } from '../helpers';
 import { DEMO, ROOT } from '../pim-harness';
 
 const load = createRequire(__filename);
-const names = load(path.join(ROOT, 'dist/shared/reviews/review-names.js')) as typeof ReviewNamesModule;
+const names = {
+  ...(load(path.join(ROOT, 'dist/shared/reviews/contract.js')) as typeof ReviewContractModule),
+  ...(load(path.join(ROOT, 'dist/shared/reviews/domain/review-ids.js')) as typeof ReviewIdsModule),
+};
 const { ReviewStore } = load(
   path.join(ROOT, 'dist/shared/reviews/adapters/review-store.js'),
 ) as typeof ReviewStoreModule;

@@ -6,7 +6,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type * as ReviewNamesModule from '../../shared/reviews/review-names';
+import type * as ReviewContractModule from '../../shared/reviews/contract';
+import type * as ReviewIdsModule from '../../shared/reviews/domain/review-ids';
 import type * as AppServicesModule from '../../shared/composition-root';
 import type { ReviewDecision } from '../../shared/reviews/domain/review-decision';
 import type { AppServices } from '../../shared/composition-root';
@@ -23,8 +24,11 @@ export function reviewServices(): Promise<AppServices> {
   return getAppServices();
 }
 
-export function reviewNames(): typeof ReviewNamesModule {
-  return load(path.join(ROOT, 'dist/shared/reviews/review-names.js')) as typeof ReviewNamesModule;
+export function reviewNames(): typeof ReviewContractModule & typeof ReviewIdsModule {
+  return {
+    ...(load(path.join(ROOT, 'dist/shared/reviews/contract.js')) as typeof ReviewContractModule),
+    ...(load(path.join(ROOT, 'dist/shared/reviews/domain/review-ids.js')) as typeof ReviewIdsModule),
+  };
 }
 
 /** An active (assigned) membership for 90 days, through adminAssign; its schedule id. */

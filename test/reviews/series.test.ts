@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceOrchestrationId, seriesInstanceId } from '../../shared/reviews/review-names';
+import { instanceOrchestrationId, seriesInstanceId } from '../../shared/reviews/contract';
 import type * as AppServicesModule from '../../shared/composition-root';
 import { durableFetch } from '../helpers';
 import { DEMO, ROOT, startPimApp, type PimApp } from '../pim-harness';

@@ -6,27 +6,11 @@ import type { Container } from '@azure/cosmos';
 import { CosmosRepository, type Page } from '../../storage/cosmos-repository';
 import type { ContainerSpec } from '../../storage/ensure-database';
 import { AlreadyExistsError } from '../../storage/errors';
-import { auditEntrySchema, type AuditEntry } from '../domain/audit-entry';
+import { auditEntrySchema, type AuditEntry, type AuditRecord } from '../domain/audit-entry';
+
+export type { AuditRecord } from '../domain/audit-entry';
 
 export const auditLogsContainer: ContainerSpec = { id: 'auditLogs', partitionKeyPath: '/month' };
-
-export type AuditRecord = Omit<
-  AuditEntry,
-  | 'month'
-  | 'activityDateTime'
-  | 'resultReason'
-  | 'correlationId'
-  | 'groupId'
-  | 'principalId'
-  | 'additionalDetails'
-> & {
-  activityDateTime: Date;
-  resultReason?: string;
-  correlationId?: string | null;
-  groupId?: string | null;
-  principalId?: string | null;
-  details?: Record<string, string | null | undefined>;
-};
 
 export interface AuditQuery {
   from: Date;

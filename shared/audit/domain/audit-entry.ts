@@ -68,6 +68,25 @@ export const auditEntrySchema = z.object({
 
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
+/** What a writer records: the entry without what the log derives (month) or defaults. */
+export type AuditRecord = Omit<
+  AuditEntry,
+  | 'month'
+  | 'activityDateTime'
+  | 'resultReason'
+  | 'correlationId'
+  | 'groupId'
+  | 'principalId'
+  | 'additionalDetails'
+> & {
+  activityDateTime: Date;
+  resultReason?: string;
+  correlationId?: string | null;
+  groupId?: string | null;
+  principalId?: string | null;
+  details?: Record<string, string | null | undefined>;
+};
+
 export const SYSTEM_ACTOR: AuditEntry['initiatedBy'] = { user: null, app: { displayName: 'pimflow' } };
 
 export function userActor(

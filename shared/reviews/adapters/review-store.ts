@@ -88,6 +88,23 @@ export class ReviewStore {
     );
   }
 
+  /**
+   * A page of the items nobody decided (with a recommendation, when `withRecommendation`): the first page each time,
+   * as the caller decides what it reads.
+   */
+  undecidedItems(
+    instanceId: string,
+    o: { withRecommendation: boolean; pageSize: number },
+  ): Promise<Page<Stored<ReviewDecision>>> {
+    return this.decisions.queryPage(
+      o.withRecommendation
+        ? "SELECT * FROM c WHERE c.instanceId = @i AND c.decision = 'NotReviewed' AND c.recommendation != 'NoInfoAvailable'"
+        : "SELECT * FROM c WHERE c.instanceId = @i AND c.decision = 'NotReviewed'",
+      { '@i': instanceId },
+      { partitionKey: instanceId, pageSize: o.pageSize },
+    );
+  }
+
   listDecisions(f: DecisionFilter): Promise<Page<Stored<ReviewDecision>>> {
     const clauses = ['c.instanceId = @instanceId'];
     const params: Record<string, string> = { '@instanceId': f.instanceId };
