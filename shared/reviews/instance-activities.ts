@@ -34,7 +34,7 @@ import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
 import type { ReviewStore } from './adapters/review-store';
 import { mailReviewers, type ReviewPageUrl } from './reviewer-mails';
-import { inParallel } from './reviewers';
+import { inParallel } from './parallel';
 import { snapshotPage } from './snapshot';
 
 export interface InstanceActivityDeps {

@@ -15,7 +15,7 @@ import { reviewerCounts } from './decision-counts';
 import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
 import type { ReviewStore } from './adapters/review-store';
-import { inParallel } from './reviewers';
+import { inParallel } from './parallel';
 
 export const REVIEWER_MAIL_CHUNK = 200;
 

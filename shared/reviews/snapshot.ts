@@ -15,7 +15,8 @@ import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
 import { reviewDecisionId } from './domain/review-ids';
 import type { ReviewStore } from './adapters/review-store';
-import { inParallel, managerLookup, reviewerIdsFor, reviewerPlan, type PrincipalKind } from './reviewers';
+import { inParallel } from './parallel';
+import { managerLookup, reviewerIdsFor, reviewerPlan, type PrincipalKind } from './reviewers';
 
 export interface SnapshotDeps {
   store: PimStore;
