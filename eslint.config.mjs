@@ -166,8 +166,6 @@ export default tseslint.config(
       'shared/policies/policy-service.ts',
       'shared/policies/role-settings-source.ts',
       'shared/requests/domain/refusal-audit.ts',
-      'shared/reviews/apply-activities.ts',
-      'shared/reviews/http/instance-api.ts',
     ],
     rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': 'off' },
   },

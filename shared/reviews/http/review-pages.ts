@@ -28,6 +28,7 @@ import {
   reviewerName,
   type ReviewPageServices,
 } from './review-page-load';
+import { REFUSAL_STATUS } from './refusal';
 import { closedPage, pendingPage, reviewErrorPage } from './review-page-views';
 
 export type { ReviewPageServices };
@@ -201,7 +202,7 @@ export async function submitReviewPage(
       recorded.push({ item: result.item, decision: choice.decision });
       entries.delete(choice.id);
     } else {
-      if (status === 200) status = result.status;
+      if (status === 200) status = REFUSAL_STATUS[result.reason];
       entries.set(choice.id, { decision: choice.decision, reason: choice.reason, error: result.detail });
     }
   }
