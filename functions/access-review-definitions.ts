@@ -53,7 +53,7 @@ async function create(request: HttpRequest, context: InvocationContext): Promise
   const body = await parseJsonBody(request, definitionCreateSchema);
   if (!body.ok) return body.response;
   const result = await prepareDefinition(services, body.value, auth.caller);
-  if (!result.ok) return problem(result.status, result.detail);
+  if (!result.ok) return refusalResponse(result);
   const prepared = result.definition;
   // The series first, then the definition: a crash in between leaves a series that finds nothing and ends, never a
   // definition without its series.
@@ -126,7 +126,7 @@ async function update(request: HttpRequest): Promise<HttpResponseInit> {
   const body = await parseJsonBody(request, definitionPatchSchema);
   if (!body.ok) return body.response;
   const result = await updateDefinition(services, id.value, body.value, auth.caller);
-  if (!result.ok) return problem(result.status, result.detail);
+  if (!result.ok) return refusalResponse(result);
   return { jsonBody: definitionView(result.definition) };
 }
 
@@ -137,7 +137,7 @@ async function remove(request: HttpRequest, context: InvocationContext): Promise
   const id = validate(idSchema, request.params.id, 'id');
   if (!id.ok) return id.response;
   const result = await deleteDefinition(services, id.value, auth.caller, control(df.getClient(context)));
-  if (!result.ok) return problem(result.status, result.detail);
+  if (!result.ok) return refusalResponse(result);
   return { status: 204 };
 }
 

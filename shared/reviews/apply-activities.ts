@@ -24,7 +24,7 @@ import type {
   BeginApplyResult,
   FinishApplyResult,
 } from './contract';
-import { applyFinishedRecord, applyStartedRecord } from './domain/audit-records';
+import { applyFinishedRecord, applyStartedRecord } from './domain/decision-audit-records';
 import type { ReviewStore } from './adapters/review-store';
 
 export interface ApplyDeps {

@@ -11,7 +11,7 @@ import type { Schedule } from '../lifecycle/domain/schedule';
 import type { Stored } from '../storage/stored';
 import type { ApplyDeps, RaiseEnd } from './apply-activities';
 import { APPLY_CHUNK_SIZE, type AppliedBy, type ApplyChunkInput, type ApplyChunkResult } from './contract';
-import { itemAppliedRecord } from './domain/audit-records';
+import { itemAppliedRecord } from './domain/decision-audit-records';
 import type { ApplyResult, ReviewDecision } from './domain/review-decision';
 import type { ReviewInstance } from './domain/review-instance';
 import { liveActivationsFrom } from './adapters/live-activations';

@@ -9,7 +9,7 @@ import type { AuditWriter } from '../audit/adapters/audit-log';
 import type { Clock } from '../clock';
 import type { Stored } from '../storage/stored';
 import { NotFoundError } from '../storage/errors';
-import { decisionRecordedRecord } from './domain/audit-records';
+import { decisionRecordedRecord } from './domain/decision-audit-records';
 import { refuse, type Refusal } from './domain/refusal';
 import type { ReviewDecision } from './domain/review-decision';
 import type { ReviewInstance } from './domain/review-instance';
