@@ -72,7 +72,11 @@ const MODULES = {
     ],
   },
   'review-apply': {
-    mutate: ['shared/reviews/domain/review-decision.ts', 'shared/reviews/apply-activities.ts'],
+    mutate: [
+      'shared/reviews/domain/review-decision.ts',
+      'shared/reviews/apply-activities.ts',
+      'shared/reviews/apply-chunk.ts',
+    ],
     unit: [],
     app: ['test/reviews/apply.test.ts', 'test/reviews/instance-run.test.ts'],
   },

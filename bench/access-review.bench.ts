@@ -25,12 +25,8 @@ import { startRuntime, type LocalRuntime } from '../local/runtime';
 import type { TlsMaterial } from '../local/standins/tls';
 import type { Schedule } from '../shared/lifecycle/domain/schedule';
 import type { ReviewDecision } from '../shared/reviews/domain/review-decision';
-import {
-  instanceOrchestrationId,
-  reviewDecisionId,
-  reviewInstanceId,
-  seriesInstanceId,
-} from '../shared/reviews/review-names';
+import { instanceOrchestrationId, seriesInstanceId } from '../shared/reviews/contract';
+import { reviewDecisionId, reviewInstanceId } from '../shared/reviews/domain/review-ids';
 import { getAppServices, type AppServices } from '../shared/composition-root';
 import { printTable, type BenchRow } from './table';
 

@@ -3,31 +3,14 @@
  * through their own orchestrations, so it raises events itself, through the durable client.
  */
 import * as df from 'durable-functions';
-import type { InvocationContext } from '@azure/functions';
-import {
-  createApplyActivities,
-  type ApplyActivities,
-  type RaiseEnd,
-} from '../shared/reviews/apply-activities';
-import { APPLY_ACTIVITIES as A, type ApplyChunkInput, type ApplyInput } from '../shared/reviews/apply-names';
-import { REQUEST_EVENTS } from '../shared/requests/domain/schedule-request';
-import { getAppServices } from '../shared/composition-root';
+import type { RaiseEnd } from '../shared/reviews/apply-activities';
+import { ApplyActivity } from '../shared/reviews/contract';
+import { RequestEvent } from '../shared/requests/contract';
+import { ENDED_STATUSES } from '../shared/durable/instance-status';
+import { applyActivities } from './access-review-services';
+import { raiseEvent, registerActivity } from './register-activity';
 
-let built: Promise<ApplyActivities> | undefined;
-
-function activities(): Promise<ApplyActivities> {
-  built ??= getAppServices()
-    .then((s) => createApplyActivities({ ...s, log: (m) => console.warn(m) }))
-    .catch((err: unknown) => {
-      built = undefined;
-      throw err;
-    });
-  return built;
-}
-
-const TERMINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
-
-/** REQUEST_EVENTS.end to a schedule's orchestration; 'gone' when it doesn't exist or has finished. */
+/** RequestEvent.end to a schedule's orchestration; 'gone' when it doesn't exist or has finished. */
 function raiseEndWith(client: df.DurableClient): RaiseEnd {
   return async (instanceId, payload) => {
     let status: df.DurableOrchestrationStatus | undefined;
@@ -37,10 +20,10 @@ function raiseEndWith(client: df.DurableClient): RaiseEnd {
       if (err instanceof Error && /\b404\b/.test(err.message)) return 'gone';
       throw err;
     }
-    if (!status?.runtimeStatus || TERMINAL.has(status.runtimeStatus)) return 'gone';
+    if (!status?.runtimeStatus || ENDED_STATUSES.has(status.runtimeStatus)) return 'gone';
     try {
       // A 410 (finished meanwhile) resolves too: the orchestration then recorded its own end.
-      await client.raiseEvent(instanceId, REQUEST_EVENTS.end, payload);
+      await raiseEvent(client, instanceId, RequestEvent.end, payload);
     } catch (err) {
       if (err instanceof Error && /No instance/i.test(err.message)) return 'gone';
       throw err;
@@ -49,16 +32,10 @@ function raiseEndWith(client: df.DurableClient): RaiseEnd {
   };
 }
 
-df.app.activity(A.begin, {
-  handler: async (input: ApplyInput) => (await activities()).beginApply(input),
-});
-
-df.app.activity(A.chunk, {
-  extraInputs: [df.input.durableClient()],
-  handler: async (input: ApplyChunkInput, context: InvocationContext) =>
-    (await activities()).applyChunk(input, raiseEndWith(df.getClient(context))),
-});
-
-df.app.activity(A.finish, {
-  handler: async (input: ApplyInput) => (await activities()).finishApply(input),
-});
+registerActivity(ApplyActivity.begin, async (input) => (await applyActivities()).beginApply(input));
+registerActivity(
+  ApplyActivity.chunk,
+  async (input, context) => (await applyActivities()).applyChunk(input, raiseEndWith(df.getClient(context))),
+  { durableClient: true },
+);
+registerActivity(ApplyActivity.finish, async (input) => (await applyActivities()).finishApply(input));

@@ -11,8 +11,7 @@ import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
-import type { ApplyInput } from '../shared/reviews/apply-names';
-import { applyOrchestrationId, REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
+import { applyOrchestrationId, REVIEW_ORCHESTRATORS, type ApplyInput } from '../shared/reviews/contract';
 import { getAppServices } from '../shared/composition-root';
 
 const ROUTE =

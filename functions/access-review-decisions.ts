@@ -19,11 +19,14 @@ import {
   parseTop,
 } from '../shared/http/odata';
 import { problem } from '../shared/http/problem';
+import { getAppServices } from '../shared/composition-root';
 import { DECISIONS_CSV_HEADER, decisionCsvRow } from '../shared/reviews/http/decisions-csv';
 import { csvRow } from '../shared/http/csv';
 import { MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
 import { decisionView } from '../shared/reviews/http/decision-view';
-import { INSTANCES_ROUTE, refusal, resolveInstance, reviewerOf } from '../shared/reviews/http/instance-api';
+import { INSTANCES_ROUTE, resolveInstance } from '../shared/reviews/http/instance-api';
+import { refusalResponse } from '../shared/reviews/http/refusal';
+import { reviewerOf } from '../shared/reviews/domain/reviewer-access';
 import { decisionValueSchema, type DecisionValue } from '../shared/reviews/domain/review-decision';
 import type { DecisionFilter } from '../shared/reviews/adapters/review-store';
 
@@ -82,7 +85,7 @@ function parseQuery(request: HttpRequest): DecisionQuery {
 }
 
 async function listDecisions(request: HttpRequest): Promise<HttpResponseInit> {
-  const r = await resolveInstance(request, 'read');
+  const r = await resolveInstance(await getAppServices(), request, 'read');
   if (!r.ok) return r.response;
   let q: DecisionQuery;
   try {
@@ -140,7 +143,7 @@ async function listDecisions(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 async function visibleItem(request: HttpRequest) {
-  const r = await resolveInstance(request, 'read');
+  const r = await resolveInstance(await getAppServices(), request, 'read');
   if (!r.ok) return r;
   const decisionId = r.params.decisionId as string;
   const item = await r.s.reviews.decisions.find(decisionId, r.instance.id);
@@ -155,7 +158,7 @@ async function getDecision(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 async function patchDecision(request: HttpRequest): Promise<HttpResponseInit> {
-  const r = await resolveInstance(request, 'read');
+  const r = await resolveInstance(await getAppServices(), request, 'read');
   if (!r.ok) return r.response;
   const appOnly = refuseAppOnly(r.caller, 'decide access review items');
   if (appOnly) return appOnly;
@@ -174,7 +177,7 @@ async function patchDecision(request: HttpRequest): Promise<HttpResponseInit> {
       justificationRequiredOnApproval: r.definition.settings.justificationRequiredOnApproval,
     },
   });
-  return result.ok ? { status: 204 } : refusal(result);
+  return result.ok ? { status: 204 } : refusalResponse(result);
 }
 
 app.http('accessReviewDecisionsList', {

@@ -36,9 +36,10 @@ import {
 } from '../shared/reviews/definition-service';
 import { definitionView } from '../shared/reviews/http/definition-view';
 import { stopDefinition } from '../shared/reviews/stop-definition';
-import { REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
+import { REVIEW_ORCHESTRATORS, type SeriesInput } from '../shared/reviews/contract';
 import { getAppServices } from '../shared/composition-root';
-import type { SeriesInput } from '../shared/reviews/series-activities';
+import { refusalResponse } from '../shared/reviews/http/refusal';
+import { stopDepsOf } from './access-review-services';
 
 const ROUTE = 'identityGovernance/accessReviews/definitions';
 const idSchema = z.guid({ message: 'must be an access review definition id (a GUID)' });
@@ -52,7 +53,7 @@ async function create(request: HttpRequest, context: InvocationContext): Promise
   const body = await parseJsonBody(request, definitionCreateSchema);
   if (!body.ok) return body.response;
   const result = await prepareDefinition(services, body.value, auth.caller);
-  if (!result.ok) return problem(result.status, result.detail);
+  if (!result.ok) return refusalResponse(result);
   const prepared = result.definition;
   // The series first, then the definition: a crash in between leaves a series that finds nothing and ends, never a
   // definition without its series.
@@ -125,7 +126,7 @@ async function update(request: HttpRequest): Promise<HttpResponseInit> {
   const body = await parseJsonBody(request, definitionPatchSchema);
   if (!body.ok) return body.response;
   const result = await updateDefinition(services, id.value, body.value, auth.caller);
-  if (!result.ok) return problem(result.status, result.detail);
+  if (!result.ok) return refusalResponse(result);
   return { jsonBody: definitionView(result.definition) };
 }
 
@@ -136,7 +137,7 @@ async function remove(request: HttpRequest, context: InvocationContext): Promise
   const id = validate(idSchema, request.params.id, 'id');
   if (!id.ok) return id.response;
   const result = await deleteDefinition(services, id.value, auth.caller, control(df.getClient(context)));
-  if (!result.ok) return problem(result.status, result.detail);
+  if (!result.ok) return refusalResponse(result);
   return { status: 204 };
 }
 
@@ -149,14 +150,8 @@ async function stop(request: HttpRequest, context: InvocationContext): Promise<H
   const empty = await parseJsonBody(request, z.strictObject({}).optional());
   if (!empty.ok) return empty.response;
   const client = df.getClient(context);
-  const result = await stopDefinition(
-    services,
-    (instanceId, name, payload) => client.raiseEvent(instanceId, name, payload),
-    id.value,
-    auth.caller,
-    (message) => context.error(message),
-  );
-  return result.ok ? { status: 204 } : problem(result.status, result.detail);
+  const result = await stopDefinition(stopDepsOf(services, client, context), id.value, auth.caller);
+  return result.ok ? { status: 204 } : refusalResponse(result);
 }
 
 /** Terminate through the durable client: a finished instance answers 410 (fine), an unknown one 404 (fine too). */

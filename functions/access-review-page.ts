@@ -8,12 +8,9 @@
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { readBodyText } from '../shared/http/body';
 import { REVIEW_PAGE_ROUTE } from '../shared/reviews/http/review-link';
-import {
-  MAX_REVIEW_FORM_BYTES,
-  reviewErrorPage,
-  showReviewPage,
-  submitReviewPage,
-} from '../shared/reviews/http/review-pages';
+import { MAX_REVIEW_FORM_BYTES } from '../shared/reviews/http/review-form';
+import { reviewErrorPage } from '../shared/reviews/http/review-page-views';
+import { showReviewPage, submitReviewPage } from '../shared/reviews/http/review-pages';
 import { getAppServices } from '../shared/composition-root';
 
 const TOO_LARGE = (): HttpResponseInit =>

@@ -8,21 +8,9 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import {
-  APPLY_ACTIVITIES as A,
-  type ApplyChunkResult,
-  type ApplyInput,
-  type BeginApplyResult,
-  type FinishApplyResult,
-} from '../shared/reviews/apply-names';
-import { REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
+import { call } from '../shared/durable/activity';
+import { ApplyActivity, REVIEW_ORCHESTRATORS, type ApplyInput } from '../shared/reviews/contract';
 
-const RETRY = (() => {
-  const options = new df.RetryOptions(2_000, 8);
-  options.backoffCoefficient = 2;
-  options.maxRetryIntervalInMilliseconds = 60_000;
-  return options;
-})();
 /** Chunks in a row that recorded nothing (all throttled) before the rest are recorded as failures. */
 const MAX_IDLE_CHUNKS = 8;
 /** Longest wait between throttled chunks. */
@@ -35,7 +23,7 @@ const applyOrchestrator: OrchestrationHandler = function* (context: Orchestratio
     instanceId: input.instanceId,
     appliedBy: input.appliedBy ?? null,
   };
-  const begun = (yield context.df.callActivityWithRetry(A.begin, RETRY, ref)) as BeginApplyResult;
+  const begun = yield* call(context, ApplyActivity.begin, ref);
   if (!begun.proceed) return begun.status;
 
   context.df.setCustomStatus('Applying');
@@ -43,10 +31,7 @@ const applyOrchestrator: OrchestrationHandler = function* (context: Orchestratio
   let wait = 0;
   for (;;) {
     const finalAttempt = idle >= MAX_IDLE_CHUNKS;
-    const chunk = (yield context.df.callActivityWithRetry(A.chunk, RETRY, {
-      ...ref,
-      finalAttempt,
-    })) as ApplyChunkResult;
+    const chunk = yield* call(context, ApplyActivity.chunk, { ...ref, finalAttempt });
     context.df.setCustomStatus({ status: 'Applying', remaining: chunk.remaining });
     if (chunk.remaining === 0) break;
     if (chunk.applied > 0) {
@@ -60,7 +45,7 @@ const applyOrchestrator: OrchestrationHandler = function* (context: Orchestratio
       yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + wait));
     }
   }
-  const finished = (yield context.df.callActivityWithRetry(A.finish, RETRY, ref)) as FinishApplyResult;
+  const finished = yield* call(context, ApplyActivity.finish, ref);
   context.df.setCustomStatus(finished.status);
   return finished.status;
 };

@@ -9,38 +9,38 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task, TimerTask } from 'durable-functions';
+import { call, eventTask, resultOf } from '../shared/durable/activity';
 import {
-  REVIEW_INSTANCE_ACTIVITIES as A,
+  applyOrchestrationId,
+  InstanceActivity as A,
+  REVIEW_ORCHESTRATORS,
+  ReviewEvent,
   type InstanceRef,
-  type LoadedInstance,
   type MailReviewersResult,
+  type SnapshotPageResult,
   type StopPayload,
-} from '../shared/reviews/instance-activity-names';
-import { applyOrchestrationId, REVIEW_EVENTS, REVIEW_ORCHESTRATORS } from '../shared/reviews/review-names';
-
-const STEP_RETRY = retry(2_000, 10, 60_000);
-/** Mails are retried for about 10 minutes; after that the review goes on without them. */
-const MAIL_RETRY = retry(5_000, 8, 5 * 60_000);
+} from '../shared/reviews/contract';
 
 const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<InstanceRef>();
   const ref: InstanceRef = { definitionId: input.definitionId, instanceId: input.instanceId };
-  const loaded = (yield context.df.callActivityWithRetry(A.load, STEP_RETRY, ref)) as LoadedInstance;
+  const loaded = yield* call(context, A.load, ref);
   if (!loaded.found) return 'Deleted';
   if (loaded.status !== 'NotStarted' && loaded.status !== 'InProgress') return loaded.status;
 
   // One waiter for the whole run: a stop raised at any point is seen at the next wait.
-  const stop = context.df.waitForExternalEvent(REVIEW_EVENTS.stopInstance);
+  const stop = eventTask(context, ReviewEvent.stopInstance);
   const start = new Date(loaded.startDateTime);
   const end = new Date(loaded.endDateTime);
   const midpoint = new Date(start.getTime() + (end.getTime() - start.getTime()) / 2);
-  let stopped: StopPayload | null = null;
+  // In an object: the helpers below set it, and a `let` would stay narrowed to null out here.
+  const run: { stopped: StopPayload | null } = { stopped: null };
 
   /** Waits until `at` unless stopped first; true when stopped. */
   function* waitUntil(at: Date): Generator<Task, boolean, unknown> {
-    if (stopped) return true;
+    if (run.stopped) return true;
     if (stop.isCompleted) {
-      stopped = stop.result as StopPayload;
+      run.stopped = resultOf(stop);
       return true;
     }
     if (context.df.currentUtcDateTime.getTime() >= at.getTime()) return false;
@@ -48,7 +48,7 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
     const winner = yield context.df.Task.any([timer, stop]);
     if (winner === stop) {
       timer.cancel();
-      stopped = stop.result as StopPayload;
+      run.stopped = resultOf(stop);
       return true;
     }
     return false;
@@ -58,12 +58,12 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
     let after: string | null = null;
     do {
       try {
-        const r = (yield context.df.callActivityWithRetry(A.mailReviewers, MAIL_RETRY, {
+        const r: MailReviewersResult = yield* call(context, A.mailReviewers, {
           ...ref,
           kind,
           after,
           round: 'midpoint',
-        })) as MailReviewersResult;
+        });
         after = r.after;
       } catch {
         return; // the failures are in the history; the review goes on
@@ -79,17 +79,14 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
     context.df.setCustomStatus('Snapshotting');
     let cursor: string | null = null;
     do {
-      const page = (yield context.df.callActivityWithRetry(A.snapshotPage, STEP_RETRY, {
-        ...ref,
-        cursor,
-      })) as { cursor: string | null };
+      const page: SnapshotPageResult = yield* call(context, A.snapshotPage, { ...ref, cursor });
       cursor = page.cursor;
     } while (cursor !== null);
-    yield context.df.callActivityWithRetry(A.begin, STEP_RETRY, ref);
+    yield* call(context, A.begin, ref);
     context.df.setCustomStatus('InProgress');
     yield* mailRound('start');
   } else if (loaded.stopped) {
-    stopped = { by: { id: 'unknown', displayName: null } };
+    run.stopped = { by: { id: 'unknown', displayName: null } };
   }
 
   if (!(yield* waitUntil(midpoint))) {
@@ -98,25 +95,18 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
   }
 
   context.df.setCustomStatus('Completing');
-  yield context.df.callActivityWithRetry(A.close, STEP_RETRY, {
-    ...ref,
-    stoppedBy: stopped ? (stopped as StopPayload).by : null,
-  });
+  yield* call(context, A.close, { ...ref, stoppedBy: run.stopped?.by ?? null });
   for (;;) {
-    const page = (yield context.df.callActivityWithRetry(A.applyDefaultDecisions, STEP_RETRY, ref)) as {
-      more: boolean;
-    };
+    const page = yield* call(context, A.applyDefaultDecisions, ref);
     if (!page.more) break;
   }
   let autoApply = false;
   try {
-    const done = (yield context.df.callActivityWithRetry(A.notifyCompletion, MAIL_RETRY, ref)) as {
-      autoApply: boolean;
-    };
+    const done = yield* call(context, A.notifyCompletion, ref);
     autoApply = done.autoApply;
   } catch {
     // The completion mail failed for good; the results stand and auto-apply is read again below.
-    const again = (yield context.df.callActivityWithRetry(A.load, STEP_RETRY, ref)) as LoadedInstance;
+    const again = yield* call(context, A.load, ref);
     if (!again.found) return 'Deleted';
   }
   context.df.setCustomStatus('Completed');
@@ -125,12 +115,5 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
   yield context.df.callSubOrchestrator(REVIEW_ORCHESTRATORS.apply, ref, applyOrchestrationId(ref.instanceId));
   return 'Applied';
 };
-
-function retry(firstMs: number, attempts: number, maxMs: number): df.RetryOptions {
-  const options = new df.RetryOptions(firstMs, attempts);
-  options.backoffCoefficient = 2;
-  options.maxRetryIntervalInMilliseconds = maxMs;
-  return options;
-}
 
 df.app.orchestration(REVIEW_ORCHESTRATORS.instance, accessReviewInstanceOrchestrator);

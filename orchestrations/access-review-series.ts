@@ -18,53 +18,41 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { REVIEW_EVENTS, REVIEW_ORCHESTRATORS, instanceOrchestrationId } from '../shared/reviews/review-names';
+import { call, eventTask } from '../shared/durable/activity';
 import {
-  SERIES_ACTIVITIES as A,
-  type PlanResult,
+  instanceOrchestrationId,
+  REVIEW_ORCHESTRATORS,
+  ReviewEvent,
+  SeriesActivity as A,
   type SeriesInput,
-  type StartOccurrenceResult,
-} from '../shared/reviews/series-activities';
-
-const RETRY = (() => {
-  const options = new df.RetryOptions(2_000, 8);
-  options.backoffCoefficient = 2;
-  options.maxRetryIntervalInMilliseconds = 60_000;
-  return options;
-})();
+  type SeriesOutput,
+} from '../shared/reviews/contract';
 
 const seriesOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<SeriesInput>();
   const { definitionId, occurrence } = input;
-  const plan = (yield context.df.callActivityWithRetry(A.plan, RETRY, {
-    definitionId,
-    occurrence,
-  })) as PlanResult;
+  const plan = yield* call(context, A.plan, { definitionId, occurrence });
   if (plan.kind === 'end') {
     context.df.setCustomStatus({ occurrence, status: 'Ended' });
-    return { occurrences: occurrence };
+    return { occurrences: occurrence } satisfies SeriesOutput;
   }
 
   context.df.setCustomStatus({ occurrence, status: 'Waiting', startDateTime: plan.startDateTime });
   const start = new Date(plan.startDateTime);
   if (start.getTime() > context.df.currentUtcDateTime.getTime()) {
     const timer = context.df.createTimer(start);
-    const stop = context.df.waitForExternalEvent(REVIEW_EVENTS.stopSeries);
+    const stop = eventTask(context, ReviewEvent.stopSeries);
     const winner = yield context.df.Task.any([timer, stop]);
     if (winner === stop) {
       timer.cancel();
       context.df.setCustomStatus({ occurrence, status: 'Stopped' });
-      return { occurrences: occurrence };
+      return { occurrences: occurrence } satisfies SeriesOutput;
     }
   }
 
   const instanceIds = plan.instances.map((i) => i.instanceId);
-  const started = (yield context.df.callActivityWithRetry(A.start, RETRY, {
-    definitionId,
-    occurrence,
-    instanceIds,
-  })) as StartOccurrenceResult;
-  if (!started.proceed) return { occurrences: occurrence };
+  const started = yield* call(context, A.start, { definitionId, occurrence, instanceIds });
+  if (!started.proceed) return { occurrences: occurrence } satisfies SeriesOutput;
 
   context.df.setCustomStatus({ occurrence, status: 'Running', instances: instanceIds.length });
   const run = (instanceId: string) =>

@@ -35,7 +35,7 @@ import type { ReconcileDeps } from './reconcile/reconcile';
 import { PimStore } from './requests/adapters/pim-store';
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
 import { ReviewStore } from './reviews/adapters/review-store';
-import { instanceOrchestrationId } from './reviews/review-names';
+import { instanceOrchestrationId } from './reviews/contract';
 import { createCosmosClient } from './storage/cosmos-client';
 import { appContainers } from './storage/containers';
 import { ensureDatabase } from './storage/ensure-database';

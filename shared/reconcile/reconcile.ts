@@ -12,19 +12,18 @@
 import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Approval } from '../approvals/domain/approval';
-import { defineEvent, type DurableEvent } from '../durable/activity';
+import type { DurableEvent } from '../durable/activity';
 import type { PimStore } from '../requests/adapters/pim-store';
+import { ReviewEvent } from '../reviews/contract';
 import {
   REQUEST_ORCHESTRATOR,
   RequestEvent,
-  type Actor,
   type EndAccessEvent,
   type RequestOrchestrationInput,
 } from '../requests/contract';
 import type { RequestActivities } from '../requests/request-activities';
 import { recordedDecision } from '../requests/domain/request-integrity';
 import type { ScheduleRequest } from '../requests/domain/schedule-request';
-import { REVIEW_EVENTS } from '../reviews/review-names';
 import { reconciledRecord, type RepairSubject } from './domain/audit-records';
 
 /**
@@ -35,9 +34,6 @@ export const REQUEST_GRACE_MS = 3 * 60_000;
 /** A write whose event is younger than this is left alone: the event is probably on its way. */
 export const EVENT_GRACE_MS = 60_000;
 const PAGE = 100;
-
-/** The review instance's stop (until the reviews feature has a contract, its payload is declared here). */
-const STOP_REVIEW = defineEvent<{ by: Actor }>(REVIEW_EVENTS.stopInstance);
 
 /** The orchestration runtime as the reconciler needs it (the durable client, in functions/reconcile.ts). */
 export interface OrchestrationControl {
@@ -128,7 +124,7 @@ export async function reconcile(d: ReconcileDeps, control: OrchestrationControl)
       await guarded(`review instance ${review.id}`, async () => {
         const status = await control.status(review.orchestrationId);
         if (status === undefined || TERMINAL.has(status)) return;
-        await control.raise(review.orchestrationId, STOP_REVIEW, { by: review.stoppedBy });
+        await control.raise(review.orchestrationId, ReviewEvent.stopInstance, { by: review.stoppedBy });
         report.stopsResent++;
         await audited(`reconcile:review-instance:${review.id}:stop`, 'Resent the stop of an access review', {
           groupId: review.groupId,

@@ -5,11 +5,12 @@
  * they don't decide them); a reason is required on Approve when the series says so. The write is ETag-guarded
  * and audited. Decisions go straight to Cosmos: the instance's orchestration never hears of them.
  */
-import { userActor } from '../audit/domain/audit-entry';
 import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Stored } from '../storage/stored';
 import { NotFoundError } from '../storage/errors';
+import { decisionRecordedRecord } from './domain/decision-audit-records';
+import { refuse, type Refusal } from './domain/refusal';
 import type { ReviewDecision } from './domain/review-decision';
 import type { ReviewInstance } from './domain/review-instance';
 import type { ReviewStore } from './adapters/review-store';
@@ -36,8 +37,7 @@ export interface RecordDecisionInput {
   preloaded?: { instance: ReviewInstance; justificationRequiredOnApproval: boolean };
 }
 
-export type RecordDecisionResult =
-  { ok: true; item: Stored<ReviewDecision> } | { ok: false; status: 400 | 403 | 404 | 409; detail: string };
+export type RecordDecisionResult = { ok: true; item: Stored<ReviewDecision> } | Refusal;
 
 export const MAX_JUSTIFICATION = 1000;
 const DECISIONS: readonly string[] = ['Approve', 'Deny', 'DontKnow'];
@@ -55,14 +55,10 @@ export async function recordDecision(
   input: RecordDecisionInput,
 ): Promise<RecordDecisionResult> {
   if (!DECISIONS.includes(input.decision))
-    return { ok: false, status: 400, detail: "decision must be 'Approve', 'Deny' or 'DontKnow'" };
+    return refuse('invalid', "decision must be 'Approve', 'Deny' or 'DontKnow'");
   const justification = input.justification?.trim() ? input.justification.trim() : null;
   if (justification && justification.length > MAX_JUSTIFICATION)
-    return {
-      ok: false,
-      status: 400,
-      detail: `justification must be at most ${MAX_JUSTIFICATION} characters`,
-    };
+    return refuse('invalid', `justification must be at most ${MAX_JUSTIFICATION} characters`);
 
   let instance: ReviewInstance | undefined = input.preloaded?.instance;
   let justificationRequired = input.preloaded?.justificationRequiredOnApproval;
@@ -72,29 +68,27 @@ export async function recordDecision(
       : await services.reviews.findInstance(input.instanceId);
   }
   if (!instance || (input.definitionId && instance.definitionId !== input.definitionId))
-    return { ok: false, status: 404, detail: `No access review instance ${input.instanceId}` };
+    return refuse('notFound', `No access review instance ${input.instanceId}`);
   if (justificationRequired === undefined) {
     const definition = await services.reviews.definitions.find(instance.definitionId, instance.definitionId);
-    if (!definition)
-      return { ok: false, status: 404, detail: `No access review definition ${instance.definitionId}` };
+    if (!definition) return refuse('notFound', `No access review definition ${instance.definitionId}`);
     justificationRequired = definition.settings.justificationRequiredOnApproval;
   }
 
   const item = await services.reviews.decisions.find(input.decisionId, instance.id);
-  if (!item) return { ok: false, status: 404, detail: `No decision item ${input.decisionId} in this review` };
+  if (!item) return refuse('notFound', `No decision item ${input.decisionId} in this review`);
   const reviewerId = input.reviewer.id.toLowerCase();
   if (!item.reviewerIds.includes(reviewerId))
-    return {
-      ok: false,
-      status: 403,
-      detail: input.asAdmin
+    return refuse(
+      'forbidden',
+      input.asAdmin
         ? 'Admins manage access reviews but only the item’s reviewers decide it'
         : 'You are not a reviewer of this item',
-    };
+    );
   const closed = decisionsOpen(instance);
-  if (closed) return { ok: false, status: 409, detail: closed };
+  if (closed) return refuse('conflict', closed);
   if (input.decision === 'Approve' && justificationRequired && !justification)
-    return { ok: false, status: 400, detail: 'This review requires a justification to approve access' };
+    return refuse('invalid', 'This review requires a justification to approve access');
 
   const now = services.clock.now().toISOString();
   const reviewedBy = {
@@ -117,35 +111,13 @@ export async function recordDecision(
     );
   } catch (err) {
     if (err instanceof NotFoundError)
-      return { ok: false, status: 404, detail: `No decision item ${input.decisionId} in this review` };
+      return refuse('notFound', `No decision item ${input.decisionId} in this review`);
     throw err;
   }
-  if (!result.changed) return { ok: false, status: 403, detail: 'You are no longer a reviewer of this item' };
+  if (!result.changed) return refuse('forbidden', 'You are no longer a reviewer of this item');
   const doc = result.document;
-  await services.audit.record({
-    // One record per write: the item's new ETag names it (two decisions in one millisecond stay two).
-    id: `review-decision:${doc.id}:${doc._etag.replace(/"/g, '')}`,
-    activityDateTime: services.clock.now(),
-    activityDisplayName: `Access review decision: ${input.decision} (${doc.resource.accessId} of group)`,
-    category: 'AccessReview',
-    operationType: input.decision === 'Deny' ? 'Deny' : input.decision === 'Approve' ? 'Approve' : 'Update',
-    result: 'success',
-    initiatedBy: userActor(reviewerId, input.reviewer.displayName, input.reviewer.userPrincipalName),
-    targetResources: [
-      { id: doc.resource.groupId, displayName: doc.resource.displayName, type: 'Group' },
-      { id: doc.principal.id, displayName: doc.principal.displayName, type: 'Principal' },
-    ],
-    groupId: doc.resource.groupId,
-    principalId: doc.principal.id,
-    correlationId: doc.instanceId,
-    details: {
-      definitionId: doc.definitionId,
-      instanceId: doc.instanceId,
-      decisionId: doc.id,
-      scheduleId: doc.scheduleId,
-      decision: input.decision,
-      justification: justification ?? undefined,
-    },
-  });
+  await services.audit.record(
+    decisionRecordedRecord(doc, reviewedBy, input.decision, justification, services.clock.now()),
+  );
   return { ok: true, item: doc };
 }

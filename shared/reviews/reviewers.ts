@@ -5,6 +5,7 @@
  * go to the fallback reviewers (`/users/{id}` only). Items with nobody to review them are left to the admins and the
  * default decision.
  */
+import { inParallel } from './parallel';
 import type { Directory } from '../directory/directory';
 import { GraphError } from '../directory/graph-error';
 import { parseReviewers, type ReviewerScope } from './domain/review-definition';
@@ -127,20 +128,4 @@ export async function reresolvePendingReviewers(
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-export async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
 }

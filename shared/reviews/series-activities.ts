@@ -5,39 +5,25 @@
  * and end the series (the definition becomes Completed). Every write is idempotent: ETag-guarded updates that do
  * nothing when already done, create-if-missing, deterministic audit ids.
  */
-import { SYSTEM_ACTOR } from '../audit/domain/audit-entry';
 import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import { AlreadyExistsError, NotFoundError } from '../storage/errors';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
 import { auditCreated } from './definition-service';
+import { seriesCompletedRecord } from './domain/audit-records';
 import { occurrenceAt } from './domain/recurrence';
 import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
-import { instanceOrchestrationId, reviewInstanceId } from './review-names';
+import {
+  instanceOrchestrationId,
+  type PlanResult,
+  type SeriesInput,
+  type StartOccurrenceInput,
+  type StartOccurrenceResult,
+} from './contract';
+import { reviewInstanceId } from './domain/review-ids';
 import type { ReviewStore } from './adapters/review-store';
-
-export const SERIES_ACTIVITIES = {
-  plan: 'AccessReviewSeriesPlanOccurrence',
-  start: 'AccessReviewSeriesStartOccurrence',
-} as const;
-
-/** The series orchestration's input: which definition, and which occurrence (0 first) this episode runs. */
-export interface SeriesInput {
-  definitionId: string;
-  occurrence: number;
-}
-
-export type PlanResult =
-  | { kind: 'end' }
-  | { kind: 'occurrence'; startDateTime: string; endDateTime: string; instances: { instanceId: string }[] };
-
-export interface StartOccurrenceInput extends SeriesInput {
-  instanceIds: string[];
-}
-
-export type StartOccurrenceResult = { proceed: true } | { proceed: false };
 
 export interface SeriesDeps {
   reviews: ReviewStore;
@@ -93,18 +79,7 @@ export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
       throw err;
     }
     if (!changed) return;
-    await deps.audit.record({
-      id: `review-series:${definition.id}:completed`,
-      activityDateTime: deps.clock.now(),
-      activityDisplayName: 'Access review series completed',
-      category: 'AccessReview',
-      operationType: 'Update',
-      result: 'success',
-      initiatedBy: SYSTEM_ACTOR,
-      targetResources: [{ id: definition.id, displayName: definition.displayName, type: 'Policy' }],
-      correlationId: definition.id,
-      details: { definitionId: definition.id },
-    });
+    await deps.audit.record(seriesCompletedRecord(definition, deps.clock.now()));
   }
 
   /** Whether the series was started in the last few minutes (so its definition may still be on its way). */

@@ -13,9 +13,10 @@ import { isInactive, lastSignInOf, lookBackMs, recommend } from './domain/recomm
 import type { ReviewDecision } from './domain/review-decision';
 import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
-import { reviewDecisionId } from './review-names';
+import { reviewDecisionId } from './domain/review-ids';
 import type { ReviewStore } from './adapters/review-store';
-import { inParallel, managerLookup, reviewerIdsFor, reviewerPlan, type PrincipalKind } from './reviewers';
+import { inParallel } from './parallel';
+import { managerLookup, reviewerIdsFor, reviewerPlan, type PrincipalKind } from './reviewers';
 
 export interface SnapshotDeps {
   store: PimStore;

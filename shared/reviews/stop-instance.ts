@@ -1,57 +1,56 @@
 /**
  * Stopping a review instance (final): marks it stopped first — from that write on, recordDecision refuses — then
  * tells its orchestration, which completes it (default decisions, completion mail, auto-apply). If the orchestration
- * can't be told, the mark is undone and the caller hears 503, so nothing is half-stopped.
+ * can't be told, the mark is undone and the caller hears `unavailable`, so nothing is half-stopped.
  */
-import { userActor } from '../audit/domain/audit-entry';
+import type { AuditWriter } from '../audit/domain/audit-record';
 import type { CallerPrincipal } from '../auth/principal';
+import type { Clock } from '../clock';
+import type { DurableEvent } from '../durable/activity';
+import { instanceOrchestrationId, ReviewEvent } from './contract';
+import { instanceStopRequestedRecord } from './domain/audit-records';
+import { refuse, type Refusal } from './domain/refusal';
 import type { ReviewInstance } from './domain/review-instance';
-import { instanceOrchestrationId, REVIEW_EVENTS } from './review-names';
-import type { AppServices } from '../composition-root';
+import type { ReviewStore } from './adapters/review-store';
 
-export type RaiseEvent = (instanceId: string, eventName: string, payload: unknown) => Promise<void>;
-export type StopResult = { ok: true } | { ok: false; status: 409 | 503; detail: string };
+/** Raises an event to an orchestration (the durable client's, at the edge). */
+export type RaiseReviewEvent = <P>(
+  orchestrationId: string,
+  event: DurableEvent<P>,
+  payload: P,
+) => Promise<void>;
+
+export interface StopDeps {
+  reviews: ReviewStore;
+  audit: AuditWriter;
+  clock: Clock;
+  raise: RaiseReviewEvent;
+  logError?: (message: string) => void;
+}
+
+export type StopResult = { ok: true } | Refusal;
 
 export async function stopReviewInstance(
-  s: Pick<AppServices, 'reviews' | 'audit' | 'clock'>,
-  raise: RaiseEvent,
+  d: StopDeps,
   instance: ReviewInstance,
   caller: CallerPrincipal,
-  logError: (message: string) => void = () => undefined,
 ): Promise<StopResult> {
   if (instance.status !== 'InProgress')
-    return {
-      ok: false,
-      status: 409,
-      detail: `The review is ${instance.status}; only a review in progress can be stopped`,
-    };
+    return refuse('conflict', `The review is ${instance.status}; only a review in progress can be stopped`);
   const by = { id: caller.objectId, displayName: caller.displayName ?? null };
-  const marked = await s.reviews.instances.update(instance.id, instance.definitionId, (i) =>
+  const marked = await d.reviews.instances.update(instance.id, instance.definitionId, (i) =>
     i.status === 'InProgress' && i.stoppedBy === null ? { ...i, stoppedBy: by } : undefined,
   );
-  if (!marked.changed)
-    return { ok: false, status: 409, detail: 'The review has already been stopped or has completed' };
+  if (!marked.changed) return refuse('conflict', 'The review has already been stopped or has completed');
   try {
-    await raise(instanceOrchestrationId(instance.id), REVIEW_EVENTS.stopInstance, { by });
+    await d.raise(instanceOrchestrationId(instance.id), ReviewEvent.stopInstance, { by });
   } catch (err) {
-    logError(`Could not signal ${instanceOrchestrationId(instance.id)}: ${String(err)}`);
-    await s.reviews.instances.update(instance.id, instance.definitionId, (i) =>
+    d.logError?.(`Could not signal ${instanceOrchestrationId(instance.id)}: ${String(err)}`);
+    await d.reviews.instances.update(instance.id, instance.definitionId, (i) =>
       i.status === 'InProgress' && i.stoppedBy?.id === by.id ? { ...i, stoppedBy: null } : undefined,
     );
-    return { ok: false, status: 503, detail: 'The review could not be stopped; try again' };
+    return refuse('unavailable', 'The review could not be stopped; try again');
   }
-  await s.audit.record({
-    id: `review-instance:${instance.id}:stop-requested`,
-    activityDateTime: s.clock.now(),
-    activityDisplayName: 'Access review stop requested',
-    category: 'AccessReview',
-    operationType: 'Update',
-    result: 'success',
-    initiatedBy: userActor(caller.objectId, caller.displayName, caller.userPrincipalName),
-    targetResources: [{ id: instance.groupId, displayName: instance.groupDisplayName, type: 'Group' }],
-    groupId: instance.groupId,
-    correlationId: instance.id,
-    details: { definitionId: instance.definitionId, instanceId: instance.id },
-  });
+  await d.audit.record(instanceStopRequestedRecord(instance, caller, d.clock.now()));
   return { ok: true };
 }

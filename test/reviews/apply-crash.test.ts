@@ -8,9 +8,12 @@ import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildApp, COSMOS_KEY } from '../../bench/child-app';
 import { ReviewStore } from '../../shared/reviews/adapters/review-store';
-import * as names from '../../shared/reviews/review-names';
+import * as contract from '../../shared/reviews/contract';
+import * as ids from '../../shared/reviews/domain/review-ids';
 import { testStorage, waitFor } from '../helpers';
 import { DEMO } from '../pim-harness';
+
+const names = { ...contract, ...ids };
 
 const BASE = 'identityGovernance/privilegedAccess/group';
 const GROUP = DEMO.helpdeskGroup;

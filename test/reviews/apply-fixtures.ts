@@ -5,10 +5,13 @@
  */
 import { expect } from 'vitest';
 import type { ReviewDecision } from '../../shared/reviews/domain/review-decision';
-import * as names from '../../shared/reviews/review-names';
+import * as contract from '../../shared/reviews/contract';
+import * as ids from '../../shared/reviews/domain/review-ids';
 import { durableFetch } from '../helpers';
 import { DEMO, type PimApp } from '../pim-harness';
 import { ADMIN, BASE } from '../pim/pim-scenario';
+
+const names = { ...contract, ...ids };
 
 /** An active (assigned) membership for 90 days, through adminAssign; its schedule id. */
 export async function assignActive(

@@ -159,6 +159,14 @@ async function auditOf(s: Seeded) {
   return page.items;
 }
 
+/** The refusal reasons recordDecision gives, by the status the API answers them with. */
+const REASONS: Record<number, string> = {
+  400: 'invalid',
+  403: 'forbidden',
+  404: 'notFound',
+  409: 'conflict',
+};
+
 /** Refused: the given status and detail, and nothing written (the item undecided, nothing audited). */
 async function expectRefused(
   s: Seeded,
@@ -166,7 +174,11 @@ async function expectRefused(
   status: number,
   detail: RegExp,
 ) {
-  expect(result).toEqual({ ok: false, status, detail: expect.stringMatching(detail) as string });
+  expect(result).toEqual({
+    ok: false,
+    reason: REASONS[status],
+    detail: expect.stringMatching(detail) as string,
+  });
   expect(await stored(s)).toMatchObject({ decision: 'NotReviewed', reviewedBy: null, justification: null });
   expect(await auditOf(s)).toEqual([]);
 }
@@ -349,7 +361,7 @@ describe('recordDecision', () => {
         preloaded: { instance: s.instance, justificationRequiredOnApproval: true },
       }),
     );
-    expect(result).toMatchObject({ ok: false, status: 400 });
+    expect(result).toMatchObject({ ok: false, reason: 'invalid' });
     const closed = await recordDecision(
       services(),
       input(s, {
@@ -359,7 +371,7 @@ describe('recordDecision', () => {
         },
       }),
     );
-    expect(closed).toMatchObject({ ok: false, status: 409 });
+    expect(closed).toMatchObject({ ok: false, reason: 'conflict' });
     expect((await stored(s))?.decision).toBe('NotReviewed');
   });
 
@@ -402,7 +414,7 @@ describe('recordDecision', () => {
     const result = await recordDecision({ reviews: racing, audit, clock }, input(s));
     expect(result).toEqual({
       ok: false,
-      status: 404,
+      reason: 'notFound',
       detail: `No decision item ${s.item.id} in this review`,
     });
     expect(await stored(s)).toBeUndefined();
@@ -438,7 +450,11 @@ describe('recordDecision', () => {
       }),
     });
     const result = await recordDecision({ reviews: racing, audit, clock }, input(s));
-    expect(result).toEqual({ ok: false, status: 403, detail: 'You are no longer a reviewer of this item' });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'forbidden',
+      detail: 'You are no longer a reviewer of this item',
+    });
     expect(await stored(s)).toMatchObject({ decision: 'NotReviewed', reviewerIds: [OTHER_REVIEWER] });
     expect(await auditOf(s)).toEqual([]);
   });

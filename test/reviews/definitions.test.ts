@@ -4,7 +4,7 @@
  * stored), who may do what (admins manage, auditors read, others 403), paging, series edits, delete.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REVIEW_ORCHESTRATORS, seriesInstanceId } from '../../shared/reviews/review-names';
+import { REVIEW_ORCHESTRATORS, seriesInstanceId } from '../../shared/reviews/contract';
 import { durableFetch } from '../helpers';
 import { DEMO, startPimApp, type ApiCall, type PimApp } from '../pim-harness';
 import { ADMIN, manageGroup } from '../pim/pim-scenario';

@@ -12,12 +12,8 @@ import type { ReviewDecision } from '../../shared/reviews/domain/review-decision
 import type { ReviewDefinition } from '../../shared/reviews/domain/review-definition';
 import type { ReviewInstance } from '../../shared/reviews/domain/review-instance';
 import { reviewPageUrl } from '../../shared/reviews/http/review-link';
-import {
-  instanceOrchestrationId,
-  reviewDecisionId,
-  reviewInstanceId,
-  seriesInstanceId,
-} from '../../shared/reviews/review-names';
+import { instanceOrchestrationId, seriesInstanceId } from '../../shared/reviews/contract';
+import { reviewDecisionId, reviewInstanceId } from '../../shared/reviews/domain/review-ids';
 import { showReviewPage, submitReviewPage } from '../../shared/reviews/http/review-pages';
 import type { AppServices } from '../../shared/composition-root';
 import { describeInBrowser, launchChromium } from '../browser';

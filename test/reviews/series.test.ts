@@ -5,7 +5,7 @@
  * haven't started; deleting a definition terminates its orchestrations and removes its instances and decisions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceOrchestrationId, seriesInstanceId } from '../../shared/reviews/review-names';
+import { instanceOrchestrationId, seriesInstanceId } from '../../shared/reviews/contract';
 import { durableFetch } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';

@@ -1,48 +1,36 @@
 /**
  * The HTML pages behind e-mail approval links: the confirmation page (the request, with Approve / Deny and a
  * justification box), the result page and error pages. No scripts: a strict CSP forbids them, and forms post only
- * to ourselves. Every value is escaped by the `html` tag; pages are never cached and never leak the link as referrer.
+ * to ourselves. Every value is escaped by the `html` tag; pages are never cached and never leak the link as referrer
+ * (the shell, headers and base style: shared/http/pages/page-shell.ts).
  */
 import type { HttpResponseInit } from '@azure/functions';
 import { html, type SafeHtml } from '../../mail/html';
+import { factsTable, htmlPage, type PageKind } from '../../http/pages/page-shell';
 import { approvalWindow, formatUtc, requestAsk } from '../../mail/templates/approval-format';
 import type { ApprovalDecision } from '../../requests/domain/schedule-request';
 import { stageLabel, type Approval, type ApprovalStep } from '../domain/approval';
-
-export const PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'cache-control': 'no-store',
-  pragma: 'no-cache',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-};
 
 /** Where the form posts: relative to the page (`/api/approvals/decide`), so it works behind any host name. */
 const FORM_ACTION = 'decide';
 const API_STEP_PATH = '/api/identityGovernance/privilegedAccess/group/assignmentApprovals';
 
-const STYLE = `
-body{margin:0;background:#f5f5f5;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#242424}
-main{max-width:640px;margin:32px auto;background:#fff;border-radius:6px;padding:24px 28px}
-header{font-weight:600;color:#0f6cbd;margin-bottom:12px}
-h1{font-size:22px;margin:0 0 16px}
-table{border-collapse:collapse;margin:0 0 16px}
-th{text-align:left;color:#616161;font-weight:normal;padding:3px 16px 3px 0;vertical-align:top}
-td{padding:3px 0;white-space:pre-wrap;word-break:break-word}
+/** The approval pages' own style, on top of the shared one. */
+const APPROVAL_PAGES: PageKind = {
+  banner: 'pimflow',
+  style: `
+main{max-width:640px}
+table{margin:0 0 16px}
 label{display:block;font-weight:600;margin:16px 0 6px}
-textarea,input[type=password]{width:100%;box-sizing:border-box;font:inherit;padding:8px}
+textarea,input[type=password]{padding:8px}
 .buttons{margin-top:16px;display:flex;gap:12px}
 button{font:inherit;padding:10px 22px;border-radius:4px;border:1px solid #0f6cbd;cursor:pointer}
 button.approve{background:#0f6cbd;color:#fff}
 button.deny{background:#fff;color:#b10e1c;border-color:#b10e1c}
-.note{color:#616161;font-size:14px}
-.error{background:#fde7e9;border-left:4px solid #b10e1c;padding:8px 12px;margin:0 0 16px}
-.ok{background:#dff6dd;border-left:4px solid #107c10;padding:8px 12px;margin:0 0 16px}
+.error{margin:0 0 16px}
 code{font-size:13px;word-break:break-all}
-`;
+`,
+};
 
 function page(
   status: number,
@@ -50,25 +38,7 @@ function page(
   body: SafeHtml,
   extraHeaders: Record<string, string> = {},
 ): HttpResponseInit {
-  const document = html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex, nofollow" />
-        <title>${title} – pimflow</title>
-        <style>
-          ${STYLE}
-        </style>
-      </head>
-      <body>
-        <main>
-          <header>pimflow</header>
-          ${body}
-        </main>
-      </body>
-    </html>`;
-  return { status, headers: { ...PAGE_HEADERS, ...extraHeaders }, body: document.value };
+  return htmlPage(APPROVAL_PAGES, status, title, body, extraHeaders);
 }
 
 function requestFacts(approval: Approval, step: ApprovalStep | undefined): SafeHtml {
@@ -86,17 +56,7 @@ function requestFacts(approval: Approval, step: ApprovalStep | undefined): SafeH
     ['Decide by', step?.expiresDateTime ? formatUtc(step.expiresDateTime) : null],
     ['Request', approval.requestId],
   ];
-  return html`<table>
-    ${rows
-      .filter((row): row is [string, string] => row[1] !== null && row[1] !== '')
-      .map(
-        ([label, value]) =>
-          html`<tr>
-            <th scope="row">${label}</th>
-            <td>${value}</td>
-          </tr>`,
-      )}
-  </table>`;
+  return factsTable(rows);
 }
 
 export interface ReviewPageParams {

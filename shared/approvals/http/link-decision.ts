@@ -7,12 +7,13 @@
  */
 import type { HttpResponseInit } from '@azure/functions';
 import type { CallerPrincipal } from '../../auth/principal';
-import { AuthenticationError, type TokenValidator } from '../../auth/token-validator';
+import type { TokenValidator } from '../../auth/token-validator';
 import type { Settings } from '../../config';
 import type { ApprovalServices, RaiseDecision } from '../approval-services';
 import { decideApprovalStep } from '../decide-approval';
 import type { Approval, ApprovalStep } from '../domain/approval';
 import { whyNotDecidable, type DecideRefused } from '../domain/decision-rules';
+import { checkLinkSignIn, type LinkSignIn } from '../../http/pages/link-sign-in';
 import { verifyApprovalLink, type ApprovalLinkClaims } from './approval-link';
 import { errorPage, resultPage, reviewPage } from './approval-pages';
 import { refusalStatus } from './refusal-status';
@@ -71,6 +72,34 @@ function refusalPage(refusal: DecideRefused, approval?: Approval): HttpResponseI
   return errorPage(refusalStatus(refusal.reason), TITLES[refusal.reason], refusal.detail, approval);
 }
 
+/** Why the approver's sign-in doesn't do, as a page. */
+function signInRefusal(refused: Exclude<LinkSignIn, { ok: true }>, approval: Approval): HttpResponseInit {
+  switch (refused.why) {
+    case 'notSignedIn':
+      return errorPage(
+        401,
+        'Sign-in required',
+        `Deciding this request needs you signed in as the approver it was sent to (${refused.message}). Go back, and give an access token, or decide through the API.`,
+        approval,
+        { 'www-authenticate': refused.wwwAuthenticate },
+      );
+    case 'appOnly':
+      return errorPage(
+        403,
+        'Sign in as the approver',
+        'That access token is an app-only token (client credentials): approving needs the approver signed in, with a token issued to them.',
+        approval,
+      );
+    case 'someoneElse':
+      return errorPage(
+        403,
+        'Signed in as someone else',
+        'This link was sent to another approver: sign in as that approver, or use your own link.',
+        approval,
+      );
+  }
+}
+
 /** GET: the confirmation page, or why the link can't be used. Reads only. */
 export async function showDecisionPage(
   services: LinkServices,
@@ -126,36 +155,14 @@ export async function submitDecision(
 
   let signedIn: CallerPrincipal | undefined;
   if (requireSignIn) {
-    const bearer =
-      authorization ?? (form.get('access_token') ? `Bearer ${form.get('access_token')?.trim()}` : null);
-    try {
-      signedIn = await services.tokens.validate(bearer);
-    } catch (err) {
-      if (!(err instanceof AuthenticationError)) throw err;
-      return errorPage(
-        401,
-        'Sign-in required',
-        `Deciding this request needs you signed in as the approver it was sent to (${err.message}). Go back, and give an access token, or decide through the API.`,
-        approval,
-        { 'www-authenticate': err.wwwAuthenticate },
-      );
-    }
-    if (signedIn.kind !== 'user') {
-      return errorPage(
-        403,
-        'Sign in as the approver',
-        'That access token is an app-only token (client credentials): approving needs the approver signed in, with a token issued to them.',
-        approval,
-      );
-    }
-    if (signedIn.objectId.toLowerCase() !== claims.approverId.toLowerCase()) {
-      return errorPage(
-        403,
-        'Signed in as someone else',
-        'This link was sent to another approver: sign in as that approver, or use your own link.',
-        approval,
-      );
-    }
+    const check = await checkLinkSignIn(
+      services.tokens,
+      authorization,
+      form.get('access_token'),
+      claims.approverId,
+    );
+    if (!check.ok) return signInRefusal(check, approval);
+    signedIn = check.signedIn;
   }
 
   const approverName =

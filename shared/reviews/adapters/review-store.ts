@@ -23,6 +23,8 @@ export const reviewDecisionsContainer: ContainerSpec = {
   partitionKeyPath: '/instanceId',
 };
 
+const PENDING_DENIED = "c.instanceId = @instanceId AND c.decision = 'Deny' AND c.applyResult = 'New'";
+
 export interface DecisionFilter {
   instanceId: string;
   decision?: DecisionValue;
@@ -38,7 +40,7 @@ export class ReviewStore {
   readonly instances: CosmosRepository<ReviewInstance>;
   readonly decisions: CosmosRepository<ReviewDecision>;
 
-  constructor(database: Database) {
+  constructor(private readonly database: Database) {
     this.definitions = repo(database, reviewDefinitionsContainer, reviewDefinitionSchema, (d) => d.id);
     this.instances = repo(database, reviewInstancesContainer, reviewInstanceSchema, (i) => i.definitionId);
     this.decisions = repo(database, reviewDecisionsContainer, reviewDecisionSchema, (d) => d.instanceId);
@@ -85,6 +87,62 @@ export class ReviewStore {
       "SELECT * FROM c WHERE c.status = 'InProgress' AND IS_DEFINED(c.stoppedBy) AND NOT IS_NULL(c.stoppedBy)",
       {},
       { crossPartition: true, pageSize, continuationToken },
+    );
+  }
+
+  /**
+   * A page of the items nobody decided (with a recommendation, when `withRecommendation`): the first page each time,
+   * as the caller decides what it reads.
+   */
+  undecidedItems(
+    instanceId: string,
+    o: { withRecommendation: boolean; pageSize: number },
+  ): Promise<Page<Stored<ReviewDecision>>> {
+    return this.decisions.queryPage(
+      o.withRecommendation
+        ? "SELECT * FROM c WHERE c.instanceId = @i AND c.decision = 'NotReviewed' AND c.recommendation != 'NoInfoAvailable'"
+        : "SELECT * FROM c WHERE c.instanceId = @i AND c.decision = 'NotReviewed'",
+      { '@i': instanceId },
+      { partitionKey: instanceId, pageSize: o.pageSize },
+    );
+  }
+
+  /** A page of the denied items not applied yet (the first page each time: applying takes them out of it). */
+  pendingDenied(instanceId: string, pageSize: number): Promise<Page<Stored<ReviewDecision>>> {
+    return this.decisions.queryPage(
+      `SELECT * FROM c WHERE ${PENDING_DENIED}`,
+      { '@instanceId': instanceId },
+      { partitionKey: instanceId, pageSize },
+    );
+  }
+
+  /** How many denied items are not applied yet (a `VALUE COUNT` query the typed repositories don't run). */
+  async countPendingDenied(instanceId: string): Promise<number> {
+    const { resources } = await this.database
+      .container(reviewDecisionsContainer.id)
+      .items.query<number>(
+        {
+          query: `SELECT VALUE COUNT(1) FROM c WHERE ${PENDING_DENIED}`,
+          parameters: [{ name: '@instanceId', value: instanceId }],
+        },
+        { partitionKey: instanceId },
+      )
+      .fetchAll();
+    return resources.reduce((sum, n) => sum + (typeof n === 'number' ? n : 0), 0);
+  }
+
+  /** Whether the user reviews at least one item of the instance. */
+  async reviewsAny(instanceId: string, reviewerId: string): Promise<boolean> {
+    const page = await this.listDecisions({ instanceId, reviewerId, pageSize: 1 });
+    return page.items.length > 0;
+  }
+
+  /** A page of the items somebody decided (the first page each time: resetting takes them out of it). */
+  decidedItems(instanceId: string, pageSize: number): Promise<Page<Stored<ReviewDecision>>> {
+    return this.decisions.queryPage(
+      "SELECT * FROM c WHERE c.instanceId = @i AND c.decision != 'NotReviewed'",
+      { '@i': instanceId },
+      { partitionKey: instanceId, pageSize },
     );
   }
 

@@ -5,14 +5,16 @@
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { APP_ROLES, type CallerPrincipal } from '../../auth/principal';
+import type { CallerPrincipal } from '../../auth/principal';
 import { authenticate } from '../../http/caller';
 import { validate } from '../../http/json-body';
 import { problem } from '../../http/problem';
 import type { Stored } from '../../storage/stored';
 import type { ReviewDefinition } from '../domain/review-definition';
 import type { ReviewInstance } from '../domain/review-instance';
-import { getAppServices, type AppServices } from '../../composition-root';
+import type { TokenValidator } from '../../auth/token-validator';
+import type { ReviewStore } from '../adapters/review-store';
+import { callerAccess } from '../domain/reviewer-access';
 
 export const INSTANCES_ROUTE = 'identityGovernance/accessReviews/definitions/{definitionId}/instances';
 
@@ -32,21 +34,31 @@ export interface CallerView {
 
 export type Resolved<T> = ({ ok: true } & T) | { ok: false; response: HttpResponseInit };
 
-export interface ResolvedDefinition extends CallerView {
-  s: AppServices;
+/** What resolving a route needs; the functions pass their services (all of them come back as `s`). */
+export interface InstanceApiServices {
+  tokens: TokenValidator;
+  reviews: ReviewStore;
+}
+
+export interface ResolvedDefinition<S extends InstanceApiServices = InstanceApiServices> extends CallerView {
+  s: S;
   definition: Stored<ReviewDefinition>;
   params: { definitionId: string; instanceId?: string; decisionId?: string };
 }
 
-export interface ResolvedInstance extends ResolvedDefinition {
+export interface ResolvedInstance<
+  S extends InstanceApiServices = InstanceApiServices,
+> extends ResolvedDefinition<S> {
   instance: Stored<ReviewInstance>;
   /** The caller reviews at least one item of the instance. */
   isReviewer: boolean;
 }
 
 /** The caller and the definition named in the route (401/400/404 otherwise). */
-export async function resolveDefinition(request: HttpRequest): Promise<Resolved<ResolvedDefinition>> {
-  const s = await getAppServices();
+export async function resolveDefinition<S extends InstanceApiServices>(
+  s: S,
+  request: HttpRequest,
+): Promise<Resolved<ResolvedDefinition<S>>> {
   const auth = await authenticate(request, s.tokens);
   if (!auth.ok) return auth;
   const params = validate(routeSchema, request.params, 'route');
@@ -59,28 +71,19 @@ export async function resolveDefinition(request: HttpRequest): Promise<Resolved<
   const definition = await s.reviews.definitions.find(p.definitionId, p.definitionId);
   if (!definition)
     return { ok: false, response: problem(404, `No access review definition ${p.definitionId}`) };
-  const roles = auth.caller.roles;
-  const isAdmin = roles.includes(APP_ROLES.admin);
-  return {
-    ok: true,
-    s,
-    caller: auth.caller,
-    isAdmin,
-    readsAll: isAdmin || roles.includes(APP_ROLES.auditor),
-    definition,
-    params: p,
-  };
+  return { ok: true, s, caller: auth.caller, ...callerAccess(auth.caller), definition, params: p };
 }
 
 /**
  * The caller, the definition and the instance named in the route. `need`: `read` (admins, auditors, the instance's
  * reviewers), `admin` (admins only). 403 for a caller without the right; 404 for an unknown instance.
  */
-export async function resolveInstance(
+export async function resolveInstance<S extends InstanceApiServices>(
+  s: S,
   request: HttpRequest,
   need: 'read' | 'admin',
-): Promise<Resolved<ResolvedInstance>> {
-  const r = await resolveDefinition(request);
+): Promise<Resolved<ResolvedInstance<S>>> {
+  const r = await resolveDefinition(s, request);
   if (!r.ok) return r;
   const instanceId = r.params.instanceId;
   if (!instanceId) return { ok: false, response: problem(400, 'The route names no instance') };
@@ -102,20 +105,6 @@ export async function resolveInstance(
   return { ...r, instance, isReviewer };
 }
 
-async function reviewsAny(s: AppServices, instanceId: string, userId: string): Promise<boolean> {
-  const page = await s.reviews.listDecisions({ instanceId, reviewerId: userId.toLowerCase(), pageSize: 1 });
-  return page.items.length > 0;
-}
-
-export function reviewerOf(caller: CallerPrincipal) {
-  return {
-    id: caller.objectId.toLowerCase(),
-    displayName: caller.displayName ?? null,
-    userPrincipalName: caller.userPrincipalName ?? null,
-  };
-}
-
-/** A refusal from recordDecision (or any `{ status, detail }`) as a problem response. */
-export function refusal(r: { status: number; detail: string }): HttpResponseInit {
-  return problem(r.status, r.detail);
+async function reviewsAny(s: InstanceApiServices, instanceId: string, userId: string): Promise<boolean> {
+  return s.reviews.reviewsAny(instanceId, userId.toLowerCase());
 }

@@ -1,21 +1,18 @@
 /**
- * Review-page links: the link mailed to a reviewer when an access review instance starts (and in reminders). A JWT
- * (HS256, signed with APPROVAL_LINK_SIGNING_KEY like approval links, but with its own audience so neither kind of
- * link is accepted as the other) bound to one instance and one reviewer (`sub`), with its own id (`jti`) and an `exp`
- * equal to the instance's end. The link opens the reviewer's page (GET never acts); decisions are POSTs carrying the
- * token in the form body. Unlike approval links it is not single-use: a reviewer decides many items with it, each at
- * most once (the decision item records who decided).
+ * Review-page links: the link mailed to a reviewer when an access review instance starts (and in reminders). A signed
+ * link (shared/auth/signed-link.ts, like approval links but with its own audience so neither kind is accepted as the
+ * other) bound to one instance and one reviewer (`sub`), with its own id (`jti`) and an `exp` equal to the instance's
+ * end. The link opens the reviewer's page (GET never acts); decisions are POSTs carrying the token in the form body.
+ * Unlike approval links it is not single-use: a reviewer decides many items with it, each at most once (the decision
+ * item records who decided).
  */
-import { randomUUID } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
+import { LINK_ISSUER, linkUrl, signLink, verifyLink, type LinkKind } from '../../auth/signed-link';
 
-export const REVIEW_LINK_ISSUER = 'pimflow';
+export const REVIEW_LINK_ISSUER = LINK_ISSUER;
 export const REVIEW_LINK_AUDIENCE = 'pimflow:review-link';
 /** Where the page lives, under `/api`. */
 export const REVIEW_PAGE_ROUTE = 'accessReviews/review';
-/** Tokens we issue are about 400 characters; anything much longer is not one of ours. */
-const MAX_TOKEN_LENGTH = 2048;
 
 export interface ReviewLinkSettings {
   PUBLIC_BASE_URL: string;
@@ -35,42 +32,37 @@ export interface ReviewLinkClaims {
 export type ReviewLinkVerification =
   { ok: true; claims: ReviewLinkClaims } | { ok: false; reason: 'expired' | 'invalid'; detail: string };
 
-const payloadSchema = z.object({
-  sub: z.string().min(1).max(64),
-  jti: z.string().min(1).max(64),
-  exp: z.number(),
-  rvi: z.guid(),
-});
-
-function keyBytes(base64Key: string): Uint8Array {
-  const key = Buffer.from(base64Key, 'base64');
-  if (key.length < 32) throw new Error('APPROVAL_LINK_SIGNING_KEY must be base64 of at least 32 bytes');
-  return new Uint8Array(key);
-}
+const REVIEW_LINK: LinkKind<{ sub: string; jti: string; exp: number; rvi: string }> = {
+  audience: REVIEW_LINK_AUDIENCE,
+  payload: z.object({
+    sub: z.string().min(1).max(64),
+    jti: z.string().min(1).max(64),
+    exp: z.number(),
+    rvi: z.guid(),
+  }),
+  expiredDetail: 'The link has expired: the review is over.',
+  invalidDetail:
+    'The link is not valid (it was changed, is not a review link, or was not issued by pimflow).',
+};
 
 /** Signs a review-link token for one reviewer of one instance; it expires with the instance. */
-export async function signReviewLink(
+export function signReviewLink(
   base64Key: string,
   claims: { instanceId: string; reviewerId: string; expiresAt: Date; now?: Date; linkId?: string },
 ): Promise<{ token: string; linkId: string }> {
-  const linkId = claims.linkId ?? randomUUID();
-  const token = await new SignJWT({ rvi: claims.instanceId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(REVIEW_LINK_ISSUER)
-    .setAudience(REVIEW_LINK_AUDIENCE)
-    .setSubject(claims.reviewerId.toLowerCase())
-    .setJti(linkId)
-    .setIssuedAt(Math.floor((claims.now ?? new Date()).getTime() / 1000))
-    .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
-    .sign(keyBytes(base64Key));
-  return { token, linkId };
+  return signLink(base64Key, {
+    audience: REVIEW_LINK_AUDIENCE,
+    subject: claims.reviewerId.toLowerCase(),
+    claims: { rvi: claims.instanceId },
+    issuedAt: claims.now ?? new Date(),
+    expiresAt: claims.expiresAt,
+    linkId: claims.linkId,
+  });
 }
 
 /** The page's address for a token: `{PUBLIC_BASE_URL}/api/accessReviews/review?token=...`. */
 export function reviewLinkUrl(publicBaseUrl: string, token: string): string {
-  const url = new URL(`${publicBaseUrl.replace(/\/+$/, '')}/api/${REVIEW_PAGE_ROUTE}`);
-  url.searchParams.set('token', token);
-  return url.toString();
+  return linkUrl(publicBaseUrl, REVIEW_PAGE_ROUTE, token);
 }
 
 /**
@@ -95,43 +87,16 @@ export async function verifyReviewLink(
   token: string | null | undefined,
   now: Date = new Date(),
 ): Promise<ReviewLinkVerification> {
-  if (!token) return { ok: false, reason: 'invalid', detail: 'The link has no token.' };
-  if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) {
-    return { ok: false, reason: 'invalid', detail: 'The link is not one pimflow issued.' };
-  }
-  try {
-    const { payload } = await jwtVerify(token, keyBytes(settings.APPROVAL_LINK_SIGNING_KEY), {
-      algorithms: ['HS256'],
-      issuer: REVIEW_LINK_ISSUER,
-      audience: REVIEW_LINK_AUDIENCE,
-      currentDate: now,
-      clockTolerance: 0,
-      requiredClaims: ['sub', 'jti', 'exp'],
-    });
-    const parsed = payloadSchema.safeParse(payload);
-    if (!parsed.success)
-      return { ok: false, reason: 'invalid', detail: 'The link is not one pimflow issued.' };
-    const p = parsed.data;
-    return {
-      ok: true,
-      claims: {
-        instanceId: p.rvi.toLowerCase(),
-        reviewerId: p.sub.toLowerCase(),
-        linkId: p.jti,
-        expiresAt: new Date(p.exp * 1000),
-      },
-    };
-  } catch (err) {
-    if (err instanceof errors.JWTExpired) {
-      return { ok: false, reason: 'expired', detail: 'The link has expired: the review is over.' };
-    }
-    if (err instanceof errors.JOSEError) {
-      return {
-        ok: false,
-        reason: 'invalid',
-        detail: 'The link is not valid (it was changed, is not a review link, or was not issued by pimflow).',
-      };
-    }
-    throw err;
-  }
+  const checked = await verifyLink(settings.APPROVAL_LINK_SIGNING_KEY, REVIEW_LINK, token, now);
+  if (!checked.ok) return checked;
+  const p = checked.payload;
+  return {
+    ok: true,
+    claims: {
+      instanceId: p.rvi.toLowerCase(),
+      reviewerId: p.sub.toLowerCase(),
+      linkId: p.jti,
+      expiresAt: new Date(p.exp * 1000),
+    },
+  };
 }

@@ -1,0 +1,107 @@
+/**
+ * The checks of a definition zod can't make: reviewers, recipients and settings (for a new definition and for the
+ * result of an edit), and the scope's roles (each a role of a group under management, named once).
+ */
+import type { Directory } from '../directory/directory';
+import { parseIsoDuration } from '../iso-duration';
+import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
+import { checkRecurrence } from './domain/recurrence';
+import { refuse, type Refusal } from './domain/refusal';
+import { parseReviewers, type ReviewDefinition, type ReviewerScope } from './domain/review-definition';
+
+type Content = Pick<
+  ReviewDefinition,
+  'reviewers' | 'fallbackReviewers' | 'additionalNotificationRecipients' | 'settings'
+>;
+
+const USER_QUERY = /^\/(?:v1\.0\/)?users\/([0-9a-fA-F-]{36})$/;
+const MAX_LOOK_BACK_MS = 730 * 86_400_000;
+
+function invalid(detail: string): Refusal {
+  return refuse('invalid', detail);
+}
+
+/** The checks of reviewers, recipients and settings, for a new definition and for the result of an edit. */
+export async function checkContent(
+  deps: { directory: Pick<Directory, 'getUsers'> },
+  d: Content,
+): Promise<Refusal | undefined> {
+  const recurrenceProblem = checkRecurrence(d.settings);
+  if (recurrenceProblem) return invalid(recurrenceProblem);
+  const r = d.settings.recurrence;
+  if (r?.pattern.type === 'absoluteMonthly' && r.pattern.dayOfMonth) {
+    const startDay = Number(r.range.startDate.slice(8, 10));
+    if (r.pattern.dayOfMonth !== startDay)
+      return invalid(
+        `settings.recurrence.pattern.dayOfMonth (${r.pattern.dayOfMonth}) must be the day of range.startDate (${startDay}): occurrences fall on the start date's day`,
+      );
+  }
+  const lookBack = parseIsoDuration(d.settings.recommendationLookBackDuration);
+  if (lookBack === undefined || lookBack <= 0 || lookBack > MAX_LOOK_BACK_MS)
+    return invalid(
+      `settings.recommendationLookBackDuration must be an ISO 8601 duration from 1 day up to P730D (e.g. P30D), not "${d.settings.recommendationLookBackDuration}"`,
+    );
+
+  const reviewers = parseReviewers(d.reviewers);
+  if ('error' in reviewers) return invalid(`reviewers: ${reviewers.error}`);
+  if (d.fallbackReviewers.length > 0) {
+    const fallback = parseReviewers(d.fallbackReviewers);
+    if ('error' in fallback) return invalid(`fallbackReviewers: ${fallback.error}`);
+    if (fallback.some((f) => f.kind !== 'user'))
+      return invalid('fallbackReviewers must be selected users (/users/{id})');
+  }
+  if (reviewers.some((x) => x.kind === 'manager') && d.fallbackReviewers.length === 0)
+    return invalid(
+      'Manager reviewers (./manager) need fallbackReviewers: they review principals who have no manager',
+    );
+
+  const named: { id: string; where: string }[] = [];
+  const collect = (scopes: readonly ReviewerScope[], where: string) =>
+    scopes.forEach((s, i) => {
+      const m = USER_QUERY.exec(s.query);
+      if (m?.[1]) named.push({ id: m[1].toLowerCase(), where: `${where}[${i}]` });
+    });
+  collect(d.reviewers, 'reviewers');
+  collect(d.fallbackReviewers, 'fallbackReviewers');
+  for (const [i, recipient] of d.additionalNotificationRecipients.entries()) {
+    const { query, emailAddress } = recipient.notificationRecipientScope;
+    if (query !== undefined) {
+      const m = USER_QUERY.exec(query);
+      if (!m?.[1])
+        return invalid(
+          `additionalNotificationRecipients[${i}]: unsupported query "${query}": use /users/{id} or an emailAddress`,
+        );
+      named.push({ id: m[1].toLowerCase(), where: `additionalNotificationRecipients[${i}]` });
+    } else if (!emailAddress) {
+      return invalid(`additionalNotificationRecipients[${i}] needs a query (/users/{id}) or an emailAddress`);
+    }
+  }
+  if (named.length > 0) {
+    const users = await deps.directory.getUsers([...new Set(named.map((n) => n.id))]);
+    const missing = named.find((n) => !users[n.id]);
+    if (missing) return invalid(`${missing.where}: no user ${missing.id} in the directory`);
+  }
+  return undefined;
+}
+
+/** The scope's roles: each a role of a group under management, each named once. */
+export async function checkScope(
+  deps: { managedGroups: Pick<ManagedGroupRepository, 'find'> },
+  scope: ReviewDefinition['scope'],
+): Promise<Refusal | undefined> {
+  const seen = new Set<string>();
+  for (const [i, role] of scope.roles.entries()) {
+    const groupId = role.groupId.toLowerCase();
+    const key = `${groupId}/${role.accessId}`;
+    if (seen.has(key))
+      return invalid(`scope.roles[${i}]: the ${role.accessId} role of ${groupId} is named twice`);
+    seen.add(key);
+    const group = await deps.managedGroups.find(groupId);
+    if (!group) return invalid(`scope.roles[${i}]: the group ${groupId} is not under management`);
+    if (!group.settings.roles.includes(role.accessId))
+      return invalid(
+        `scope.roles[${i}]: pimflow doesn't manage the ${role.accessId} role of ${group.displayName}`,
+      );
+  }
+  return undefined;
+}
