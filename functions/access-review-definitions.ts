@@ -11,18 +11,11 @@
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { pagedList } from '../shared/http/paged-list';
 import { z } from 'zod';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
-import {
-  checkQueryOptions,
-  collection,
-  nextLink,
-  ODataError,
-  parseSkipToken,
-  parseTop,
-} from '../shared/http/odata';
 import { problem } from '../shared/http/problem';
 import {
   auditCreated,
@@ -79,31 +72,11 @@ async function list(request: HttpRequest): Promise<HttpResponseInit> {
   const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, READ);
   if (!auth.ok) return auth.response;
-  let top: number;
-  let continuationToken: string | undefined;
-  try {
-    checkQueryOptions(request, ['$top', '$skiptoken']);
-    top = parseTop(request, 100, 999);
-    continuationToken = parseSkipToken(request);
-  } catch (err) {
-    if (err instanceof ODataError) return problem(400, err.message);
-    throw err;
-  }
-  let page;
-  try {
-    page = await services.reviews.listDefinitions(top, continuationToken);
-  } catch (err) {
-    if (continuationToken !== undefined && isBadRequest(err))
-      return problem(400, '$skiptoken is not one this API issued');
-    throw err;
-  }
-  return {
-    jsonBody: collection(
-      '$metadata#identityGovernance/accessReviews/definitions',
-      page.items.map(definitionView),
-      nextLink(request, page.continuationToken),
-    ),
-  };
+  return pagedList(request, {
+    context: '$metadata#identityGovernance/accessReviews/definitions',
+    load: (q) => services.reviews.listDefinitions(q.top, q.skipToken),
+    view: definitionView,
+  });
 }
 
 async function get(request: HttpRequest): Promise<HttpResponseInit> {
@@ -166,11 +139,6 @@ function control(client: df.DurableClient): OrchestrationControl {
       }
     },
   };
-}
-
-function isBadRequest(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 400 || code === '400';
 }
 
 const common = { authLevel: 'anonymous' as const };

@@ -8,18 +8,12 @@
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { pagedList } from '../shared/http/paged-list';
 import { z } from 'zod';
 import { getAppServices, type AppServices } from '../shared/composition-root';
 import { refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody } from '../shared/http/json-body';
-import {
-  checkQueryOptions,
-  collection,
-  nextLink,
-  ODataError,
-  parseSkipToken,
-  parseTop,
-} from '../shared/http/odata';
+import { checkQueryOptions, collection, ODataError } from '../shared/http/odata';
 import { problem } from '../shared/http/problem';
 import { acceptRecommendations, batchRecordDecisions } from '../shared/reviews/bulk-decide';
 import { MAX_JUSTIFICATION } from '../shared/reviews/decide';
@@ -83,31 +77,11 @@ async function listInstances(request: HttpRequest): Promise<HttpResponseInit> {
   if (!r.ok) return r.response;
   if (!r.readsAll)
     return problem(403, 'Only admins and auditors (PimFlow.Admin, PimFlow.Auditor) list instances');
-  let top: number;
-  let skipToken: string | undefined;
-  try {
-    checkQueryOptions(request, ['$top', '$skiptoken']);
-    top = parseTop(request, 100, 999);
-    skipToken = parseSkipToken(request);
-  } catch (err) {
-    if (err instanceof ODataError) return problem(400, err.message);
-    throw err;
-  }
-  let page;
-  try {
-    page = await r.s.reviews.listInstances(r.definition.id, top, skipToken);
-  } catch (err) {
-    if (skipToken !== undefined && (err as { code?: unknown } | null)?.code === 400)
-      return problem(400, '$skiptoken is not one this API issued');
-    throw err;
-  }
-  return {
-    jsonBody: collection(
-      '$metadata#accessReviewInstances',
-      page.items.map(instanceView),
-      nextLink(request, page.continuationToken),
-    ),
-  };
+  return pagedList(request, {
+    context: '$metadata#accessReviewInstances',
+    load: (q) => r.s.reviews.listInstances(r.definition.id, q.top, q.skipToken),
+    view: instanceView,
+  });
 }
 
 async function getInstance(request: HttpRequest): Promise<HttpResponseInit> {

@@ -9,8 +9,8 @@ import * as df from 'durable-functions';
 import { z } from 'zod';
 import { authenticate, refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
-import { collection, nextLink } from '../shared/http/odata';
-import { parseListRequest } from '../shared/http/odata-query';
+import type { ListQuery } from '../shared/http/odata-query';
+import { pagedList } from '../shared/http/paged-list';
 import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
 import { REQUEST_ORCHESTRATOR, type RequestOrchestrationInput } from '../shared/requests/contract';
@@ -91,26 +91,21 @@ function listHandler(kind: RequestKind, currentUserOnly: boolean) {
       currentUserOnly ? { userOnly: "list their own requests (filterByCurrentUser(on='principal'))" } : {},
     );
     if (!auth.ok) return auth.response;
-    const parsed = parseListRequest(request, FILTER_FIELDS);
-    if (!parsed.ok) return parsed.response;
-    const { query } = parsed;
-    const filters = { ...query.filters };
-    if (currentUserOnly) filters.principalId = auth.caller.objectId;
-    const denied = await mayList(pim.canManageGroup, auth.caller, filters);
-    if (denied) return denied;
-    const page = await pim.store.listRequests({
-      kind,
-      ...filters,
-      pageSize: query.top,
-      continuationToken: query.skipToken,
+    const filtersOf = (query: ListQuery) =>
+      currentUserOnly ? { ...query.filters, principalId: auth.caller.objectId } : query.filters;
+    return pagedList(request, {
+      context: `${kind}ScheduleRequests`,
+      filterFields: FILTER_FIELDS,
+      check: (query) => mayList(pim.canManageGroup, auth.caller, filtersOf(query)),
+      load: (query) =>
+        pim.store.listRequests({
+          kind,
+          ...filtersOf(query),
+          pageSize: query.top,
+          continuationToken: query.skipToken,
+        }),
+      view: requestView,
     });
-    return {
-      jsonBody: collection(
-        `${kind}ScheduleRequests`,
-        page.items.map(requestView),
-        nextLink(request, page.continuationToken),
-      ),
-    };
   };
 }
 

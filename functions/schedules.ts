@@ -7,8 +7,7 @@
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { authenticate } from '../shared/http/caller';
-import { collection, nextLink } from '../shared/http/odata';
-import { parseListRequest } from '../shared/http/odata-query';
+import { pagedList } from '../shared/http/paged-list';
 import { mayList } from '../shared/requests/http/list-access';
 import { getAppServices } from '../shared/composition-root';
 import { EXPIRED_LISTED_MS } from '../shared/lifecycle/domain/schedule';
@@ -22,28 +21,22 @@ function listHandler(kind: RequestKind, instances: boolean) {
     const pim = await getAppServices();
     const auth = await authenticate(request, pim.tokens);
     if (!auth.ok) return auth.response;
-    const parsed = parseListRequest(request, ['groupId', 'principalId', 'accessId']);
-    if (!parsed.ok) return parsed.response;
-    const { query } = parsed;
-    const denied = await mayList(pim.canManageGroup, auth.caller, query.filters);
-    if (denied) return denied;
-    const page = await pim.store.listSchedules({
-      kind,
-      ...query.filters,
-      pageSize: query.top,
-      continuationToken: query.skipToken,
-      ...(instances
-        ? { inForceAt: pim.clock.now() }
-        : { expiredSince: new Date(pim.clock.now().getTime() - EXPIRED_LISTED_MS) }),
+    return pagedList(request, {
+      context: `${kind}Schedule${instances ? 'Instances' : 's'}`,
+      filterFields: ['groupId', 'principalId', 'accessId'],
+      check: (query) => mayList(pim.canManageGroup, auth.caller, query.filters),
+      load: (query) =>
+        pim.store.listSchedules({
+          kind,
+          ...query.filters,
+          pageSize: query.top,
+          continuationToken: query.skipToken,
+          ...(instances
+            ? { inForceAt: pim.clock.now() }
+            : { expiredSince: new Date(pim.clock.now().getTime() - EXPIRED_LISTED_MS) }),
+        }),
+      view: instances ? instanceView : scheduleView,
     });
-    const name = `${kind}Schedule${instances ? 'Instances' : 's'}`;
-    return {
-      jsonBody: collection(
-        name,
-        page.items.map(instances ? instanceView : scheduleView),
-        nextLink(request, page.continuationToken),
-      ),
-    };
   };
 }
 
