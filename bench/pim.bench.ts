@@ -47,7 +47,10 @@ export async function runPimBench(tls: TlsMaterial): Promise<void> {
     settings: { PIMFLOW_TASK_HUB: hub },
     settingsFor: dev.settingsFor,
     virtualClock: new Date('2026-03-02T09:00:00Z'),
-    log: () => undefined,
+    // Quiet, except what explains a failed call (a 500 would otherwise say nothing).
+    log: (line: string) => {
+      if (/\b(error|exception)\b/i.test(line)) console.error(`runtime: ${line}`);
+    },
   });
   try {
     const bench = new Bench(rt, dev);
