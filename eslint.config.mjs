@@ -19,7 +19,7 @@ const ioModules = [
   'node-fetch',
   'undici',
   'jose',
-  '**/shared/adapters/**',
+  '**/adapters/**',
   '**/local/**',
 ];
 
