@@ -21,7 +21,7 @@ import {
 import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
 import { DECISIONS_CSV_HEADER, decisionCsvRow } from '../shared/reviews/http/decisions-csv';
-import { csvRow } from '../shared/http/csv';
+import { csvFile, csvRow } from '../shared/http/csv';
 import { MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
 import { decisionView } from '../shared/reviews/http/decision-view';
 import { INSTANCES_ROUTE, resolveInstance } from '../shared/reviews/http/instance-api';
@@ -114,14 +114,7 @@ async function listDecisions(request: HttpRequest): Promise<HttpResponseInit> {
         if (rows > MAX_EXPORT_ROWS)
           return problem(400, `The export would hold more than ${MAX_EXPORT_ROWS} rows: filter it`);
       } while (token);
-      return {
-        status: 200,
-        headers: {
-          'content-type': 'text/csv; charset=utf-8; header=present',
-          'content-disposition': `attachment; filename="pimflow-access-review-${r.instance.id}.csv"`,
-        },
-        body,
-      };
+      return csvFile(`pimflow-access-review-${r.instance.id}.csv`, body);
     }
     const page = await r.s.reviews.listDecisions({
       ...filter,
