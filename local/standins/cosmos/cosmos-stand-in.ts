@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { StandIn } from '../stand-in';
+import { type StandIn, keepIdleConnections } from '../stand-in';
 import type { TlsMaterial } from '../tls';
 import { Journal, readJournal, writeSnapshot } from './journal';
 import { lockJournal } from './journal-lock';
@@ -83,6 +83,7 @@ async function listen(
     if (held && isCreateIn(req, held)) return; // never answered
     void serve(account, journal, req, res);
   });
+  keepIdleConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, resolve);

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BearerTokenCheck, StandIn } from '../stand-in';
+import { type BearerTokenCheck, type StandIn, keepIdleConnections } from '../stand-in';
 import { readBodyUpTo } from '../request-body';
 import type { TlsMaterial } from '../tls';
 import { runBatch } from './batch';
@@ -138,6 +138,7 @@ export async function startGraphStandIn(options: GraphStandInOptions): Promise<G
       else res.destroy();
     });
   });
+  keepIdleConnections(server);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

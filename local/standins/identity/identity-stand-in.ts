@@ -16,7 +16,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import type { StandIn } from '../stand-in';
+import { type StandIn, keepIdleConnections } from '../stand-in';
 import type { TlsMaterial } from '../tls';
 import { tokenPage } from './token-page';
 
@@ -87,6 +87,7 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
   const host = o.host ?? '127.0.0.1';
   const signingKey = await loadOrCreateKey(o.keyFile);
   const server = https.createServer({ key: o.tls.key, cert: o.tls.cert });
+  keepIdleConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, host, () => resolve());
@@ -277,7 +278,11 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
     issueUserToken,
     registerClientApp,
     signToken,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readBodyUpTo } from '../request-body';
-import type { BearerTokenCheck, StandIn } from '../stand-in';
+import { type BearerTokenCheck, type StandIn, keepIdleConnections } from '../stand-in';
 import type { TlsMaterial } from '../tls';
 import { checkHmacSignature } from './hmac-auth';
 import { mailboxListPage, mailboxMessagePage, MAILBOX_HEADERS, notFoundPage } from './mailbox-pages';
@@ -158,6 +158,7 @@ export async function startMailStandIn(options: MailStandInOptions): Promise<Mai
       else res.destroy();
     });
   });
+  keepIdleConnections(server);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
