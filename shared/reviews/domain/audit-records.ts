@@ -31,27 +31,40 @@ function definitionTargets(d: ReviewDefinition): AuditRecord['targetResources'] 
   ];
 }
 
-export function definitionCreatedRecord(d: ReviewDefinition, caller: Caller, now: Date): AuditRecord {
+/** What an admin did to a definition: one record per change, its id from the definition and what happened. */
+function definitionRecord(
+  d: ReviewDefinition,
+  caller: Caller,
+  now: Date,
+  what: string,
+  activityDisplayName: string,
+  operationType: AuditRecord['operationType'],
+  details: AuditRecord['details'],
+): AuditRecord {
   return {
-    id: `review-definition:${d.id}:created`,
+    id: `review-definition:${d.id}:${what}`,
     activityDateTime: now,
-    activityDisplayName: 'Create access review',
+    activityDisplayName,
     category: 'AccessReview',
-    operationType: 'Add',
+    operationType,
     result: 'success',
     initiatedBy: callerActor(caller),
     targetResources: definitionTargets(d),
     correlationId: d.id,
-    details: {
-      definitionId: d.id,
-      displayName: d.displayName,
-      roles: d.scope.roles.map((r) => `${r.groupId}/${r.accessId}`).join(', '),
-      recurrence: d.settings.recurrence
-        ? `${d.settings.recurrence.pattern.type} every ${d.settings.recurrence.pattern.interval}, ${d.settings.recurrence.range.type} from ${d.settings.recurrence.range.startDate}`
-        : 'one time',
-      instanceDurationInDays: String(d.settings.instanceDurationInDays),
-    },
+    details,
   };
+}
+
+export function definitionCreatedRecord(d: ReviewDefinition, caller: Caller, now: Date): AuditRecord {
+  return definitionRecord(d, caller, now, 'created', 'Create access review', 'Add', {
+    definitionId: d.id,
+    displayName: d.displayName,
+    roles: d.scope.roles.map((r) => `${r.groupId}/${r.accessId}`).join(', '),
+    recurrence: d.settings.recurrence
+      ? `${d.settings.recurrence.pattern.type} every ${d.settings.recurrence.pattern.interval}, ${d.settings.recurrence.range.type} from ${d.settings.recurrence.range.startDate}`
+      : 'one time',
+    instanceDurationInDays: String(d.settings.instanceDurationInDays),
+  });
 }
 
 /** `changes`: per changed property, its summarized value before and after. */
@@ -61,27 +74,16 @@ export function definitionUpdatedRecord(
   caller: Caller,
   now: Date,
 ): AuditRecord {
-  return {
-    id: `review-definition:${d.id}:updated:${d._etag}`,
-    activityDateTime: now,
-    activityDisplayName: 'Update access review',
-    category: 'AccessReview',
-    operationType: 'Update',
-    result: 'success',
-    initiatedBy: callerActor(caller),
-    targetResources: definitionTargets(d),
-    correlationId: d.id,
-    details: {
-      definitionId: d.id,
-      changed: changes.map((c) => c.key).join(', '),
-      ...Object.fromEntries(
-        changes.flatMap((c) => [
-          [`old.${c.key}`, c.before],
-          [`new.${c.key}`, c.after],
-        ]),
-      ),
-    },
-  };
+  return definitionRecord(d, caller, now, `updated:${d._etag}`, 'Update access review', 'Update', {
+    definitionId: d.id,
+    changed: changes.map((c) => c.key).join(', '),
+    ...Object.fromEntries(
+      changes.flatMap((c) => [
+        [`old.${c.key}`, c.before],
+        [`new.${c.key}`, c.after],
+      ]),
+    ),
+  });
 }
 
 export function definitionDeletedRecord(
@@ -90,24 +92,13 @@ export function definitionDeletedRecord(
   caller: Caller,
   now: Date,
 ): AuditRecord {
-  return {
-    id: `review-definition:${d.id}:deleted`,
-    activityDateTime: now,
-    activityDisplayName: 'Delete access review',
-    category: 'AccessReview',
-    operationType: 'Delete',
-    result: 'success',
-    initiatedBy: callerActor(caller),
-    targetResources: definitionTargets(d),
-    correlationId: d.id,
-    details: {
-      definitionId: d.id,
-      displayName: d.displayName,
-      status: d.status,
-      instancesDeleted: String(deleted.instances),
-      decisionsDeleted: String(deleted.decisions),
-    },
-  };
+  return definitionRecord(d, caller, now, 'deleted', 'Delete access review', 'Delete', {
+    definitionId: d.id,
+    displayName: d.displayName,
+    status: d.status,
+    instancesDeleted: String(deleted.instances),
+    decisionsDeleted: String(deleted.decisions),
+  });
 }
 
 function seriesRecord(

@@ -53,23 +53,17 @@ export async function showReviewPage(
   const listing = await listItems(services, instance.id, claims.reviewerId, open, after);
   if (!listing.ok) return BAD_PAGE_LINK();
   const name = await reviewerName(services, claims.reviewerId);
-  if (!open) {
-    return closedPage({
-      definition,
-      instance,
-      reviewerName: name,
-      token,
-      items: listing.items,
-      continuation: listing.continuation,
-    });
-  }
-  return pendingPage({
+  const shown = {
     definition,
     instance,
     reviewerName: name,
     token,
     items: listing.items,
     continuation: listing.continuation,
+  };
+  if (!open) return closedPage(shown);
+  return pendingPage({
+    ...shown,
     later: after !== undefined,
     requireSignIn: services.settings.APPROVAL_REQUIRE_SIGN_IN === true,
   });
