@@ -24,7 +24,8 @@ const ioModules = [
 ];
 
 /** Feature folders of shared/; the rest of shared/ (auth, directory, mail, storage, http, durable, ...) is platform. */
-const FEATURES = '{requests,approvals,lifecycle,drift,reviews,policies,audit,managed-groups,reconcile}';
+const FEATURES =
+  '{requests,approvals,lifecycle,drift,reviews,policies,audit,managed-groups,managed-roles,reconcile}';
 
 const restrict = (...patterns) => ['error', { patterns }];
 const noFunctions = {

@@ -108,7 +108,12 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
     }
   }
 
-  const target = { resourceId: input.groupId, role: input.accessId, principalId: input.principalId };
+  const target = {
+    resourceType: input.resourceType,
+    resourceId: input.groupId,
+    role: input.accessId,
+    principalId: input.principalId,
+  };
   if (input.kind === 'assignment') {
     context.df.setCustomStatus('Granting');
     let granted: GrantResult;

@@ -1,11 +1,16 @@
 /**
  * The one port through which pimflow grants and takes away access. Group membership and ownership implement it
- * now; Entra directory roles and Azure resource roles will implement it later, and the orchestrations won't change.
+ * (group-access-provider.ts), and Entra directory role assignments (directory-role-access-provider.ts); the access
+ * router (access-router.ts) picks one by the target's resource type, so the orchestrations never branch on it.
  */
+import type { ResourceType } from './resource';
+
 export interface AccessTarget {
-  /** The resource: a group id now; a role scope later. */
+  /** Absent on targets built before Entra roles (running orchestrations' histories): a group. */
+  resourceType?: ResourceType;
+  /** The resource: a group's id, or a directory scope (`/`, `/administrativeUnits/{id}`). */
   resourceId: string;
-  /** The role on it: `member` or `owner` for groups. */
+  /** The role on it: `member` or `owner` for groups; the role definition id for the directory. */
   role: string;
   principalId: string;
 }
@@ -18,7 +23,7 @@ export interface AccessProvider {
   /** Whether the principal holds the access right now, read from the source of truth. */
   verify(target: AccessTarget): Promise<boolean>;
   /** Everyone holding a role on a resource, read from the source of truth. */
-  listHolders(resourceId: string, role: string): Promise<string[]>;
+  listHolders(resourceId: string, role: string, resourceType?: ResourceType): Promise<string[]>;
 }
 
 /** The grant or revoke did not take: Graph still shows the old state after the change was accepted. */

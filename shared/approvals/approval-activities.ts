@@ -36,7 +36,9 @@ export function createApprovalActivities(d: ApprovalActivityDeps) {
       const request = await d.requests.get(a.requestId, a.groupId);
       const policy: ApprovalPolicy = a.policy ?? { kind: 'activation' };
       const settings =
-        policy.kind === 'activation' ? await d.roleSettings.get(a.groupId, request.accessId) : undefined;
+        policy.kind === 'activation'
+          ? await d.roleSettings.get(a.groupId, request.accessId, request.resourceType)
+          : undefined;
       const opened = await openApproval(d, { request, settings, policy, now: d.clock.now() });
       if ('noApprovers' in opened) return { noApprovers: true };
       // The orchestration gets the stage only (OpenApprovalResult), not whom it asked.

@@ -15,6 +15,7 @@ import { resolveApprovers } from './resolve-approvers';
 export type ApprovalRequestInput = Pick<
   ScheduleRequest,
   | 'id'
+  | 'resourceType'
   | 'groupId'
   | 'accessId'
   | 'principalId'
@@ -94,6 +95,7 @@ async function createApproval(
       requestId: request.id,
       requesterId: request.principalId,
       accessId: request.accessId,
+      ...(request.resourceType ? { resourceType: request.resourceType } : {}),
       status: 'InProgress',
       createdDateTime: now.toISOString(),
       completedDateTime: null,

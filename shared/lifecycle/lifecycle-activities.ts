@@ -68,7 +68,7 @@ export function createLifecycleActivities(d: LifecycleDeps) {
       const [principal, group, settings] = await Promise.all([
         d.directory.getUser(schedule.principalId),
         d.directory.getGroup(schedule.groupId),
-        d.roleSettings.get(schedule.groupId, schedule.accessId).catch(() => undefined),
+        d.roleSettings.get(schedule.groupId, schedule.accessId, schedule.resourceType).catch(() => undefined),
       ]);
       const event = noticeEventOf({
         kind: schedule.kind,

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
-import type { AccessId, RoleSettings, RoleSettingsSource } from './domain/role-settings';
+import { isGroupRole, type RoleSettings, type RoleSettingsSource } from './domain/role-settings';
 import { toRoleSettings } from './domain/policy-role-settings';
 import type { PolicyStore } from './adapters/policy-store';
 
@@ -25,10 +25,11 @@ export interface RoleSettingsDeps {
 export function createRoleSettingsSource(services: RoleSettingsDeps): RoleSettingsSource {
   const store = services.policyStore;
   return {
-    async get(groupId: string, accessId: AccessId): Promise<RoleSettings> {
+    async get(groupId: string, accessId: string): Promise<RoleSettings> {
       const id = groupId.toLowerCase();
       const group = await services.managedGroups.find(id);
-      if (!group || !group.settings.roles.includes(accessId)) throw new GroupNotManagedError(groupId);
+      if (!group || !isGroupRole(accessId) || !group.settings.roles.includes(accessId))
+        throw new GroupNotManagedError(groupId);
       return toRoleSettings(await store.ensure(group, accessId, services.clock.now()));
     },
   };

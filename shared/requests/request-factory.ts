@@ -34,6 +34,8 @@ export function newRequest(
   const id = randomUUID();
   return {
     id,
+    // Group requests keep the shape they always had (no resourceType: a group).
+    ...(body.resourceType && body.resourceType !== 'group' ? { resourceType: body.resourceType } : {}),
     groupId: body.groupId,
     kind,
     action: body.action,

@@ -40,7 +40,7 @@ export function createRequestNotifier(d: RequestNoticeDeps) {
       const [principal, group, settings] = await Promise.all([
         d.directory.getUser(request.principalId),
         d.directory.getGroup(request.groupId),
-        d.roleSettings.get(request.groupId, request.accessId).catch(() => undefined),
+        d.roleSettings.get(request.groupId, request.accessId, request.resourceType).catch(() => undefined),
       ]);
       const to = noticeRecipients(request, settings, {
         principalAddress: principal?.mail ?? principal?.userPrincipalName ?? null,

@@ -43,10 +43,11 @@ export async function submitRequest(
   }
   let settings: RoleSettings;
   try {
-    settings = await deps.roleSettings.get(body.groupId, body.accessId);
+    settings = await deps.roleSettings.get(body.groupId, body.accessId, body.resourceType);
   } catch (err) {
     if (err instanceof Error && err.name === 'GroupNotManagedError')
       return refused('notFound', `The group ${body.groupId} is not under management`);
+    if (err instanceof Error && err.name === 'RoleNotManagedError') return refused('notFound', err.message);
     throw err;
   }
   const self = body.action.startsWith('self');

@@ -7,6 +7,7 @@ import {
   schedulesContainer,
 } from '../requests/adapters/pim-containers';
 import { managedGroupsContainer } from '../managed-groups/adapters/managed-group-repository';
+import { managedRolesContainer } from '../managed-roles/adapters/managed-role-repository';
 import { roleManagementPoliciesContainer } from '../policies/adapters/policy-store';
 import { approvalsContainer } from '../approvals/adapters/approval-repository';
 import { driftReportsContainer } from '../drift/adapters/drift-store';
@@ -18,6 +19,7 @@ import {
 
 export const appContainers: readonly ContainerSpec[] = [
   managedGroupsContainer,
+  managedRolesContainer,
   auditLogsContainer,
   scheduleRequestsContainer,
   schedulesContainer,

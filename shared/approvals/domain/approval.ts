@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { Stored } from '../../storage/stored';
-import { accessIdSchema } from '../../policies/domain/role-settings';
+import { resourceTypeSchema, roleIdSchema } from '../../access/resource';
 import type { ApprovalDecision } from '../../requests/domain/schedule-request';
 
 const identitySchema = z.object({ id: z.string(), displayName: z.string().nullable() });
@@ -88,7 +88,10 @@ export const approvalSchema = z.object({
   requestId: z.string().min(1),
   /** The principal the request is for: never an approver of it. */
   requesterId: z.string().min(1),
-  accessId: accessIdSchema,
+  /** `member`/`owner`, or the directory role definition's id (../../access/resource.ts). */
+  accessId: roleIdSchema,
+  /** Absent on approvals written before Entra roles: a group's. */
+  resourceType: resourceTypeSchema.optional(),
   status: approvalStatusSchema,
   createdDateTime: z.iso.datetime(),
   completedDateTime: z.iso.datetime().nullable(),

@@ -38,7 +38,8 @@ export interface DriftDifference {
 export interface KnownAssignment {
   id: string;
   principalId: string;
-  accessId: AccessId;
+  /** The role; assignments of other roles than the ones checked are ignored. */
+  accessId: string;
   status: 'Scheduled' | 'Provisioned' | 'Revoked' | 'Expired' | 'Failed';
   startDateTime: string;
   endDateTime: string | null;
@@ -47,7 +48,7 @@ export interface KnownAssignment {
 /** A principal whose assignment pimflow is granting right now (request approved, schedule not recorded yet). */
 export interface GrantInFlight {
   principalId: string;
-  accessId: AccessId;
+  accessId: string;
 }
 
 export interface DriftInput {

@@ -4,7 +4,7 @@
  * now) are the schedules whose window contains the present. Container `schedules`, partitioned by group.
  */
 import { z } from 'zod';
-import { accessIdSchema } from '../../policies/domain/role-settings';
+import { resourceIdSchema, resourceTypeSchema, roleIdSchema } from '../../access/resource';
 import { scheduleInfoSchema } from '../../requests/domain/schedule-request';
 
 export const scheduleStatusSchema = z.enum(['Scheduled', 'Provisioned', 'Revoked', 'Expired', 'Failed']);
@@ -12,10 +12,14 @@ export type ScheduleStatus = z.infer<typeof scheduleStatusSchema>;
 
 export const scheduleSchema = z.object({
   id: z.guid(),
-  groupId: z.guid(),
+  /** A group, or a directory role; absent on schedules written before Entra roles (groups). */
+  resourceType: resourceTypeSchema.optional(),
+  /** The group's id, or the directory scope. The partition key. */
+  groupId: resourceIdSchema,
   kind: z.enum(['assignment', 'eligibility']),
   principalId: z.guid(),
-  accessId: accessIdSchema,
+  /** `member` or `owner`, or the directory role definition's id. */
+  accessId: roleIdSchema,
   memberType: z.enum(['direct', 'group']),
   /** Assignments only: `assigned` by an admin, or `activated` from an eligibility. */
   assignmentType: z.enum(['assigned', 'activated']).nullable(),

@@ -4,9 +4,15 @@
  * this is the flat view the domain works with. Defaults are PIM's.
  */
 import { z } from 'zod';
+import { resourceIdSchema, roleIdSchema, type ResourceType } from '../../access/resource';
 
 export const accessIdSchema = z.enum(['member', 'owner']);
 export type AccessId = z.infer<typeof accessIdSchema>;
+
+/** Whether a role id is one of a group's (`member`, `owner`) rather than a directory role definition. */
+export function isGroupRole(role: string): role is AccessId {
+  return role === 'member' || role === 'owner';
+}
 
 /** Who approves: a user, the members of a group, or the group's (other) owners — Table-1's Owner row. */
 export const approverSchema = z.discriminatedUnion('type', [
@@ -58,8 +64,10 @@ export function defaultStageSettings(): ApprovalStageSettings {
 }
 
 export const roleSettingsSchema = z.object({
-  groupId: z.guid(),
-  accessId: accessIdSchema,
+  /** The group, or the directory scope of a directory role's settings (`/`). */
+  groupId: resourceIdSchema,
+  /** `member` or `owner`, or the directory role definition's id. */
+  accessId: roleIdSchema,
   activation: z.object({
     /** ISO 8601 duration, 30 minutes to 24 hours. */
     maximumDuration: z.string(),
@@ -139,5 +147,9 @@ export function defaultRoleSettings(groupId: string, accessId: AccessId): RoleSe
 
 /** What the activation orchestration and the request API read: the settings in force for a group role. */
 export interface RoleSettingsSource {
-  get(groupId: string, accessId: AccessId): Promise<RoleSettings>;
+  /**
+   * The settings of role `accessId` on resource `groupId` (a group, or for `directoryRole` the directory scope).
+   * Throws an error named `GroupNotManagedError` / `RoleNotManagedError` when pimflow doesn't manage it.
+   */
+  get(groupId: string, accessId: string, resourceType?: ResourceType): Promise<RoleSettings>;
 }

@@ -1,6 +1,7 @@
 /** The body of POST assignmentScheduleRequests / eligibilityScheduleRequests, as Graph takes it. */
 import { z } from 'zod';
 import { accessIdSchema } from '../../policies/domain/role-settings';
+import type { ResourceType } from '../../access/resource';
 import { requestActionSchema, scheduleInfoSchema, ticketInfoSchema } from './schedule-request';
 
 export const requestBodySchema = z.strictObject({
@@ -14,7 +15,15 @@ export const requestBodySchema = z.strictObject({
   isValidationOnly: z.boolean().optional(),
   targetScheduleId: z.string().nullable().optional(),
 });
-export type RequestBody = z.infer<typeof requestBodySchema>;
+/**
+ * A request as the core takes it, whichever API it came through: the group routes' body as is, or an Entra role
+ * request mapped onto it (`groupId` the directory scope, `accessId` the role definition; see ../../access/resource.ts).
+ */
+export type RequestBody = Omit<z.infer<typeof requestBodySchema>, 'groupId' | 'accessId'> & {
+  resourceType?: ResourceType;
+  groupId: string;
+  accessId: string;
+};
 
 /** Which Graph resource a request is about: an active assignment or an eligibility. */
 export type RequestKind = 'assignment' | 'eligibility';

@@ -4,6 +4,7 @@
  * Durable management API's key can start an orchestration with any input or raise any event — so the activities
  * read the request, its approval and the schedule from Cosmos DB and act only on what those say. Pure functions.
  */
+import { resourceTypeOf } from '../../access/resource';
 import type { AccessTarget } from '../../access/access-provider';
 import type { Approval, ApprovalStep } from '../../approvals/domain/approval';
 import type { ApprovalDecision, RequestStatus, ScheduleRequest } from './schedule-request';
@@ -31,8 +32,9 @@ export function whyNotGrantable(
     const t = o.target;
     if (
       request.kind !== 'assignment' ||
+      resourceTypeOf(t) !== resourceTypeOf(request) ||
       !sameId(t.resourceId, request.groupId) ||
-      t.role !== request.accessId ||
+      !sameId(t.role, request.accessId) ||
       !sameId(t.principalId, request.principalId)
     ) {
       return 'The access asked for is not the access the request names';

@@ -5,6 +5,7 @@
 import type { Schedule } from '../../lifecycle/domain/schedule';
 import type { ApprovalPolicy, RequestAction, ScheduleRequest } from './schedule-request';
 import type { RequestKind } from './request-body';
+import { resourceTypeOf, type ResourceType } from '../../access/resource';
 
 /** The actions that start an orchestration (the others end one, or are refused). */
 export type WorkflowAction = Extract<
@@ -15,10 +16,12 @@ export type WorkflowAction = Extract<
 /** What the request orchestration carries out. */
 export interface RequestWorkflowInput {
   requestId: string;
+  /** Absent in workflows read before Entra roles (in running orchestrations' histories): a group. */
+  resourceType?: ResourceType;
   groupId: string;
   kind: RequestKind;
   action: WorkflowAction;
-  accessId: 'member' | 'owner';
+  accessId: string;
   principalId: string;
   startDateTime: string;
   /** The new schedule's end; for an extension, the target schedule's new end. */
@@ -51,6 +54,7 @@ export function workflowOf(r: ScheduleRequest): RequestWorkflowInput {
   }
   return {
     requestId: r.id,
+    resourceType: resourceTypeOf(r),
     groupId: r.groupId,
     kind: r.kind,
     action,
@@ -67,6 +71,7 @@ export function workflowOf(r: ScheduleRequest): RequestWorkflowInput {
 export function scheduleFrom(input: RequestWorkflowInput, status: Schedule['status'], now: string): Schedule {
   return {
     id: input.requestId,
+    ...(input.resourceType && input.resourceType !== 'group' ? { resourceType: input.resourceType } : {}),
     groupId: input.groupId,
     kind: input.kind,
     principalId: input.principalId,

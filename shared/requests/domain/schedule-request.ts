@@ -4,7 +4,7 @@
  * Stored in the `scheduleRequests` container, partitioned by group (every request names its group).
  */
 import { z } from 'zod';
-import { accessIdSchema } from '../../policies/domain/role-settings';
+import { resourceIdSchema, resourceTypeSchema, roleIdSchema } from '../../access/resource';
 
 export const requestActionSchema = z.enum([
   'adminAssign',
@@ -64,11 +64,15 @@ export const ticketInfoSchema = z.object({
 
 export const scheduleRequestSchema = z.object({
   id: z.guid(),
-  groupId: z.guid(),
+  /** A group, or a directory role (`groupId` the directory scope, `accessId` the role): ../../access/resource.ts. */
+  resourceType: resourceTypeSchema.optional(),
+  /** The resource: the group's id, or the directory scope. The partition key. */
+  groupId: resourceIdSchema,
   /** Which Graph resource: assignment (active) or eligibility. */
   kind: z.enum(['assignment', 'eligibility']),
   action: requestActionSchema,
-  accessId: accessIdSchema,
+  /** The role: `member` or `owner` of the group, or the directory role definition's id. */
+  accessId: roleIdSchema,
   principalId: z.guid(),
   justification: z.string().nullable(),
   ticketInfo: ticketInfoSchema.nullable(),
