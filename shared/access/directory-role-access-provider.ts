@@ -35,7 +35,10 @@ export function createDirectoryRoleAccessProvider(directory: Directory): AccessP
     },
     verify: isHeld,
     async listHolders(resourceId, role) {
-      const held = await directory.listRoleAssignments({ roleDefinitionId: role, directoryScopeId: resourceId });
+      const held = await directory.listRoleAssignments({
+        roleDefinitionId: role,
+        directoryScopeId: resourceId,
+      });
       // A principal may appear once per assignment; holders are principals.
       return [...new Set(held.map((a) => a.principalId))];
     },
