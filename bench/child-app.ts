@@ -88,6 +88,8 @@ export interface AuditRecord {
 export interface SavedTenant {
   users: { id: string; userPrincipalName: string; displayName: string; accountEnabled?: boolean }[];
   groups: { id: string; displayName: string; members: string[]; owners: string[] }[];
+  /** Absent in state saved before the stand-in knew directory roles. */
+  roleAssignments?: { principalId: string; roleDefinitionId: string; directoryScopeId: string }[];
 }
 
 export class ChildApp extends ChildRuntime {
@@ -210,6 +212,13 @@ export class ChildApp extends ChildRuntime {
     const group = this.tenant().groups.find((g) => g.id === groupId);
     if (!group) throw new Error(`No group ${groupId} in the Graph stand-in`);
     return [...group[relation]];
+  }
+
+  /** Who holds a directory role at a scope (`/` by default), from the Graph stand-in's saved state. */
+  roleHolders(roleDefinitionId: string, directoryScopeId = '/'): string[] {
+    return (this.tenant().roleAssignments ?? [])
+      .filter((a) => a.roleDefinitionId === roleDefinitionId && a.directoryScopeId === directoryScopeId)
+      .map((a) => a.principalId);
   }
 
   /** A demo user by UPN, UPN prefix (`olivia.carter`) or id. */

@@ -33,7 +33,9 @@ function holds(roleDefinitionId: string, principalId: string): boolean {
     .roleAssignments()
     .some(
       (a) =>
-        a.roleDefinitionId === roleDefinitionId && a.principalId === principalId && a.directoryScopeId === '/',
+        a.roleDefinitionId === roleDefinitionId &&
+        a.principalId === principalId &&
+        a.directoryScopeId === '/',
     );
 }
 
@@ -133,13 +135,18 @@ describe('approval of an Entra role activation', () => {
     const step = approval.steps[0];
     expect(step?.approverIds.sort()).toEqual([DEMO.admin, app.user(DANIEL).id].sort());
 
-    const decided = await app.api(`${ROLES}/roleAssignmentApprovals/${request.approvalId}/steps/${step?.id}`, {
-      as: DANIEL,
-      method: 'PATCH',
-      body: { reviewResult: 'Approve', justification: 'Known ticket' },
-    });
+    const decided = await app.api(
+      `${ROLES}/roleAssignmentApprovals/${request.approvalId}/steps/${step?.id}`,
+      {
+        as: DANIEL,
+        method: 'PATCH',
+        body: { reviewResult: 'Approve', justification: 'Known ticket' },
+      },
+    );
     expect(decided.status, await decided.clone().text()).toBe(204);
-    await waitFor('the role assignment', async () => (holds(HELPDESK_ADMINISTRATOR, ruby.id) ? true : undefined));
+    await waitFor('the role assignment', async () =>
+      holds(HELPDESK_ADMINISTRATOR, ruby.id) ? true : undefined,
+    );
     // It ends after its hour.
     await app.rt.advance('PT1H');
     await app.rt.waitForIdle();

@@ -21,3 +21,11 @@ export function accessTargetResource(a: AuditedAccess, displayName?: string | nu
 export function accessNoun(a: Pick<AuditedAccess, 'resourceType'>): 'group' | 'role' {
   return resourceTypeOf(a) === 'group' ? 'group' : 'role';
 }
+
+/**
+ * Who the principal becomes, in an activity's name: the group role (`member`, `owner`), or a role's `member`, as
+ * Graph's directory audits say it ("Add member to role").
+ */
+export function memberWord(a: Pick<AuditedAccess, 'resourceType' | 'accessId'>): string {
+  return resourceTypeOf(a) === 'group' ? a.accessId : 'member';
+}

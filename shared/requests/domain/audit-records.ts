@@ -4,7 +4,12 @@
  */
 import { SYSTEM_ACTOR, userActor } from '../../audit/domain/audit-entry';
 import type { AuditRecord } from '../../audit/domain/audit-record';
-import { accessNoun, accessTargetResource, type AuditedAccess } from '../../audit/domain/access-resource';
+import {
+  accessNoun,
+  accessTargetResource,
+  memberWord,
+  type AuditedAccess,
+} from '../../audit/domain/access-resource';
 import type { ResourceType } from '../../access/resource';
 import type { RequestWorkflowInput } from './request-workflow';
 import type { Schedule } from '../../lifecycle/domain/schedule';
@@ -72,8 +77,8 @@ export function accessStartedRecord(
     activityDateTime: at,
     activityDisplayName:
       input.kind === 'eligibility'
-        ? `Add eligible ${input.accessId} to ${accessNoun(input)} (PIM)`
-        : `Add ${input.accessId} to ${accessNoun(input)} (PIM ${activation ? 'activation' : renewal ? 'renewal' : 'assignment'})`,
+        ? `Add eligible ${memberWord(input)} to ${accessNoun(input)} (PIM)`
+        : `Add ${memberWord(input)} to ${accessNoun(input)} (PIM ${activation ? 'activation' : renewal ? 'renewal' : 'assignment'})`,
     category: input.kind === 'eligibility' ? 'Assignment' : 'Membership',
     operationType: 'Assign',
     result: 'success',
@@ -105,8 +110,8 @@ export function accessEndedRecord(
     activityDateTime: at,
     activityDisplayName:
       input.kind === 'eligibility'
-        ? `Remove eligible ${input.accessId} from ${accessNoun(input)} (PIM ${expired ? 'expiry' : 'removal'})`
-        : `Remove ${input.accessId} from ${accessNoun(input)} (PIM ${expired ? 'expiry' : input.action === 'selfActivate' ? 'deactivation' : 'removal'})`,
+        ? `Remove eligible ${memberWord(input)} from ${accessNoun(input)} (PIM ${expired ? 'expiry' : 'removal'})`
+        : `Remove ${memberWord(input)} from ${accessNoun(input)} (PIM ${expired ? 'expiry' : input.action === 'selfActivate' ? 'deactivation' : 'removal'})`,
     category: input.kind === 'eligibility' ? 'Assignment' : 'Membership',
     operationType: expired ? 'Expire' : 'Unassign',
     result: 'success',
@@ -129,8 +134,8 @@ export function revokeFailedRecord(
     id: `${ref.requestId}:revoke-failed:${round}`,
     activityDateTime: at,
     activityDisplayName: refused
-      ? `Remove ${target.role} refused: kept as the last privileged administrator (round ${round})`
-      : `Remove ${target.role} from ${accessNoun(target)} failed; retrying (round ${round})`,
+      ? `Remove ${memberWord({ ...target, accessId: target.role })} from role refused: kept as the last privileged administrator (round ${round})`
+      : `Remove ${memberWord({ ...target, accessId: target.role })} from ${accessNoun(target)} failed; retrying (round ${round})`,
     category: 'Membership',
     operationType: 'Unassign',
     result: 'failure',
@@ -159,7 +164,7 @@ export function lastAdminKeptRecord(
   return {
     id: `${schedule.id}:kept-last-admin:${action}:${at.toISOString().slice(0, 16)}`,
     activityDateTime: at,
-    activityDisplayName: `Remove ${schedule.accessId} from role refused: last privileged administrator (PIM ${action})`,
+    activityDisplayName: `Remove member from role refused: last privileged administrator (PIM ${action})`,
     category: 'Membership',
     operationType: 'Unassign',
     result: 'failure',
