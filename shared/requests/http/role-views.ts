@@ -3,6 +3,7 @@
  * unifiedRoleEligibilityScheduleRequest, unifiedRoleAssignmentSchedule, ...): the core's `groupId` is the
  * `directoryScopeId`, its `accessId` the `roleDefinitionId`; app scopes are not supported (`appScopeId: null`).
  */
+import type { DirectoryRoleDefinition } from '../../directory/directory';
 import type { Schedule } from '../../lifecycle/domain/schedule';
 import type { ScheduleRequest } from '../domain/schedule-request';
 import { requestView } from './request-view';
@@ -60,4 +61,20 @@ export function roleInstanceView(s: Schedule): Record<string, unknown> {
 
 function assignmentTypeOf(s: Schedule): string | null {
   return s.assignmentType ? ASSIGNMENT_TYPE[s.assignmentType] : null;
+}
+
+/**
+ * A role definition as the directory port reads it (unifiedRoleDefinition's identity fields; permissions stay in
+ * Graph: see entra-roles.md).
+ */
+export function roleDefinitionView(d: DirectoryRoleDefinition): Record<string, unknown> {
+  return {
+    id: d.id,
+    templateId: d.templateId,
+    displayName: d.displayName,
+    description: d.description,
+    isBuiltIn: d.isBuiltIn,
+    isEnabled: d.isEnabled,
+    isPrivileged: d.isPrivileged,
+  };
 }
