@@ -70,7 +70,8 @@ export const roleRequestBodySchema = z
   .transform(({ roleDefinitionId, directoryScopeId, appScopeId: _app, ...rest }): RequestBody => ({
     ...rest,
     resourceType: 'directoryRole',
-    groupId: (directoryScopeId ?? '/').toLowerCase(),
+    // Ids compare in lower case (as managed roles store them); the path keeps Graph's spelling.
+    groupId: (directoryScopeId ?? '/').replace(/[0-9a-f-]+$/i, (id) => id.toLowerCase()),
     accessId: roleDefinitionId.toLowerCase(),
   }));
 
