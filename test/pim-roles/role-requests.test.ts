@@ -232,6 +232,14 @@ describe('who may do what, and the lists', () => {
     );
     expect(roleRequests.value.length).toBeGreaterThan(0);
     for (const r of roleRequests.value) expect(r.directoryScopeId).toMatch(/^\//);
+    // Olivia has only role requests: the group routes' filterByCurrentUser shows her none.
+    const olivia = app.user('olivia.carter');
+    for (const c of ['assignmentScheduleRequests', 'eligibilityScheduleRequests']) {
+      const mine = await app.json<{ value: unknown[] }>(`${BASE}/${c}/filterByCurrentUser(on='principal')`, {
+        as: olivia.userPrincipalName,
+      });
+      expect(mine.value, c).toHaveLength(0);
+    }
     // A role request's id through the group route: not found.
     const id = roleRequests.value[0]?.id;
     expect((await app.api(`${BASE}/assignmentScheduleRequests/${id}`, ADMIN)).status).toBe(404);
