@@ -1,7 +1,10 @@
 /**
- * PIM for Groups schedule requests, Graph-shaped, under /api/identityGovernance/privilegedAccess/group/:
- * `assignmentScheduleRequests` and `eligibilityScheduleRequests` — POST (create), GET (list, with $filter on
- * groupId / principalId / accessId and paging), GET {id}, POST {id}/cancel, and filterByCurrentUser(on='principal').
+ * Schedule requests, Graph-shaped, for each resource API (shared/requests/http/resource-api.ts):
+ * - PIM for Groups under /api/identityGovernance/privilegedAccess/group/: `assignmentScheduleRequests` and
+ *   `eligibilityScheduleRequests` ($filter on groupId / principalId / accessId);
+ * - PIM for Microsoft Entra roles under /api/roleManagement/directory/: `roleAssignmentScheduleRequests` and
+ *   `roleEligibilityScheduleRequests` ($filter on principalId / roleDefinitionId / directoryScopeId);
+ * each with POST (create), GET (list, paging), GET {id}, POST {id}/cancel, and filterByCurrentUser(on='principal').
  * Creating a request starts its orchestration (instance id from the request id); ending access signals it.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
@@ -15,25 +18,23 @@ import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
 import { REQUEST_ORCHESTRATOR, type RequestOrchestrationInput } from '../shared/requests/contract';
 import { createRequest, type RequestOrchestrations } from '../shared/requests/create-request';
-import { requestBodySchema, type RequestKind } from '../shared/requests/domain/request-body';
+import type { RequestKind } from '../shared/requests/domain/request-body';
 import type { ScheduleRequest } from '../shared/requests/domain/schedule-request';
-import { mayList } from '../shared/requests/http/list-access';
 import { createResponse, refusalResponse } from '../shared/requests/http/request-responses';
-import { requestView } from '../shared/requests/http/request-view';
+import { GROUP_API, storedFilters, type ResourceApi } from '../shared/requests/http/resource-api';
+import { ROLE_API } from '../shared/requests/http/role-api';
 import { cancelRequest, findVisibleRequest } from '../shared/requests/request-access';
 import { instanceStatus } from '../shared/durable/instance-status';
 import { raiseEvent } from './register-activity';
 
-const BASE = 'identityGovernance/privilegedAccess/group';
-const FILTER_FIELDS = ['groupId', 'principalId', 'accessId'] as const;
 const idSchema = z.guid({ message: 'must be a request id (a GUID)' });
 
-function createHandler(kind: RequestKind) {
+function createHandler(api: ResourceApi, kind: RequestKind) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const pim = await getAppServices();
     const auth = await authenticate(request, pim.tokens);
     if (!auth.ok) return auth.response;
-    const body = await parseJsonBody(request, requestBodySchema);
+    const body = await parseJsonBody(request, api.bodySchema);
     if (!body.ok) return body.response;
     // Self-service (selfActivate, selfDeactivate, selfExtend, selfRenew) acts for the signed-in user: no app can.
     if (body.value.action.startsWith('self')) {
@@ -48,7 +49,7 @@ function createHandler(kind: RequestKind) {
       auth.caller,
       pim.clock.now(),
     );
-    return createResponse(outcome, request.url);
+    return createResponse(outcome, request.url, api.requestView);
   };
 }
 
@@ -81,7 +82,7 @@ async function startRequestOrchestration(
   }
 }
 
-function listHandler(kind: RequestKind, currentUserOnly: boolean) {
+function listHandler(api: ResourceApi, kind: RequestKind, currentUserOnly: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const pim = await getAppServices();
     const auth = await authenticate(
@@ -91,48 +92,51 @@ function listHandler(kind: RequestKind, currentUserOnly: boolean) {
       currentUserOnly ? { userOnly: "list their own requests (filterByCurrentUser(on='principal'))" } : {},
     );
     if (!auth.ok) return auth.response;
-    const filtersOf = (query: ListQuery) =>
-      currentUserOnly ? { ...query.filters, principalId: auth.caller.objectId } : query.filters;
+    const filtersOf = (query: ListQuery) => {
+      const filters = storedFilters(api, query.filters);
+      return currentUserOnly ? { ...filters, principalId: auth.caller.objectId } : filters;
+    };
     return pagedList(request, {
-      context: `${kind}ScheduleRequests`,
-      filterFields: FILTER_FIELDS,
-      check: (query) => mayList(pim.canManageGroup, auth.caller, filtersOf(query)),
+      context: api.context(kind, 'ScheduleRequests'),
+      filterFields: Object.keys(api.filterFields),
+      check: (query) => api.mayList(pim.canManageGroup, auth.caller, filtersOf(query)),
       load: (query) =>
         pim.store.listRequests({
           kind,
+          resourceType: api.resourceType,
           ...filtersOf(query),
           pageSize: query.top,
           continuationToken: query.skipToken,
         }),
-      view: requestView,
+      view: api.requestView,
     });
   };
 }
 
 /** The request named in the route, if the caller may see it: else the 400/401/404 to answer. */
-async function visibleRequest(request: HttpRequest, kind: RequestKind) {
+async function visibleRequest(request: HttpRequest, api: ResourceApi, kind: RequestKind) {
   const pim = await getAppServices();
   const auth = await authenticate(request, pim.tokens);
   if (!auth.ok) return { ok: false as const, response: auth.response };
   const id = validate(idSchema, request.params.id, 'id');
   if (!id.ok) return { ok: false as const, response: id.response };
-  const found = await findVisibleRequest(pim, kind, id.value, auth.caller);
+  const found = await findVisibleRequest(pim, kind, id.value, auth.caller, api.resourceType);
   if (!found) {
     return { ok: false as const, response: problem(404, `No ${kind} schedule request ${id.value}`) };
   }
   return { ok: true as const, found, caller: auth.caller, pim };
 }
 
-function getHandler(kind: RequestKind) {
+function getHandler(api: ResourceApi, kind: RequestKind) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
-    const visible = await visibleRequest(request, kind);
-    return visible.ok ? { jsonBody: requestView(visible.found) } : visible.response;
+    const visible = await visibleRequest(request, api, kind);
+    return visible.ok ? { jsonBody: api.requestView(visible.found) } : visible.response;
   };
 }
 
-function cancelHandler(kind: RequestKind) {
+function cancelHandler(api: ResourceApi, kind: RequestKind) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const visible = await visibleRequest(request, kind);
+    const visible = await visibleRequest(request, api, kind);
     if (!visible.ok) return visible.response;
     const outcome = await cancelRequest(
       visible.pim,
@@ -144,40 +148,43 @@ function cancelHandler(kind: RequestKind) {
   };
 }
 
-for (const kind of ['assignment', 'eligibility'] as const) {
-  const resource = `${BASE}/${kind}ScheduleRequests`;
-  const extraInputs = [df.input.durableClient()];
-  app.http(`${kind}ScheduleRequestsCreate`, {
-    route: resource,
-    methods: ['POST'],
-    authLevel: 'anonymous',
-    extraInputs,
-    handler: createHandler(kind),
-  });
-  app.http(`${kind}ScheduleRequestsList`, {
-    route: resource,
-    methods: ['GET'],
-    authLevel: 'anonymous',
-    handler: listHandler(kind, false),
-  });
-  // Named to sort before ...Get: the host tries routes in order of function name, and {id} would match this too.
-  app.http(`${kind}ScheduleRequestsByCurrentUser`, {
-    route: `${resource}/filterByCurrentUser(on='principal')`,
-    methods: ['GET'],
-    authLevel: 'anonymous',
-    handler: listHandler(kind, true),
-  });
-  app.http(`${kind}ScheduleRequestsGet`, {
-    route: `${resource}/{id}`,
-    methods: ['GET'],
-    authLevel: 'anonymous',
-    handler: getHandler(kind),
-  });
-  app.http(`${kind}ScheduleRequestsCancel`, {
-    route: `${resource}/{id}/cancel`,
-    methods: ['POST'],
-    authLevel: 'anonymous',
-    extraInputs,
-    handler: cancelHandler(kind),
-  });
+for (const api of [GROUP_API, ROLE_API]) {
+  for (const kind of ['assignment', 'eligibility'] as const) {
+    const name = api.collection(kind, 'ScheduleRequests');
+    const resource = `${api.base}/${name}`;
+    const extraInputs = [df.input.durableClient()];
+    app.http(`${name}Create`, {
+      route: resource,
+      methods: ['POST'],
+      authLevel: 'anonymous',
+      extraInputs,
+      handler: createHandler(api, kind),
+    });
+    app.http(`${name}List`, {
+      route: resource,
+      methods: ['GET'],
+      authLevel: 'anonymous',
+      handler: listHandler(api, kind, false),
+    });
+    // Named to sort before ...Get: the host tries routes in order of function name, and {id} would match this too.
+    app.http(`${name}ByCurrentUser`, {
+      route: `${resource}/filterByCurrentUser(on='principal')`,
+      methods: ['GET'],
+      authLevel: 'anonymous',
+      handler: listHandler(api, kind, true),
+    });
+    app.http(`${name}Get`, {
+      route: `${resource}/{id}`,
+      methods: ['GET'],
+      authLevel: 'anonymous',
+      handler: getHandler(api, kind),
+    });
+    app.http(`${name}Cancel`, {
+      route: `${resource}/{id}/cancel`,
+      methods: ['POST'],
+      authLevel: 'anonymous',
+      extraInputs,
+      handler: cancelHandler(api, kind),
+    });
+  }
 }

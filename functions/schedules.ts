@@ -1,56 +1,123 @@
 /**
- * Read models, Graph-shaped: `eligibilitySchedules`, `assignmentSchedules` (current and future schedules, and those
- * that expired in the last 30 days) and
- * `eligibilityScheduleInstances`, `assignmentScheduleInstances` (what is in force now), with $filter on
- * groupId / principalId / accessId and paging. Admins and auditors see all; group managers their groups; anyone
- * else their own.
+ * Read models, Graph-shaped, for each resource API (shared/requests/http/resource-api.ts): `eligibilitySchedules`,
+ * `assignmentSchedules` (current and future schedules, and those that expired in the last 30 days) and
+ * `eligibilityScheduleInstances`, `assignmentScheduleInstances` (what is in force now) for groups; the same as
+ * `roleEligibilitySchedules`, `roleAssignmentSchedules`, `roleEligibilityScheduleInstances`,
+ * `roleAssignmentScheduleInstances` for Microsoft Entra roles, which also answer GET {id} and
+ * filterByCurrentUser(on='principal'). $filter on the API's fields and paging. Admins and auditors see all; group
+ * managers their groups; anyone else their own.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
+import { validate } from '../shared/http/json-body';
+import type { ListQuery } from '../shared/http/odata-query';
 import { pagedList } from '../shared/http/paged-list';
-import { mayList } from '../shared/requests/http/list-access';
+import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
+import { resourceTypeOf } from '../shared/access/resource';
 import { EXPIRED_LISTED_MS } from '../shared/lifecycle/domain/schedule';
 import type { RequestKind } from '../shared/requests/domain/request-body';
-import { instanceView, scheduleView } from '../shared/requests/http/request-view';
+import {
+  GROUP_API,
+  scheduleListed,
+  storedFilters,
+  type ResourceApi,
+} from '../shared/requests/http/resource-api';
+import { ROLE_API } from '../shared/requests/http/role-api';
 
-const BASE = 'identityGovernance/privilegedAccess/group';
+const idSchema = z.guid({ message: 'must be a schedule id (a GUID)' });
 
-function listHandler(kind: RequestKind, instances: boolean) {
+function listHandler(api: ResourceApi, kind: RequestKind, instances: boolean, currentUserOnly = false) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const pim = await getAppServices();
-    const auth = await authenticate(request, pim.tokens);
+    const auth = await authenticate(
+      request,
+      pim.tokens,
+      [],
+      currentUserOnly ? { userOnly: "list their own schedules (filterByCurrentUser(on='principal'))" } : {},
+    );
     if (!auth.ok) return auth.response;
+    const filtersOf = (query: ListQuery) => {
+      const filters = storedFilters(api, query.filters);
+      return currentUserOnly ? { ...filters, principalId: auth.caller.objectId } : filters;
+    };
+    const what = instances ? 'ScheduleInstances' : 'Schedules';
     return pagedList(request, {
-      context: `${kind}Schedule${instances ? 'Instances' : 's'}`,
-      filterFields: ['groupId', 'principalId', 'accessId'],
-      check: (query) => mayList(pim.canManageGroup, auth.caller, query.filters),
+      context: api.context(kind, what),
+      filterFields: Object.keys(api.filterFields),
+      check: (query) => api.mayList(pim.canManageGroup, auth.caller, filtersOf(query)),
       load: (query) =>
         pim.store.listSchedules({
           kind,
-          ...query.filters,
+          resourceType: api.resourceType,
+          ...filtersOf(query),
           pageSize: query.top,
           continuationToken: query.skipToken,
           ...(instances
             ? { inForceAt: pim.clock.now() }
             : { expiredSince: new Date(pim.clock.now().getTime() - EXPIRED_LISTED_MS) }),
         }),
-      view: instances ? instanceView : scheduleView,
+      view: instances ? api.instanceView : api.scheduleView,
     });
   };
 }
 
-for (const kind of ['assignment', 'eligibility'] as const) {
-  app.http(`${kind}SchedulesList`, {
-    route: `${BASE}/${kind}Schedules`,
-    methods: ['GET'],
-    authLevel: 'anonymous',
-    handler: listHandler(kind, false),
-  });
-  app.http(`${kind}ScheduleInstancesList`, {
-    route: `${BASE}/${kind}ScheduleInstances`,
-    methods: ['GET'],
-    authLevel: 'anonymous',
-    handler: listHandler(kind, true),
-  });
+/**
+ * GET {id}: a schedule of this kind and resource type that the caller may see (admins and auditors, its principal),
+ * listed as the collection lists it (an instance only while in force).
+ */
+function getHandler(api: ResourceApi, kind: RequestKind, instances: boolean) {
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const pim = await getAppServices();
+    const auth = await authenticate(request, pim.tokens);
+    if (!auth.ok) return auth.response;
+    const id = validate(idSchema, request.params.id, 'id');
+    if (!id.ok) return id.response;
+    const s = await pim.store.findSchedule(id.value);
+    const c = auth.caller;
+    const mayRead =
+      c.roles.includes(APP_ROLES.admin) ||
+      c.roles.includes(APP_ROLES.auditor) ||
+      (c.kind === 'user' && s?.principalId === c.objectId);
+    if (
+      !s ||
+      s.kind !== kind ||
+      resourceTypeOf(s) !== api.resourceType ||
+      !scheduleListed(s, instances, pim.clock.now()) ||
+      !mayRead
+    )
+      return problem(404, `No ${kind} schedule${instances ? ' instance' : ''} ${id.value}`);
+    return { jsonBody: instances ? api.instanceView(s) : api.scheduleView(s) };
+  };
+}
+
+for (const api of [GROUP_API, ROLE_API]) {
+  for (const kind of ['assignment', 'eligibility'] as const) {
+    for (const instances of [false, true]) {
+      const name = api.collection(kind, instances ? 'ScheduleInstances' : 'Schedules');
+      const route = `${api.base}/${name}`;
+      app.http(`${name}List`, {
+        route,
+        methods: ['GET'],
+        authLevel: 'anonymous',
+        handler: listHandler(api, kind, instances),
+      });
+      if (!api.scheduleItemRoutes) continue;
+      // Named to sort before ...Get: the host tries routes in order of function name, and {id} would match this too.
+      app.http(`${name}ByCurrentUser`, {
+        route: `${route}/filterByCurrentUser(on='principal')`,
+        methods: ['GET'],
+        authLevel: 'anonymous',
+        handler: listHandler(api, kind, instances, true),
+      });
+      app.http(`${name}Get`, {
+        route: `${route}/{id}`,
+        methods: ['GET'],
+        authLevel: 'anonymous',
+        handler: getHandler(api, kind, instances),
+      });
+    }
+  }
 }

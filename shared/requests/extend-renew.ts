@@ -29,6 +29,7 @@ import {
 import type { RequestBody, RequestKind } from './domain/request-body';
 import type { ApprovalPolicy, ScheduleInfo } from './domain/schedule-request';
 import { fromRule, refused, type Refusal, type SubmitResult } from './domain/submit-outcome';
+import { targetNoun } from './domain/principal-rules';
 
 const DAY_MS = 86_400_000;
 /** PIM: a principal may ask to extend within 14 days of the end, and to renew within 30 days after it. */
@@ -188,7 +189,10 @@ async function targetOf(
 ): Promise<{ schedule: Stored<Schedule> } | { refusal: Refusal }> {
   const what = statuses.includes('Expired') ? 'expired' : 'current';
   const missing = {
-    refusal: refused('notFound', `No ${what} ${kind} of ${body.accessId} for this principal and group`),
+    refusal: refused(
+      'notFound',
+      `No ${what} ${kind} of ${body.accessId} for this principal and ${targetNoun(body)}`,
+    ),
   };
   if (body.targetScheduleId) {
     const s = await deps.store.findSchedule(body.targetScheduleId, body.groupId);

@@ -4,6 +4,7 @@
  */
 import { APP_ROLES, type CallerPrincipal } from '../auth/principal';
 import type { Clock } from '../clock';
+import { resourceTypeOf, type ResourceType } from '../access/resource';
 import type { PimStore } from './adapters/pim-store';
 import { RequestEvent, type CancelRequestEvent } from './contract';
 import type { RequestKind } from './domain/request-body';
@@ -17,16 +18,20 @@ export interface RequestAccessDeps {
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
 }
 
-/** The request `id` of this kind, if the caller may see it. */
+/**
+ * The request `id` of this kind, if the caller may see it through this resource type's API (a group route never
+ * shows a directory role's request, nor the other way round).
+ */
 export async function findVisibleRequest(
   deps: RequestAccessDeps,
   kind: RequestKind,
   id: string,
   caller: CallerPrincipal,
+  resourceType: ResourceType = 'group',
 ): Promise<ScheduleRequest | undefined> {
   const found = await deps.store.findRequest(id);
-  if (!found || found.kind !== kind || !(await mayRead(deps, caller, found))) return undefined;
-  return found;
+  if (!found || found.kind !== kind || resourceTypeOf(found) !== resourceType) return undefined;
+  return (await mayRead(deps, caller, found)) ? found : undefined;
 }
 
 async function mayRead(

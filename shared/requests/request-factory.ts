@@ -8,6 +8,7 @@ import type { PimStore } from './adapters/pim-store';
 import type { RequestBody, RequestKind } from './domain/request-body';
 import { requestInstanceId, type ScheduleRequest } from './domain/schedule-request';
 import { refused, type SubmitResult } from './domain/submit-outcome';
+import { targetNoun } from './domain/principal-rules';
 
 /** A POST repeated within this time, with the same body by the same caller, gets its first request back. */
 export const IDEMPOTENT_RETRY_WINDOW_MS = 5 * 60_000;
@@ -111,7 +112,7 @@ export async function claimSlot(store: PimStore, request: ScheduleRequest, now: 
     case 'held':
       return refused(
         'conflict',
-        `There is already an open request (${lock.holderId}) for this principal, group and role`,
+        `There is already an open request (${lock.holderId}) for this principal, ${targetNoun(request)} and role`,
       );
     case 'sameRequest': {
       const stored = await store.requests.find(lock.requestId, request.groupId);

@@ -15,6 +15,13 @@ import type { Schedule } from '../lifecycle/domain/schedule';
 import type { PimStore } from './adapters/pim-store';
 import type { RequestBody, RequestKind } from './domain/request-body';
 import { checkActivation, checkAdminAssignment, resolveWindow } from './domain/request-rules';
+import {
+  checkRolePrincipal,
+  endsAccess,
+  resourcePhrase,
+  targetNoun,
+  type RolePrincipal,
+} from './domain/principal-rules';
 import { requestInstanceId, type ApprovalPolicy } from './domain/schedule-request';
 import { fromRule, refused, type SubmitResult } from './domain/submit-outcome';
 import { claimSlot, IDEMPOTENT_RETRY_WINDOW_MS, idempotencyKeyOf, newRequest } from './request-factory';
@@ -56,12 +63,26 @@ export async function submitRequest(
     throw err;
   }
   const self = body.action.startsWith('self');
+  const directoryRole = body.resourceType === 'directoryRole';
   if (self) {
     // Principals act only on their own requests, admins included.
     if (body.principalId !== caller.objectId)
       return refused('forbidden', 'You can only make self-service requests for yourself');
-  } else if (!caller.roles.includes(APP_ROLES.admin) && !(await deps.canManageGroup(caller, body.groupId))) {
-    return refused('forbidden', 'Only admins and active owners of the group can manage its assignments');
+  } else if (!caller.roles.includes(APP_ROLES.admin)) {
+    // Directory roles have no owners: only admins manage who holds them.
+    if (directoryRole)
+      return refused('forbidden', 'Only admins (PimFlow.Admin) can manage Microsoft Entra role assignments');
+    if (!(await deps.canManageGroup(caller, body.groupId)))
+      return refused('forbidden', 'Only admins and active owners of the group can manage its assignments');
+  }
+  if (directoryRole && !endsAccess(body.action)) {
+    const failure = checkRolePrincipal(
+      await rolePrincipal(deps, body, caller),
+      body.principalId,
+      kind,
+      body.action,
+    );
+    if (failure) return fromRule(failure);
   }
   if (!body.isValidationOnly) {
     // The same POST again (its answer was lost): the request it made, not a second one or a 409.
@@ -98,7 +119,7 @@ export async function submitRequest(
     if (!eligibility)
       return refused(
         'forbidden',
-        `You are not eligible for ${body.accessId} of this group at ${window.start.toISOString()}`,
+        `You are not eligible for ${body.accessId} ${resourcePhrase(body)} at ${window.start.toISOString()}`,
       );
     const failure = checkActivation({
       window,
@@ -112,7 +133,7 @@ export async function submitRequest(
     if (active.items.length > 0)
       return refused(
         'conflict',
-        `You already have ${body.accessId} of this group (schedule ${active.items[0]?.id}); deactivate it first`,
+        `You already have ${body.accessId} ${resourcePhrase(body)} (schedule ${active.items[0]?.id}); deactivate it first`,
       );
     activatedUsing = eligibility.id;
   } else {
@@ -124,7 +145,8 @@ export async function submitRequest(
       settings,
     });
     if (failure) return fromRule(failure);
-    if (!(await deps.directory.getPrincipal(body.principalId)))
+    // A directory role's principal was looked up above (principal rules).
+    if (!directoryRole && !(await deps.directory.getPrincipal(body.principalId)))
       return refused('invalid', `No principal ${body.principalId} in the directory`);
   }
 
@@ -181,7 +203,10 @@ async function endAccess(
     target.accessId !== body.accessId ||
     !['Scheduled', 'Provisioned'].includes(target.status)
   ) {
-    return refused('notFound', `No current ${kind} of ${body.accessId} for this principal and group to end`);
+    return refused(
+      'notFound',
+      `No current ${kind} of ${body.accessId} for this principal and ${targetNoun(body)} to end`,
+    );
   }
   if (body.action === 'selfDeactivate' && target.assignmentType !== 'activated') {
     return refused(
@@ -229,4 +254,21 @@ async function endAccess(
     targetInstanceId: requestInstanceId(target.createdUsing),
     by: { id: caller.objectId, displayName: caller.displayName ?? null },
   };
+}
+
+/**
+ * The principal of a directory role request, as the principal rules need it. A self-service request's principal is
+ * the signed-in caller (a user): no lookup on the activation path.
+ */
+async function rolePrincipal(
+  deps: SubmitDeps,
+  body: RequestBody,
+  caller: CallerPrincipal,
+): Promise<RolePrincipal | null> {
+  if (body.action.startsWith('self'))
+    return { id: caller.objectId, type: caller.kind === 'user' ? 'user' : 'servicePrincipal' };
+  const principal = await deps.directory.getPrincipal(body.principalId);
+  if (principal?.type !== 'group') return principal;
+  const group = await deps.directory.getGroup(principal.id);
+  return { ...principal, isAssignableToRole: group?.isAssignableToRole ?? false };
 }

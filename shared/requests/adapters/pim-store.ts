@@ -11,12 +11,18 @@ import { scheduleSchema, type Schedule, type ScheduleStatus } from '../../lifecy
 import { OPEN_STATUSES, scheduleRequestSchema, type ScheduleRequest } from '../domain/schedule-request';
 import { lockSchema, RequestLocks } from './request-locks';
 import type { RequestKind } from '../domain/request-body';
+import type { ResourceType } from '../../access/resource';
 
 export interface ListFilter {
   groupId?: string;
   principalId?: string;
   accessId?: string;
   kind: RequestKind;
+  /**
+   * Only documents of this resource type (the API's lists: a group route never shows a directory role's
+   * documents, nor the other way round). Absent: any (callers that name the resource by groupId).
+   */
+  resourceType?: ResourceType;
   pageSize: number;
   continuationToken?: string;
 }
@@ -203,6 +209,10 @@ function filterClause(
 ): [string, Record<string, string>] {
   const clauses = ['c.kind = @kind'];
   const params: Record<string, string> = { '@kind': f.kind };
+  // Documents written before Entra roles have no resourceType: they are groups.
+  if (f.resourceType === 'group')
+    clauses.push("(NOT IS_DEFINED(c.resourceType) OR c.resourceType = 'group')");
+  if (f.resourceType === 'directoryRole') clauses.push("c.resourceType = 'directoryRole'");
   if (f.groupId) {
     clauses.push('c.groupId = @groupId');
     params['@groupId'] = f.groupId;

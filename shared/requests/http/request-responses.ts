@@ -3,6 +3,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import { problem } from '../../http/problem';
 import type { CreateOutcome } from '../create-request';
 import type { Refusal, RefusalCode } from '../domain/submit-outcome';
+import type { ScheduleRequest } from '../domain/schedule-request';
 import { requestView } from './request-view';
 
 const STATUS: Record<RefusalCode, number> = {
@@ -26,21 +27,28 @@ export function refusalResponse(r: Refusal): HttpResponseInit {
   );
 }
 
-/** POST ...ScheduleRequests: 201 for a new request (with its location) or an end, 200 for one already made. */
-export function createResponse(outcome: CreateOutcome, requestUrl: string): HttpResponseInit {
+/**
+ * POST ...ScheduleRequests: 201 for a new request (with its location) or an end, 200 for one already made; the
+ * request in the API's view (groups' by default).
+ */
+export function createResponse(
+  outcome: CreateOutcome,
+  requestUrl: string,
+  view: (r: ScheduleRequest) => Record<string, unknown> = requestView,
+): HttpResponseInit {
   switch (outcome.outcome) {
     case 'refused':
       return refusalResponse(outcome);
     case 'validated':
     case 'existing':
-      return { status: 200, jsonBody: requestView(outcome.request) };
+      return { status: 200, jsonBody: view(outcome.request) };
     case 'ended':
-      return { status: 201, jsonBody: requestView(outcome.request) };
+      return { status: 201, jsonBody: view(outcome.request) };
     case 'created':
       return {
         status: 201,
         headers: { location: `${requestUrl.replace(/\/$/, '')}/${outcome.request.id}` },
-        jsonBody: requestView(outcome.request),
+        jsonBody: view(outcome.request),
       };
   }
 }

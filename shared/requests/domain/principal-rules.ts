@@ -1,0 +1,72 @@
+/**
+ * Who may hold a Microsoft Entra directory role (seed 002, Graph's roleAssignments rules), as a pure function:
+ * users; role-assignable groups (`isAssignableToRole`) only; service principals only as active assignments (not
+ * eligible, not by activation); nothing else. Group requests have no such rule (their principals are checked
+ * against the directory as before).
+ */
+import type { PrincipalType } from '../../directory/directory';
+import type { RequestAction } from './schedule-request';
+import type { RequestKind } from './request-body';
+import type { RuleFailure } from './request-rules';
+
+/** The principal as the directory describes it; `isAssignableToRole` only matters for groups. */
+export interface RolePrincipal {
+  id: string;
+  type: PrincipalType;
+  isAssignableToRole?: boolean;
+}
+
+export const ROLE_ASSIGNABLE_GROUPS_ONLY =
+  'Only role-assignable groups (isAssignableToRole) can be assigned a Microsoft Entra role';
+
+/** Actions that end access: whoever holds it may lose it, whatever kind of principal it is. */
+export function endsAccess(action: RequestAction): boolean {
+  return action === 'adminRemove' || action === 'selfDeactivate';
+}
+
+/** Undefined when the principal may get the role this way; else why not (a 400). */
+export function checkRolePrincipal(
+  principal: RolePrincipal | null,
+  principalId: string,
+  kind: RequestKind,
+  action: RequestAction,
+): RuleFailure | undefined {
+  if (!principal) return { kind: 'invalid', detail: `No principal ${principalId} in the directory` };
+  switch (principal.type) {
+    case 'user':
+      return undefined;
+    case 'group':
+      return principal.isAssignableToRole
+        ? undefined
+        : {
+            kind: 'invalid',
+            detail: `${ROLE_ASSIGNABLE_GROUPS_ONLY}: group ${principal.id} was not created with isAssignableToRole`,
+          };
+    case 'servicePrincipal':
+      return kind === 'assignment' && action !== 'selfActivate'
+        ? undefined
+        : {
+            kind: 'invalid',
+            detail:
+              'A service principal can hold a Microsoft Entra role only as an active assignment (roleAssignmentScheduleRequests), not as an eligible one or by activation',
+          };
+    default:
+      return {
+        kind: 'invalid',
+        detail: `Only users, role-assignable groups and service principals can be assigned a Microsoft Entra role: ${principal.id} is none of them`,
+      };
+  }
+}
+
+/**
+ * How refusals name what a request is about: "of this group" for a group role, "at scope /" for a directory role
+ * (so a directory role request never talks about a group).
+ */
+export function resourcePhrase(r: { resourceType?: string | undefined; groupId: string }): string {
+  return r.resourceType === 'directoryRole' ? `at directory scope ${r.groupId}` : 'of this group';
+}
+
+/** "principal, group and role" or "principal, scope and role", for the one-open-request and end refusals. */
+export function targetNoun(r: { resourceType?: string | undefined }): string {
+  return r.resourceType === 'directoryRole' ? 'scope' : 'group';
+}

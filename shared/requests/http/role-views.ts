@@ -1,0 +1,80 @@
+/**
+ * Directory role requests, schedules and instances as Graph shapes them (unifiedRoleAssignmentScheduleRequest,
+ * unifiedRoleEligibilityScheduleRequest, unifiedRoleAssignmentSchedule, ...): the core's `groupId` is the
+ * `directoryScopeId`, its `accessId` the `roleDefinitionId`; app scopes are not supported (`appScopeId: null`).
+ */
+import type { DirectoryRoleDefinition } from '../../directory/directory';
+import type { Schedule } from '../../lifecycle/domain/schedule';
+import type { ScheduleRequest } from '../domain/schedule-request';
+import { requestView } from './request-view';
+
+/** Graph writes these with a capital for Entra roles (`Direct`, `Group`; `Assigned`, `Activated`). */
+const MEMBER_TYPE = { direct: 'Direct', group: 'Group' } as const;
+const ASSIGNMENT_TYPE = { assigned: 'Assigned', activated: 'Activated' } as const;
+
+function roleFields(d: { groupId: string; accessId: string; principalId: string }) {
+  return {
+    principalId: d.principalId,
+    roleDefinitionId: d.accessId,
+    directoryScopeId: d.groupId,
+    appScopeId: null,
+  };
+}
+
+export function roleRequestView(r: ScheduleRequest): Record<string, unknown> {
+  const { accessId: _role, groupId: _scope, principalId: _principal, ...rest } = requestView(r);
+  return { ...rest, ...roleFields(r) };
+}
+
+export function roleScheduleView(s: Schedule): Record<string, unknown> {
+  return {
+    id: s.id,
+    ...roleFields(s),
+    createdUsing: s.createdUsing,
+    createdDateTime: s.createdDateTime,
+    modifiedDateTime: s.modifiedDateTime,
+    status: s.status,
+    scheduleInfo: s.scheduleInfo,
+    memberType: MEMBER_TYPE[s.memberType],
+    ...(s.kind === 'assignment' ? { assignmentType: assignmentTypeOf(s) } : {}),
+  };
+}
+
+/** An instance: the schedule as it is in force now. */
+export function roleInstanceView(s: Schedule): Record<string, unknown> {
+  return {
+    id: s.id,
+    ...roleFields(s),
+    startDateTime: s.startDateTime,
+    endDateTime: s.endDateTime,
+    memberType: MEMBER_TYPE[s.memberType],
+    ...(s.kind === 'assignment'
+      ? {
+          assignmentType: assignmentTypeOf(s),
+          // pimflow doesn't keep the directory's own role assignment id on its schedules (see entra-roles.md).
+          roleAssignmentOriginId: null,
+          roleAssignmentScheduleId: s.id,
+        }
+      : { roleEligibilityScheduleId: s.id }),
+  };
+}
+
+function assignmentTypeOf(s: Schedule): string | null {
+  return s.assignmentType ? ASSIGNMENT_TYPE[s.assignmentType] : null;
+}
+
+/**
+ * A role definition as the directory port reads it (unifiedRoleDefinition's identity fields; permissions stay in
+ * Graph: see entra-roles.md).
+ */
+export function roleDefinitionView(d: DirectoryRoleDefinition): Record<string, unknown> {
+  return {
+    id: d.id,
+    templateId: d.templateId,
+    displayName: d.displayName,
+    description: d.description,
+    isBuiltIn: d.isBuiltIn,
+    isEnabled: d.isEnabled,
+    isPrivileged: d.isPrivileged,
+  };
+}
