@@ -101,7 +101,9 @@ export function createRemovalKeptNotifier(d: RequestNoticeDeps & { store: Pick<P
         }),
       });
     } catch (err) {
-      d.log?.(`Kept-access notice for ${ref.requestId} not sent: ${err instanceof Error ? err.message : String(err)}`);
+      d.log?.(
+        `Kept-access notice for ${ref.requestId} not sent: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   };
 }
