@@ -55,7 +55,7 @@ export const auditEntrySchema = z.object({
     z.object({
       id: z.string(),
       displayName: z.string().nullable().optional(),
-      type: z.enum(['Group', 'User', 'Request', 'Policy', 'Approval', 'Principal']),
+      type: z.enum(['Group', 'Role', 'User', 'Request', 'Policy', 'Approval', 'Principal']),
     }),
   ),
   /** The group the record is about, if any: for filtering. */
