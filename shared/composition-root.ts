@@ -26,6 +26,7 @@ import { createLifecycleActivities, type LifecycleActivities } from './lifecycle
 import { createAcsMailer } from './mail/acs-mailer';
 import type { Mailer } from './mail/mailer';
 import { ManagedGroupRepository } from './managed-groups/adapters/managed-group-repository';
+import { ManagedRoleRepository } from './managed-roles/adapters/managed-role-repository';
 import { canManageGroup } from './managed-groups/authorization';
 import type { RoleSettingsSource } from './policies/domain/role-settings';
 import { createRoleSettingsSource } from './policies/role-settings-source';
@@ -163,6 +164,8 @@ export async function createAppServices(
     }),
     driftActivities: createDriftActivities({
       managedGroups,
+      managedRoles: new ManagedRoleRepository(database.container('managedRoles')),
+      access,
       store,
       directory,
       driftReports,

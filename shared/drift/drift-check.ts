@@ -51,7 +51,8 @@ export function createDriftActivities(d: DriftDeps): DriftActivities {
           pageSize: a.pageSize,
           continuationToken: a.continuationToken ?? undefined,
         });
-        if (groups.continuationToken) return { groupIds: groups.items, continuationToken: groups.continuationToken };
+        if (groups.continuationToken)
+          return { groupIds: groups.items, continuationToken: groups.continuationToken };
         keys.push(...groups.items);
         if (keys.length >= a.pageSize) return { groupIds: keys, continuationToken: ROLES_CURSOR };
       }
@@ -69,7 +70,8 @@ export function createDriftActivities(d: DriftDeps): DriftActivities {
 
     async checkGroup(a) {
       const resource = parseReportKey(a.groupId);
-      const key = resource.resourceType === 'group' ? resource.groupId : roleReportKey(resource.roleDefinitionId);
+      const key =
+        resource.resourceType === 'group' ? resource.groupId : roleReportKey(resource.roleDefinitionId);
       const managed =
         resource.resourceType === 'group'
           ? await d.managedGroups.find(resource.groupId)
@@ -169,7 +171,9 @@ async function pruneBaseline(
 function emptyResult(key: string): DriftGroupResult {
   return {
     groupId: key,
-    ...(parseReportKey(key).resourceType === 'directoryRole' ? { resourceType: 'directoryRole' as const } : {}),
+    ...(parseReportKey(key).resourceType === 'directoryRole'
+      ? { resourceType: 'directoryRole' as const }
+      : {}),
     status: 'checked',
     differences: 0,
     newDifferences: 0,

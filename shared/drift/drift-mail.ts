@@ -103,7 +103,10 @@ export async function mailAdmins(
           roleName: subject.displayName,
           roleDefinitionId: subject.id,
           removesOutsideAssignments: subject.removesOutsideAccess,
-          items: items.map((i) => ({ ...i, outcome: i.outcome === 'keptAsLastOwner' ? 'reported' : i.outcome })),
+          items: items.map((i) => ({
+            ...i,
+            outcome: i.outcome === 'keptAsLastOwner' ? 'reported' : i.outcome,
+          })),
         })
       : driftNotice({
           ...common,

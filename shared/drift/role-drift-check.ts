@@ -64,7 +64,11 @@ export async function checkManagedRole(
   });
 }
 
-async function pruneRoleBaseline(d: DriftDeps, role: Stored<ManagedRole>, actual: ScopedHolder[]): Promise<void> {
+async function pruneRoleBaseline(
+  d: DriftDeps,
+  role: Stored<ManagedRole>,
+  actual: ScopedHolder[],
+): Promise<void> {
   const kept = prunedRoleBaseline(role.baselineAssignments, actual);
   if (kept.length === role.baselineAssignments.length) return;
   await d.managedRoles

@@ -17,7 +17,12 @@ export async function allAssignments(store: PimStore, of: HeldBy): Promise<Sched
   const out: Schedule[] = [];
   let continuationToken: string | undefined;
   do {
-    const page = await store.listSchedules({ ...filter, kind: 'assignment', pageSize: 999, continuationToken });
+    const page = await store.listSchedules({
+      ...filter,
+      kind: 'assignment',
+      pageSize: 999,
+      continuationToken,
+    });
     out.push(...page.items);
     continuationToken = page.continuationToken;
   } while (continuationToken);

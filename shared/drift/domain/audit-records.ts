@@ -64,7 +64,12 @@ function names(subject: DriftSubject, item: DriftItem): { detected: string; remo
   };
 }
 
-export function detectedRecord(subject: DriftSubject, item: DriftItem, runId: string, now: Date): AuditRecord {
+export function detectedRecord(
+  subject: DriftSubject,
+  item: DriftItem,
+  runId: string,
+  now: Date,
+): AuditRecord {
   return {
     ...base(subject, item, runId, now),
     id: auditId(subject, item, 'detected'),

@@ -63,7 +63,10 @@ export const roleDriftNotice = defineTemplate((p: RoleDriftNoticeParams) => {
       ),
       facts([
         ['Role', `${p.roleName} (${p.roleDefinitionId})`],
-        ['Assignments made outside pimflow', p.removesOutsideAssignments ? 'are removed' : 'are reported only'],
+        [
+          'Assignments made outside pimflow',
+          p.removesOutsideAssignments ? 'are removed' : 'are reported only',
+        ],
         ['Current drift', p.reportUrl],
       ]),
       paragraph('pimflow mails each difference once, when a check first sees it.'),
