@@ -30,7 +30,9 @@ export interface RoleDriftInput {
  */
 export function scopeKey(directoryScopeId: string): string {
   const scope = lower(directoryScopeId);
-  return scope === '/' ? 'tenant' : scope.replace(/^\//, '').split('/').join('.');
+  if (scope === '/') return 'tenant';
+  const unit = /^\/administrativeunits\/([^/]+)$/.exec(scope)?.[1];
+  return unit ? `administrativeUnits.${unit}` : scope.replace(/^\//, '').split('/').join('.');
 }
 
 /** Every difference of the role, ordered by kind, scope and principal id. */
