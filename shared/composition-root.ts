@@ -7,6 +7,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { Database } from '@azure/cosmos';
 import { createGroupAccessProvider } from './access/group-access-provider';
+import { createAccessRouter } from './access/access-router';
+import { createDirectoryRoleAccessProvider } from './access/directory-role-access-provider';
+import { guardLastPrivilegedAdmins } from './managed-roles/last-admin-guard';
 import type { AccessProvider } from './access/access-provider';
 import { ApprovalRepository } from './approvals/adapters/approval-repository';
 import { createApprovalActivities, type ApprovalActivities } from './approvals/approval-activities';
@@ -112,7 +115,11 @@ export async function createAppServices(
   const policyStore = new PolicyStore(database);
   const base = { settings, clock, directory, mailer, database, audit, managedGroups, policyStore };
   const roleSettings = createRoleSettingsSource(base);
-  const access = createGroupAccessProvider(directory);
+  // One access port, two implementations: the orchestrations never ask which kind of access they change.
+  const access = createAccessRouter({
+    group: createGroupAccessProvider(directory),
+    directoryRole: guardLastPrivilegedAdmins(createDirectoryRoleAccessProvider(directory), directory),
+  });
   const adminRecipients = settings.ADMIN_NOTIFICATION_RECIPIENTS;
   const requestActivities = createRequestActivities({
     store,
