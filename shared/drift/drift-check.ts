@@ -62,10 +62,11 @@ export function createDriftActivities(d: DriftDeps): DriftActivities {
         continuationToken: rolesToken,
       });
       keys.push(...roles.items.map((r) => roleReportKey(r.roleDefinitionId)));
-      return {
-        groupIds: keys,
-        continuationToken: roles.continuationToken ? `${ROLES_CURSOR}${roles.continuationToken}` : null,
-      };
+      if (roles.continuationToken) {
+        return { groupIds: keys, continuationToken: `${ROLES_CURSOR}${roles.continuationToken}` };
+      }
+      // Last page: also the reports of roles no longer managed, which their check then drops (notManaged).
+      return { groupIds: [...keys, ...(await reportsOfUnmanagedRoles(d))], continuationToken: null };
     },
 
     async checkGroup(a) {
@@ -89,6 +90,23 @@ export function createDriftActivities(d: DriftDeps): DriftActivities {
         : checkManagedGroup(d, managed, previous, a.runId);
     },
   };
+}
+
+/**
+ * A group's report goes when the group leaves management; a role's is swept here (a few point reads), so a role
+ * removed from management, by whatever path, never leaves its report behind.
+ */
+async function reportsOfUnmanagedRoles(d: DriftDeps): Promise<string[]> {
+  const keys = await d.driftReports.roleReportKeys();
+  const managed = await Promise.all(
+    keys.map(async (key) => {
+      const resource = parseReportKey(key);
+      return (
+        resource.resourceType === 'directoryRole' && (await d.managedRoles.find(resource.roleDefinitionId))
+      );
+    }),
+  );
+  return keys.filter((_, n) => !managed[n]);
 }
 
 async function checkManagedGroup(

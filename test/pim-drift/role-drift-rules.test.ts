@@ -10,6 +10,7 @@ import { computeRoleDrift, prunedRoleBaseline, scopeKey } from '../../shared/dri
 
 const USER_ADMIN = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 const GLOBAL_ADMIN = '62e90394-69f5-4237-9190-012177145e10';
+const UNMANAGED = '729827e3-9c14-49f7-bb1b-9608f156bbb8';
 const SALES = '/administrativeUnits/b608050e-11eb-4320-8961-f99001f51777';
 
 describe('role drift rules (shared/drift/domain/role-drift.ts)', () => {
@@ -72,7 +73,7 @@ describe('role drift rules (shared/drift/domain/role-drift.ts)', () => {
     ).toEqual([baseline[0]]);
   });
 
-  it('lists managed groups, then managed roles as directoryRole:{id}, a page at a time', async () => {
+  it('lists managed groups, then managed roles as directoryRole:{id}, then reports of roles no longer managed', async () => {
     const groups = ['g1', 'g2', 'g3'];
     const roles = [ROLE, GLOBAL_ADMIN];
     const page = <T>(items: T[], size: number, token?: string) => {
@@ -86,12 +87,17 @@ describe('role drift rules (shared/drift/domain/role-drift.ts)', () => {
           page(groups, q.pageSize, q.continuationToken),
       },
       managedRoles: {
+        find: async (id: string) => (roles.includes(id) ? { roleDefinitionId: id } : undefined),
         listAll: async (q: { pageSize: number; continuationToken?: string }) =>
           page(
             roles.map((roleDefinitionId) => ({ roleDefinitionId })),
             q.pageSize,
             q.continuationToken,
           ),
+      },
+      // A role's report outlives its management until a check sweeps it.
+      driftReports: {
+        roleReportKeys: async () => [`directoryRole:${ROLE}`, `directoryRole:${UNMANAGED}`],
       },
     } as unknown as DriftDeps);
     const keys: string[][] = [];
@@ -101,6 +107,10 @@ describe('role drift rules (shared/drift/domain/role-drift.ts)', () => {
       keys.push(out.groupIds);
       continuationToken = out.continuationToken;
     } while (continuationToken);
-    expect(keys).toEqual([['g1', 'g2'], ['g3', `directoryRole:${ROLE}`], [`directoryRole:${GLOBAL_ADMIN}`]]);
+    expect(keys).toEqual([
+      ['g1', 'g2'],
+      ['g3', `directoryRole:${ROLE}`],
+      [`directoryRole:${GLOBAL_ADMIN}`, `directoryRole:${UNMANAGED}`],
+    ]);
   });
 });

@@ -322,4 +322,14 @@ describe('drift of managed directory roles', () => {
     expect(await refusals()).toHaveLength(1);
     expect(await roleMails('Global Administrator')).toHaveLength(1);
   });
+
+  it("drops a role's report when the role leaves management", async () => {
+    expect(await report(USER_ADMIN)).toBeDefined();
+    const res = await app.api(`managedRoles/${USER_ADMIN}`, { ...ADMIN, method: 'DELETE' });
+    expect(res.status, await res.clone().text()).toBe(204);
+    await runCheck(); // the check sweeps the report of a role no longer managed
+    expect(await report(USER_ADMIN)).toBeUndefined();
+    const all = await app.json<{ value: ReportView[] }>('driftReports', ADMIN);
+    expect(all.value.map((r) => r.displayName)).not.toContain('User Administrator');
+  });
 });

@@ -45,6 +45,22 @@ export class DriftStore {
     }
   }
 
+  /** The keys of every directory role's report (few: one per role ever checked), for the check's sweep. */
+  async roleReportKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.documents.queryPage(
+        "SELECT * FROM c WHERE c.resourceType = 'directoryRole'",
+        {},
+        { crossPartition: true, pageSize: 100, continuationToken },
+      );
+      keys.push(...page.items.map((r) => r.groupId));
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return keys;
+  }
+
   /** Reports with at least one difference, by display name; one resource's when `groupId` (its key) is given. */
   list(q: {
     groupId?: string;
