@@ -17,6 +17,7 @@ import { approvalStepView, approvalView, canReadApproval } from './approval-view
 import { refusalStatus } from './refusal-status';
 
 export const APPROVALS_ROUTE = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
+export const ROLE_APPROVALS_ROUTE = 'roleManagement/directory/roleAssignmentApprovals';
 
 export interface ApprovalApiServices extends ApprovalServices {
   tokens: TokenValidator;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 export const auditCategorySchema = z.enum([
   'GroupManagement',
+  'RoleManagement',
   'RoleSettings',
   'Assignment',
   'Request',
