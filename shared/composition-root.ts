@@ -29,7 +29,6 @@ import { createLifecycleActivities, type LifecycleActivities } from './lifecycle
 import { createAcsMailer } from './mail/acs-mailer';
 import type { Mailer } from './mail/mailer';
 import { ManagedGroupRepository } from './managed-groups/adapters/managed-group-repository';
-import { ManagedRoleRepository } from './managed-roles/adapters/managed-role-repository';
 import { canManageGroup } from './managed-groups/authorization';
 import { ManagedRoleRepository } from './managed-roles/adapters/managed-role-repository';
 import type { RoleSettingsSource } from './policies/domain/role-settings';
@@ -190,7 +189,7 @@ export async function createAppServices(
     }),
     driftActivities: createDriftActivities({
       managedGroups,
-      managedRoles: new ManagedRoleRepository(database.container('managedRoles')),
+      managedRoles,
       access,
       store,
       directory,
