@@ -1,9 +1,10 @@
 /**
- * One drift check over every managed group (instance id per run: `drift-<timer occurrence>` or from
- * `POST driftChecks`). Each episode takes one page of managed groups, checks them in parallel (one activity per
- * group, retried), then continues as new with the next page and the running totals — so the history stays one
- * page long however many groups there are. A group whose check still fails after its retries is counted and
- * skipped; the next run checks it again.
+ * One drift check over every resource under management — managed groups, then managed directory roles — (instance
+ * id per run: `drift-<timer occurrence>` or from `POST driftChecks`). Each episode takes one page of resources,
+ * checks them in parallel (one activity per resource, retried; the activity knows a group from a role), then
+ * continues as new with the next page and the running totals — so the history stays one page long however many
+ * there are. A resource whose check still fails after its retries is counted and skipped; the next run checks it
+ * again.
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
@@ -48,7 +49,9 @@ const driftCheckOrchestrator: OrchestrationHandler = function* (context: Orchest
       continue;
     }
     if (r.status !== 'checked') continue;
-    totals.groups++;
+    // Counted by kind for the run's totals; the work is the same.
+    if (r.resourceType === 'directoryRole') totals.roles = (totals.roles ?? 0) + 1;
+    else totals.groups++;
     totals.differences += r.differences;
     totals.newDifferences += r.newDifferences;
     totals.removed += r.removed;

@@ -189,6 +189,8 @@ export async function createAppServices(
     }),
     driftActivities: createDriftActivities({
       managedGroups,
+      managedRoles,
+      access,
       store,
       directory,
       driftReports,

@@ -3,6 +3,7 @@
  * the run's input. Shared by the orchestrator (orchestrations/drift-check.ts), the activities' registrations
  * (functions/drift-check.ts) and their implementation (drift-check.ts). Types and constants only.
  */
+import type { ResourceType } from '../access/resource';
 import { backoff, defineActivity } from '../durable/activity';
 
 export const DRIFT_ORCHESTRATOR = 'DriftCheckOrchestrator';
@@ -10,23 +11,33 @@ export const DRIFT_ORCHESTRATOR = 'DriftCheckOrchestrator';
 /** Graph throttling or a Cosmos DB blip: a few tries, backing off from 5 s. */
 const DRIFT_RETRY = backoff(5_000, 5);
 
+/**
+ * The resources under management, a page at a time: managed groups (by id), then managed directory roles (as
+ * `directoryRole:{roleDefinitionId}`, domain/drift-subject.ts). Named for groups, which came first: the activity
+ * and field names are in running orchestrations' histories.
+ */
 export interface ListGroupsInput {
+  /** Where the list stands: opaque (a managed-groups continuation, or the roles' one with a prefix). */
   continuationToken: string | null;
   pageSize: number;
 }
 
 export interface ListGroupsOutput {
+  /** Report keys: a group's id, or `directoryRole:{roleDefinitionId}`. */
   groupIds: string[];
   continuationToken: string | null;
 }
 
 export interface CheckGroupInput {
   runId: string;
+  /** A report key from ListGroupsOutput. */
   groupId: string;
 }
 
 export interface DriftGroupResult {
   groupId: string;
+  /** `directoryRole` for a role; absent for a group. */
+  resourceType?: ResourceType;
   status: 'checked' | 'notManaged';
   differences: number;
   newDifferences: number;
@@ -40,7 +51,7 @@ export const DriftActivity = {
   checkGroup: defineActivity<CheckGroupInput, DriftGroupResult>('DriftCheckGroup', DRIFT_RETRY),
 };
 
-/** Groups per orchestration episode: one page is fanned out, then the orchestration continues as new. */
+/** Groups and roles per orchestration episode: one page is fanned out, then the orchestration continues as new. */
 export const DRIFT_PAGE_SIZE = 50;
 
 /** The orchestration's input: the run, and where in the list of managed groups it stands. */
@@ -54,9 +65,12 @@ export interface DriftRunInput {
 
 export interface DriftRunTotals {
   groups: number;
+  /** Directory roles checked; absent until a run checks one (and in runs started before roles). */
+  roles?: number;
   differences: number;
   newDifferences: number;
   removed: number;
+  /** Groups and roles whose check failed after its retries. */
   failedGroups: number;
 }
 

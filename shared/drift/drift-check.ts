@@ -1,37 +1,32 @@
 /**
- * The drift check's activities: page through the managed groups, and check one group — read its members and
- * owners from Graph and its assignments from the store, compute the differences (domain/drift.ts), keep them in the
- * group's drift report, audit and mail the new ones (one mail per group per run, drift-mail.ts), and, when the
- * group's setting says so, remove principals added outside pimflow (audited; never the last owner; drift-removal.ts).
- *
- * Idempotent per run (`runId`): the report is written before anything is audited, removed or mailed, so a
- * retried check knows which differences are this run's (`firstSeenRunId`) and which removals it began
- * (`removal.status = pending`); audit ids are deterministic. The mail is at least once: a crash after sending it
- * and before the final write sends it again.
+ * The drift check's activities: page through the resources under management (managed groups, then managed
+ * directory roles), and check one — a group here: read its members and owners from Graph and its assignments from
+ * the store, compute the differences (domain/drift.ts) and record them (drift-record.ts: report, audit, mail,
+ * removal when the group's setting says so, never the last owner); a role in role-drift-check.ts.
  */
-import type { AuditWriter } from '../audit/domain/audit-record';
+import type { AccessProvider } from '../access/access-provider';
 import type { Clock } from '../clock';
-import type { Directory } from '../directory/directory';
+import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
+import type { ManagedRoleRepository } from '../managed-roles/adapters/managed-role-repository';
+import type { PimStore } from '../requests/adapters/pim-store';
 import type { Stored } from '../storage/stored';
 import type { ManagedGroup } from '../managed-groups/domain/managed-group';
-import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
-import type { PimStore } from '../requests/adapters/pim-store';
 import { computeDrift, prunedBaseline } from './domain/drift';
-import { reportOf, type DriftItem, type DriftReport } from './domain/drift-report';
+import type { DriftReport } from './domain/drift-report';
+import { parseReportKey, roleReportKey, type DriftSubject } from './domain/drift-subject';
 import { grantsInFlight } from './domain/grants-in-flight';
-import { detectedRecord, keptRecord, removalFailedRecord, removedRecord } from './domain/audit-records';
-import { allAssignments, grantingRequests } from './adapters/group-access-records';
-import type { DriftStore } from './adapters/drift-store';
-import { mailAdmins, noticeItems, type DriftMailDeps } from './drift-mail';
+import { allAssignments, grantingRequests } from './adapters/access-records';
+import { recordDrift, type DriftRecordDeps } from './drift-record';
 import { markRemovals, removeFromGroup } from './drift-removal';
+import { checkManagedRole } from './role-drift-check';
 import type { CheckGroupInput, DriftGroupResult, ListGroupsInput, ListGroupsOutput } from './contract';
 
-export interface DriftDeps extends DriftMailDeps {
+export interface DriftDeps extends DriftRecordDeps {
   managedGroups: ManagedGroupRepository;
+  managedRoles: ManagedRoleRepository;
   store: PimStore;
-  directory: Directory;
-  driftReports: DriftStore;
-  audit: AuditWriter;
+  /** Removes directory role assignments (resource type `directoryRole`), with the last-administrator guard. */
+  access: AccessProvider;
   clock: Clock;
 }
 
@@ -40,30 +35,78 @@ export interface DriftActivities {
   checkGroup(a: CheckGroupInput): Promise<DriftGroupResult>;
 }
 
+/** The list's continuation once it is past the groups: the roles' own continuation after it. */
+const ROLES_CURSOR = 'directoryRoles:';
+
 export function createDriftActivities(d: DriftDeps): DriftActivities {
   return {
     async listGroups(a) {
-      const page = await d.managedGroups.listGroupIds({
-        pageSize: a.pageSize,
-        continuationToken: a.continuationToken ?? undefined,
+      const keys: string[] = [];
+      let rolesToken: string | undefined;
+      if (a.continuationToken?.startsWith(ROLES_CURSOR)) {
+        rolesToken = a.continuationToken.slice(ROLES_CURSOR.length) || undefined;
+      } else {
+        // A managed-groups continuation (or none): runs started before roles carry such a token too.
+        const groups = await d.managedGroups.listGroupIds({
+          pageSize: a.pageSize,
+          continuationToken: a.continuationToken ?? undefined,
+        });
+        if (groups.continuationToken)
+          return { groupIds: groups.items, continuationToken: groups.continuationToken };
+        keys.push(...groups.items);
+        if (keys.length >= a.pageSize) return { groupIds: keys, continuationToken: ROLES_CURSOR };
+      }
+      // The groups are done: fill the page with roles.
+      const roles = await d.managedRoles.listAll({
+        pageSize: a.pageSize - keys.length,
+        continuationToken: rolesToken,
       });
-      return { groupIds: page.items, continuationToken: page.continuationToken ?? null };
+      keys.push(...roles.items.map((r) => roleReportKey(r.roleDefinitionId)));
+      if (roles.continuationToken) {
+        return { groupIds: keys, continuationToken: `${ROLES_CURSOR}${roles.continuationToken}` };
+      }
+      // Last page: also the reports of roles no longer managed, which their check then drops (notManaged).
+      return { groupIds: [...keys, ...(await reportsOfUnmanagedRoles(d))], continuationToken: null };
     },
 
     async checkGroup(a) {
-      const groupId = a.groupId.toLowerCase();
-      const group = await d.managedGroups.find(groupId);
-      if (!group) {
-        await d.driftReports.remove(groupId);
-        return { ...emptyResult(groupId), status: 'notManaged' };
+      const resource = parseReportKey(a.groupId);
+      const key =
+        resource.resourceType === 'group' ? resource.groupId : roleReportKey(resource.roleDefinitionId);
+      const managed =
+        resource.resourceType === 'group'
+          ? await d.managedGroups.find(resource.groupId)
+          : await d.managedRoles.find(resource.roleDefinitionId);
+      if (!managed) {
+        await d.driftReports.remove(key);
+        return { ...emptyResult(key), status: 'notManaged' };
       }
-      const previous = await d.driftReports.find(groupId);
+      const previous = await d.driftReports.find(key);
       if (previous?.lastRunId === a.runId && previous.lastRunCompleted) {
-        return { ...emptyResult(groupId), differences: previous.differenceCount };
+        return { ...emptyResult(key), differences: previous.differenceCount };
       }
-      return checkManagedGroup(d, group, previous, a.runId);
+      return 'roleDefinitionId' in managed
+        ? checkManagedRole(d, managed, previous, a.runId)
+        : checkManagedGroup(d, managed, previous, a.runId);
     },
   };
+}
+
+/**
+ * A group's report goes when the group leaves management; a role's is swept here (a few point reads), so a role
+ * removed from management, by whatever path, never leaves its report behind.
+ */
+async function reportsOfUnmanagedRoles(d: DriftDeps): Promise<string[]> {
+  const keys = await d.driftReports.roleReportKeys();
+  const managed = await Promise.all(
+    keys.map(async (key) => {
+      const resource = parseReportKey(key);
+      return (
+        resource.resourceType === 'directoryRole' && (await d.managedRoles.find(resource.roleDefinitionId))
+      );
+    }),
+  );
+  return keys.filter((_, n) => !managed[n]);
 }
 
 async function checkManagedGroup(
@@ -77,11 +120,10 @@ async function checkManagedGroup(
   const [members, owners, assignments, granting] = await Promise.all([
     d.directory.listGroupMembers(groupId),
     d.directory.listGroupOwners(groupId),
-    allAssignments(d.store, groupId),
-    grantingRequests(d.store, groupId),
+    allAssignments(d.store, { groupId }),
+    grantingRequests(d.store, { groupId }),
   ]);
   const now = d.clock.now();
-  const nowIso = now.toISOString();
   const differences = computeDrift({
     baseline: {
       member: (group.baselineMembers ?? []).map((p) => p.id),
@@ -92,93 +134,28 @@ async function checkManagedGroup(
     actual: { member: members, owner: owners },
     now,
   });
-
-  const removing = group.settings.removeMembersAddedOutsidePim ?? false;
-  const before = new Map((previous?.differences ?? []).map((i) => [i.key, i]));
-  const items: DriftItem[] = differences.map((diff) => {
-    const known = before.get(diff.key);
-    return {
-      ...diff,
-      principalType: diff.principalType ?? known?.principalType ?? null,
-      principalDisplayName: diff.principalDisplayName ?? known?.principalDisplayName ?? null,
-      firstSeenDateTime: known?.firstSeenDateTime ?? nowIso,
-      lastSeenDateTime: nowIso,
-      firstSeenRunId: known?.firstSeenRunId ?? runId,
-      removal: removing ? (known?.removal ?? null) : null,
-    };
-  });
-  await nameMissingPrincipals(d.directory, items, runId);
-  const current = new Set(items.map((i) => i.key));
-  // Removals this run began before a crash, which Graph has since confirmed: finish them (audit, mail).
-  const removedEarlier = [...before.values()].filter(
-    (i) => i.removal?.status === 'pending' && i.removal.runId === runId && !current.has(i.key),
-  );
-
-  const toRemove = removing
-    ? markRemovals(items, differences, owners.length, runId, nowIso)
-    : new Set<string>();
-
-  // 1. The report first: from here on a retry of this run knows what is new and what it is removing.
-  let report = await d.driftReports.save(reportOf(group, items, nowIso, runId, false), previous?._etag);
-
-  // 2. Audit what is new.
-  const fresh = items.filter((i) => i.firstSeenRunId === runId);
-  for (const item of fresh) await d.audit.record(detectedRecord(group, item, runId, now));
-  for (const item of items) {
-    if (item.removal?.status === 'keptAsLastOwner' && item.removal.runId === runId) {
-      await d.audit.record(keptRecord(group, item, runId, now));
-    }
-  }
-
-  // 3. Remove principals added outside pimflow, if the group says so.
-  const outcome = await removeFromGroup(
-    d.directory,
-    groupId,
-    items.filter((i) => toRemove.has(i.key)),
-    runId,
-    nowIso,
-  );
-  const removed: DriftItem[] = [...removedEarlier, ...outcome.removed];
-  const failed = outcome.failed;
-  for (const item of removed) await d.audit.record(removedRecord(group, item, runId, now));
-  for (const item of failed) await d.audit.record(removalFailedRecord(group, item, runId, now));
-
-  // 4. One mail for the group: what is new, and what this run removed (or could not).
-  const notice = noticeItems(items, removed, failed, before, runId);
-  let mailed = false;
-  if (notice.length > 0) mailed = await mailAdmins(d, group, notice, nowIso, runId);
-
-  // 5. The baseline only shrinks: principals found in place and gone since are no longer exempt (see drift.ts).
-  await pruneBaseline(d, group, members, owners);
-
-  const removedKeys = new Set(removed.map((i) => i.key));
-  const remaining = items.filter((i) => !removedKeys.has(i.key));
-  report = await d.driftReports.save(reportOf(group, remaining, nowIso, runId, true), report._etag);
-  return {
-    groupId,
-    status: 'checked',
-    differences: report.differenceCount,
-    newDifferences: fresh.length,
-    removed: removed.length,
-    removalFailed: failed.length,
-    mailed,
+  const subject: DriftSubject = {
+    resourceType: 'group',
+    reportKey: groupId,
+    id: groupId,
+    displayName: group.displayName,
+    removesOutsideAccess: group.settings.removeMembersAddedOutsidePim ?? false,
   };
-}
-
-/** Graph doesn't list a principal who is missing: look up the names of this run's new ones (few, if any). */
-async function nameMissingPrincipals(directory: Directory, items: DriftItem[], runId: string): Promise<void> {
-  const unnamed = items.filter(
-    (i) => i.kind === 'missingAssignment' && i.principalDisplayName === null && i.firstSeenRunId === runId,
-  );
-  await Promise.all(
-    unnamed.map(async (item) => {
-      const principal = await directory.getPrincipal(item.principalId);
-      if (principal) {
-        item.principalDisplayName = principal.displayName;
-        item.principalType = principal.type;
-      }
-    }),
-  );
+  return recordDrift(d, {
+    subject,
+    differences,
+    previous,
+    runId,
+    now,
+    settingsOf: group.settings.roles.map((role) => ({
+      resourceId: groupId,
+      roleId: role,
+      resourceType: 'group' as const,
+    })),
+    planRemovals: (items, nowIso) => markRemovals(items, differences, owners.length, runId, nowIso),
+    remove: (items, nowIso) => removeFromGroup(d.directory, groupId, items, runId, nowIso),
+    pruneBaseline: () => pruneBaseline(d, group, members, owners),
+  });
 }
 
 async function pruneBaseline(
@@ -209,9 +186,12 @@ async function pruneBaseline(
     .catch((err: unknown) => d.log(`Drift: baseline of ${group.groupId} not pruned: ${String(err)}`));
 }
 
-function emptyResult(groupId: string): DriftGroupResult {
+function emptyResult(key: string): DriftGroupResult {
   return {
-    groupId,
+    groupId: key,
+    ...(parseReportKey(key).resourceType === 'directoryRole'
+      ? { resourceType: 'directoryRole' as const }
+      : {}),
     status: 'checked',
     differences: 0,
     newDifferences: 0,

@@ -1,6 +1,7 @@
 /**
- * The current drift of each managed group: one document per group (id = groupId, partition /groupId) in the
- * `driftReports` container, rewritten by every check. Each difference keeps when it was first seen, so a daily
+ * The current drift of each managed group and directory role: one document per resource (id = groupId, partition
+ * /groupId: the group's id, or `directoryRole:{roleDefinitionId}`, domain/drift-subject.ts) in the `driftReports`
+ * container, rewritten by every check. Each difference keeps when it was first seen, so a daily
  * check audits and mails only new differences; a difference that is gone is simply not in the next version.
  */
 import type { Container } from '@azure/cosmos';
@@ -35,6 +36,7 @@ export class DriftStore {
     return etag === undefined ? this.documents.create(report) : this.documents.replace(report, etag);
   }
 
+  /** Drops a report by its key (a group's id, or roleReportKey(roleDefinitionId) for a role leaving management). */
   async remove(groupId: string): Promise<void> {
     try {
       await this.documents.delete(groupId, groupId);
@@ -43,7 +45,23 @@ export class DriftStore {
     }
   }
 
-  /** Reports with at least one difference, by group display name; one group's when `groupId` is given. */
+  /** The keys of every directory role's report (few: one per role ever checked), for the check's sweep. */
+  async roleReportKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.documents.queryPage(
+        "SELECT * FROM c WHERE c.resourceType = 'directoryRole'",
+        {},
+        { crossPartition: true, pageSize: 100, continuationToken },
+      );
+      keys.push(...page.items.map((r) => r.groupId));
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return keys;
+  }
+
+  /** Reports with at least one difference, by display name; one resource's when `groupId` (its key) is given. */
   list(q: {
     groupId?: string;
     pageSize: number;

@@ -2,6 +2,7 @@
  * Drift: where a managed group's real membership (what Graph lists) differs from what pimflow knows — the
  * active assignments and activations it granted, plus the members and owners found in place when the group was
  * brought under management (the baseline). Pure functions: the drift check (drift-check.ts) reads, this decides.
+ * Directory roles follow the same rules per scope (role-drift.ts): `slotDifferences` is the one comparison.
  *
  * Kinds of difference:
  * - `addedOutsidePim`: a member (owner) in Graph who is neither in the baseline nor holds an active pimflow
@@ -23,10 +24,16 @@ export const DRIFT_KINDS = ['addedOutsidePim', 'missingAssignment'] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 
 export interface DriftDifference {
-  /** `${kind}:${accessId}:${principalId}`: stable across runs, so a run can tell new differences from known ones. */
+  /**
+   * `${kind}:${slot}:${principalId}`, the slot being the group role (`member`, `owner`) or, for a directory role,
+   * the scope (scopeKey): stable across runs, so a run can tell new differences from known ones.
+   */
   key: string;
   kind: DriftKind;
-  accessId: AccessId;
+  /** `member` or `owner` of a group, or the directory role definition's id. */
+  accessId: string;
+  /** Directory roles only: the scope of the assignment (`/`, `/administrativeUnits/{id}`). */
+  directoryScopeId?: string;
   principalId: string;
   principalType: PrincipalType | null;
   principalDisplayName: string | null;
@@ -59,65 +66,103 @@ export interface DriftInput {
   now: Date;
 }
 
-const ROLES: readonly AccessId[] = ['member', 'owner'];
-
-export function driftKey(kind: DriftKind, accessId: AccessId, principalId: string): string {
-  return `${kind}:${accessId}:${principalId.toLowerCase()}`;
+/**
+ * One place access is held and compared: a group role, or a directory role at one scope. Everything in it is
+ * already that slot's (the assignments and grants of that role there).
+ */
+export interface DriftSlot {
+  /** The key's middle part (driftKey). */
+  slotKey: string;
+  accessId: string;
+  directoryScopeId?: string;
+  baseline: readonly string[];
+  actual: readonly DirectoryPrincipal[];
+  assignments: readonly KnownAssignment[];
+  /** Principal ids whose grant of this slot is under way. */
+  granting: readonly string[];
 }
 
-/** Every difference, ordered by role, kind and principal id (so results and mails are stable). */
+const ROLES: readonly AccessId[] = ['member', 'owner'];
+
+export function driftKey(kind: DriftKind, slotKey: string, principalId: string): string {
+  return `${kind}:${slotKey}:${principalId.toLowerCase()}`;
+}
+
+/** Every difference of a group, ordered by kind, role and principal id (so results and mails are stable). */
 export function computeDrift(input: DriftInput): DriftDifference[] {
-  const now = input.now.getTime();
+  return sortedByKey(
+    ROLES.flatMap((accessId) =>
+      slotDifferences(
+        {
+          slotKey: accessId,
+          accessId,
+          baseline: input.baseline[accessId],
+          actual: input.actual[accessId],
+          assignments: input.assignments.filter((a) => a.accessId === accessId),
+          granting: input.grantsInFlight.filter((g) => g.accessId === accessId).map((g) => g.principalId),
+        },
+        input.now,
+      ),
+    ),
+  );
+}
+
+/** The differences in one slot (see the module comment for what counts). */
+export function slotDifferences(slot: DriftSlot, nowDate: Date): DriftDifference[] {
+  const now = nowDate.getTime();
   const out: DriftDifference[] = [];
-  for (const accessId of ROLES) {
-    const baseline = new Set(input.baseline[accessId].map(lower));
-    const actual = new Map(input.actual[accessId].map((p) => [lower(p.id), p]));
-    const forRole = input.assignments.filter((a) => a.accessId === accessId);
-    // Known: any assignment that grants (or is being granted, or revoked) this role now. A schedule past its end
-    // but still Provisioned is being revoked; one Scheduled and due is being granted: neither is drift yet.
-    const known = new Set([
-      ...forRole
-        .filter(
-          (a) =>
-            a.status === 'Provisioned' || (a.status === 'Scheduled' && Date.parse(a.startDateTime) <= now),
-        )
-        .map((a) => lower(a.principalId)),
-      ...input.grantsInFlight.filter((g) => g.accessId === accessId).map((g) => lower(g.principalId)),
-    ]);
-    for (const [id, principal] of actual) {
-      if (baseline.has(id) || known.has(id)) continue;
-      out.push({
-        key: driftKey('addedOutsidePim', accessId, id),
-        kind: 'addedOutsidePim',
-        accessId,
-        principalId: id,
-        principalType: principal.type,
-        principalDisplayName: principal.displayName,
-        scheduleId: null,
-      });
-    }
-    const missing = new Map<string, KnownAssignment>();
-    for (const a of forRole) {
-      const inForce =
-        a.status === 'Provisioned' &&
-        Date.parse(a.startDateTime) <= now &&
-        (a.endDateTime === null || Date.parse(a.endDateTime) > now);
-      const id = lower(a.principalId);
-      if (inForce && !actual.has(id) && !missing.has(id)) missing.set(id, a);
-    }
-    for (const [id, a] of missing) {
-      out.push({
-        key: driftKey('missingAssignment', accessId, id),
-        kind: 'missingAssignment',
-        accessId,
-        principalId: id,
-        principalType: null,
-        principalDisplayName: null,
-        scheduleId: a.id,
-      });
-    }
+  const where = slot.directoryScopeId === undefined ? {} : { directoryScopeId: slot.directoryScopeId };
+  const baseline = new Set(slot.baseline.map(lower));
+  const actual = new Map(slot.actual.map((p) => [lower(p.id), p]));
+  // Known: any assignment that grants (or is being granted, or revoked) this role now. A schedule past its end
+  // but still Provisioned is being revoked; one Scheduled and due is being granted: neither is drift yet.
+  const known = new Set([
+    ...slot.assignments
+      .filter(
+        (a) => a.status === 'Provisioned' || (a.status === 'Scheduled' && Date.parse(a.startDateTime) <= now),
+      )
+      .map((a) => lower(a.principalId)),
+    ...slot.granting.map(lower),
+  ]);
+  for (const [id, principal] of actual) {
+    if (baseline.has(id) || known.has(id)) continue;
+    out.push({
+      key: driftKey('addedOutsidePim', slot.slotKey, id),
+      kind: 'addedOutsidePim',
+      accessId: slot.accessId,
+      ...where,
+      principalId: id,
+      principalType: principal.type,
+      principalDisplayName: principal.displayName,
+      scheduleId: null,
+    });
   }
-  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const missing = new Map<string, KnownAssignment>();
+  for (const a of slot.assignments) {
+    const inForce =
+      a.status === 'Provisioned' &&
+      Date.parse(a.startDateTime) <= now &&
+      (a.endDateTime === null || Date.parse(a.endDateTime) > now);
+    const id = lower(a.principalId);
+    if (inForce && !actual.has(id) && !missing.has(id)) missing.set(id, a);
+  }
+  for (const [id, a] of missing) {
+    out.push({
+      key: driftKey('missingAssignment', slot.slotKey, id),
+      kind: 'missingAssignment',
+      accessId: slot.accessId,
+      ...where,
+      principalId: id,
+      principalType: null,
+      principalDisplayName: null,
+      scheduleId: a.id,
+    });
+  }
+  return out;
+}
+
+export function sortedByKey(differences: DriftDifference[]): DriftDifference[] {
+  return differences.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** The baseline without the principals Graph no longer lists (see the module comment). */
@@ -147,6 +192,6 @@ export function plannedRemovals(
   };
 }
 
-function lower(id: string): string {
+export function lower(id: string): string {
   return id.toLowerCase();
 }

@@ -1,6 +1,7 @@
 /**
  * Grants that may be under way right now: an approved assignment request whose schedule isn't recorded yet and whose
- * window is open. They justify a membership the check may see before pimflow records it.
+ * window is open. They justify a membership (or role assignment, `groupId` its scope) the check may see before
+ * pimflow records it.
  */
 import type { ScheduleRequest } from '../../requests/domain/schedule-request';
 import type { GrantInFlight } from './drift';
@@ -20,9 +21,12 @@ const IN_FLIGHT_SKEW_MS = 60_000;
  * membership today, so someone added outside pimflow meanwhile is still reported.
  */
 export function grantsInFlight(
-  granting: readonly Pick<ScheduleRequest, 'principalId' | 'accessId' | 'startDateTime' | 'endDateTime'>[],
+  granting: readonly Pick<
+    ScheduleRequest,
+    'groupId' | 'principalId' | 'accessId' | 'startDateTime' | 'endDateTime'
+  >[],
   now: Date,
-): GrantInFlight[] {
+): (GrantInFlight & { groupId: string })[] {
   const t = now.getTime();
   return granting
     .filter(
@@ -30,5 +34,5 @@ export function grantsInFlight(
         Date.parse(r.startDateTime) <= t + IN_FLIGHT_SKEW_MS &&
         (r.endDateTime === null || Date.parse(r.endDateTime) > t),
     )
-    .map((r) => ({ principalId: r.principalId, accessId: r.accessId }));
+    .map((r) => ({ groupId: r.groupId, principalId: r.principalId, accessId: r.accessId }));
 }
