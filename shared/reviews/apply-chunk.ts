@@ -16,7 +16,6 @@ import {
   markAttempted,
   PARALLEL,
   recordAll,
-  THROTTLED_WAIT_MS,
   TRANSIENT,
   type Plan,
 } from './apply-steps';
