@@ -142,20 +142,19 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
     context.df.setCustomStatus('Revoking');
     // Guaranteed revoke: keep trying, in rounds, until Graph confirms the access is gone.
     for (let round = 1; ; round++) {
+      let kept: { reason: string; refused?: boolean };
       try {
-        yield* call(context, RequestActivity.revokeAccess, { ...ref, target });
-        break;
+        const revoked = yield* call(context, RequestActivity.revokeAccess, { ...ref, target });
+        if (revoked?.revoked !== false) break;
+        // A rule keeps the access for now (the last Global Administrator): recorded, tried again later.
+        kept = { reason: revoked.refused, refused: true };
       } catch (err) {
-        yield* call(context, RequestActivity.recordRevokeFailure, {
-          ...ref,
-          target,
-          round,
-          reason: errorMessage(err),
-        });
-        yield context.df.createTimer(
-          new Date(context.df.currentUtcDateTime.getTime() + REVOKE_ROUND_PAUSE_MS),
-        );
+        kept = { reason: errorMessage(err) };
       }
+      yield* call(context, RequestActivity.recordRevokeFailure, { ...ref, target, round, ...kept });
+      yield context.df.createTimer(
+        new Date(context.df.currentUtcDateTime.getTime() + REVOKE_ROUND_PAUSE_MS),
+      );
     }
   }
   yield* call(context, RequestActivity.recordEnded, {

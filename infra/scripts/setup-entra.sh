@@ -15,8 +15,7 @@
 #   --admin-group ID          object id of a group to give the PimFlow.Admin app role (optional)
 #   --auditor-group ID        object id of a group to give the PimFlow.Auditor app role (optional)
 #   --no-owner-management     do not grant Group.ReadWrite.All (owner activations and owner drift removal then fail)
-#   --role-assignable-groups  also grant RoleManagement.ReadWrite.Directory, needed to change the members of
-#                             role-assignable groups (groups that carry Entra roles)
+#   --role-assignable-groups  accepted for older scripts; RoleManagement.ReadWrite.Directory is now always granted
 #   --allow-azure-cli         pre-authorize the Azure CLI for the API's scope, so admins can get tokens with
 #                             `az account get-access-token --scope api://<client id>/access_as_user` (first steps)
 #   --admin-app ID            object id of an app's service principal to give PimFlow.Admin (automation; optional)
@@ -57,13 +56,13 @@ GRAPH_PERMISSIONS=(
   "Group.ReadWrite.All|add and remove group owners (owner activations; drift removal of owners added outside pimflow): Graph has no narrower permission for owners"
   "User.Read.All|read users (approvers, requesters, their mail addresses) and a user's manager (access review reviewers)"
   "AuditLog.Read.All|read users' signInActivity (access review recommendations; with User.Read.All; needs Entra ID P1 or P2)"
-  "Directory.Read.All|read any directory object by id (GET /directoryObjects/{id}: is a principal a user, a group or a service principal)"
+  "Directory.Read.All|read any directory object by id (GET /directoryObjects/{id}: is a principal a user, a group or a service principal), administrative units and directory role definitions and assignments"
+  "RoleManagement.ReadWrite.Directory|create and delete Entra directory role assignments (grant and revoke of Entra role activations, drift removal), and change the members of role-assignable groups (Graph requires it on top of the group permissions)"
 )
 OWNER_PERMISSION="Group.ReadWrite.All"
-ROLE_ASSIGNABLE_PERMISSION="RoleManagement.ReadWrite.Directory|change the members and owners of role-assignable groups (Graph requires it on top of the group permissions)"
 
 env_name="" api_name="" identity_id="" admin_group="" auditor_group="" admin_app="" auditor_app=""
-owners=1 role_assignable=0 allow_cli=0 dry_run=0
+owners=1 allow_cli=0 dry_run=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --env-name) env_name="$2"; shift 2 ;;
@@ -74,10 +73,10 @@ while [[ $# -gt 0 ]]; do
     --admin-app) admin_app="$2"; shift 2 ;;
     --auditor-app) auditor_app="$2"; shift 2 ;;
     --no-owner-management) owners=0; shift ;;
-    --role-assignable-groups) role_assignable=1; shift ;;
+    --role-assignable-groups) shift ;; # now always granted (GRAPH_PERMISSIONS)
     --allow-azure-cli) allow_cli=1; shift ;;
     --dry-run) dry_run=1; shift ;;
-    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -262,7 +261,6 @@ for entry in "${GRAPH_PERMISSIONS[@]}"; do
   fi
   permissions+=("$entry")
 done
-[[ $role_assignable == 1 ]] && permissions+=("$ROLE_ASSIGNABLE_PERMISSION")
 
 if [[ -z $identity_id ]]; then
   say "  no managed identity yet (API_IDENTITY_PRINCIPAL_ID is set by 'azd provision'): run this script again after"

@@ -1,13 +1,20 @@
 /** Opening the approval of a request: its stages planned, approvers resolved, the first stage started and mailed. */
 import { randomUUID } from 'node:crypto';
-import type { Approver, RoleSettings } from '../policies/domain/role-settings';
+import { resourceTypeOf } from '../access/resource';
+import type { RoleSettings } from '../policies/domain/role-settings';
 import type { ApprovalPolicy, ScheduleRequest } from '../requests/domain/schedule-request';
 import { AlreadyExistsError } from '../storage/errors';
 import { mailApprovers } from './approval-mails';
 import { warn, type ApprovalServices } from './approval-services';
 import type { ApprovalStageInfo } from './contract';
 import type { ApprovalStep, StoredApproval } from './domain/approval';
-import { approvalPlan, plannedStep, stageInfo, startedStep } from './domain/approval-stages';
+import {
+  approvalPlan,
+  plannedStep,
+  stageInfo,
+  startedStep,
+  type StageApprover,
+} from './domain/approval-stages';
 import { approvalRequestedRecord, noApproversRecord } from './domain/audit-records';
 import { resolveApprovers } from './resolve-approvers';
 
@@ -60,9 +67,9 @@ async function createApproval(
   input: { request: ApprovalRequestInput; settings?: RoleSettings; policy?: ApprovalPolicy; now: Date },
 ): Promise<StoredApproval | undefined> {
   const { request, now } = input;
-  const plan = approvalPlan(input.settings, input.policy);
+  const plan = approvalPlan(input.settings, input.policy, resourceTypeOf(request));
   const excluded = new Set([request.principalId, request.createdBy.user.id]);
-  const resolve = (approvers: Approver[], also: ReadonlySet<string> = new Set()) =>
+  const resolve = (approvers: StageApprover[], also: ReadonlySet<string> = new Set()) =>
     resolveApprovers(
       services.directory,
       approvers,

@@ -1,7 +1,11 @@
-/** Who approves: the users behind an approval stage's approvers (users, groups' members, the group's owners). */
-import type { Directory } from '../directory/directory';
+/**
+ * Who approves: the users behind an approval stage's approvers (users, groups' members, the group's owners, the
+ * directory's privileged role administrators).
+ */
+import type { Directory, DirectoryPrincipal } from '../directory/directory';
 import { GraphError } from '../directory/graph-error';
-import type { Approver } from '../policies/domain/role-settings';
+import { LAST_HOLDER_PROTECTED_ROLES } from '../managed-roles/domain/managed-role';
+import type { StageApprover } from './domain/approval-stages';
 
 /**
  * User ids of the approvers: listed users, transitive user members of listed groups, and for `groupOwners` the
@@ -10,7 +14,7 @@ import type { Approver } from '../policies/domain/role-settings';
  */
 export async function resolveApprovers(
   directory: Directory,
-  approvers: readonly Approver[],
+  approvers: readonly StageApprover[],
   groupId: string,
   excluded: ReadonlySet<string>,
   logger: (message: string) => void = () => undefined,
@@ -33,7 +37,9 @@ export async function resolveApprovers(
       const principals =
         approver.type === 'groupMembers'
           ? await missingIsEmpty(`group ${approver.id}`, () => directory.listTransitiveMembers(approver.id))
-          : await missingIsEmpty(`owners of ${groupId}`, () => directory.listGroupOwners(groupId));
+          : approver.type === 'privilegedRoleAdmins'
+            ? await privilegedRoleAdmins(directory)
+            : await missingIsEmpty(`owners of ${groupId}`, () => directory.listGroupOwners(groupId));
       for (const p of principals) if (p.type === 'user') candidates.push(p.id);
     }
   }
@@ -45,6 +51,27 @@ export async function resolveApprovers(
     if (!user) logger(`Approver ${id} no longer exists; skipped`);
     return user !== null && user !== undefined && user.accountEnabled;
   });
+}
+
+/**
+ * Users holding Global Administrator or Privileged Role Administrator for the whole directory: directly, or as
+ * members of a role-assignable group that holds it. (An administrative unit's admins don't approve tenant roles.)
+ */
+async function privilegedRoleAdmins(directory: Directory): Promise<DirectoryPrincipal[]> {
+  const assignments = (
+    await Promise.all(
+      LAST_HOLDER_PROTECTED_ROLES.map((roleDefinitionId) =>
+        directory.listRoleAssignments({ roleDefinitionId, directoryScopeId: '/' }),
+      ),
+    )
+  ).flat();
+  const holders: DirectoryPrincipal[] = [];
+  for (const a of assignments) {
+    const principal = await directory.getPrincipal(a.principalId);
+    if (principal?.type === 'group') holders.push(...(await directory.listTransitiveMembers(principal.id)));
+    else if (principal) holders.push(principal);
+  }
+  return holders;
 }
 
 function hasId(set: ReadonlySet<string>, id: string): boolean {

@@ -1,6 +1,6 @@
 /**
- * The directory as pimflow needs it: who people are (and their managers and sign-in activity), and who is a
- * member or owner of a group, with idempotent changes to both. Implemented over Microsoft Graph by
+ * The directory as pimflow needs it: who people are (and their managers and sign-in activity), who is a member or
+ * owner of a group, and who holds which Entra directory role at which scope, with idempotent changes to both. Implemented over Microsoft Graph by
  * graph-directory.ts. Everything returned is plain JSON, so activities can return it to orchestrators as is.
  */
 
@@ -57,6 +57,25 @@ export interface BulkItemResult {
   error?: GraphErrorInfo;
 }
 
+/** A Microsoft Entra role (unifiedRoleDefinition); for built-in roles `id` is the template id. */
+export interface DirectoryRoleDefinition {
+  id: string;
+  templateId: string;
+  displayName: string;
+  description: string | null;
+  isBuiltIn: boolean;
+  isEnabled: boolean;
+  isPrivileged: boolean;
+}
+
+/** A principal holding a role at a directory scope: `/` (the tenant) or `/administrativeUnits/{id}`. */
+export interface DirectoryRoleAssignment {
+  id: string;
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+}
+
 export interface Directory {
   /** By object id or userPrincipalName; null when there is no such user. */
   getUser(idOrUpn: string): Promise<DirectoryUser | null>;
@@ -90,4 +109,31 @@ export interface Directory {
   removeMembers(groupId: string, principalIds: readonly string[]): Promise<BulkItemResult[]>;
   addOwners(groupId: string, principalIds: readonly string[]): Promise<BulkItemResult[]>;
   removeOwners(groupId: string, principalIds: readonly string[]): Promise<BulkItemResult[]>;
+
+  listRoleDefinitions(): Promise<DirectoryRoleDefinition[]>;
+  /** Null when there is no such role. */
+  getRoleDefinition(id: string): Promise<DirectoryRoleDefinition | null>;
+  /** The role assignments matching every given criterion, all pages. */
+  listRoleAssignments(filter: {
+    roleDefinitionId?: string;
+    principalId?: string;
+    directoryScopeId?: string;
+  }): Promise<DirectoryRoleAssignment[]>;
+  /**
+   * Idempotent: 'unchanged' when the principal already holds the role at that scope. Only users, role-assignable
+   * groups and service principals can hold a role: anything else is GraphError 400.
+   */
+  addRoleAssignment(
+    roleDefinitionId: string,
+    principalId: string,
+    directoryScopeId: string,
+  ): Promise<MembershipChange>;
+  /** Idempotent: 'unchanged' when there was nothing to remove. */
+  removeRoleAssignment(
+    roleDefinitionId: string,
+    principalId: string,
+    directoryScopeId: string,
+  ): Promise<MembershipChange>;
+  /** Null when there is no such administrative unit. */
+  getAdministrativeUnit(id: string): Promise<{ id: string; displayName: string } | null>;
 }

@@ -1,6 +1,7 @@
 /**
- * The Directory over Microsoft Graph v1.0. Membership changes are idempotent: adding a member who is already
- * there and removing one who isn't both count as done ('unchanged'), so a retried grant or revoke is safe.
+ * The Directory over Microsoft Graph v1.0 (directory roles: graph-roles.ts). Changes are idempotent: adding a
+ * member (or role assignment) that is already there and removing one that isn't both count as done ('unchanged'),
+ * so a retried grant or revoke is safe.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type * as Graph from '@microsoft/microsoft-graph-types';
@@ -9,6 +10,8 @@ import type {
   Directory,
   DirectoryGroup,
   DirectoryPrincipal,
+  DirectoryRoleAssignment,
+  DirectoryRoleDefinition,
   DirectoryUser,
   MembershipChange,
   SignInActivity,
@@ -17,6 +20,7 @@ import { GraphApi } from './graph-api';
 import type { BatchOutcome, BatchStep } from './graph-batch';
 import { createGraphClient } from './graph-client';
 import { GraphError } from './graph-error';
+import { GraphRoles, type RoleAssignmentFilter } from './graph-roles';
 import {
   GROUP_SELECT,
   PRINCIPAL_SELECT,
@@ -54,10 +58,14 @@ export function createGraphDirectory(options: GraphDirectoryOptions): Directory 
 }
 
 class GraphDirectory implements Directory {
+  private readonly roles: GraphRoles;
+
   constructor(
     private readonly api: GraphApi,
     private readonly baseUrl: string,
-  ) {}
+  ) {
+    this.roles = new GraphRoles(api);
+  }
 
   async getUser(idOrUpn: string): Promise<DirectoryUser | null> {
     const user = await this.api.find<Graph.User>(`/users/${seg(idOrUpn)}?$select=${USER_SELECT}`);
@@ -153,6 +161,34 @@ class GraphDirectory implements Directory {
 
   removeOwners(groupId: string, principalIds: readonly string[]): Promise<BulkItemResult[]> {
     return this.bulk(groupId, 'owners', 'remove', principalIds);
+  }
+
+  listRoleDefinitions(): Promise<DirectoryRoleDefinition[]> {
+    return this.roles.listDefinitions();
+  }
+
+  getRoleDefinition(id: string): Promise<DirectoryRoleDefinition | null> {
+    return this.roles.getDefinition(id);
+  }
+
+  listRoleAssignments(filter: RoleAssignmentFilter): Promise<DirectoryRoleAssignment[]> {
+    return this.roles.listAssignments(filter);
+  }
+
+  addRoleAssignment(roleDefinitionId: string, principalId: string, scope: string): Promise<MembershipChange> {
+    return this.roles.add(roleDefinitionId, principalId, scope);
+  }
+
+  removeRoleAssignment(
+    roleDefinitionId: string,
+    principalId: string,
+    scope: string,
+  ): Promise<MembershipChange> {
+    return this.roles.remove(roleDefinitionId, principalId, scope);
+  }
+
+  getAdministrativeUnit(id: string): Promise<{ id: string; displayName: string } | null> {
+    return this.roles.getAdministrativeUnit(id);
   }
 
   private async list(groupId: string, nav: Relation | 'transitiveMembers'): Promise<DirectoryPrincipal[]> {

@@ -35,6 +35,11 @@ export class GraphError extends Error {
     return this.status === 400 && /already exist/i.test(this.message);
   }
 
+  /** Creating an object that exists already, e.g. a duplicate role assignment ("A conflicting object ..."). */
+  get isConflictingObject(): boolean {
+    return (this.status === 400 || this.status === 409) && /conflicting object/i.test(this.message);
+  }
+
   toJSON(): GraphErrorInfo {
     return { status: this.status, code: this.code, message: this.graphMessage };
   }

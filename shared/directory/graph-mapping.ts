@@ -3,6 +3,8 @@ import type * as Graph from '@microsoft/microsoft-graph-types';
 import type {
   DirectoryGroup,
   DirectoryPrincipal,
+  DirectoryRoleAssignment,
+  DirectoryRoleDefinition,
   DirectoryUser,
   PrincipalType,
   SignInActivity,
@@ -12,6 +14,7 @@ export const USER_SELECT = 'id,userPrincipalName,displayName,mail,jobTitle,depar
 export const GROUP_SELECT =
   'id,displayName,description,securityEnabled,mailEnabled,isAssignableToRole,groupTypes';
 export const PRINCIPAL_SELECT = 'id,displayName';
+export const UNIT_SELECT = 'id,displayName';
 
 const TYPES: Record<string, PrincipalType> = {
   '#microsoft.graph.user': 'user',
@@ -59,5 +62,29 @@ export function toSignInActivity(a: Graph.NullableOption<Graph.SignInActivity> |
     lastSignInDateTime: a?.lastSignInDateTime ?? null,
     lastNonInteractiveSignInDateTime: a?.lastNonInteractiveSignInDateTime ?? null,
     lastSuccessfulSignInDateTime: a?.lastSuccessfulSignInDateTime ?? null,
+  };
+}
+
+/** `isPrivileged` is newer than the types package; a Graph that doesn't send it counts the role as not privileged. */
+export function toRoleDefinition(
+  r: Graph.UnifiedRoleDefinition & { isPrivileged?: boolean | null },
+): DirectoryRoleDefinition {
+  return {
+    id: r.id ?? '',
+    templateId: r.templateId ?? r.id ?? '',
+    displayName: r.displayName ?? '',
+    description: r.description ?? null,
+    isBuiltIn: r.isBuiltIn ?? false,
+    isEnabled: r.isEnabled ?? false,
+    isPrivileged: r.isPrivileged ?? false,
+  };
+}
+
+export function toRoleAssignment(a: Graph.UnifiedRoleAssignment): DirectoryRoleAssignment {
+  return {
+    id: a.id ?? '',
+    principalId: a.principalId ?? '',
+    roleDefinitionId: a.roleDefinitionId ?? '',
+    directoryScopeId: a.directoryScopeId ?? '/',
   };
 }

@@ -10,7 +10,9 @@ import type { Directory } from '../directory/directory';
 import type { DurableEvent } from '../durable/activity';
 import { mailIdFor } from '../mail/mail-id';
 import type { Mailer } from '../mail/mailer';
-import { expiryNotice } from '../mail/templates/expiry-notice';
+import { expiryNotice, type ExpiryNoticeParams } from '../mail/templates/expiry-notice';
+import { describeAccess, type AccessDescription } from '../access/describe-access';
+import { resourceTypeOf } from '../access/resource';
 import { noticeEventOf, recipientsOf } from '../policies/domain/notification-recipients';
 import type { RoleSettingsSource } from '../policies/domain/role-settings';
 import type { PimStore } from '../requests/adapters/pim-store';
@@ -65,9 +67,9 @@ export function createLifecycleActivities(d: LifecycleDeps) {
       const schedule = await d.store.schedules.get(a.scheduleId, a.groupId);
       const end = { endDateTime: schedule.endDateTime, status: schedule.status };
       if (!LIVE.includes(schedule.status) || schedule.endDateTime !== a.endDateTime) return end;
-      const [principal, group, settings] = await Promise.all([
+      const [principal, access, settings] = await Promise.all([
         d.directory.getUser(schedule.principalId),
-        d.directory.getGroup(schedule.groupId),
+        describeAccess(d.directory, schedule),
         d.roleSettings.get(schedule.groupId, schedule.accessId, schedule.resourceType).catch(() => undefined),
       ]);
       const event = noticeEventOf({
@@ -82,8 +84,7 @@ export function createLifecycleActivities(d: LifecycleDeps) {
       const params = {
         notice: a.notice,
         principalName: principal?.displayName ?? schedule.principalId,
-        groupName: group?.displayName ?? schedule.groupId,
-        accessId: schedule.accessId,
+        ...expiryWording(schedule, access),
         kind: schedule.kind,
         endDateTime: a.endDateTime,
         scheduleId: schedule.id,
@@ -187,4 +188,22 @@ export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
 
 function endsLater(s: Schedule, endDateTime: string): boolean {
   return s.endDateTime === null || new Date(s.endDateTime).getTime() > new Date(endDateTime).getTime();
+}
+
+/** The expiry notice's words for a group role or a directory role. */
+function expiryWording(
+  schedule: Pick<Schedule, 'resourceType' | 'accessId'>,
+  access: AccessDescription,
+): Pick<ExpiryNoticeParams, 'assignment' | 'accessFacts' | 'extenders'> {
+  return resourceTypeOf(schedule) === 'group'
+    ? {
+        assignment: `${schedule.accessId} assignment to ${access.name}`,
+        accessFacts: access.facts,
+        extenders: 'an admin or an owner of the group',
+      }
+    : {
+        assignment: `assignment to ${access.phrase}`,
+        accessFacts: access.facts,
+        extenders: 'a Global Administrator or Privileged Role Administrator',
+      };
 }

@@ -8,6 +8,7 @@ import type {
   AccessChangeInput,
   GrantResult,
   RecordEndedInput,
+  RevokeResult,
   RecordStartedInput,
   RevokeFailureInput,
 } from './contract';
@@ -15,10 +16,12 @@ import { accessEndedRecord, accessStartedRecord, revokeFailedRecord } from './do
 import { whyNotGrantable } from './domain/request-integrity';
 import { scheduleFrom } from './domain/request-workflow';
 import { approvalOf, auditRefusal, type RequestActivityDeps } from './request-activity-deps';
-import { createRequestNotifier, EXPIRED_REASON } from './request-notices';
+import { createRequestNotifier, createRemovalKeptNotifier, EXPIRED_REASON } from './request-notices';
+import { LastPrivilegedAdminError } from '../managed-roles/last-admin-guard';
 
 export function createAccessActivities(d: RequestActivityDeps) {
   const notify = createRequestNotifier(d);
+  const notifyKept = createRemovalKeptNotifier(d);
   return {
     /** Grants only what the stored request (and its approval) allows; a refusal is audited and not retried. */
     async grantAccess(a: AccessChangeInput): Promise<GrantResult> {
@@ -37,8 +40,15 @@ export function createAccessActivities(d: RequestActivityDeps) {
       return { granted: true };
     },
 
-    async revokeAccess(a: AccessChangeInput): Promise<void> {
-      await d.access.revoke(a.target);
+    /** Removes the access; `refused` when a rule keeps it (the last Global Administrator), not retried here. */
+    async revokeAccess(a: AccessChangeInput): Promise<RevokeResult> {
+      try {
+        await d.access.revoke(a.target);
+      } catch (err) {
+        if (err instanceof LastPrivilegedAdminError) return { revoked: false, refused: err.message };
+        throw err;
+      }
+      return { revoked: true };
     },
 
     async recordStarted(a: RecordStartedInput): Promise<GrantResult> {
@@ -105,7 +115,9 @@ export function createAccessActivities(d: RequestActivityDeps) {
     },
 
     async recordRevokeFailure(a: RevokeFailureInput): Promise<void> {
-      await d.audit.record(revokeFailedRecord(a, a.target, a.round, a.reason, d.clock.now()));
+      await d.audit.record(revokeFailedRecord(a, a.target, a.round, a.reason, d.clock.now(), a.refused));
+      // The admins hear of a kept last Global Administrator once (its removal is retried quietly after).
+      if (a.refused && a.round === 1) await notifyKept(a, a.reason);
     },
   };
 }

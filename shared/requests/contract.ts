@@ -73,6 +73,12 @@ export interface AccessChangeInput extends RequestRef {
 
 export type GrantResult = { granted: true } | { granted: false; reason: string };
 
+/**
+ * `refused`: a rule keeps the access (the last Global Administrator is never removed); the orchestration records it
+ * and tries again after a pause. Null in histories recorded before refusals existed: revoked.
+ */
+export type RevokeResult = { revoked: true } | { revoked: false; refused: string } | null;
+
 export interface RecordStartedInput extends RequestRef {
   input: RequestWorkflowInput;
 }
@@ -87,6 +93,8 @@ export interface RevokeFailureInput extends RequestRef {
   target: AccessTarget;
   round: number;
   reason: string;
+  /** A rule refused the removal (not a failure): the admins are told once. */
+  refused?: boolean;
 }
 
 /** Grant and record: a few minutes with backoff (Graph throttling, replication); then the request fails. */
@@ -104,7 +112,7 @@ export const RequestActivity = {
   confirmEnd: defineActivity<ConfirmEndInput, ConfirmedEnd>('ConfirmEndAccess'),
   setRequestStatus: defineActivity<SetRequestStatusInput, void>('SetRequestStatus'),
   grantAccess: defineActivity<AccessChangeInput, GrantResult>('GrantAccess', GRANT_RETRY),
-  revokeAccess: defineActivity<AccessChangeInput, void>('RevokeAccess', REVOKE_RETRY),
+  revokeAccess: defineActivity<AccessChangeInput, RevokeResult>('RevokeAccess', REVOKE_RETRY),
   recordStarted: defineActivity<RecordStartedInput, GrantResult>('RecordScheduleStarted', GRANT_RETRY),
   recordEnded: defineActivity<RecordEndedInput, void>('RecordScheduleEnded'),
   recordRevokeFailure: defineActivity<RevokeFailureInput, void>('RecordRevokeFailure'),

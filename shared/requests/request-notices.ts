@@ -2,10 +2,13 @@
  * Mails about a request's progress (activated, assigned, denied, ended...) to whom the role's Notification_* rules
  * name. A notice that can't be sent must not undo or block access changes: it is logged, never thrown.
  */
+import { describeAccess } from '../access/describe-access';
 import type { Directory } from '../directory/directory';
 import type { Mailer } from '../mail/mailer';
 import { mailIdFor } from '../mail/mail-id';
+import { removalKept } from '../mail/templates/removal-kept';
 import { requestNotice, type RequestNoticeParams } from '../mail/templates/request-notice';
+import type { PimStore } from './adapters/pim-store';
 import {
   noticeEventOf,
   recipientsOf,
@@ -37,9 +40,9 @@ export function createRequestNotifier(d: RequestNoticeDeps) {
     endDateTime: string | null = request.endDateTime,
   ): Promise<void> => {
     try {
-      const [principal, group, settings] = await Promise.all([
+      const [principal, access, settings] = await Promise.all([
         d.directory.getUser(request.principalId),
-        d.directory.getGroup(request.groupId),
+        describeAccess(d.directory, request),
         d.roleSettings.get(request.groupId, request.accessId, request.resourceType).catch(() => undefined),
       ]);
       const to = noticeRecipients(request, settings, {
@@ -54,8 +57,8 @@ export function createRequestNotifier(d: RequestNoticeDeps) {
         ...requestNotice({
           event,
           principalName: principal?.displayName ?? request.principalId,
-          groupName: group?.displayName ?? request.groupId,
-          accessId: request.accessId,
+          access: access.phrase,
+          accessFacts: access.facts,
           kind: request.kind,
           startDateTime: request.startDateTime,
           endDateTime,
@@ -72,6 +75,36 @@ export function createRequestNotifier(d: RequestNoticeDeps) {
 }
 
 export type RequestNotifier = ReturnType<typeof createRequestNotifier>;
+
+/**
+ * Tells the admins (ADMIN_NOTIFICATION_RECIPIENTS) that a removal was refused and the access kept (the last Global
+ * Administrator). Logged, never thrown, like every notice.
+ */
+export function createRemovalKeptNotifier(d: RequestNoticeDeps & { store: Pick<PimStore, 'requests'> }) {
+  return async (ref: { requestId: string; groupId: string }, reason: string): Promise<void> => {
+    try {
+      if (d.adminRecipients.length === 0) return;
+      const request = await d.store.requests.get(ref.requestId, ref.groupId);
+      const [principal, access] = await Promise.all([
+        d.directory.getPrincipal(request.principalId),
+        describeAccess(d.directory, request),
+      ]);
+      await d.mailer.send({
+        to: [...d.adminRecipients],
+        idempotencyKey: mailIdFor('removal-kept', request.id),
+        ...removalKept({
+          principalName: principal?.displayName ?? request.principalId,
+          access: access.phrase,
+          accessFacts: access.facts,
+          reason,
+          requestId: request.id,
+        }),
+      });
+    } catch (err) {
+      d.log?.(`Kept-access notice for ${ref.requestId} not sent: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+}
 
 /**
  * Who hears about a request's progress, as the role's Notification_* rules say (see notification-recipients.ts):

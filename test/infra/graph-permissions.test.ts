@@ -27,6 +27,15 @@ const READ_MEMBERS = [
 ];
 /** Owners: Graph's "Add owners" / "Remove group owner" name Group.ReadWrite.All as least privileged. */
 const WRITE_OWNERS = ['Group.ReadWrite.All', 'Directory.ReadWrite.All'];
+/** "Get unifiedRoleDefinition" / "List unifiedRoleDefinitions", directory provider. */
+const READ_ROLES = [
+  'RoleManagement.Read.Directory',
+  'Directory.Read.All',
+  'RoleManagement.ReadWrite.Directory',
+  'Directory.ReadWrite.All',
+];
+/** "Create unifiedRoleAssignment" / "Delete unifiedRoleAssignment", directory provider: nothing else will do. */
+const WRITE_ROLE_ASSIGNMENTS = ['RoleManagement.ReadWrite.Directory'];
 
 const ENDPOINTS: Endpoint[] = [
   {
@@ -58,6 +67,39 @@ const ENDPOINTS: Endpoint[] = [
     what: 'add or remove a group member or owner',
     needs: [WRITE_OWNERS],
   },
+  {
+    pattern: /^\/roleManagement\/directory\/roleDefinitions(\/\{id\})?$/,
+    what: 'list or get unifiedRoleDefinition',
+    needs: [READ_ROLES],
+  },
+  {
+    // {var} is the optional `?$filter=...` (List unifiedRoleAssignments also names RoleManagement.Read.All).
+    pattern: /^\/roleManagement\/directory\/roleAssignments\{var\}$/,
+    what: 'list unifiedRoleAssignments',
+    needs: [[...READ_ROLES, 'RoleManagement.Read.All']],
+  },
+  {
+    pattern: /^\/roleManagement\/directory\/roleAssignments$/,
+    what: 'create unifiedRoleAssignment',
+    needs: [WRITE_ROLE_ASSIGNMENTS],
+  },
+  {
+    pattern: /^\/roleManagement\/directory\/roleAssignments\/\{id\}$/,
+    what: 'delete unifiedRoleAssignment',
+    needs: [WRITE_ROLE_ASSIGNMENTS],
+  },
+  {
+    pattern: /^\/directory\/administrativeUnits\/\{id\}\?\$select=\{select\}$/,
+    what: 'get administrativeUnit',
+    needs: [
+      [
+        'AdministrativeUnit.Read.All',
+        'Directory.Read.All',
+        'AdministrativeUnit.ReadWrite.All',
+        'Directory.ReadWrite.All',
+      ],
+    ],
+  },
   // $batch needs nothing itself; each sub-request is authorized as if sent alone (and is one of the paths above).
   { pattern: /^\/\$batch$/, what: 'JSON batch', needs: [] },
 ];
@@ -81,14 +123,13 @@ function graphRequestPaths(): { file: string; raw: string; normalized: string }[
   return out;
 }
 
-/** GRAPH_PERMISSIONS=( "Name|why" ... ) in the script, and the optional extras. */
-function scriptPermissions(): { granted: string[]; ownerPermission: string; all: string[] } {
+/** GRAPH_PERMISSIONS=( "Name|why" ... ) in the script, and the one --no-owner-management leaves out. */
+function scriptPermissions(): { granted: string[]; ownerPermission: string } {
   const script = read('infra/scripts/setup-entra.sh');
   const block = /^GRAPH_PERMISSIONS=\(\n([\s\S]*?)\n\)/m.exec(script)?.[1] ?? '';
   const granted = [...block.matchAll(/^\s*"([A-Za-z.]+)\|/gm)].map((m) => m[1] as string);
   const ownerPermission = /^OWNER_PERMISSION="([^"]+)"/m.exec(script)?.[1] ?? '';
-  const extra = /^ROLE_ASSIGNABLE_PERMISSION="([A-Za-z.]+)\|/m.exec(script)?.[1];
-  return { granted, ownerPermission, all: extra ? [...granted, extra] : granted };
+  return { granted, ownerPermission };
 }
 
 function satisfies(granted: readonly string[], needs: string[][]): boolean {
@@ -97,12 +138,25 @@ function satisfies(granted: readonly string[], needs: string[][]): boolean {
 
 describe('Graph permissions granted by setup-entra.sh', () => {
   const paths = graphRequestPaths();
-  const { granted, ownerPermission, all } = scriptPermissions();
+  const { granted, ownerPermission } = scriptPermissions();
 
   it("finds the adapter's request paths and the script's permissions", () => {
     expect(paths.length).toBeGreaterThanOrEqual(8);
     expect(granted).toEqual(
-      expect.arrayContaining(['GroupMember.ReadWrite.All', 'User.Read.All', 'AuditLog.Read.All']),
+      expect.arrayContaining([
+        'GroupMember.ReadWrite.All',
+        'User.Read.All',
+        'AuditLog.Read.All',
+        'RoleManagement.ReadWrite.Directory',
+      ]),
+    );
+    // The directory-role requests are among those found (graph-roles.ts).
+    expect(paths.map((p) => p.normalized)).toEqual(
+      expect.arrayContaining([
+        '/roleManagement/directory/roleAssignments',
+        '/roleManagement/directory/roleAssignments/{id}',
+        '/roleManagement/directory/roleAssignments{var}',
+      ]),
     );
   });
 
@@ -129,9 +183,9 @@ describe('Graph permissions granted by setup-entra.sh', () => {
     expect(granted.filter((perm) => !used.has(perm))).toEqual([]);
   });
 
-  it('name the owner permission and the role-assignable extra', () => {
+  it('name the owner permission, and grant role management by default (directory roles need it)', () => {
     expect(granted).toContain(ownerPermission);
     expect(ownerPermission).toBe('Group.ReadWrite.All');
-    expect(all).toContain('RoleManagement.ReadWrite.Directory');
+    expect(ownerPermission).not.toBe('RoleManagement.ReadWrite.Directory');
   });
 });

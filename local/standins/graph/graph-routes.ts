@@ -4,9 +4,11 @@
  * consistent directory.
  */
 import { randomUUID } from 'node:crypto';
+import { directoryRoutes } from './administrative-unit-routes';
 import { errorBody, GraphHttpError, segmentNotFound } from './graph-errors';
 import { groupRoutes } from './group-routes';
 import { directoryObjectRoutes, servicePrincipalRoutes } from './object-routes';
+import { roleManagementRoutes } from './role-routes';
 import type { GraphAnswer, GraphCall, GraphContext } from './route-helpers';
 import { userRoutes } from './user-routes';
 
@@ -15,6 +17,8 @@ const ROOTS: Record<string, (ctx: GraphContext, call: GraphCall) => GraphAnswer>
   groups: groupRoutes,
   servicePrincipals: servicePrincipalRoutes,
   directoryObjects: directoryObjectRoutes,
+  directory: directoryRoutes,
+  roleManagement: roleManagementRoutes,
 };
 
 export function handleGraphCall(ctx: GraphContext, call: GraphCall): GraphAnswer {

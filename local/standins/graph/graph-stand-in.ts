@@ -1,9 +1,9 @@
 /**
  * A local Microsoft Graph: the v1.0 directory subset pimflow uses (users, managers, sign-in activity, groups with
- * members and owners, service principals, `$batch`), over HTTPS at `https://host:port/v1.0`, with Graph's URL
- * shapes, status codes and error bodies. Every request needs a bearer token that `checkToken` accepts. State
- * lives in `dataFile` (seeded from `seedFile` the first time) and survives restarts and SIGKILL: a request that
- * changed it is answered once the change is on disk.
+ * members and owners, service principals, directory roles and their assignments, administrative units, `$batch`),
+ * over HTTPS at `https://host:port/v1.0`, with Graph's URL shapes, status codes and error bodies. Every request
+ * needs a bearer token that `checkToken` accepts. State lives in `dataFile` (seeded from `seedFile` the first
+ * time) and survives restarts and SIGKILL: a request that changed it is answered once the change is on disk.
  *
  * Test-only control endpoints, outside `/v1.0` and without a token: `GET /_standin/faults`, and
  * `PUT` or `POST /_standin/faults` with a JSON GraphFaults that replaces the current faults.

@@ -131,7 +131,7 @@ function parseExpand(value: string, spec: QuerySpec): { select?: string[] } {
   return match[1] === undefined ? {} : { select: parseSelect(match[1], spec) };
 }
 
-function propertyNotFound(name: string, type: string): GraphHttpError {
+export function propertyNotFound(name: string, type: string): GraphHttpError {
   return new GraphHttpError(
     400,
     'BadRequest',

@@ -4,6 +4,7 @@
  * stays realistic whenever it is first loaded; the data file holds absolute times, as Graph answers them.
  */
 import { z } from 'zod';
+import { roleDefinition } from './role-definitions';
 
 const id = z.guid();
 const nullableString = z.string().nullable().default(null);
@@ -51,12 +52,29 @@ const servicePrincipalFields = {
   accountEnabled: z.boolean().default(true),
 };
 
+const administrativeUnitFields = {
+  id,
+  displayName: z.string().min(1),
+  description: nullableString,
+  visibility: nullableString,
+};
+
+/** Who holds which directory role where: `/` (the tenant) or `/administrativeUnits/{id}`. */
+const roleAssignmentFields = {
+  principalId: id,
+  roleDefinitionId: id,
+  directoryScopeId: z.string().min(1).default('/'),
+};
+
 const created = { createdDateTime: z.string() };
 
 export const tenantDataSchema = z.object({
   users: z.array(z.object({ ...userFields, ...created, signInActivity })),
   groups: z.array(z.object({ ...groupFields, ...created })),
   servicePrincipals: z.array(z.object({ ...servicePrincipalFields, ...created })),
+  // Absent from data files saved before the stand-in knew roles.
+  administrativeUnits: z.array(z.object(administrativeUnitFields)).default([]),
+  roleAssignments: z.array(z.object({ id: z.string().min(1), ...roleAssignmentFields })).default([]),
 });
 
 const daysAgo = z.number().nonnegative();
@@ -72,6 +90,9 @@ export const tenantSeedSchema = z.object({
   ),
   groups: z.array(z.object({ ...groupFields, createdDaysAgo: daysAgo.default(365) })),
   servicePrincipals: z.array(z.object({ ...servicePrincipalFields, createdDaysAgo: daysAgo.default(365) })),
+  administrativeUnits: z.array(z.object(administrativeUnitFields)).default([]),
+  /** Ids are Graph's, derived from role, principal and scope (roleAssignmentId). */
+  roleAssignments: z.array(z.object(roleAssignmentFields)).default([]),
 });
 
 export type TenantData = z.infer<typeof tenantDataSchema>;
@@ -79,6 +100,8 @@ export type TenantSeed = z.input<typeof tenantSeedSchema>;
 export type TenantUser = TenantData['users'][number];
 export type TenantGroup = TenantData['groups'][number];
 export type TenantServicePrincipal = TenantData['servicePrincipals'][number];
+export type TenantAdministrativeUnit = TenantData['administrativeUnits'][number];
+export type TenantRoleAssignment = TenantData['roleAssignments'][number];
 
 const DAY_MS = 24 * 3600_000;
 
@@ -103,6 +126,11 @@ export function materializeSeed(seed: unknown, now: Date): TenantData {
       ...p,
       createdDateTime: at(createdDaysAgo) ?? '',
     })),
+    administrativeUnits: s.administrativeUnits,
+    roleAssignments: s.roleAssignments.map((a) => ({
+      id: roleAssignmentId(a.roleDefinitionId, a.principalId, a.directoryScopeId),
+      ...a,
+    })),
   };
   checkReferences(data);
   return data;
@@ -114,10 +142,13 @@ export function parseTenantData(json: unknown): TenantData {
   return data;
 }
 
-/** Every manager, member and owner must exist, so a typo in a seed fails at start, not in a test. */
+/**
+ * Every manager, member, owner, role holder, role and scope must exist, so a typo in a seed fails at start, not in
+ * a test.
+ */
 function checkReferences(data: TenantData): void {
   const ids = new Set<string>();
-  for (const o of [...data.users, ...data.groups, ...data.servicePrincipals]) {
+  for (const o of [...data.users, ...data.groups, ...data.servicePrincipals, ...data.administrativeUnits]) {
     const key = o.id.toLowerCase();
     if (ids.has(key)) throw new Error(`Tenant data: duplicate object id ${o.id}`);
     ids.add(key);
@@ -130,6 +161,45 @@ function checkReferences(data: TenantData): void {
     for (const m of g.members) missing(m, `member of ${g.displayName}`);
     for (const o of g.owners) missing(o, `owner of ${g.displayName}`);
   }
+  for (const a of data.roleAssignments) {
+    missing(a.principalId, `role assignment ${a.id}`);
+    if (!roleDefinition(a.roleDefinitionId)) {
+      throw new Error(`Tenant data: role assignment ${a.id} has unknown role ${a.roleDefinitionId}`);
+    }
+    const unit = /^\/administrativeUnits\/(.+)$/.exec(a.directoryScopeId)?.[1];
+    if (unit) missing(unit, `scope of role assignment ${a.id}`);
+    else if (a.directoryScopeId !== '/') {
+      throw new Error(`Tenant data: role assignment ${a.id} has unknown scope ${a.directoryScopeId}`);
+    }
+  }
+}
+
+/**
+ * Graph's id for a directory role assignment: the role definition's and the principal's GUID bytes (in .NET's
+ * byte order), base64url, then `-1`; below the tenant scope the scope object's GUID bytes follow. The same role,
+ * principal and scope always give the same id, as in Graph.
+ */
+export function roleAssignmentId(
+  roleDefinitionId: string,
+  principalId: string,
+  directoryScopeId: string,
+): string {
+  const scope = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(
+    directoryScopeId,
+  )?.[1];
+  const guids = scope ? [roleDefinitionId, principalId, scope] : [roleDefinitionId, principalId];
+  return `${Buffer.concat(guids.map(guidBytes)).toString('base64url')}-1`;
+}
+
+/** .NET's Guid.ToByteArray(): the first three fields little-endian, the rest as written. */
+function guidBytes(guid: string): Buffer {
+  const b = Buffer.from(guid.replace(/-/g, ''), 'hex');
+  return Buffer.concat([
+    Buffer.from(b.subarray(0, 4)).reverse(),
+    Buffer.from(b.subarray(4, 6)).reverse(),
+    Buffer.from(b.subarray(6, 8)).reverse(),
+    b.subarray(8),
+  ]);
 }
 
 function latest(a: string | null, b: string | null): string | null {

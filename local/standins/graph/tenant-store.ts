@@ -9,8 +9,10 @@ import { GroupCommit, readJsonIfExists, replaceFileDurably, writeFileDurably } f
 import {
   materializeSeed,
   parseTenantData,
+  type TenantAdministrativeUnit,
   type TenantData,
   type TenantGroup,
+  type TenantRoleAssignment,
   type TenantServicePrincipal,
   type TenantUser,
 } from './tenant-data';
@@ -64,6 +66,18 @@ export class TenantStore {
 
   servicePrincipals(): TenantServicePrincipal[] {
     return [...this.data.servicePrincipals];
+  }
+
+  administrativeUnits(): TenantAdministrativeUnit[] {
+    return [...this.data.administrativeUnits];
+  }
+
+  administrativeUnit(id: string): TenantAdministrativeUnit | undefined {
+    return this.data.administrativeUnits.find((u) => u.id.toLowerCase() === id.toLowerCase());
+  }
+
+  roleAssignments(): TenantRoleAssignment[] {
+    return [...this.data.roleAssignments];
   }
 
   /** A user by object id or userPrincipalName (both case-insensitive, as in Graph). */

@@ -3,6 +3,7 @@
  * how a stage starts (its deadline and escalation time from its start), and what the request orchestration is told
  * of the stage in progress. Pure.
  */
+import type { ResourceType } from '../../access/resource';
 import type { Approver, RoleSettings } from '../../policies/domain/role-settings';
 import type { ApprovalPolicy } from '../../requests/domain/schedule-request';
 import type { ApprovalStageInfo } from '../contract';
@@ -12,11 +13,18 @@ const MINUTE_MS = 60_000;
 /** Serial approval: at most this many stages (the role settings PATCH enforces it too). */
 const MAX_STAGES = 3;
 
+/**
+ * Who approves a stage: the role settings' approvers, or — for a directory role whose settings name nobody (and for
+ * a principal's extend or renew of one) — the directory's Global Administrators and Privileged Role Administrators,
+ * as PIM does (seed 004).
+ */
+export type StageApprover = Approver | { type: 'privilegedRoleAdmins' };
+
 /** One stage as an approval runs it, from the role settings (activation) or from the policy (the group's admins). */
 export interface ApprovalStagePlan {
-  approvers: Approver[];
+  approvers: StageApprover[];
   /** Empty: no escalation. */
-  escalationApprovers: Approver[];
+  escalationApprovers: StageApprover[];
   escalationTimeInMinutes: number;
   /** The stage's wait, counted from when it starts; or, for a fixed deadline, `expiresDateTime`. */
   timeOutInDays: number | null;
@@ -32,11 +40,13 @@ export interface ApprovalStagePlan {
 export function approvalPlan(
   settings: RoleSettings | undefined,
   policy: ApprovalPolicy = { kind: 'activation' },
+  resourceType: ResourceType = 'group',
 ): ApprovalStagePlan[] {
+  const directoryRole = resourceType === 'directoryRole';
   if (policy.kind === 'admins') {
     return [
       {
-        approvers: [{ type: 'groupOwners' }],
+        approvers: [directoryRole ? { type: 'privilegedRoleAdmins' } : { type: 'groupOwners' }],
         escalationApprovers: [],
         escalationTimeInMinutes: 0,
         timeOutInDays: null,
@@ -60,7 +70,7 @@ export function approvalPlan(
   const configured = [first, ...(a.stages ?? []).slice(1)];
   const stages = a.approvalMode === 'Serial' ? configured.slice(0, MAX_STAGES) : configured.slice(0, 1);
   return stages.map((s) => ({
-    approvers: s.approvers,
+    approvers: directoryRole && s.approvers.length === 0 ? [{ type: 'privilegedRoleAdmins' }] : s.approvers,
     escalationApprovers: s.isEscalationEnabled ? s.escalationApprovers : [],
     escalationTimeInMinutes: s.isEscalationEnabled ? s.escalationTimeInMinutes : 0,
     timeOutInDays: s.approvalStageTimeOutInDays,

@@ -17,8 +17,10 @@ export interface RequestNoticeParams {
     | 'Canceled'
     | 'Failed';
   principalName: string;
-  groupName: string;
-  accessId: string;
+  /** The access in words: "member of Finance", "the Helpdesk Administrator role" (../../access/describe-access). */
+  access: string;
+  /** What the access is, as rows (Group and Role; or Role and Scope). */
+  accessFacts: [string, string][];
   kind: 'assignment' | 'eligibility';
   startDateTime: string;
   endDateTime: string | null;
@@ -27,16 +29,16 @@ export interface RequestNoticeParams {
 }
 
 const HEADLINES: Record<RequestNoticeParams['event'], (p: RequestNoticeParams) => string> = {
-  Activated: (p) => `${p.accessId} of ${p.groupName} is active for ${p.principalName}`,
+  Activated: (p) => `${capitalized(p.access)} is active for ${p.principalName}`,
   Assigned: (p) =>
-    `${p.principalName} is now ${p.kind === 'eligibility' ? 'eligible for' : 'assigned'} ${p.accessId} of ${p.groupName}`,
-  Extended: (p) => `${p.accessId} of ${p.groupName} is extended for ${p.principalName}`,
-  Renewed: (p) => `${p.accessId} of ${p.groupName} is renewed for ${p.principalName}`,
-  Ended: (p) => `${p.accessId} of ${p.groupName} has ended for ${p.principalName}`,
-  Denied: (p) => `The request for ${p.accessId} of ${p.groupName} was denied`,
-  TimedOut: (p) => `The request for ${p.accessId} of ${p.groupName} expired: nobody decided in time`,
-  Canceled: (p) => `The request for ${p.accessId} of ${p.groupName} was canceled`,
-  Failed: (p) => `The request for ${p.accessId} of ${p.groupName} failed`,
+    `${p.principalName} is now ${p.kind === 'eligibility' ? 'eligible for' : 'assigned'} ${p.access}`,
+  Extended: (p) => `${capitalized(p.access)} is extended for ${p.principalName}`,
+  Renewed: (p) => `${capitalized(p.access)} is renewed for ${p.principalName}`,
+  Ended: (p) => `${capitalized(p.access)} has ended for ${p.principalName}`,
+  Denied: (p) => `The request for ${p.access} was denied`,
+  TimedOut: (p) => `The request for ${p.access} expired: nobody decided in time`,
+  Canceled: (p) => `The request for ${p.access} was canceled`,
+  Failed: (p) => `The request for ${p.access} failed`,
 };
 
 export const requestNotice = defineTemplate((p: RequestNoticeParams) => ({
@@ -45,8 +47,7 @@ export const requestNotice = defineTemplate((p: RequestNoticeParams) => ({
     heading(HEADLINES[p.event](p)),
     facts([
       ['Principal', p.principalName],
-      ['Group', p.groupName],
-      ['Role', p.accessId],
+      ...p.accessFacts,
       ['From', p.startDateTime],
       ['Until', p.endDateTime ?? 'permanent'],
       ['Reason', p.reason ?? undefined],
@@ -55,3 +56,8 @@ export const requestNotice = defineTemplate((p: RequestNoticeParams) => ({
     paragraph('pimflow sent this notice because of the notification settings of this role.'),
   ],
 }));
+
+/** "the Helpdesk Administrator role is active" starts a sentence: "The ...". Group phrases start with the role. */
+function capitalized(phrase: string): string {
+  return phrase.startsWith('the ') ? `The ${phrase.slice(4)}` : phrase;
+}

@@ -123,11 +123,14 @@ export function revokeFailedRecord(
   round: number,
   reason: string,
   at: Date,
+  refused = false,
 ): AuditRecord {
   return {
     id: `${ref.requestId}:revoke-failed:${round}`,
     activityDateTime: at,
-    activityDisplayName: `Remove ${target.role} from group failed; retrying (round ${round})`,
+    activityDisplayName: refused
+      ? `Remove ${target.role} refused: kept as the last privileged administrator (round ${round})`
+      : `Remove ${target.role} from group failed; retrying (round ${round})`,
     category: 'Membership',
     operationType: 'Unassign',
     result: 'failure',

@@ -1,0 +1,64 @@
+/**
+ * PIM never leaves the directory without an active Global Administrator or Privileged Role Administrator (seed 002):
+ * this wraps the directory-role access provider so that every removal — a deactivation, an expiry, an admin's
+ * removal, a review's deny, a drift fix — is refused when it would take away the last one. The caller audits and
+ * reports the refusal (the request orchestration keeps the assignment and tries again later).
+ */
+import type { AccessProvider, AccessTarget } from '../access/access-provider';
+import type { Directory } from '../directory/directory';
+import { LAST_HOLDER_PROTECTED_ROLES } from './domain/managed-role';
+
+export class LastPrivilegedAdminError extends Error {
+  override name = 'LastPrivilegedAdminError';
+}
+
+/** Whether removing `target` needs the check: a protected role, held for the whole directory. */
+export function isProtectedRemoval(target: Pick<AccessTarget, 'resourceId' | 'role'>): boolean {
+  return target.resourceId === '/' && LAST_HOLDER_PROTECTED_ROLES.includes(target.role.toLowerCase());
+}
+
+/**
+ * Why removing `target` is refused (it would leave the role with no other enabled user holding it, directly or
+ * through a role-assignable group), or null when it may go.
+ */
+export async function whyLastPrivilegedAdmin(
+  directory: Directory,
+  target: Pick<AccessTarget, 'resourceId' | 'role' | 'principalId'>,
+): Promise<string | null> {
+  if (!isProtectedRemoval(target)) return null;
+  const assignments = await directory.listRoleAssignments({
+    roleDefinitionId: target.role.toLowerCase(),
+    directoryScopeId: '/',
+  });
+  const principalId = target.principalId.toLowerCase();
+  if (!assignments.some((a) => a.principalId.toLowerCase() === principalId)) return null;
+  const userIds = new Set<string>();
+  for (const a of assignments) {
+    if (a.principalId.toLowerCase() === principalId) continue;
+    const principal = await directory.getPrincipal(a.principalId);
+    if (principal?.type === 'user') userIds.add(principal.id.toLowerCase());
+    else if (principal?.type === 'group') {
+      for (const m of await directory.listTransitiveMembers(principal.id))
+        if (m.type === 'user') userIds.add(m.id.toLowerCase());
+    }
+  }
+  userIds.delete(principalId);
+  if (userIds.size > 0) {
+    const users = await directory.getUsers([...userIds]);
+    if (Object.values(users).some((u) => u?.accountEnabled)) return null;
+  }
+  const role = (await directory.getRoleDefinition(target.role))?.displayName ?? target.role;
+  return `${target.principalId} is the last active ${role}: the directory is never left without one`;
+}
+
+/** The provider, refusing (LastPrivilegedAdminError) a revoke that would remove the last privileged admin. */
+export function guardLastPrivilegedAdmins(provider: AccessProvider, directory: Directory): AccessProvider {
+  return {
+    ...provider,
+    async revoke(target) {
+      const why = await whyLastPrivilegedAdmin(directory, target);
+      if (why) throw new LastPrivilegedAdminError(why);
+      return provider.revoke(target);
+    },
+  };
+}
