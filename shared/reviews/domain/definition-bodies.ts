@@ -11,6 +11,7 @@ import {
   type ReviewScope,
 } from './review-definition';
 import { graphRoleQueryScopeSchema, parseGraphRoleScope } from './graph-role-scope';
+import { eitherShape } from './reviewed-role';
 
 const shape = reviewDefinitionSchema.shape;
 const odataType = z.literal('#microsoft.graph.accessReviewScheduleDefinition').optional();
@@ -28,7 +29,11 @@ const graphScopeSchema = graphRoleQueryScopeSchema.transform((s, ctx): ReviewSco
 });
 
 /** Ours (`#pimflow.groupRoleReviewScope`, or no type), or Graph's query scope for a privileged role. */
-const createScopeSchema = z.union([reviewScopeSchema, graphScopeSchema]);
+const createScopeSchema = eitherShape(
+  (v) => typeof v['@odata.type'] === 'string' && v['@odata.type'].startsWith('#microsoft.graph.'),
+  reviewScopeSchema,
+  graphScopeSchema,
+);
 
 /** POST body: the definition minus what the server sets (id, status, createdBy, dates). */
 export const definitionCreateSchema = z.strictObject({

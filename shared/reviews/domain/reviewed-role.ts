@@ -18,7 +18,32 @@ export const directoryScopeRoleSchema = z.strictObject({
   directoryScopeId: directoryScopeSchema.default('/'),
 });
 
-export const scopeRoleSchema = z.union([groupScopeRoleSchema, directoryScopeRoleSchema]);
+/**
+ * One of two shapes, picked by what the value looks like, so a refusal names the field that is wrong (a plain union
+ * says only "Invalid input").
+ */
+export function eitherShape<A extends z.ZodType, B extends z.ZodType>(
+  isSecond: (value: Record<string, unknown>) => boolean,
+  first: A,
+  second: B,
+) {
+  return z.unknown().transform((value, ctx): z.output<A> | z.output<B> => {
+    const pickSecond =
+      typeof value === 'object' && value !== null && isSecond(value as Record<string, unknown>);
+    const result = (pickSecond ? second : first).safeParse(value);
+    if (result.success) return result.data as z.output<A> | z.output<B>;
+    for (const issue of result.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
+}
+
+/** A group role, or a directory role (told apart by `roleDefinitionId`). */
+export const scopeRoleSchema = eitherShape(
+  (v) => 'roleDefinitionId' in v,
+  groupScopeRoleSchema,
+  directoryScopeRoleSchema,
+);
 export type ScopeRole = z.infer<typeof scopeRoleSchema>;
 export type DirectoryScopeRole = z.infer<typeof directoryScopeRoleSchema>;
 
