@@ -1,12 +1,13 @@
 /**
- * Role settings, Graph-shaped (docs/api/role-settings.md):
+ * Role settings, Graph-shaped (docs/api/role-settings.md), of managed groups and of managed directory roles
+ * (`scopeId eq '/' and scopeType eq 'DirectoryRole'`, `roleDefinitionId eq '{roleId}'`):
  * - `GET policies/roleManagementPolicies?$filter=scopeId eq '{groupId}' and scopeType eq 'Group'[&$expand=rules]`
  * - `GET policies/roleManagementPolicies/{policyId}[?$expand=rules]`, `.../rules`, `.../rules/{ruleId}`
  * - `PATCH policies/roleManagementPolicies/{policyId}/rules/{ruleId}` → 204
  * - `GET policies/roleManagementPolicyAssignments?$filter=scopeId eq '{groupId}' and scopeType eq 'Group'
  *   [and roleDefinitionId eq 'member'][&$expand=policy($expand=rules)]`, and `.../{id}`
- * Admins and auditors read every group's settings, active owners of a managed group read and change its own,
- * admins change any; everyone else gets 403.
+ * Admins and auditors read every group's and role's settings, active owners of a managed group read and change its
+ * own, admins change any; everyone else gets 403.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { authenticate } from '../shared/http/caller';

@@ -7,6 +7,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { Database } from '@azure/cosmos';
 import { createGroupAccessProvider } from './access/group-access-provider';
+import { createAccessRouter } from './access/access-router';
+import { createDirectoryRoleAccessProvider } from './access/directory-role-access-provider';
+import { guardLastPrivilegedAdmins } from './managed-roles/last-admin-guard';
 import type { AccessProvider } from './access/access-provider';
 import { ApprovalRepository } from './approvals/adapters/approval-repository';
 import { createApprovalActivities, type ApprovalActivities } from './approvals/approval-activities';
@@ -27,7 +30,10 @@ import { createAcsMailer } from './mail/acs-mailer';
 import type { Mailer } from './mail/mailer';
 import { ManagedGroupRepository } from './managed-groups/adapters/managed-group-repository';
 import { canManageGroup } from './managed-groups/authorization';
+import { ManagedRoleRepository } from './managed-roles/adapters/managed-role-repository';
 import type { RoleSettingsSource } from './policies/domain/role-settings';
+import { createDirectoryRoleSettingsSource } from './policies/directory-role-settings-source';
+import { createRoleSettingsRouter } from './policies/role-settings-router';
 import { createRoleSettingsSource } from './policies/role-settings-source';
 import { PolicyStore } from './policies/adapters/policy-store';
 import { PolicyService } from './policies/policy-service';
@@ -51,6 +57,8 @@ export interface AppServices {
   database: Database;
   audit: AuditLog;
   managedGroups: ManagedGroupRepository;
+  /** Microsoft Entra roles under management (their policies are in policyStore, served by `policies`). */
+  managedRoles: ManagedRoleRepository;
   store: PimStore;
   approvals: ApprovalRepository;
   /** Signs the approvers' e-mail links. */
@@ -103,15 +111,33 @@ export async function createAppServices(
   );
   const audit = new AuditLog(database.container('auditLogs'));
   const managedGroups = new ManagedGroupRepository(database.container('managedGroups'));
+  const managedRoles = new ManagedRoleRepository(database.container('managedRoles'));
   const store = new PimStore(database);
   const approvals = ApprovalRepository.of(database);
   const approvalLinks = createApprovalLinks(settings);
   const reviews = new ReviewStore(database);
   const driftReports = new DriftStore(database.container('driftReports'));
   const policyStore = new PolicyStore(database);
-  const base = { settings, clock, directory, mailer, database, audit, managedGroups, policyStore };
-  const roleSettings = createRoleSettingsSource(base);
-  const access = createGroupAccessProvider(directory);
+  const base = {
+    settings,
+    clock,
+    directory,
+    mailer,
+    database,
+    audit,
+    managedGroups,
+    managedRoles,
+    policyStore,
+  };
+  const roleSettings = createRoleSettingsRouter({
+    group: createRoleSettingsSource(base),
+    directoryRole: createDirectoryRoleSettingsSource(base),
+  });
+  // One access port, two implementations: the orchestrations never ask which kind of access they change.
+  const access = createAccessRouter({
+    group: createGroupAccessProvider(directory),
+    directoryRole: guardLastPrivilegedAdmins(createDirectoryRoleAccessProvider(directory), directory),
+  });
   const adminRecipients = settings.ADMIN_NOTIFICATION_RECIPIENTS;
   const requestActivities = createRequestActivities({
     store,

@@ -1,5 +1,6 @@
 /** Opening the approval of a request: its stages planned, approvers resolved, the first stage started and mailed. */
 import { randomUUID } from 'node:crypto';
+import { describeAccess } from '../access/describe-access';
 import { resourceTypeOf } from '../access/resource';
 import type { RoleSettings } from '../policies/domain/role-settings';
 import type { ApprovalPolicy, ScheduleRequest } from '../requests/domain/schedule-request';
@@ -77,9 +78,9 @@ async function createApproval(
       new Set([...excluded, ...also]),
       warn(services),
     );
-  const [principal, group] = await Promise.all([
+  const [principal, access] = await Promise.all([
     services.directory.getUser(request.principalId),
-    services.directory.getGroup(request.groupId),
+    describeAccess(services.directory, request),
   ]);
   const steps: ApprovalStep[] = [];
   for (const [index, stage] of plan.entries()) {
@@ -109,7 +110,8 @@ async function createApproval(
       request: {
         action: request.action,
         principalDisplayName: principal?.displayName ?? null,
-        groupDisplayName: group?.displayName ?? null,
+        // The group's name, or the directory role's.
+        groupDisplayName: access.name,
         justification: request.justification,
         ticketNumber: request.ticketInfo?.ticketNumber ?? null,
         ticketSystem: request.ticketInfo?.ticketSystem ?? null,

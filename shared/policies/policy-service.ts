@@ -1,6 +1,7 @@
 /**
- * Role settings as Graph serves them: the policies of a managed group, one policy, its rules, the policy
- * assignments, and the rule PATCH (validated, stored at the policy's ETag, audited with old → new values).
+ * Role settings as Graph serves them: the policies of a managed group or of the managed directory roles, one
+ * policy, its rules, the policy assignments, and the rule PATCH (validated, stored at the policy's ETag, audited
+ * with old → new values).
  */
 import type { AuditWriter } from '../audit/domain/audit-record';
 import type { CallerPrincipal } from '../auth/principal';
@@ -10,16 +11,27 @@ import type { Stored } from '../storage/stored';
 import { ConcurrencyConflictError } from '../storage/errors';
 import type { GroupRole, ManagedGroup } from '../managed-groups/domain/managed-group';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
+import type { ManagedRoleRepository } from '../managed-roles/adapters/managed-role-repository';
+import type { ManagedRole } from '../managed-roles/domain/managed-role';
 import type { PolicyStore } from './adapters/policy-store';
 import { checkApproversExist } from './approvers-exist';
 import { roleSettingUpdatedRecord, type RoleSettingChange } from './domain/audit-records';
-import { groupIdOfPolicy, policyIdFor, type PolicyDocument } from './domain/policy';
+import {
+  directoryRolePolicyIdFor,
+  groupIdOfPolicy,
+  policyIdFor,
+  tenantIdOfDirectoryRolePolicy,
+  type PolicyDocument,
+} from './domain/policy';
 import { mergeRulePatch, ruleChanges, type FieldError } from './domain/rule-patch';
 import { RULE_IDS, ruleDefinition, type PolicyRule } from './domain/rules';
 
 export interface PolicyServiceDeps {
   policyStore: PolicyStore;
   managedGroups: ManagedGroupRepository;
+  managedRoles: ManagedRoleRepository;
+  /** AUTH_TENANT_ID names the directory roles' policies (`DirectoryRole_{tenantId}_{guid}`). */
+  settings: { AUTH_TENANT_ID: string };
   directory: Directory;
   audit: AuditWriter;
   clock: Clock;
@@ -49,8 +61,26 @@ export class PolicyService {
     return Promise.all(roles.map((r) => this.store.ensure(group, r, now)));
   }
 
-  /** The policy with this id, if it is a current policy of a managed group. */
+  /** The managed directory roles' policies (`roleDefinitionId` to pick one role's), by the roles' names. */
+  async listForDirectoryRoles(roleDefinitionId?: string): Promise<Stored<PolicyDocument>[]> {
+    const now = this.deps.clock.now();
+    if (roleDefinitionId !== undefined) {
+      const role = await this.deps.managedRoles.find(roleDefinitionId);
+      return role ? [await this.ensureForRole(role, now)] : [];
+    }
+    const roles: ManagedRole[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.deps.managedRoles.listAll({ continuationToken });
+      roles.push(...page.items);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return Promise.all(roles.map((r) => this.ensureForRole(r, now)));
+  }
+
+  /** The policy with this id, if it is a current policy of a managed group or a managed directory role. */
   async get(policyId: string): Promise<Stored<PolicyDocument> | undefined> {
+    if (tenantIdOfDirectoryRolePolicy(policyId)) return this.getDirectoryRolePolicy(policyId);
     const groupId = groupIdOfPolicy(policyId);
     if (!groupId) return undefined;
     const group = await this.deps.managedGroups.find(groupId);
@@ -68,6 +98,40 @@ export class PolicyService {
     return this.store.removeAll(groupId);
   }
 
+  /** Creates the policy of a newly managed directory role with Entra's defaults (idempotent). */
+  createRoleDefaults(role: ManagedRole): Promise<Stored<PolicyDocument>> {
+    return this.ensureForRole(role, this.deps.clock.now());
+  }
+
+  /** The policy id a managed directory role's settings have (deterministic). */
+  directoryRolePolicyId(role: Pick<ManagedRole, 'roleDefinitionId' | 'managedSince'>): string {
+    return directoryRolePolicyIdFor(this.deps.settings.AUTH_TENANT_ID, role);
+  }
+
+  removeAllForRole(roleDefinitionId: string): Promise<void> {
+    return this.store.removeAllForRole(roleDefinitionId);
+  }
+
+  private ensureForRole(role: ManagedRole, now: Date): Promise<Stored<PolicyDocument>> {
+    return this.store.ensureForRole(role, this.deps.settings.AUTH_TENANT_ID, now);
+  }
+
+  /**
+   * A directory role's policy id doesn't name the role: the stored policy does. A current policy whose document is
+   * missing (a crash before it was written) is found through the managed roles.
+   */
+  private async getDirectoryRolePolicy(policyId: string): Promise<Stored<PolicyDocument> | undefined> {
+    if (tenantIdOfDirectoryRolePolicy(policyId) !== this.deps.settings.AUTH_TENANT_ID.toLowerCase())
+      return undefined;
+    const stored = await this.store.find('/', policyId);
+    if (stored) {
+      const role = await this.deps.managedRoles.find(stored.roleDefinitionId);
+      return role && this.directoryRolePolicyId(role) === policyId ? stored : undefined;
+    }
+    const roles = await this.listForDirectoryRoles();
+    return roles.find((p) => p.id === policyId);
+  }
+
   /**
    * Applies a rule PATCH. On a concurrent change (ETag moved on) it reads the policy again and re-applies the
    * body to what is there now, so a PATCH of another rule (or field) is never lost.
@@ -82,7 +146,7 @@ export class PolicyService {
     if (!definition) {
       return {
         outcome: 'invalid',
-        detail: `${ruleId} is not a rule of a group policy; the rules are ${RULE_IDS.join(', ')}`,
+        detail: `${ruleId} is not a rule of a ${policyId.startsWith('DirectoryRole_') ? 'directory role' : 'group'} policy; the rules are ${RULE_IDS.join(', ')}`,
         errors: [{ field: 'ruleId', message: 'unknown rule id' }],
       };
     }
@@ -91,7 +155,7 @@ export class PolicyService {
       const policy = await this.get(policyId);
       if (!policy) return { outcome: 'notFound', detail: `No role management policy ${policyId}` };
       const stored = policy.rules.find((r) => r.id === ruleId) as PolicyRule;
-      const merged = mergeRulePatch(definition, stored, body, policy.scopeId);
+      const merged = mergeRulePatch(definition, stored, body, policy);
       if (!merged.ok) return invalid(merged.errors);
       const after = merged.rule;
       const changes = ruleChanges(stored, after);
@@ -134,10 +198,12 @@ export class PolicyService {
   }
 
   private async auditChange(change: RoleSettingChange): Promise<void> {
-    const group = await this.deps.directory.getGroup(change.policy.scopeId).catch(() => null);
-    await this.deps.audit.record(
-      roleSettingUpdatedRecord({ ...change, groupName: group?.displayName ?? null }),
-    );
+    const { policy } = change;
+    const resourceName =
+      policy.scopeType === 'Group'
+        ? ((await this.deps.directory.getGroup(policy.scopeId).catch(() => null))?.displayName ?? null)
+        : ((await this.deps.managedRoles.find(policy.roleDefinitionId))?.displayName ?? null);
+    await this.deps.audit.record(roleSettingUpdatedRecord({ ...change, resourceName }));
   }
 }
 

@@ -5,6 +5,10 @@
  */
 import { APP_ROLES, type CallerPrincipal } from '../auth/principal';
 import type { Directory } from '../directory/directory';
+import type { AuditWriter } from '../audit/domain/audit-record';
+import { resourceTypeOf } from '../access/resource';
+import { whyLastPrivilegedAdmin } from '../managed-roles/last-admin-guard';
+import { lastAdminKeptRecord } from './domain/audit-records';
 import type { Stored } from '../storage/stored';
 import type { RoleSettings, RoleSettingsSource } from '../policies/domain/role-settings';
 import type { Schedule } from '../lifecycle/domain/schedule';
@@ -20,6 +24,7 @@ export interface SubmitDeps {
   store: PimStore;
   roleSettings: RoleSettingsSource;
   directory: Directory;
+  audit: AuditWriter;
   /** Admins, and active owners of the group (the seeds' rule), may manage its assignments. */
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
 }
@@ -183,6 +188,26 @@ async function endAccess(
       'invalid',
       'Only an activated assignment can be deactivated by its principal; an assigned one is removed by an admin',
     );
+  }
+  if (kind === 'assignment' && resourceTypeOf(target) === 'directoryRole') {
+    // Seed 002: the directory never loses its last Global Administrator or Privileged Role Administrator.
+    const why = await whyLastPrivilegedAdmin(deps.directory, {
+      resourceId: target.groupId,
+      role: target.accessId,
+      principalId: target.principalId,
+    });
+    if (why) {
+      await deps.audit.record(
+        lastAdminKeptRecord(
+          target,
+          body.action,
+          why,
+          { id: caller.objectId, displayName: caller.displayName ?? null },
+          now,
+        ),
+      );
+      return refused('invalid', `${why}: assign the role to someone else first`);
+    }
   }
   const request = newRequest(body, kind, caller, now, {
     scheduleInfo: target.scheduleInfo,

@@ -5,6 +5,7 @@
  */
 import { SYSTEM_ACTOR, userActor } from '../../audit/domain/audit-entry';
 import type { AuditRecord } from '../../audit/domain/audit-record';
+import { accessTargetResource } from '../../audit/domain/access-resource';
 import type { ScheduleRequest } from '../../requests/domain/schedule-request';
 import type { DecideRefused } from './decision-rules';
 import { sameId, type Approval, type ApprovalStep } from './approval';
@@ -19,7 +20,7 @@ function about(
     targetResources: [
       { id: approval.id, type: 'Approval' },
       { id: approval.requestId, type: 'Request' },
-      { id: approval.groupId, type: 'Group', displayName: approval.request.groupDisplayName },
+      accessTargetResource(approval, approval.request.groupDisplayName),
     ],
     groupId: approval.groupId,
     principalId: approval.requesterId,
@@ -76,10 +77,7 @@ export function noApproversRecord(
         ? 'No approver other than the requester'
         : `No approver other than the requester in stage ${stage}`,
     initiatedBy: SYSTEM_ACTOR,
-    targetResources: [
-      { id: request.id, type: 'Request' },
-      { id: request.groupId, type: 'Group' },
-    ],
+    targetResources: [{ id: request.id, type: 'Request' }, accessTargetResource(request)],
     groupId: request.groupId,
     principalId: request.principalId,
     correlationId: request.id,

@@ -7,7 +7,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { html, type SafeHtml } from '../../mail/html';
 import { factsTable, htmlPage, type PageKind } from '../../http/pages/page-shell';
-import { approvalWindow, formatUtc, requestAsk } from '../../mail/templates/approval-format';
+import { accessWords, approvalWindow, formatUtc, requestAsk } from '../../mail/templates/approval-format';
 import type { ApprovalDecision } from '../../requests/domain/schedule-request';
 import { stageLabel, type Approval, type ApprovalStep } from '../domain/approval';
 
@@ -46,8 +46,7 @@ function requestFacts(approval: Approval, step: ApprovalStep | undefined): SafeH
   const ticket = [r.ticketNumber, r.ticketSystem ? `(${r.ticketSystem})` : null].filter(Boolean).join(' ');
   const rows: [string, string | null][] = [
     ['Requested by', r.principalDisplayName ?? approval.requesterId],
-    ['Group', r.groupDisplayName ?? approval.groupId],
-    ['Role', approval.accessId],
+    ...wordsOf(approval).facts,
     ['When', approvalWindow(r.startDateTime, r.endDateTime)],
     ['Justification', r.justification],
     ['Ticket', ticket || null],
@@ -75,8 +74,9 @@ export interface ReviewPageParams {
 export function reviewPage(p: ReviewPageParams): HttpResponseInit {
   const required = p.step.isApproverJustificationRequired;
   const who = p.approval.request.principalDisplayName ?? p.approval.requesterId;
-  const group = p.approval.request.groupDisplayName ?? p.approval.groupId;
-  const ask = requestAsk(p.approval.request.action, p.approval.accessId, p.approval.request.endDateTime);
+  const words = wordsOf(p.approval);
+  const group = words.name;
+  const ask = requestAsk(p.approval.request.action, words, p.approval.request.endDateTime);
   const stage = stageLabel(p.approval, p.step);
   const body = html`<h1>Approve or deny this request?</h1>
     ${p.error ? html`<p class="error" role="alert">${p.error.message}</p>` : null}
@@ -170,4 +170,13 @@ export function errorPage(
     ${approval ? requestFacts(approval, undefined) : null}
     <p class="note">Nothing was changed.</p>`;
   return page(status, title, body, extraHeaders);
+}
+
+/** The approval's access in words (group role or directory role), named as when it was opened. */
+function wordsOf(approval: Approval) {
+  return accessWords({
+    resourceType: approval.resourceType,
+    accessId: approval.accessId,
+    groupName: approval.request.groupDisplayName ?? approval.groupId,
+  });
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 export const auditCategorySchema = z.enum([
   'GroupManagement',
+  'RoleManagement',
   'RoleSettings',
   'Assignment',
   'Request',
@@ -55,7 +56,7 @@ export const auditEntrySchema = z.object({
     z.object({
       id: z.string(),
       displayName: z.string().nullable().optional(),
-      type: z.enum(['Group', 'User', 'Request', 'Policy', 'Approval', 'Principal']),
+      type: z.enum(['Group', 'Role', 'User', 'Request', 'Policy', 'Approval', 'Principal']),
     }),
   ),
   /** The group the record is about, if any: for filtering. */

@@ -1,6 +1,7 @@
 /** The audit records of a schedule's life in force: expiry notices and extensions (deterministic ids). */
 import { SYSTEM_ACTOR, userActor } from '../../audit/domain/audit-entry';
 import type { AuditRecord } from '../../audit/domain/audit-record';
+import { accessTargetResource } from '../../audit/domain/access-resource';
 import type { ScheduleRequest } from '../../requests/domain/schedule-request';
 import type { ExpiryNotice } from '../contract';
 import type { Schedule } from './schedule';
@@ -8,10 +9,7 @@ import type { Schedule } from './schedule';
 /** The audit fields every record about a schedule shares (correlated with the request that made it, by default). */
 function aboutSchedule(s: Schedule, correlationId = s.createdUsing) {
   return {
-    targetResources: [
-      { id: s.groupId, type: 'Group' as const },
-      { id: s.principalId, type: 'Principal' as const },
-    ],
+    targetResources: [accessTargetResource(s), { id: s.principalId, type: 'Principal' as const }],
     groupId: s.groupId,
     principalId: s.principalId,
     correlationId,

@@ -2,9 +2,10 @@
  * To the requester and to every approver: a request was approved or denied, by whom, and why. For a stage of a
  * serial approval that isn't the last, an approval says the request now goes to the next stage.
  */
+import type { ResourceType } from '../../access/resource';
 import { defineTemplate } from '../layout';
 import { facts, heading, paragraph, quote, strong } from '../parts';
-import { approvalWindow, formatUtc, requestAsk } from './approval-format';
+import { approvalWindow, formatUtc, requestAsk, accessWords } from './approval-format';
 
 export interface ApprovalDecidedParams {
   /** Who this copy is for: the requester is addressed directly. */
@@ -12,8 +13,11 @@ export interface ApprovalDecidedParams {
   reviewResult: 'Approve' | 'Deny';
   reviewerName: string;
   requesterName: string;
+  /** The group's name, or the directory role's. */
   groupName: string;
   accessId: string;
+  /** Absent: a group. */
+  resourceType?: ResourceType;
   justification: string | null;
   reviewedDateTime: string;
   startDateTime: string;
@@ -28,13 +32,14 @@ export interface ApprovalDecidedParams {
 }
 
 export const approvalDecided = defineTemplate((p: ApprovalDecidedParams) => {
+  const w = accessWords(p);
   const verb = p.reviewResult === 'Approve' ? 'approved' : 'denied';
   const at = p.stage ? ` at ${p.stage.toLowerCase()}` : '';
-  const ask = p.action ? requestAsk(p.action, p.accessId, p.endDateTime) : undefined;
+  const ask = p.action ? requestAsk(p.action, w, p.endDateTime) : undefined;
   const subject =
     p.audience === 'requester'
-      ? `Your request for ${p.accessId} of ${p.groupName} was ${verb}${at}`
-      : `${p.requesterName}'s request for ${p.accessId} of ${p.groupName} was ${verb}${at} by ${p.reviewerName}`;
+      ? `Your request for ${w.phrase} was ${verb}${at}`
+      : `${p.requesterName}'s request for ${w.phrase} was ${verb}${at} by ${p.reviewerName}`;
   const outcome = p.continues
     ? p.audience === 'requester'
       ? 'The request now goes to the approvers of the next stage; you will hear when it is decided.'
@@ -58,9 +63,9 @@ export const approvalDecided = defineTemplate((p: ApprovalDecidedParams) => {
         strong(p.reviewerName),
         ` ${verb} `,
         ...(p.audience === 'requester' ? ['your request'] : [strong(p.requesterName), "'s request"]),
-        ask ? ` (${ask.before.replace(/^asks /, '')}` : ` for ${p.accessId} of `,
+        ask ? ` (${ask.before.replace(/^asks /, '')}` : ` for ${w.lead}`,
         strong(p.groupName),
-        ask ? `${ask.after})${at}.` : `${at}.`,
+        ask ? `${ask.after})${at}.` : `${w.trail}${at}.`,
       ),
       ...(p.justification ? [paragraph('Their reason:'), quote(p.justification)] : []),
       facts([
@@ -69,8 +74,7 @@ export const approvalDecided = defineTemplate((p: ApprovalDecidedParams) => {
         ['By', p.reviewerName],
         ['At', formatUtc(p.reviewedDateTime)],
         ['Requested by', p.requesterName],
-        ['Group', p.groupName],
-        ['Role', p.accessId],
+        ...w.facts,
         ['When', approvalWindow(p.startDateTime, p.endDateTime)],
         ['Request', p.requestId],
       ]),
@@ -79,6 +83,6 @@ export const approvalDecided = defineTemplate((p: ApprovalDecidedParams) => {
     footerNote:
       p.audience === 'requester'
         ? 'You get this message because you made this request.'
-        : `You get this message because you are an approver for ${p.accessId} of ${p.groupName}.`,
+        : `You get this message because you are an approver for ${w.phrase}.`,
   };
 });

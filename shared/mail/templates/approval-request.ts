@@ -4,15 +4,19 @@
  * expires with the step, and acts once. For a stage of a serial approval the mail says which; for an escalation it
  * says that the stage's approvers have not decided in time.
  */
+import type { ResourceType } from '../../access/resource';
 import { defineTemplate } from '../layout';
 import { button, facts, heading, paragraph, quote, strong } from '../parts';
-import { approvalWindow, formatUtc, requestAsk } from './approval-format';
+import { approvalWindow, formatUtc, requestAsk, accessWords } from './approval-format';
 
 export interface ApprovalRequestParams {
   approverName: string | null;
   requesterName: string;
+  /** The group's name, or the directory role's. */
   groupName: string;
   accessId: string;
+  /** Absent: a group. */
+  resourceType?: ResourceType;
   /** The request's action (`selfActivate`, `selfExtend`, `selfRenew`...): how the ask is worded. */
   action: string;
   justification: string | null;
@@ -33,7 +37,8 @@ export interface ApprovalRequestParams {
 }
 
 export const approvalRequest = defineTemplate((p: ApprovalRequestParams) => {
-  const ask = requestAsk(p.action, p.accessId, p.endDateTime);
+  const w = accessWords(p);
+  const ask = requestAsk(p.action, w, p.endDateTime);
   const stage = p.stage ? ` (${p.stage.toLowerCase()})` : '';
   return {
     subject: `${p.escalation ? 'Escalated: approval' : 'Approval'} needed${stage}: ${p.requesterName} ${ask.before}${p.groupName}${ask.after}`,
@@ -54,8 +59,7 @@ export const approvalRequest = defineTemplate((p: ApprovalRequestParams) => {
       ...(p.justification ? [paragraph('Their justification:'), quote(p.justification)] : []),
       facts([
         ['Requested by', p.requesterName],
-        ['Group', p.groupName],
-        ['Role', p.accessId],
+        ...w.facts,
         ['When', approvalWindow(p.startDateTime, p.endDateTime)],
         ['Ticket', ticket(p.ticketNumber, p.ticketSystem)],
         ['Approval', p.stage ?? undefined],
@@ -71,8 +75,8 @@ export const approvalRequest = defineTemplate((p: ApprovalRequestParams) => {
       ),
     ],
     footerNote: p.escalation
-      ? `You get this message because you are an escalation approver for ${p.accessId} of ${p.groupName}.`
-      : `You get this message because you are an approver for ${p.accessId} of ${p.groupName}.`,
+      ? `You get this message because you are an escalation approver for ${w.phrase}.`
+      : `You get this message because you are an approver for ${w.phrase}.`,
   };
 });
 

@@ -18,11 +18,11 @@ export interface RoleSettingChange {
 }
 
 /**
- * One rule of a policy changed: old and new value of the whole rule, and `path: old → new` per changed field. The
+ * One rule of a policy changed (the resource named: a group, or for a directory role's policy the role): old and new value of the whole rule, and `path: old → new` per changed field. The
  * id is deterministic for the write (the ETag it produced), so recording it again can't duplicate it.
  */
 export function roleSettingUpdatedRecord(
-  change: RoleSettingChange & { groupName: string | null },
+  change: RoleSettingChange & { resourceName: string | null },
 ): AuditRecord {
   const { policy, ruleId, caller } = change;
   const details: Record<string, string> = {
@@ -46,7 +46,9 @@ export function roleSettingUpdatedRecord(
     initiatedBy: userActor(caller.objectId, caller.displayName, caller.userPrincipalName),
     targetResources: [
       { id: policy.id, displayName: `${ruleId} (${policy.roleDefinitionId})`, type: 'Policy' },
-      { id: policy.scopeId, displayName: change.groupName, type: 'Group' },
+      policy.scopeType === 'Group'
+        ? { id: policy.scopeId, displayName: change.resourceName, type: 'Group' }
+        : { id: policy.roleDefinitionId, displayName: change.resourceName, type: 'Role' },
     ],
     groupId: policy.scopeId,
     details,

@@ -3,6 +3,7 @@
  * what it finds to `errors`, so every problem is reported at once.
  */
 import { MAX_ISO_DURATION, parseIsoDuration } from '../../iso-duration';
+import type { PolicyScope } from './policy';
 import type { FieldError } from './rule-input';
 import {
   USER_SET_TYPES,
@@ -125,7 +126,12 @@ export function checkExpiration(
   }
 }
 
-export function checkApproval(rule: ApprovalRule, scopeId: string, errors: FieldError[]) {
+/**
+ * A directory role's approval may name no approvers (Entra's default approvers decide: the directory's Global
+ * Administrators and Privileged Role Administrators); a group's must name some.
+ */
+export function checkApproval(rule: ApprovalRule, scope: PolicyScope, errors: FieldError[]) {
+  const approversRequired = scope.scopeType === 'Group';
   const s = rule.setting;
   const at = 'body.setting';
   if (s.approvalMode === 'Parallel') {
@@ -153,7 +159,7 @@ export function checkApproval(rule: ApprovalRule, scopeId: string, errors: Field
     });
   }
   const first = s.approvalStages[0];
-  if (s.isApprovalRequired && (!first || first.primaryApprovers.length === 0)) {
+  if (approversRequired && s.isApprovalRequired && (!first || first.primaryApprovers.length === 0)) {
     errors.push({
       field: `${at}.approvalStages.0.primaryApprovers`,
       message: 'Approval is required: name at least one approver in the first stage',
@@ -161,7 +167,7 @@ export function checkApproval(rule: ApprovalRule, scopeId: string, errors: Field
   }
   s.approvalStages.forEach((stage, index) => {
     const f = `${at}.approvalStages.${index}`;
-    if (index > 0 && s.isApprovalRequired && stage.primaryApprovers.length === 0) {
+    if (approversRequired && index > 0 && s.isApprovalRequired && stage.primaryApprovers.length === 0) {
       errors.push({
         field: `${f}.primaryApprovers`,
         message: `Approval is required: name at least one approver in stage ${index + 1}`,
@@ -193,12 +199,12 @@ export function checkApproval(rule: ApprovalRule, scopeId: string, errors: Field
         });
       }
     }
-    checkApprovers(stage.primaryApprovers, `${f}.primaryApprovers`, scopeId, errors);
-    checkApprovers(stage.escalationApprovers, `${f}.escalationApprovers`, scopeId, errors);
+    checkApprovers(stage.primaryApprovers, `${f}.primaryApprovers`, scope, errors);
+    checkApprovers(stage.escalationApprovers, `${f}.escalationApprovers`, scope, errors);
   });
 }
 
-function checkApprovers(approvers: UserSet[], f: string, scopeId: string, errors: FieldError[]) {
+function checkApprovers(approvers: UserSet[], f: string, scope: PolicyScope, errors: FieldError[]) {
   if (approvers.length > LIMITS.approvers) {
     errors.push({ field: f, message: `At most ${LIMITS.approvers} approvers` });
   }
@@ -207,13 +213,17 @@ function checkApprovers(approvers: UserSet[], f: string, scopeId: string, errors
     const key = approverKey(approver);
     if (seen.has(key)) errors.push({ field: `${f}.${j}`, message: 'This approver is listed twice' });
     seen.add(key);
-    if (
-      approver['@odata.type'] === USER_SET_TYPES.groupOwners &&
-      approver.groupId.toLowerCase() !== scopeId
-    ) {
+    if (approver['@odata.type'] !== USER_SET_TYPES.groupOwners) return;
+    if (scope.scopeType === 'DirectoryRole') {
+      errors.push({
+        field: `${f}.${j}`,
+        message:
+          "groupOwners approvers are the owners of a group's policy: a directory role has none; name users (singleUser) or groups (groupMembers), or no one for the default approvers (Global Administrators and Privileged Role Administrators)",
+      });
+    } else if (approver.groupId.toLowerCase() !== scope.scopeId) {
       errors.push({
         field: `${f}.${j}.groupId`,
-        message: `groupOwners approvers are the owners of this policy's own group: use groupId ${scopeId}`,
+        message: `groupOwners approvers are the owners of this policy's own group: use groupId ${scope.scopeId}`,
       });
     }
   });

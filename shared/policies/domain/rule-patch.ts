@@ -4,6 +4,7 @@
  * PIM's limits and pimflow's (rule-limits.ts); every problem is reported at once, and nothing is stored unless all
  * pass. The body's shape is rule-input.ts'.
  */
+import type { PolicyScope } from './policy';
 import {
   parseRuleInput,
   withoutOdata,
@@ -36,14 +37,14 @@ export type { FieldError } from './rule-input';
 export type PatchOutcome = { ok: true; rule: PolicyRule } | { ok: false; errors: FieldError[] };
 
 /**
- * Merges a PATCH body into the stored rule and checks the result (everything but the directory). `scopeId` is the
- * policy's group.
+ * Merges a PATCH body into the stored rule and checks the result (everything but the directory). `scope` is the
+ * policy's: a group, or the directory for a directory role's policy.
  */
 export function mergeRulePatch(
   definition: RuleDefinition,
   stored: PolicyRule,
   rawBody: unknown,
-  scopeId: string,
+  scope: PolicyScope,
 ): PatchOutcome {
   const parsed = parseRuleInput(definition, rawBody);
   if (!parsed.ok) return parsed;
@@ -84,7 +85,7 @@ export function mergeRulePatch(
     case RULE_TYPES.approval: {
       const i = input as RuleInputOf<'approval'>;
       merged = mergeApproval(stored, i.setting);
-      checkApproval(merged, scopeId, errors);
+      checkApproval(merged, scope, errors);
       break;
     }
     case RULE_TYPES.authenticationContext: {

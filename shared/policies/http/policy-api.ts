@@ -1,17 +1,29 @@
 /**
  * The role-settings routes (docs/api/role-settings.md), each a handler of an authenticated request: Graph's
- * policies, their rules and the policy assignments; the rule PATCH mapped from the service's outcome.
+ * policies of groups and of directory roles, their rules and the policy assignments; the rule PATCH mapped from
+ * the service's outcome.
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { CallerPrincipal } from '../../auth/principal';
 import { checkQueryOptions, collection, parseExpand } from '../../http/odata';
 import { problem } from '../../http/problem';
-import type { AuthorizationDeps, GroupAccess } from '../../managed-groups/authorization';
+import {
+  canReadEverything,
+  isAdmin,
+  type AuthorizationDeps,
+  type GroupAccess,
+} from '../../managed-groups/authorization';
 import { authorizeGroup } from '../../managed-groups/http/authorize-group';
-import { groupIdOfPolicy } from '../domain/policy';
+import { groupIdOfPolicy, tenantIdOfDirectoryRolePolicy } from '../domain/policy';
 import { ruleDefinition } from '../domain/rules';
 import type { PolicyService } from '../policy-service';
-import { assignmentExpand, parseAssignmentId, readRuleBody, scopeFilter } from './policy-requests';
+import {
+  assignmentExpand,
+  parseAssignmentId,
+  readRuleBody,
+  scopeFilter,
+  type PolicyScopeFilter,
+} from './policy-requests';
 import { policyAssignmentView, policyView, ruleView } from './policy-views';
 
 export interface PolicyApiContext {
@@ -24,16 +36,46 @@ export interface PolicyApiContext {
 export type PolicyHandler = (request: HttpRequest, ctx: PolicyApiContext) => Promise<HttpResponseInit>;
 
 const noPolicy = (policyId: string) => problem(404, `No role management policy ${policyId}`);
-const authorize = (ctx: PolicyApiContext, groupId: string, access: GroupAccess) =>
-  authorizeGroup(ctx.authorization, ctx.caller, groupId, access);
+/** Whose settings a route touches: a group's, or the directory roles'. */
+type Scope = { scopeType: 'Group'; groupId: string } | { scopeType: 'DirectoryRole' };
+
+/**
+ * A group's settings: admins, auditors (read) and the group's active owners. The directory roles' settings:
+ * admins, and auditors to read (a directory role has no owners).
+ */
+async function authorize(ctx: PolicyApiContext, scope: Scope, access: GroupAccess) {
+  if (scope.scopeType === 'Group')
+    return authorizeGroup(ctx.authorization, ctx.caller, scope.groupId, access);
+  const allowed = access === 'read' ? canReadEverything(ctx.caller) : isAdmin(ctx.caller);
+  if (allowed) return undefined;
+  return problem(
+    403,
+    access === 'read'
+      ? "Only admins and auditors can read a directory role's settings"
+      : "Only admins can change a directory role's settings",
+  );
+}
+
+/** The scope a policy id names, or undefined when it names none. */
+function scopeOfPolicy(policyId: string): Scope | undefined {
+  if (tenantIdOfDirectoryRolePolicy(policyId)) return { scopeType: 'DirectoryRole' };
+  const groupId = groupIdOfPolicy(policyId);
+  return groupId ? { scopeType: 'Group', groupId } : undefined;
+}
+
+function listFor(ctx: PolicyApiContext, filter: PolicyScopeFilter) {
+  return filter.scopeType === 'Group'
+    ? ctx.policies.listForGroup(filter.groupId, filter.role)
+    : ctx.policies.listForDirectoryRoles(filter.roleDefinitionId);
+}
 
 export const listPolicies: PolicyHandler = async (request, ctx) => {
   checkQueryOptions(request, ['$filter', '$expand']);
   const expand = parseExpand(request, ['rules', 'effectiveRules']);
-  const { groupId } = scopeFilter(request, false);
-  const denied = await authorize(ctx, groupId, 'read');
+  const filter = scopeFilter(request, false);
+  const denied = await authorize(ctx, filter, 'read');
   if (denied) return denied;
-  const found = await ctx.policies.listForGroup(groupId);
+  const found = await listFor(ctx, filter);
   return {
     jsonBody: collection(
       '$metadata#policies/roleManagementPolicies',
@@ -42,12 +84,12 @@ export const listPolicies: PolicyHandler = async (request, ctx) => {
   };
 };
 
-/** Reads the policy named in the route, after checking the caller may (read or manage) its group. */
+/** Reads the policy named in the route, after checking the caller may (read or manage) its group or role. */
 async function loadPolicy(request: HttpRequest, ctx: PolicyApiContext, access: GroupAccess) {
   const policyId = request.params.policyId ?? '';
-  const groupId = groupIdOfPolicy(policyId);
-  if (!groupId) return { response: noPolicy(policyId) };
-  const denied = await authorize(ctx, groupId, access);
+  const scope = scopeOfPolicy(policyId);
+  if (!scope) return { response: noPolicy(policyId) };
+  const denied = await authorize(ctx, scope, access);
   if (denied) return { response: denied };
   const policy = await ctx.policies.get(policyId);
   if (!policy) return { response: noPolicy(policyId) };
@@ -98,9 +140,9 @@ export const patchRule: PolicyHandler = async (request, ctx) => {
   checkQueryOptions(request, []);
   const policyId = request.params.policyId ?? '';
   const ruleId = request.params.ruleId ?? '';
-  const groupId = groupIdOfPolicy(policyId);
-  if (!groupId) return noPolicy(policyId);
-  const denied = await authorize(ctx, groupId, 'manage');
+  const scope = scopeOfPolicy(policyId);
+  if (!scope) return noPolicy(policyId);
+  const denied = await authorize(ctx, scope, 'manage');
   if (denied) return denied;
   const body = await readRuleBody(request);
   if (!body.ok) return body.response;
@@ -121,10 +163,10 @@ export const patchRule: PolicyHandler = async (request, ctx) => {
 export const listAssignments: PolicyHandler = async (request, ctx) => {
   checkQueryOptions(request, ['$filter', '$expand']);
   const expand = assignmentExpand(request);
-  const { groupId, role } = scopeFilter(request, true);
-  const denied = await authorize(ctx, groupId, 'read');
+  const filter = scopeFilter(request, true);
+  const denied = await authorize(ctx, filter, 'read');
   if (denied) return denied;
-  const found = await ctx.policies.listForGroup(groupId, role);
+  const found = await listFor(ctx, filter);
   return {
     jsonBody: collection(
       '$metadata#policies/roleManagementPolicyAssignments',
@@ -140,11 +182,11 @@ export const getAssignment: PolicyHandler = async (request, ctx) => {
   const notFound = () => problem(404, `No role management policy assignment ${id}`);
   const named = parseAssignmentId(id);
   if (!named) return notFound();
-  const denied = await authorize(ctx, named.groupId, 'read');
+  const denied = await authorize(ctx, named, 'read');
   if (denied) return denied;
   const policy = await ctx.policies.get(named.policyId);
-  if (!policy || policy.scopeId !== named.groupId || policy.roleDefinitionId !== named.role)
-    return notFound();
+  const scopeId = named.scopeType === 'Group' ? named.groupId : '/';
+  if (!policy || policy.scopeId !== scopeId || policy.roleDefinitionId !== named.role) return notFound();
   return {
     jsonBody: {
       '@odata.context': '$metadata#policies/roleManagementPolicyAssignments/$entity',

@@ -8,8 +8,16 @@ import type { GroupRole } from '../../managed-groups/domain/managed-group';
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Graph's `scopeId eq '{groupId}' and scopeType eq 'Group'` (plus, for assignments, `roleDefinitionId`). */
-export function scopeFilter(request: HttpRequest, withRole: boolean): { groupId: string; role?: GroupRole } {
+/** Whose policies a `$filter` asks for: a group's (one role of it), or the directory roles' (one of them). */
+export type PolicyScopeFilter =
+  | { scopeType: 'Group'; groupId: string; role?: GroupRole }
+  | { scopeType: 'DirectoryRole'; roleDefinitionId?: string };
+
+/**
+ * Graph's `scopeId eq '{groupId}' and scopeType eq 'Group'` or `scopeId eq '/' and scopeType eq 'DirectoryRole'`
+ * (plus, for assignments, `roleDefinitionId`).
+ */
+export function scopeFilter(request: HttpRequest, withRole: boolean): PolicyScopeFilter {
   const clauses = parseFilter(request.query.get('$filter'));
   const allowed = withRole ? ['scopeId', 'scopeType', 'roleDefinitionId'] : ['scopeId', 'scopeType'];
   const byField = new Map<string, FilterClause>();
@@ -25,15 +33,34 @@ export function scopeFilter(request: HttpRequest, withRole: boolean): { groupId:
   const scopeId = byField.get('scopeId')?.value;
   const scopeType = byField.get('scopeType')?.value;
   if (!scopeId || !scopeType) {
-    throw new ODataError("Give $filter=scopeId eq '{groupId}' and scopeType eq 'Group'");
+    throw new ODataError(
+      "Give $filter=scopeId eq '{groupId}' and scopeType eq 'Group', or scopeId eq '/' and scopeType eq 'DirectoryRole'",
+    );
   }
-  if (scopeType !== 'Group') throw new ODataError(`scopeType must be 'Group' (pimflow manages groups)`);
-  if (!GUID.test(scopeId)) throw new ODataError(`scopeId must be a group's object id (a GUID)`);
   const role = byField.get('roleDefinitionId')?.value;
+  if (scopeType === 'DirectoryRole') return directoryRoleFilter(scopeId, role);
+  if (scopeType !== 'Group') {
+    throw new ODataError(
+      `scopeType must be 'Group' or 'DirectoryRole' (pimflow manages groups and Microsoft Entra roles)`,
+    );
+  }
+  if (!GUID.test(scopeId)) throw new ODataError(`scopeId must be a group's object id (a GUID)`);
   if (role !== undefined && role !== 'member' && role !== 'owner') {
     throw new ODataError(`roleDefinitionId must be 'member' or 'owner'`);
   }
-  return { groupId: scopeId.toLowerCase(), ...(role !== undefined && { role }) };
+  return { scopeType: 'Group', groupId: scopeId.toLowerCase(), ...(role !== undefined && { role }) };
+}
+
+function directoryRoleFilter(scopeId: string, role: string | undefined): PolicyScopeFilter {
+  if (scopeId !== '/') {
+    throw new ODataError(
+      "For scopeType 'DirectoryRole' scopeId is '/': a role's policy applies at every scope, administrative units included",
+    );
+  }
+  if (role !== undefined && !GUID.test(role)) {
+    throw new ODataError(`roleDefinitionId must be a directory role definition's id (a GUID)`);
+  }
+  return { scopeType: 'DirectoryRole', ...(role !== undefined && { roleDefinitionId: role.toLowerCase() }) };
 }
 
 export type AssignmentExpand = 'none' | 'policy' | 'policyWithRules';
@@ -48,15 +75,31 @@ export function assignmentExpand(request: HttpRequest): AssignmentExpand {
 }
 
 const ASSIGNMENT_ID = /^Group_([0-9a-f-]{36})_(Group_[0-9a-f-]{36}_[0-9a-f-]{36})_(member|owner)$/i;
+const G = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const DIRECTORY_ROLE_ASSIGNMENT_ID = new RegExp(`^(DirectoryRole_${G}_${G})_(${G})$`);
 
-/** `Group_{groupId}_{policyId}_{role}`, or undefined when the id isn't one. */
-export function parseAssignmentId(
-  id: string,
-): { groupId: string; policyId: string; role: string } | undefined {
+/** What a policy assignment id names. */
+export type AssignmentIdParts =
+  | { scopeType: 'Group'; groupId: string; policyId: string; role: string }
+  | { scopeType: 'DirectoryRole'; policyId: string; role: string };
+
+/**
+ * `Group_{groupId}_{policyId}_{role}`, or for a directory role `{policyId}_{roleDefinitionId}`; undefined when
+ * the id is neither.
+ */
+export function parseAssignmentId(id: string): AssignmentIdParts | undefined {
+  const role = DIRECTORY_ROLE_ASSIGNMENT_ID.exec(id);
+  if (role) {
+    return {
+      scopeType: 'DirectoryRole',
+      policyId: role[1] as string,
+      role: (role[2] as string).toLowerCase(),
+    };
+  }
   const m = ASSIGNMENT_ID.exec(id);
   const groupId = m?.[1]?.toLowerCase();
   if (!m || !groupId || !GUID.test(groupId)) return undefined;
-  return { groupId, policyId: m[2] as string, role: m[3] as string };
+  return { scopeType: 'Group', groupId, policyId: m[2] as string, role: m[3] as string };
 }
 
 /** The rule a PATCH sends: JSON (any shape; the rule checks it), no id longer than any id is. */

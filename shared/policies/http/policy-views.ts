@@ -25,7 +25,7 @@ export function policyAssignmentView(
   expand: 'none' | 'policy' | 'policyWithRules',
 ): Record<string, unknown> {
   return {
-    id: policyAssignmentId(policy.scopeId, policy.id, policy.roleDefinitionId),
+    id: policyAssignmentId(policy),
     policyId: policy.id,
     scopeId: policy.scopeId,
     scopeType: policy.scopeType,

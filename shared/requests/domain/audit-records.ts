@@ -4,20 +4,20 @@
  */
 import { SYSTEM_ACTOR, userActor } from '../../audit/domain/audit-entry';
 import type { AuditRecord } from '../../audit/domain/audit-record';
+import { accessNoun, accessTargetResource, type AuditedAccess } from '../../audit/domain/access-resource';
+import type { ResourceType } from '../../access/resource';
 import type { RequestWorkflowInput } from './request-workflow';
+import type { Schedule } from '../../lifecycle/domain/schedule';
 import type { RequestStatus, ScheduleRequest } from './schedule-request';
 
 type Ref = { requestId: string; groupId: string };
 type Actor = { id: string; displayName: string | null };
 
-/** The audit fields every record about one principal's access to a group shares. */
-function aboutAccess(groupId: string, principalId: string, requestId: string) {
+/** The audit fields every record about one principal's access to a group (or a directory role) shares. */
+function aboutAccess(access: AuditedAccess, principalId: string, requestId: string) {
   return {
-    targetResources: [
-      { id: groupId, type: 'Group' as const },
-      { id: principalId, type: 'Principal' as const },
-    ],
-    groupId,
+    targetResources: [accessTargetResource(access), { id: principalId, type: 'Principal' as const }],
+    groupId: access.groupId,
     principalId,
     correlationId: requestId,
   };
@@ -26,7 +26,7 @@ function aboutAccess(groupId: string, principalId: string, requestId: string) {
 /** The request reached `status` (approved, denied, canceled, timed out, failed, provisioned...). */
 export function requestStatusRecord(
   ref: Ref,
-  request: Pick<ScheduleRequest, 'action' | 'principalId' | 'accessId'>,
+  request: Pick<ScheduleRequest, 'action' | 'principalId' | 'accessId' | 'resourceType'>,
   status: RequestStatus,
   reason: string | null,
   at: Date,
@@ -49,7 +49,7 @@ export function requestStatusRecord(
     initiatedBy: SYSTEM_ACTOR,
     targetResources: [
       { id: ref.requestId, type: 'Request' },
-      { id: ref.groupId, type: 'Group' },
+      accessTargetResource({ ...request, groupId: ref.groupId }),
     ],
     groupId: ref.groupId,
     principalId: request.principalId,
@@ -72,15 +72,15 @@ export function accessStartedRecord(
     activityDateTime: at,
     activityDisplayName:
       input.kind === 'eligibility'
-        ? `Add eligible ${input.accessId} to group (PIM)`
-        : `Add ${input.accessId} to group (PIM ${activation ? 'activation' : renewal ? 'renewal' : 'assignment'})`,
+        ? `Add eligible ${input.accessId} to ${accessNoun(input)} (PIM)`
+        : `Add ${input.accessId} to ${accessNoun(input)} (PIM ${activation ? 'activation' : renewal ? 'renewal' : 'assignment'})`,
     category: input.kind === 'eligibility' ? 'Assignment' : 'Membership',
     operationType: 'Assign',
     result: 'success',
     initiatedBy: activation
       ? SYSTEM_ACTOR
       : userActor(request.createdBy.user.id, request.createdBy.user.displayName),
-    ...aboutAccess(ref.groupId, input.principalId, ref.requestId),
+    ...aboutAccess({ ...input, groupId: ref.groupId }, input.principalId, ref.requestId),
     details: {
       accessId: input.accessId,
       justification: request.justification,
@@ -105,13 +105,13 @@ export function accessEndedRecord(
     activityDateTime: at,
     activityDisplayName:
       input.kind === 'eligibility'
-        ? `Remove eligible ${input.accessId} from group (PIM ${expired ? 'expiry' : 'removal'})`
-        : `Remove ${input.accessId} from group (PIM ${expired ? 'expiry' : input.action === 'selfActivate' ? 'deactivation' : 'removal'})`,
+        ? `Remove eligible ${input.accessId} from ${accessNoun(input)} (PIM ${expired ? 'expiry' : 'removal'})`
+        : `Remove ${input.accessId} from ${accessNoun(input)} (PIM ${expired ? 'expiry' : input.action === 'selfActivate' ? 'deactivation' : 'removal'})`,
     category: input.kind === 'eligibility' ? 'Assignment' : 'Membership',
     operationType: expired ? 'Expire' : 'Unassign',
     result: 'success',
     initiatedBy: by ? userActor(by.id, by.displayName) : SYSTEM_ACTOR,
-    ...aboutAccess(ref.groupId, input.principalId, ref.requestId),
+    ...aboutAccess({ ...input, groupId: ref.groupId }, input.principalId, ref.requestId),
     details: { accessId: input.accessId, reason },
   };
 }
@@ -119,7 +119,7 @@ export function accessEndedRecord(
 /** A revoke round failed; the orchestration tries again after a pause. */
 export function revokeFailedRecord(
   ref: Ref,
-  target: { role: string; principalId: string },
+  target: { resourceType?: ResourceType; role: string; principalId: string },
   round: number,
   reason: string,
   at: Date,
@@ -130,13 +130,42 @@ export function revokeFailedRecord(
     activityDateTime: at,
     activityDisplayName: refused
       ? `Remove ${target.role} refused: kept as the last privileged administrator (round ${round})`
-      : `Remove ${target.role} from group failed; retrying (round ${round})`,
+      : `Remove ${target.role} from ${accessNoun(target)} failed; retrying (round ${round})`,
     category: 'Membership',
     operationType: 'Unassign',
     result: 'failure',
     resultReason: reason,
     initiatedBy: SYSTEM_ACTOR,
-    ...aboutAccess(ref.groupId, target.principalId, ref.requestId),
+    ...aboutAccess(
+      { resourceType: target.resourceType, groupId: ref.groupId, accessId: target.role },
+      target.principalId,
+      ref.requestId,
+    ),
     details: { round: String(round) },
+  };
+}
+
+/**
+ * A removal of a directory role was refused because it would leave the directory without a Global Administrator
+ * (or Privileged Role Administrator): once per schedule, action and minute.
+ */
+export function lastAdminKeptRecord(
+  schedule: Pick<Schedule, 'id' | 'resourceType' | 'groupId' | 'accessId' | 'principalId'>,
+  action: string,
+  reason: string,
+  by: Actor,
+  at: Date,
+): AuditRecord {
+  return {
+    id: `${schedule.id}:kept-last-admin:${action}:${at.toISOString().slice(0, 16)}`,
+    activityDateTime: at,
+    activityDisplayName: `Remove ${schedule.accessId} from role refused: last privileged administrator (PIM ${action})`,
+    category: 'Membership',
+    operationType: 'Unassign',
+    result: 'failure',
+    resultReason: reason,
+    initiatedBy: userActor(by.id, by.displayName),
+    ...aboutAccess(schedule, schedule.principalId, schedule.id),
+    details: { accessId: schedule.accessId, directoryScopeId: schedule.groupId },
   };
 }
