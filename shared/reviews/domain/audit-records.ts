@@ -24,11 +24,13 @@ export function callerActor(caller: Caller): Actor {
 function definitionTargets(d: ReviewDefinition): AuditRecord['targetResources'] {
   return [
     { id: d.id, displayName: d.displayName, type: 'Policy' as const },
-    ...d.scope.roles.map(storedRole).map((r) => ({
-      id: r.resourceType === 'directoryRole' ? r.accessId : r.groupId,
-      displayName: r.resourceType === 'directoryRole' ? 'directory role' : `${r.accessId} role`,
-      type: 'Group' as const,
-    })),
+    ...d.scope.roles
+      .map(storedRole)
+      .map((r) =>
+        r.resourceType === 'directoryRole'
+          ? { id: r.accessId, displayName: 'directory role', type: 'Role' as const }
+          : { id: r.groupId, displayName: `${r.accessId} role`, type: 'Group' as const },
+      ),
   ];
 }
 

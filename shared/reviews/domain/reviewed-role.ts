@@ -115,13 +115,14 @@ export function roleName(r: ReviewedRole): string {
   return r.roleDisplayName ?? r.accessId;
 }
 
-/**
- * The audit's target for what is reviewed. The audit's target types have no directory-role type: a directory role
- * is named by its role definition id and label, typed as the resource the stored documents call `groupId`.
- */
-export function reviewedTarget(r: ReviewedRole): { id: string; displayName: string | null; type: 'Group' } {
+/** The audit's target for what is reviewed: the group, or the directory role (its definition id). */
+export function reviewedTarget(r: ReviewedRole): {
+  id: string;
+  displayName: string | null;
+  type: 'Group' | 'Role';
+} {
   return isDirectoryRole(r)
-    ? { id: r.accessId, displayName: reviewedRoleLabel(r), type: 'Group' }
+    ? { id: r.accessId, displayName: r.roleDisplayName ?? null, type: 'Role' }
     : { id: r.groupId, displayName: r.groupDisplayName, type: 'Group' };
 }
 
