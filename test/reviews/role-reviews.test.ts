@@ -4,8 +4,11 @@
  * Admin-Group" is one item, not expanded; a deny applied removes its role assignment in the Graph stand-in, and
  * auto-apply does the same; the reviewers' mails name the role; the last Global Administrator is never removed
  * (the item records why); only managed roles are reviewed; Graph's query scope for a privileged role is read.
+ * pimflow's own schedules of a role (seeded in Cosmos, without request orchestrations: the apply then ends them in
+ * Cosmos) are items too, and a principal holding the role through one isn't reviewed twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Schedule } from '../../shared/lifecycle/domain/schedule';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { expectProblem } from '../pim-policy/policy-helpers';
 import { ADMIN } from '../pim/pim-scenario';
@@ -250,5 +253,69 @@ describe('Auto-apply, the last Global Administrator, managed roles only, Graph q
       },
     });
     await expectProblem(bad, 400, /Unsupported scope query/);
+  });
+});
+
+describe('pimflow’s own schedules of a directory role', () => {
+  /** A schedule of Password Administrator at `/`, as pimflow writes it (no request orchestration behind it). */
+  async function seedSchedule(kind: Schedule['kind'], principalId: string): Promise<string> {
+    const s = await app.services();
+    const now = app.rt.clock.now().toISOString();
+    const scheduleId = crypto.randomUUID();
+    await s.store.schedules.create({
+      id: scheduleId,
+      resourceType: 'directoryRole',
+      groupId: '/',
+      kind,
+      principalId,
+      accessId: ROLES.password,
+      memberType: 'direct',
+      assignmentType: kind === 'assignment' ? 'assigned' : null,
+      status: 'Provisioned',
+      scheduleInfo: { startDateTime: now, expiration: { type: 'noExpiration' } },
+      startDateTime: now,
+      endDateTime: null,
+      createdUsing: scheduleId,
+      activatedUsing: null,
+      createdDateTime: now,
+      modifiedDateTime: now,
+    });
+    return scheduleId;
+  }
+
+  it('reviews eligible and active schedules once each, and a deny ends them and removes the assignment', async () => {
+    const s = await app.services();
+    const [noah, sofia] = [id('noah.williams'), id('sofia.rossi')];
+    const eligibility = await seedSchedule('eligibility', noah);
+    // Sofia's active schedule and her role assignment in the directory are one holding, reviewed once.
+    const assignment = await seedSchedule('assignment', sofia);
+    await s.directory.addRoleAssignment(ROLES.password, sofia, '/');
+
+    const { instances } = await startRoleReview([ROLES.password]);
+    const instance = instances.get(ROLES.password)!;
+    const items = await decisions(app, review(instance.url));
+    const rows = items.map((i) => [i.principal.id, i.assignmentType]).sort();
+    expect(rows).toEqual(
+      [
+        [GROUP, 'active'],
+        [noah, 'eligible'],
+        [sofia, 'active'],
+      ].sort(),
+    );
+
+    await deny(instance.url, noah);
+    await deny(instance.url, sofia);
+    await stop(instance.url);
+    const res = await app.api(`${instance.url}/applyDecisions`, { ...ADMIN, method: 'POST' });
+    expect(res.status, await res.clone().text()).toBe(202);
+    await app.rt.waitForIdle();
+    const after = await applied(instance.url);
+    expect(byPrincipal(after, noah)).toMatchObject({ applyResult: 'AppliedSuccessfully' });
+    expect(byPrincipal(after, sofia)).toMatchObject({ applyResult: 'AppliedSuccessfully' });
+    expect(byPrincipal(after, GROUP)).toMatchObject({ applyResult: 'New', decision: 'NotReviewed' });
+    expect(await holds(ROLES.password, sofia)).toBe(false);
+    expect(await holds(ROLES.password, GROUP)).toBe(true);
+    for (const scheduleId of [eligibility, assignment])
+      expect((await s.store.schedules.get(scheduleId, '/')).status).toBe('Revoked');
   });
 });
