@@ -95,11 +95,9 @@ export function itemFieldset(
       />
       ${label}</label
     >`;
+  const role = isDirectoryRole(item.resource) ? roleOf(item) : item.resource.accessId;
   return html`<fieldset id="item-${item.id}">
-    <legend>
-      ${principalName(item)} – ${item.assignmentType}
-      ${isDirectoryRole(item.resource) ? roleOf(item) : item.resource.accessId}
-    </legend>
+    <legend>${principalName(item)} – ${item.assignmentType} ${role}</legend>
     ${entry?.error ? html`<p class="error" role="alert">${entry.error}</p>` : null}
     ${itemFacts(item, definition)}
     <div class="choices">
