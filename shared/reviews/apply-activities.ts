@@ -9,8 +9,10 @@
  * attempted before it touches anything, and records the result with an ETag-guarded write. A re-run after a crash at
  * any instant redoes at most the unrecorded part: removing a membership that is already gone is a no-op in Graph
  * ('unchanged'), an end event to an ended schedule changes nothing, audit ids are deterministic. Items that aren't
- * Deny are not touched (their applyResult stays `New`: applying did nothing to them).
+ * Deny are not touched (their applyResult stays `New`: applying did nothing to them). A directory role's items are
+ * applied by apply-role-chunk.ts: the role assignment removed through the access port, schedules ended the same way.
  */
+import type { AccessProvider } from '../access/access-provider';
 import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
@@ -31,6 +33,8 @@ export interface ApplyDeps {
   reviews: ReviewStore;
   store: PimStore;
   directory: Directory;
+  /** Removes directory role assignments (resourceType directoryRole); group removals go through `directory` in bulk. */
+  access: AccessProvider;
   audit: AuditWriter;
   clock: Clock;
   /** Items handled per chunk (default APPLY_CHUNK_SIZE); smaller in tests. */

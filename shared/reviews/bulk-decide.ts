@@ -10,6 +10,7 @@ import type { ReviewDecision } from './domain/review-decision';
 import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
 import { reviewerOf } from './domain/reviewer-access';
+import { isDirectoryRole } from './domain/reviewed-role';
 
 /** The instance, its series and the caller, as the route resolved them. */
 export interface ReviewerContext {
@@ -79,7 +80,11 @@ async function pendingOf(
     });
     items.push(
       ...page.items.filter(
-        (i) => !filter.resourceId || i.resource.groupId === filter.resourceId.toLowerCase(),
+        (i) =>
+          !filter.resourceId ||
+          // A group's id; a directory role's definition id.
+          (isDirectoryRole(i.resource) ? i.resource.accessId : i.resource.groupId) ===
+            filter.resourceId.toLowerCase(),
       ),
     );
     token = page.continuationToken;

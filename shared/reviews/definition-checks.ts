@@ -1,13 +1,16 @@
 /**
  * The checks of a definition zod can't make: reviewers, recipients and settings (for a new definition and for the
- * result of an edit), and the scope's roles (each a role of a group under management, named once).
+ * result of an edit), and the scope's roles (each a role of a group under management or a directory role under
+ * management, named once).
  */
 import type { Directory } from '../directory/directory';
 import { parseIsoDuration } from '../iso-duration';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
+import type { ManagedRoleRepository } from '../managed-roles/adapters/managed-role-repository';
 import { checkRecurrence } from './domain/recurrence';
 import { refuse, type Refusal } from './domain/refusal';
 import { parseReviewers, type ReviewDefinition, type ReviewerScope } from './domain/review-definition';
+import { isDirectoryScopeRole, type DirectoryScopeRole } from './domain/reviewed-role';
 
 type Content = Pick<
   ReviewDefinition,
@@ -84,13 +87,28 @@ export async function checkContent(
   return undefined;
 }
 
-/** The scope's roles: each a role of a group under management, each named once. */
+export interface ScopeCheckDeps {
+  managedGroups: Pick<ManagedGroupRepository, 'find'>;
+  managedRoles: Pick<ManagedRoleRepository, 'find'>;
+  directory: Pick<Directory, 'getRoleDefinition' | 'getAdministrativeUnit'>;
+}
+
+/** The scope's roles: each a role of a group under management or a managed directory role, each named once. */
 export async function checkScope(
-  deps: { managedGroups: Pick<ManagedGroupRepository, 'find'> },
+  deps: ScopeCheckDeps,
   scope: ReviewDefinition['scope'],
 ): Promise<Refusal | undefined> {
   const seen = new Set<string>();
   for (const [i, role] of scope.roles.entries()) {
+    if (isDirectoryScopeRole(role)) {
+      const key = `${role.directoryScopeId}|${role.roleDefinitionId}`;
+      if (seen.has(key))
+        return invalid(`scope.roles[${i}]: the role ${role.roleDefinitionId} is named twice`);
+      seen.add(key);
+      const problem = await checkDirectoryRole(deps, role, `scope.roles[${i}]`);
+      if (problem) return problem;
+      continue;
+    }
     const groupId = role.groupId.toLowerCase();
     const key = `${groupId}/${role.accessId}`;
     if (seen.has(key))
@@ -103,5 +121,25 @@ export async function checkScope(
         `scope.roles[${i}]: pimflow doesn't manage the ${role.accessId} role of ${group.displayName}`,
       );
   }
+  return undefined;
+}
+
+/** Only roles under management are reviewed (PIM reviews the roles it governs); the scope must exist. */
+async function checkDirectoryRole(
+  deps: ScopeCheckDeps,
+  role: DirectoryScopeRole,
+  where: string,
+): Promise<Refusal | undefined> {
+  const managed = await deps.managedRoles.find(role.roleDefinitionId);
+  if (!managed) {
+    const definition = await deps.directory.getRoleDefinition(role.roleDefinitionId);
+    if (!definition) return invalid(`${where}: no role definition ${role.roleDefinitionId} in the directory`);
+    return invalid(
+      `${where}: the ${definition.displayName} role (${role.roleDefinitionId}) is not under management: bring it under management first (POST /api/managedRoles)`,
+    );
+  }
+  const unit = /^\/administrativeUnits\/(.+)$/.exec(role.directoryScopeId)?.[1];
+  if (unit && !(await deps.directory.getAdministrativeUnit(unit)))
+    return invalid(`${where}: no administrative unit ${unit} in the directory`);
   return undefined;
 }

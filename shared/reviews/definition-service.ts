@@ -4,7 +4,8 @@
  * series orchestration; everything else about a definition happens here.
  *
  * The bodies are domain/definition-bodies.ts, the checks definition-checks.ts, an edit's merge and diff
- * domain/definition-changes.ts. Checks beyond the body's shape: every scope role must be a role of a group under management (and named once);
+ * domain/definition-changes.ts. Checks beyond the body's shape: every scope role must be a role of a group under management
+ * or a directory role under management (and named once);
  * an instance must be shorter than the interval between occurrences (`checkRecurrence`); a series starts today or
  * later; reviewer queries must be ones pimflow resolves (`parseReviewers`), `./manager` needs fallback reviewers,
  * fallback reviewers are selected users; every `/users/{id}` named must exist in the directory.
@@ -20,6 +21,7 @@ import type { Directory } from '../directory/directory';
 import type { Stored } from '../storage/stored';
 import { NotFoundError } from '../storage/errors';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
+import type { ManagedRoleRepository } from '../managed-roles/adapters/managed-role-repository';
 import { applyOrchestrationId, instanceOrchestrationId, seriesInstanceId } from './contract';
 import { checkContent, checkScope } from './definition-checks';
 import {
@@ -31,6 +33,7 @@ import type { DefinitionCreate, DefinitionPatch } from './domain/definition-bodi
 import { changedProperties, merged, stripEtag, summarize, valueAt } from './domain/definition-changes';
 import { refuse, type Refusal } from './domain/refusal';
 import type { ReviewDefinition } from './domain/review-definition';
+import { normalRole } from './domain/reviewed-role';
 import type { ReviewStore } from './adapters/review-store';
 
 export {
@@ -43,6 +46,7 @@ export {
 export interface DefinitionDeps {
   reviews: ReviewStore;
   managedGroups: ManagedGroupRepository;
+  managedRoles: ManagedRoleRepository;
   directory: Directory;
   audit: AuditWriter;
   clock: Clock;
@@ -80,7 +84,7 @@ export async function prepareDefinition(
     id,
     scope: {
       ...body.scope,
-      roles: body.scope.roles.map((r) => ({ groupId: r.groupId.toLowerCase(), accessId: r.accessId })),
+      roles: body.scope.roles.map(normalRole),
     },
     status: 'NotStarted',
     createdBy: {

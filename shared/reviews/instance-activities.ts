@@ -32,6 +32,7 @@ import { instanceClosedRecord, instanceResultsRecord, instanceStartedRecord } fr
 import { defaultFor, withDefaultDecision } from './domain/default-decision';
 import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
+import { directoryRoleNames } from './domain/reviewed-role';
 import type { ReviewStore } from './adapters/review-store';
 import { mailReviewers, type ReviewPageUrl } from './reviewer-mails';
 import { inParallel } from './parallel';
@@ -173,6 +174,7 @@ export function createInstanceActivities(d: InstanceActivityDeps) {
             reviewName: definition.displayName,
             groupName: instance.groupDisplayName ?? instance.groupId,
             accessId: instance.accessId,
+            directoryRole: directoryRoleNames(instance),
             completedDateTime: instance.completedDateTime ?? d.clock.now().toISOString(),
             stoppedBy,
             counts,

@@ -14,6 +14,7 @@ import type { MailReviewersInput, MailReviewersResult } from './contract';
 import { reviewerCounts } from './decision-counts';
 import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
+import { directoryRoleNames } from './domain/reviewed-role';
 import type { ReviewStore } from './adapters/review-store';
 import { inParallel } from './parallel';
 
@@ -75,6 +76,7 @@ export async function mailReviewers(
         reviewName: definition.displayName,
         groupName: instance.groupDisplayName ?? instance.groupId,
         accessId: instance.accessId,
+        directoryRole: directoryRoleNames(instance),
         descriptionForReviewers: definition.descriptionForReviewers,
         itemCount: counts.get(reviewerId) ?? 0,
         endDateTime: instance.endDateTime,

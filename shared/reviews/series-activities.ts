@@ -1,6 +1,6 @@
 /**
  * The series orchestration's activities (orchestrations/access-review-series.ts): plan an occurrence (its times, and
- * one instance document per selected role, created if missing so a re-run creates nothing twice), start it (the
+ * one instance document per selected role — a group role or a directory role, named for it — created if missing so a re-run creates nothing twice), start it (the
  * definition becomes InProgress and the occurrence's instances take the series' current reviewers and duration),
  * and end the series (the definition becomes Completed). Every write is idempotent: ETag-guarded updates that do
  * nothing when already done, create-if-missing, deterministic audit ids.
@@ -10,6 +10,7 @@ import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
 import { AlreadyExistsError, NotFoundError } from '../storage/errors';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
+import type { ManagedRoleRepository } from '../managed-roles/adapters/managed-role-repository';
 import { auditCreated } from './definition-service';
 import { seriesCompletedRecord } from './domain/audit-records';
 import { occurrenceAt } from './domain/recurrence';
@@ -23,11 +24,13 @@ import {
   type StartOccurrenceResult,
 } from './contract';
 import { reviewInstanceId } from './domain/review-ids';
+import { DIRECTORY_SCOPE_NAME, storedRole, type StoredRole } from './domain/reviewed-role';
 import type { ReviewStore } from './adapters/review-store';
 
 export interface SeriesDeps {
   reviews: ReviewStore;
   managedGroups: ManagedGroupRepository;
+  managedRoles: ManagedRoleRepository;
   directory: Directory;
   audit: AuditWriter;
   clock: Clock;
@@ -62,6 +65,23 @@ export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
     const managed = await deps.managedGroups.find(groupId);
     if (managed) return managed.displayName;
     return (await deps.directory.getGroup(groupId))?.displayName ?? null;
+  }
+
+  /** An instance's names: the group's; or a directory role's (from the directory) and its scope's. */
+  async function namesOf(
+    role: StoredRole,
+  ): Promise<Pick<ReviewInstance, 'groupDisplayName' | 'roleDisplayName'>> {
+    if (role.resourceType === 'group') return { groupDisplayName: await groupName(role.groupId) };
+    const unit = /^\/administrativeUnits\/(.+)$/.exec(role.groupId)?.[1];
+    const [definition, managed, scope] = await Promise.all([
+      deps.directory.getRoleDefinition(role.accessId),
+      deps.managedRoles.find(role.accessId),
+      unit ? deps.directory.getAdministrativeUnit(unit) : undefined,
+    ]);
+    return {
+      groupDisplayName: unit ? (scope?.displayName ?? null) : DIRECTORY_SCOPE_NAME,
+      roleDisplayName: definition?.displayName ?? managed?.displayName ?? null,
+    };
   }
 
   async function completeSeries(definition: ReviewDefinition): Promise<void> {
@@ -111,18 +131,19 @@ export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
       const startDateTime = at.start.toISOString();
       const endDateTime = at.end.toISOString();
       const instances: { instanceId: string }[] = [];
-      for (const role of definition.scope.roles) {
-        const groupId = role.groupId.toLowerCase();
-        const id = reviewInstanceId(definitionId, occurrence, groupId, role.accessId);
+      for (const role of definition.scope.roles.map(storedRole)) {
+        const { groupId, accessId, resourceType } = role;
+        const id = reviewInstanceId(definitionId, occurrence, groupId, accessId);
         instances.push({ instanceId: id });
         if (await reviews.instances.find(id, definitionId)) continue;
         const instance: ReviewInstance = {
           id,
           definitionId,
           occurrence,
+          ...(resourceType === 'group' ? {} : { resourceType }),
           groupId,
-          accessId: role.accessId,
-          groupDisplayName: await groupName(groupId),
+          accessId,
+          ...(await namesOf(role)),
           startDateTime,
           endDateTime,
           status: 'NotStarted',

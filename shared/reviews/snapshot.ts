@@ -1,13 +1,13 @@
 /**
- * The snapshot an instance takes at its start: one decision item per schedule of its group role in force at the
- * start (eligible ones, active ones — assigned or activated — or both, as the scope says), for the kinds of principal
- * the scope names (and, optionally, only users inactive for N days), with the recommendation from sign-in activity
- * and the item's reviewers. Written a page of schedules at a time, so the orchestration passes a cursor and counts,
+ * The snapshot an instance takes at its start: one decision item per schedule of its role in force at the start
+ * (eligible ones, active ones — assigned or activated — or both, as the scope says; for a directory role also each
+ * assignment made outside pimflow: snapshot-holdings.ts), for the kinds of principal the scope names (and,
+ * optionally, only users inactive for N days), with the recommendation from sign-in activity and the item's
+ * reviewers. A role-assignable group holding a directory role is one item, never expanded. Written a page of schedules at a time, so the orchestration passes a cursor and counts,
  * never the items; item ids derive from the instance and the schedule, so a re-run page writes nothing twice.
  */
 import type { Directory, DirectoryUser, SignInActivity } from '../directory/directory';
 import type { PimStore } from '../requests/adapters/pim-store';
-import type { Schedule } from '../lifecycle/domain/schedule';
 import { AlreadyExistsError } from '../storage/errors';
 import { isInactive, lastSignInOf, lookBackMs, recommend } from './domain/recommendations';
 import type { ReviewDecision } from './domain/review-decision';
@@ -16,6 +16,8 @@ import type { ReviewInstance } from './domain/review-instance';
 import { reviewDecisionId } from './domain/review-ids';
 import type { ReviewStore } from './adapters/review-store';
 import { inParallel } from './parallel';
+import { isDirectoryRole } from './domain/reviewed-role';
+import { holdingsPage } from './snapshot-holdings';
 import { managerLookup, reviewerIdsFor, reviewerPlan, type PrincipalKind } from './reviewers';
 
 export interface SnapshotDeps {
@@ -25,20 +27,6 @@ export interface SnapshotDeps {
 }
 
 export const SNAPSHOT_PAGE = 200;
-
-type Kind = Schedule['kind'];
-
-/** Where the snapshot stands: which kind of schedule, and the storage's continuation within it. */
-interface Cursor {
-  k: number;
-  t: string | null;
-}
-
-export function kindsOf(assignmentTypes: ReviewDefinition['scope']['assignmentTypes']): Kind[] {
-  if (assignmentTypes === 'eligible') return ['eligibility'];
-  if (assignmentTypes === 'active') return ['assignment'];
-  return ['eligibility', 'assignment'];
-}
 
 export interface SnapshotPageResult {
   /** Items written by this call (0 for a page already written). */
@@ -56,31 +44,14 @@ export async function snapshotPage(
   cursorText: string | null,
   pageSize = SNAPSHOT_PAGE,
 ): Promise<SnapshotPageResult> {
-  const kinds = kindsOf(definition.scope.assignmentTypes);
-  const cursor: Cursor = cursorText ? (JSON.parse(cursorText) as Cursor) : { k: 0, t: null };
-  const kind = kinds[cursor.k];
-  if (!kind) return { written: 0, skipped: 0, cursor: null };
-  const start = new Date(instance.startDateTime);
-  const page = await deps.store.listSchedules({
-    groupId: instance.groupId,
-    accessId: instance.accessId,
-    kind,
-    inForceAt: start,
-    pageSize,
-    continuationToken: cursor.t ?? undefined,
-  });
-  const next: Cursor | null = page.continuationToken
-    ? { k: cursor.k, t: page.continuationToken }
-    : cursor.k + 1 < kinds.length
-      ? { k: cursor.k + 1, t: null }
-      : null;
-  const nextText = next ? JSON.stringify(next) : null;
-  if (page.items.length === 0) return { written: 0, skipped: 0, cursor: nextText };
+  const page = await holdingsPage(deps, definition, instance, cursorText, pageSize);
+  if (page.holdings.length === 0) return { written: 0, skipped: 0, cursor: page.cursor };
 
-  const principalIds = [...new Set(page.items.map((s) => s.principalId.toLowerCase()))];
+  const principalIds = [...new Set(page.holdings.map((h) => h.principalId))];
   const principals = await resolvePrincipals(deps.directory, principalIds);
   const scope = definition.scope;
   const settings = definition.settings;
+  const start = new Date(instance.startDateTime);
   const userIds = principalIds.filter((id) => principals.get(id)?.type === 'user');
   const needSignIns = settings.recommendationsEnabled || scope.inactiveDurationInDays !== null;
   const signIns: Record<string, SignInActivity | null> =
@@ -89,16 +60,19 @@ export async function snapshotPage(
   if ('error' in plan) throw new Error(plan.error);
   const managerOf = managerLookup(deps.directory);
   const lookBack = lookBackMs(settings.recommendationLookBackDuration);
+  // Entra role reviews leave role-assignable groups out of self-review (a group can't review itself).
+  const groupsLeftOut = isDirectoryRole(instance) && plan.self;
 
   let written = 0;
   let skipped = 0;
-  await inParallel(page.items, 10, async (schedule) => {
-    const pid = schedule.principalId.toLowerCase();
+  await inParallel(page.holdings, 10, async (holding) => {
+    const pid = holding.principalId;
     const principal = principals.get(pid);
     const activity = signIns[pid];
     if (
       !principal ||
       !scope.principalTypes.includes(principal.type) ||
+      (groupsLeftOut && principal.type === 'group') ||
       (scope.inactiveDurationInDays !== null &&
         (principal.type !== 'user' || !isInactive(activity, scope.inactiveDurationInDays, start)))
     ) {
@@ -106,18 +80,22 @@ export async function snapshotPage(
       return;
     }
     const item: ReviewDecision = {
-      id: reviewDecisionId(instance.id, schedule.id),
+      id: reviewDecisionId(instance.id, holding.key),
       instanceId: instance.id,
       definitionId: instance.definitionId,
       accessReviewId: instance.definitionId,
       principal,
       resource: {
+        ...(instance.resourceType ? { resourceType: instance.resourceType } : {}),
         groupId: instance.groupId,
         accessId: instance.accessId,
-        displayName: instance.groupDisplayName,
+        displayName: isDirectoryRole(instance)
+          ? (instance.roleDisplayName ?? null)
+          : instance.groupDisplayName,
       },
-      scheduleId: schedule.id,
-      assignmentType: schedule.kind === 'eligibility' ? 'eligible' : 'active',
+      scheduleId: holding.key,
+      ...(holding.roleAssignmentId ? { roleAssignmentId: holding.roleAssignmentId } : {}),
+      assignmentType: holding.assignmentType,
       lastSignInDateTime: principal.type === 'user' ? lastSignInOf(activity) : null,
       recommendation: settings.recommendationsEnabled
         ? recommend(principal.type, activity, lookBack, start)
@@ -138,7 +116,7 @@ export async function snapshotPage(
       if (!(err instanceof AlreadyExistsError)) throw err;
     }
   });
-  return { written, skipped, cursor: nextText };
+  return { written, skipped, cursor: page.cursor };
 }
 
 interface ItemPrincipal {

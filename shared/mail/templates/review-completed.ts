@@ -6,11 +6,14 @@
 import { defineTemplate } from '../layout';
 import { facts, heading, paragraph, strong } from '../parts';
 import { formatUtc } from './approval-format';
+import { roleTitle, type DirectoryRoleNames } from './review-reviewer';
 
 export interface ReviewCompletedParams {
   reviewName: string;
   groupName: string;
   accessId: string;
+  /** Set for a review of a Microsoft Entra directory role. */
+  directoryRole?: DirectoryRoleNames | null;
   completedDateTime: string;
   stoppedBy: string | null;
   counts: { total: number; approved: number; denied: number; dontKnow: number; notReviewed: number };
@@ -22,15 +25,18 @@ export interface ReviewCompletedParams {
 }
 
 export const reviewCompleted = defineTemplate((p: ReviewCompletedParams) => ({
-  subject: `Access review completed: ${p.reviewName} (${p.groupName}, ${p.accessId})`,
+  subject: p.directoryRole
+    ? `Access review completed: ${p.reviewName} (${roleTitle(p.directoryRole)})`
+    : `Access review completed: ${p.reviewName} (${p.groupName}, ${p.accessId})`,
   preheader: `${p.counts.approved} approved, ${p.counts.denied} denied, ${p.counts.notReviewed} not reviewed`,
   body: [
     heading('Access review completed'),
     paragraph(
       'The access review ',
       strong(p.reviewName),
-      ` of ${p.accessId} of `,
-      strong(p.groupName),
+      ...(p.directoryRole
+        ? [' of ', strong(roleTitle(p.directoryRole))]
+        : [` of ${p.accessId} of `, strong(p.groupName)]),
       p.stoppedBy ? ` was stopped by ${p.stoppedBy}.` : ' has ended.',
     ),
     facts([

@@ -2,7 +2,8 @@
  * To one reviewer of an access review instance: at its start ("please review"), and as a reminder (at the midpoint,
  * or when an admin asks) while they still have items to decide. Shows the series' description for reviewers (its
  * first 256 characters), how many items are theirs, the deadline, and their own link to the review page (which
- * shows the items; nothing is decided until they choose).
+ * shows the items; nothing is decided until they choose). A review of a directory role names the role, as Entra's
+ * mails do: "Review access to the Application Administrator role".
  */
 import { defineTemplate } from '../layout';
 import { button, facts, heading, paragraph, quote, strong } from '../parts';
@@ -14,12 +15,25 @@ export interface ReviewReviewerParams {
   reviewName: string;
   groupName: string;
   accessId: string;
+  /** Set for a review of a Microsoft Entra directory role: its name, and its scope's below the tenant. */
+  directoryRole?: DirectoryRoleNames | null;
   descriptionForReviewers: string | null;
   /** Start: the items they review; reminder: the items they still have to decide. */
   itemCount: number;
   endDateTime: string;
   reviewUrl: string;
   instanceId: string;
+}
+
+export interface DirectoryRoleNames {
+  roleName: string;
+  /** The administrative unit's name; null for the whole directory. */
+  unitName: string | null;
+}
+
+/** "the Application Administrator role" (" in Finance Department" below the tenant). */
+export function roleTitle(r: DirectoryRoleNames): string {
+  return `the ${r.roleName} role${r.unitName ? ` in ${r.unitName}` : ''}`;
 }
 
 /** Mails show the first 256 characters of the description, as Entra's do. */
@@ -33,10 +47,12 @@ export function shortDescription(text: string | null): string | null {
 
 export const reviewReviewer = defineTemplate((p: ReviewReviewerParams) => {
   const items = `${p.itemCount} ${p.itemCount === 1 ? 'item' : 'items'}`;
+  const role = p.directoryRole;
+  const reviewed = role ? roleTitle(role) : `${p.groupName} (${p.accessId})`;
   const headline =
     p.kind === 'start'
-      ? `Please review access to ${p.groupName} (${p.accessId})`
-      : `Reminder: review access to ${p.groupName} (${p.accessId})`;
+      ? `${role ? 'Review' : 'Please review'} access to ${reviewed}`
+      : `Reminder: review access to ${reviewed}`;
   const description = shortDescription(p.descriptionForReviewers);
   return {
     subject: `${headline}: ${p.reviewName}`,
@@ -54,8 +70,15 @@ export const reviewReviewer = defineTemplate((p: ReviewReviewerParams) => {
       ...(description ? [quote(description)] : []),
       facts([
         ['Review', p.reviewName],
-        ['Group', p.groupName],
-        ['Role', p.accessId],
+        ...(role
+          ? ([
+              ['Role', role.roleName],
+              ['Scope', role.unitName ?? 'Directory'],
+            ] as const)
+          : ([
+              ['Group', p.groupName],
+              ['Role', p.accessId],
+            ] as const)),
         [p.kind === 'start' ? 'Items to review' : 'Items left', String(p.itemCount)],
         ['Review by', formatUtc(p.endDateTime)],
       ]),

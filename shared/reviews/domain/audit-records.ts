@@ -9,6 +9,7 @@ import type { AuditRecord } from '../../audit/domain/audit-record';
 import type { CallerPrincipal } from '../../auth/principal';
 import type { ReviewDefinition } from './review-definition';
 import type { ReviewInstance } from './review-instance';
+import { reviewedTarget, storedRole } from './reviewed-role';
 
 export type Caller = Pick<CallerPrincipal, 'objectId' | 'displayName' | 'userPrincipalName'>;
 type Actor = AuditEntry['initiatedBy'];
@@ -23,11 +24,13 @@ export function callerActor(caller: Caller): Actor {
 function definitionTargets(d: ReviewDefinition): AuditRecord['targetResources'] {
   return [
     { id: d.id, displayName: d.displayName, type: 'Policy' as const },
-    ...d.scope.roles.map((r) => ({
-      id: r.groupId,
-      displayName: `${r.accessId} role`,
-      type: 'Group' as const,
-    })),
+    ...d.scope.roles
+      .map(storedRole)
+      .map((r) =>
+        r.resourceType === 'directoryRole'
+          ? { id: r.accessId, displayName: 'directory role', type: 'Role' as const }
+          : { id: r.groupId, displayName: `${r.accessId} role`, type: 'Group' as const },
+      ),
   ];
 }
 
@@ -59,7 +62,10 @@ export function definitionCreatedRecord(d: ReviewDefinition, caller: Caller, now
   return definitionRecord(d, caller, now, 'created', 'Create access review', 'Add', {
     definitionId: d.id,
     displayName: d.displayName,
-    roles: d.scope.roles.map((r) => `${r.groupId}/${r.accessId}`).join(', '),
+    roles: d.scope.roles
+      .map(storedRole)
+      .map((r) => `${r.groupId}${r.groupId.endsWith('/') ? '' : '/'}${r.accessId}`)
+      .join(', '),
     recurrence: d.settings.recurrence
       ? `${d.settings.recurrence.pattern.type} every ${d.settings.recurrence.pattern.interval}, ${d.settings.recurrence.range.type} from ${d.settings.recurrence.range.startDate}`
       : 'one time',
@@ -143,7 +149,10 @@ export function seriesStoppedRecord(
 // ---------------------------------------------------------------------------------------------------------------
 // Instances
 
-export type InstanceFacts = Pick<ReviewInstance, 'id' | 'definitionId' | 'groupId' | 'groupDisplayName'>;
+export type InstanceFacts = Pick<
+  ReviewInstance,
+  'id' | 'definitionId' | 'groupId' | 'accessId' | 'groupDisplayName' | 'resourceType' | 'roleDisplayName'
+>;
 
 function instanceRecord(
   instance: InstanceFacts,
@@ -161,7 +170,7 @@ function instanceRecord(
     operationType: 'Update',
     result: 'success',
     initiatedBy,
-    targetResources: [{ id: instance.groupId, displayName: instance.groupDisplayName, type: 'Group' }],
+    targetResources: [reviewedTarget(instance)],
     groupId: instance.groupId,
     correlationId: instance.id,
     details: { definitionId: instance.definitionId, instanceId: instance.id, ...details },

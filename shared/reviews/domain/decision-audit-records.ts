@@ -7,6 +7,7 @@ import type { AuditRecord } from '../../audit/domain/audit-record';
 import type { InstanceFacts } from './audit-records';
 import type { ApplyResult, ReviewDecision } from './review-decision';
 import type { ReviewInstance } from './review-instance';
+import { isDirectoryRole, reviewedRoleLabel, reviewedTarget } from './reviewed-role';
 
 /** An admin who applied decisions, or nobody (auto-apply). */
 type Admin = { id: string; displayName: string | null; userPrincipalName?: string | null } | null;
@@ -15,9 +16,26 @@ function adminOrSystem(admin: Admin | undefined): AuditEntry['initiatedBy'] {
   return admin ? userActor(admin.id, admin.displayName, admin.userPrincipalName) : SYSTEM_ACTOR;
 }
 
+/** What an item reviews, as the instance names it (a directory role's name is the item's resource name). */
+function itemRole(item: ReviewDecision) {
+  const r = item.resource;
+  return {
+    resourceType: r.resourceType,
+    groupId: r.groupId,
+    accessId: r.accessId,
+    groupDisplayName: isDirectoryRole(r) ? null : r.displayName,
+    roleDisplayName: isDirectoryRole(r) ? r.displayName : undefined,
+  };
+}
+
+/** "member of group", "the Application Administrator role": what the records' names say is reviewed. */
+function named(r: Parameters<typeof reviewedTarget>[0]): string {
+  return isDirectoryRole(r) ? reviewedRoleLabel(r) : `${r.accessId} of group`;
+}
+
 function itemTargets(item: ReviewDecision): AuditRecord['targetResources'] {
   return [
-    { id: item.resource.groupId, displayName: item.resource.displayName, type: 'Group' },
+    reviewedTarget(itemRole(item)),
     { id: item.principal.id, displayName: item.principal.displayName, type: 'Principal' },
   ];
 }
@@ -33,7 +51,7 @@ export function decisionRecordedRecord(
   return {
     id: `review-decision:${doc.id}:${doc._etag.replace(/"/g, '')}`,
     activityDateTime: now,
-    activityDisplayName: `Access review decision: ${decision} (${doc.resource.accessId} of group)`,
+    activityDisplayName: `Access review decision: ${decision} (${named(itemRole(doc))})`,
     category: 'AccessReview',
     operationType: decision === 'Deny' ? 'Deny' : decision === 'Approve' ? 'Approve' : 'Update',
     result: 'success',
@@ -65,13 +83,13 @@ function applyRecord(
     activityDateTime: now,
     activityDisplayName:
       what === 'started'
-        ? `Access review apply started (${instance.accessId} of group)`
-        : `Access review decisions applied (${instance.accessId} of group)`,
+        ? `Access review apply started (${named(instance)})`
+        : `Access review decisions applied (${named(instance)})`,
     category: 'AccessReview',
     operationType: 'Update',
     result: 'success',
     initiatedBy: adminOrSystem(appliedBy),
-    targetResources: [{ id: instance.groupId, displayName: instance.groupDisplayName, type: 'Group' }],
+    targetResources: [reviewedTarget(instance)],
     groupId: instance.groupId,
     principalId: null,
     correlationId: instance.id,
@@ -113,8 +131,8 @@ export function itemAppliedRecord(
     id: `review-apply:${item.id}`,
     activityDateTime: at,
     activityDisplayName: failed
-      ? `Access review apply failed: remove ${item.resource.accessId} from group (Deny)`
-      : `Access review applied: remove ${item.assignmentType === 'eligible' ? 'eligible ' : ''}${item.resource.accessId} from group (Deny)`,
+      ? `Access review apply failed: remove ${removal(item)} (Deny)`
+      : `Access review applied: remove ${item.assignmentType === 'eligible' ? 'eligible ' : ''}${removal(item)} (Deny)`,
     category: 'AccessReview',
     operationType: 'Unassign',
     result: failed ? 'failure' : 'success',
@@ -128,8 +146,16 @@ export function itemAppliedRecord(
       definitionId: item.definitionId,
       instanceId: item.instanceId,
       decisionId: item.id,
-      scheduleId: item.scheduleId,
+      ...(item.roleAssignmentId
+        ? { roleAssignmentId: item.roleAssignmentId }
+        : { scheduleId: item.scheduleId }),
       applyResult: item.applyResult,
     },
   };
+}
+
+/** "member from group", "the Application Administrator role assignment". */
+function removal(item: ReviewDecision): string {
+  const role = itemRole(item);
+  return isDirectoryRole(role) ? `${reviewedRoleLabel(role)} assignment` : `${role.accessId} from group`;
 }

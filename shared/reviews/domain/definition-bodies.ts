@@ -8,12 +8,32 @@ import {
   reviewerScopeSchema,
   reviewScopeSchema,
   reviewSettingsSchema,
+  type ReviewScope,
 } from './review-definition';
+import { graphRoleQueryScopeSchema, parseGraphRoleScope } from './graph-role-scope';
+import { eitherShape } from './reviewed-role';
 
 const shape = reviewDefinitionSchema.shape;
 const odataType = z.literal('#microsoft.graph.accessReviewScheduleDefinition').optional();
 const reviewersSchema = z.array(reviewerScopeSchema).max(50);
 const recipientsSchema = z.array(notificationRecipientSchema).max(50);
+
+/** Graph's query scope for a privileged role, read into ours (what the definition stores and shows). */
+const graphScopeSchema = graphRoleQueryScopeSchema.transform((s, ctx): ReviewScope => {
+  const parsed = parseGraphRoleScope(s);
+  if ('error' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.error, path: ['query'] });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** Ours (`#pimflow.groupRoleReviewScope`, or no type), or Graph's query scope for a privileged role. */
+const createScopeSchema = eitherShape(
+  (v) => typeof v['@odata.type'] === 'string' && v['@odata.type'].startsWith('#microsoft.graph.'),
+  reviewScopeSchema,
+  graphScopeSchema,
+);
 
 /** POST body: the definition minus what the server sets (id, status, createdBy, dates). */
 export const definitionCreateSchema = z.strictObject({
@@ -21,7 +41,7 @@ export const definitionCreateSchema = z.strictObject({
   displayName: shape.displayName,
   descriptionForAdmins: shape.descriptionForAdmins.default(null),
   descriptionForReviewers: shape.descriptionForReviewers.default(null),
-  scope: reviewScopeSchema,
+  scope: createScopeSchema,
   reviewers: reviewersSchema.default([]),
   fallbackReviewers: reviewersSchema.default([]),
   additionalNotificationRecipients: recipientsSchema.default([]),

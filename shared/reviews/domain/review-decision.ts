@@ -5,7 +5,7 @@
  * review of 10,000 principals is 10,000 documents, not 10,000 events.
  */
 import { z } from 'zod';
-import { accessIdSchema } from '../../policies/domain/role-settings';
+import { resourceIdSchema, resourceTypeSchema, roleIdSchema } from '../../access/resource';
 
 export const decisionValueSchema = z.enum(['Approve', 'Deny', 'NotReviewed', 'DontKnow']);
 export type DecisionValue = z.infer<typeof decisionValueSchema>;
@@ -33,10 +33,24 @@ export const reviewDecisionSchema = z.object({
   /** Graph's `accessReviewId`: the definition's id. */
   accessReviewId: z.guid(),
   principal: identitySchema.extend({ type: z.enum(['user', 'group', 'servicePrincipal']) }),
-  /** The group role reviewed. */
-  resource: z.object({ groupId: z.guid(), accessId: accessIdSchema, displayName: z.string().nullable() }),
-  /** The schedule reviewed (eligible or active); applying a Deny ends it through the PIM layer. */
+  /**
+   * The role reviewed: a group role, or a directory role (`groupId` the directory scope, `accessId` the role
+   * definition, `displayName` the role's name).
+   */
+  resource: z.object({
+    resourceType: resourceTypeSchema.optional(),
+    groupId: resourceIdSchema,
+    accessId: roleIdSchema,
+    displayName: z.string().nullable(),
+  }),
+  /**
+   * The schedule reviewed (eligible or active); applying a Deny ends it through the PIM layer. A directory role
+   * assignment made outside pimflow has no schedule: its `roleAssignmentId` is set, and this is a GUID derived from
+   * it (`outsideAssignmentKey`; the API shows null).
+   */
   scheduleId: z.guid(),
+  /** A directory role assignment made outside pimflow (Graph's unifiedRoleAssignment id); applying a Deny removes it. */
+  roleAssignmentId: z.string().nullable().optional(),
   assignmentType: z.enum(['eligible', 'active']),
   /** The principal's last sign-in (evidence for the recommendation); null: never, or not a user. */
   lastSignInDateTime: z.iso.datetime({ offset: true }).nullable(),

@@ -1,12 +1,13 @@
 /**
- * An access review series, as Graph's `accessReviewScheduleDefinition`, over the group roles pimflow manages. Field
- * names are Graph's; the scope is ours (Graph's is a query): the selected group roles, which assignments (eligible,
- * active, both), which kinds of principal, and optionally only users inactive for N days. Reviewers use Graph's
+ * An access review series, as Graph's `accessReviewScheduleDefinition`, over the group roles and Microsoft Entra
+ * directory roles pimflow manages. Field names are Graph's; the scope is ours (Graph's is a query, read into ours by
+ * domain/graph-role-scope.ts): the selected roles, which assignments (eligible, active, both), which kinds of
+ * principal, and optionally only users inactive for N days. Reviewers use Graph's
  * reviewer-scope shapes: `/users/{id}` (selected users), `./manager` with `queryRoot: decisions` (each principal's
  * manager), or none (self-review). Stored in `accessReviewDefinitions`, partitioned by id.
  */
 import { z } from 'zod';
-import { accessIdSchema } from '../../policies/domain/role-settings';
+import { scopeRoleSchema } from './reviewed-role';
 
 /** Graph's accessReviewReviewerScope, limited to the queries pimflow resolves. */
 export const reviewerScopeSchema = z.object({
@@ -40,14 +41,14 @@ export function parseReviewers(scopes: readonly ReviewerScope[]): ReviewerRule[]
   return rules;
 }
 
-/** Our scope of a review: the selected group roles and which of their assignments and principals. */
+/**
+ * Our scope of a review: the selected roles — group roles `{ groupId, accessId }` and directory roles
+ * `{ roleDefinitionId, directoryScopeId }` — and which of their assignments and principals.
+ */
 export const reviewScopeSchema = z.strictObject({
   '@odata.type': z.literal('#pimflow.groupRoleReviewScope').optional(),
   /** Each selected role gets its own instance per occurrence. */
-  roles: z
-    .array(z.strictObject({ groupId: z.guid(), accessId: accessIdSchema }))
-    .min(1)
-    .max(50),
+  roles: z.array(scopeRoleSchema).min(1).max(50),
   /** Which assignments are reviewed: eligible ones, active ones (assigned or activated), or both. */
   assignmentTypes: z.enum(['eligible', 'active', 'both']).default('both'),
   principalTypes: z

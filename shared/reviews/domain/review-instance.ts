@@ -1,11 +1,11 @@
 /**
- * One review of one group role in one occurrence of a series, as Graph's `accessReviewInstance`. The assignments it
+ * One review of one role (a group role, or a Microsoft Entra directory role) in one occurrence of a series, as Graph's `accessReviewInstance`. The assignments it
  * reviews were snapshotted at its start into decision items (review-decision.ts); later changes show in the next
  * occurrence. Reviewers can be changed on the current instance (PATCH) without touching the series. Stored in
  * `accessReviewInstances`, partitioned by definition.
  */
 import { z } from 'zod';
-import { accessIdSchema } from '../../policies/domain/role-settings';
+import { resourceIdSchema, resourceTypeSchema, roleIdSchema } from '../../access/resource';
 import { reviewerScopeSchema } from './review-definition';
 
 /** Graph's statuses as pimflow uses them; Applying and Applied are the portal's. */
@@ -18,10 +18,15 @@ export const reviewInstanceSchema = z.object({
   definitionId: z.guid(),
   /** 0 for the first occurrence of the series. */
   occurrence: z.number().int().min(0),
-  /** The group role this instance reviews. */
-  groupId: z.guid(),
-  accessId: accessIdSchema,
+  /** A group, or a directory role; absent on instances written before Entra roles (groups). */
+  resourceType: resourceTypeSchema.optional(),
+  /** The role this instance reviews: the group (or the directory scope) and `member`/`owner` (or the role definition). */
+  groupId: resourceIdSchema,
+  accessId: roleIdSchema,
+  /** The group's name; for a directory role, the scope's ("Directory", or the administrative unit's). */
   groupDisplayName: z.string().nullable(),
+  /** A directory role's display name, from the directory ("Application Administrator"). */
+  roleDisplayName: z.string().nullable().optional(),
   startDateTime: z.iso.datetime(),
   endDateTime: z.iso.datetime(),
   status: instanceStatusSchema,

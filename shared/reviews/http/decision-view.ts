@@ -4,6 +4,7 @@
  * reviewed and the evidence for the recommendation (the principal's last sign-in).
  */
 import type { ReviewDecision } from '../domain/review-decision';
+import { isDirectoryRole } from '../domain/reviewed-role';
 
 const GRAPH = 'https://graph.microsoft.com/v1.0';
 const IDENTITY_TYPES = {
@@ -12,6 +13,32 @@ const IDENTITY_TYPES = {
   servicePrincipal: '#microsoft.graph.servicePrincipalIdentity',
 } as const;
 const COLLECTIONS = { user: 'users', group: 'groups', servicePrincipal: 'servicePrincipals' } as const;
+
+/** The group role (ours), or the directory role as Graph names a role review's resource. */
+function resourceOf(d: ReviewDecision) {
+  const r = d.resource;
+  if (isDirectoryRole(r))
+    return {
+      resource: {
+        '@odata.type': '#microsoft.graph.accessReviewInstanceDecisionItemResource',
+        id: r.accessId,
+        displayName: r.displayName,
+        type: 'directoryRole',
+        directoryScopeId: r.groupId,
+      },
+      resourceLink: `${GRAPH}/roleManagement/directory/roleDefinitions/${r.accessId}`,
+    };
+  return {
+    resource: {
+      '@odata.type': '#pimflow.groupRoleResource',
+      id: r.groupId,
+      displayName: r.displayName,
+      type: 'group',
+      accessId: r.accessId,
+    },
+    resourceLink: `${GRAPH}/groups/${r.groupId}`,
+  };
+}
 
 export function decisionView(d: ReviewDecision) {
   return {
@@ -27,16 +54,10 @@ export function decisionView(d: ReviewDecision) {
       type: d.principal.type,
     },
     principalLink: `${GRAPH}/${COLLECTIONS[d.principal.type]}/${d.principal.id}`,
-    resource: {
-      '@odata.type': '#pimflow.groupRoleResource',
-      id: d.resource.groupId,
-      displayName: d.resource.displayName,
-      type: 'group',
-      accessId: d.resource.accessId,
-    },
-    resourceLink: `${GRAPH}/groups/${d.resource.groupId}`,
+    ...resourceOf(d),
     assignmentType: d.assignmentType,
-    scheduleId: d.scheduleId,
+    scheduleId: d.roleAssignmentId ? null : d.scheduleId,
+    ...(d.roleAssignmentId ? { roleAssignmentId: d.roleAssignmentId } : {}),
     decision: d.decision,
     recommendation: d.recommendation,
     lastSignInDateTime: d.lastSignInDateTime,

@@ -1,5 +1,9 @@
-/** An instance as the API shows it: Graph's accessReviewInstance fields, plus the group role it reviews (ours). */
+/**
+ * An instance as the API shows it: Graph's accessReviewInstance fields, plus the role it reviews (ours): a group role,
+ * or a directory role (`roleDefinitionId`, `directoryScopeId`, `roleDisplayName`: the instance is named for its role).
+ */
 import type { ReviewInstance } from '../domain/review-instance';
+import { isDirectoryRole } from '../domain/reviewed-role';
 
 export function instanceView(i: ReviewInstance) {
   return {
@@ -10,13 +14,23 @@ export function instanceView(i: ReviewInstance) {
     status: i.status,
     scope: {
       '@odata.type': '#pimflow.groupRoleReviewScope',
-      roles: [{ groupId: i.groupId, accessId: i.accessId }],
+      roles: [
+        isDirectoryRole(i)
+          ? { roleDefinitionId: i.accessId, directoryScopeId: i.groupId }
+          : { groupId: i.groupId, accessId: i.accessId },
+      ],
     },
     reviewers: i.reviewers,
     fallbackReviewers: i.fallbackReviewers,
-    groupId: i.groupId,
-    accessId: i.accessId,
-    groupDisplayName: i.groupDisplayName,
+    ...(isDirectoryRole(i)
+      ? {
+          resourceType: 'directoryRole',
+          roleDefinitionId: i.accessId,
+          directoryScopeId: i.groupId,
+          roleDisplayName: i.roleDisplayName ?? null,
+          scopeDisplayName: i.groupDisplayName,
+        }
+      : { groupId: i.groupId, accessId: i.accessId, groupDisplayName: i.groupDisplayName }),
     definitionId: i.definitionId,
     occurrence: i.occurrence,
     stoppedBy: i.stoppedBy,

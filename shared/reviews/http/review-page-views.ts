@@ -12,6 +12,7 @@ import type { ReviewDefinition } from '../domain/review-definition';
 import type { ReviewInstance } from '../domain/review-instance';
 import { PAGE_ACTION, REVIEW_PAGE_SIZE } from './review-form';
 import { DECISION_LABELS, itemFieldset, principalName, roleOf, type ItemEntry } from './review-page-items';
+import { reviewedRoleLabel } from '../domain/reviewed-role';
 
 /** The review pages' own style, on top of the shared one. */
 const REVIEW_PAGES: PageKind = {
@@ -62,7 +63,7 @@ function reviewHeader(
   reviewerName: string | null,
 ): SafeHtml {
   const rows: [string, string][] = [
-    ['Access', `${instance.accessId} of ${instance.groupDisplayName ?? instance.groupId}`],
+    ['Access', reviewedRoleLabel(instance)],
     ['Started', formatUtc(instance.startDateTime)],
     ['Due', formatUtc(instance.endDateTime)],
     ['Reviewer', reviewerName ?? ''],
