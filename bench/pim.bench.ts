@@ -272,7 +272,9 @@ class Bench {
     if (accessId === 'role') {
       return this.dev.graph.state
         .roleAssignments()
-        .some((a) => a.roleDefinitionId === ROLE && a.principalId === principalId && a.directoryScopeId === '/');
+        .some(
+          (a) => a.roleDefinitionId === ROLE && a.principalId === principalId && a.directoryScopeId === '/',
+        );
     }
     const group = this.dev.graph.state.group(GROUP);
     return (accessId === 'owner' ? group?.owners : group?.members)?.includes(principalId) ?? false;

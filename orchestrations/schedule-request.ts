@@ -152,9 +152,7 @@ const scheduleRequestOrchestrator: OrchestrationHandler = function* (context: Or
         kept = { reason: errorMessage(err) };
       }
       yield* call(context, RequestActivity.recordRevokeFailure, { ...ref, target, round, ...kept });
-      yield context.df.createTimer(
-        new Date(context.df.currentUtcDateTime.getTime() + REVOKE_ROUND_PAUSE_MS),
-      );
+      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + REVOKE_ROUND_PAUSE_MS));
     }
   }
   yield* call(context, RequestActivity.recordEnded, {

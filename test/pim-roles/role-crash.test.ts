@@ -84,9 +84,7 @@ describe('SIGKILL during the revoke of a directory role', () => {
       const names = (await app.audits(`correlationId eq '${requestId}'`)).map((a) => a.activityDisplayName);
       return names.includes('Remove member from role (PIM expiry)') ? names : undefined;
     });
-    expect(audit.filter((n) => n === 'Remove member from role (PIM expiry)')).toHaveLength(
-      1,
-    );
+    expect(audit.filter((n) => n === 'Remove member from role (PIM expiry)')).toHaveLength(1);
     // The group the role is also held by (the Helpdesk Admin-Group, from the baseline) keeps its assignment.
     expect(holders()).toContain(DEMO.helpdeskGroup);
   }, 120_000);
