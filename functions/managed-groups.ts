@@ -10,6 +10,7 @@ import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
+import { locationOf } from '../shared/http/location';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { pagedList } from '../shared/http/paged-list';
 import { problem } from '../shared/http/problem';
@@ -39,7 +40,7 @@ export async function addManagedGroup(request: HttpRequest): Promise<HttpRespons
   if (!result.ok) return refusalResponse(result);
   return {
     status: 201,
-    headers: { location: new URL(result.group.groupId, withSlash(request.url)).toString() },
+    headers: { location: locationOf(request.url, result.group.groupId) },
     jsonBody: managedGroupView(result.group, true),
   };
 }
@@ -92,13 +93,6 @@ export async function deleteManagedGroup(request: HttpRequest): Promise<HttpResp
   const result = await removeFromManagement(services, id.value, auth.caller);
   if (!result.ok) return refusalResponse(result);
   return { status: 204 };
-}
-
-function withSlash(url: string): string {
-  const u = new URL(url);
-  u.search = '';
-  if (!u.pathname.endsWith('/')) u.pathname += '/';
-  return u.toString();
 }
 
 const anon = { authLevel: 'anonymous' as const };

@@ -11,6 +11,7 @@ import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
+import { locationOf } from '../shared/http/location';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { pagedList } from '../shared/http/paged-list';
 import { problem } from '../shared/http/problem';
@@ -45,7 +46,7 @@ export async function addManagedRole(request: HttpRequest): Promise<HttpResponse
   if (!result.ok) return roleRefusalResponse(result);
   return {
     status: 201,
-    headers: { location: new URL(result.role.roleDefinitionId, withSlash(request.url)).toString() },
+    headers: { location: locationOf(request.url, result.role.roleDefinitionId) },
     jsonBody: managedRoleView(result.role, services.settings.AUTH_TENANT_ID, true),
   };
 }
@@ -96,13 +97,6 @@ export async function deleteManagedRole(request: HttpRequest): Promise<HttpRespo
   const result = await removeRoleFromManagement(services, id.value, auth.caller);
   if (!result.ok) return roleRefusalResponse(result);
   return { status: 204 };
-}
-
-function withSlash(url: string): string {
-  const u = new URL(url);
-  u.search = '';
-  if (!u.pathname.endsWith('/')) u.pathname += '/';
-  return u.toString();
 }
 
 const anon = { authLevel: 'anonymous' as const };

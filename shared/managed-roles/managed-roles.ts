@@ -12,21 +12,12 @@ import { AlreadyExistsError, NotFoundError } from '../storage/errors';
 import type { Stored } from '../storage/stored';
 import type { ManagedRoleRepository } from './adapters/managed-role-repository';
 import { roleManagedRecord, roleSettingsUpdatedRecord, roleUnmanagedRecord } from './domain/audit-records';
-import {
-  roleHolderOf,
-  type PrincipalInfo,
-  type RoleAssignmentFilter,
-  type RoleAssignmentInfo,
-  type RoleDefinitionInfo,
-} from './domain/directory-roles';
+import type { Directory } from '../directory/directory';
+import { roleHolderOf } from './domain/directory-roles';
 import type { ManagedRole } from './domain/managed-role';
 
-/** The directory as this feature reads it (the Directory port has these methods with these shapes). */
-export interface RoleDirectory {
-  getRoleDefinition(id: string): Promise<RoleDefinitionInfo | null>;
-  listRoleAssignments(filter: RoleAssignmentFilter): Promise<RoleAssignmentInfo[]>;
-  getPrincipal(id: string): Promise<PrincipalInfo | null>;
-}
+/** The directory as this feature reads it. */
+export type RoleDirectory = Pick<Directory, 'getRoleDefinition' | 'listRoleAssignments' | 'getPrincipal'>;
 
 /** The policies side (PolicyService): a managed role's role settings. */
 export interface RolePolicies {
