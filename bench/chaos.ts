@@ -462,10 +462,11 @@ class ChaosRun {
         await sleep(50);
         continue;
       }
-      if (res.status === 201) {
+      // 201: made now; 200: a retried POST whose first answer was lost gets the request it made (still to approve).
+      if (res.status === 201 || res.status === 200) {
         const request = JSON.parse(res.text) as RequestView;
         p.requestId = request.id;
-        p.log.push(`POST #${attempt}: 201 ${request.id} ${request.status}`);
+        p.log.push(`POST #${attempt}: ${res.status} ${request.id} ${request.status}`);
         break;
       }
       p.log.push(`POST #${attempt}: ${res.status} ${res.text.slice(0, 200)}`);
