@@ -46,6 +46,31 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * waitFor on a virtual clock: an activity retried after a failed attempt waits on a durable retry timer, and a
+ * virtual clock moves only when told, so without an answer for `everyMs` the clock is moved a minute (`nudge`).
+ */
+export async function waitForNudging<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  nudge: () => Promise<unknown>,
+  { timeoutMs = 60_000, everyMs = 5_000 } = {},
+): Promise<T> {
+  let nudged = performance.now();
+  return waitFor(
+    what,
+    async () => {
+      const value = await probe();
+      if (value === undefined && performance.now() - nudged > everyMs) {
+        await nudge().catch(() => undefined);
+        nudged = performance.now();
+      }
+      return value;
+    },
+    timeoutMs,
+  );
+}
+
 /** The stand-ins' TLS material (created by test/global-setup.ts; the workers trust its CA). */
 export function testTls(): TlsMaterial {
   const dir = process.env.PIMFLOW_TEST_TLS_DIR;

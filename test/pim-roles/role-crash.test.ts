@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildApp } from '../../bench/child-app';
-import { testStorage, waitFor } from '../helpers';
+import { testStorage, waitFor, waitForNudging } from '../helpers';
 import { DEMO } from '../pim-harness';
 
 const ROLES = 'roleManagement/directory';
@@ -75,10 +75,10 @@ describe('SIGKILL during the revoke of a directory role', () => {
     expect(holders()).toContain(ben.id);
 
     await app.start(new Date(t0.getTime() + 3600_000));
-    await waitFor(
+    await waitForNudging(
       'the revoke after the restart',
       async () => (holders().includes(ben.id) ? undefined : true),
-      30_000,
+      () => app.advance('PT1M'),
     );
     const audit = await waitFor('the audit of the end', async () => {
       const names = (await app.audits(`correlationId eq '${requestId}'`)).map((a) => a.activityDisplayName);

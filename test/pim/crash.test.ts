@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildApp } from '../../bench/child-app';
-import { testStorage, waitFor } from '../helpers';
+import { testStorage, waitFor, waitForNudging } from '../helpers';
 import { DEMO } from '../pim-harness';
 
 const BASE = 'identityGovernance/privilegedAccess/group';
@@ -81,10 +81,10 @@ describe('SIGKILL during a revoke', () => {
 
     // Restart at the time it died; Graph's faults are gone with the process (state, not faults, persists).
     await app.start(new Date(t0.getTime() + 3600_000));
-    await waitFor(
+    await waitForNudging(
       'the revoke after the restart',
       async () => (members().includes(me.id) ? undefined : true),
-      30_000,
+      () => app.advance('PT1M'),
     );
     const request = await waitFor('the request record', async () => {
       const res = await app.api(`${BASE}/assignmentScheduleInstances?$filter=principalId eq '${me.id}'`, {
