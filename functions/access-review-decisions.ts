@@ -7,6 +7,7 @@
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import { graphEnum } from '../shared/graph-enum';
 import { refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody } from '../shared/http/json-body';
 import {
@@ -40,7 +41,9 @@ const FILTER_FIELDS: Record<string, 'decision' | 'principalId'> = {
 
 const patchSchema = z.strictObject({
   '@odata.type': z.literal('#microsoft.graph.accessReviewInstanceDecisionItem').optional(),
-  decision: z.enum(['Approve', 'Deny', 'DontKnow'], { message: "must be 'Approve', 'Deny' or 'DontKnow'" }),
+  decision: graphEnum(['Approve', 'Deny', 'DontKnow'], {
+    message: "must be 'Approve', 'Deny' or 'DontKnow'",
+  }),
   justification: z.string().max(MAX_JUSTIFICATION).nullable().optional(),
 });
 

@@ -10,6 +10,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { pagedList } from '../shared/http/paged-list';
 import { z } from 'zod';
+import { graphEnum } from '../shared/graph-enum';
 import { getAppServices, type AppServices } from '../shared/composition-root';
 import { refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody } from '../shared/http/json-body';
@@ -49,7 +50,9 @@ const patchSchema = z
   });
 
 const batchSchema = z.strictObject({
-  decision: z.enum(['Approve', 'Deny', 'DontKnow'], { message: "must be 'Approve', 'Deny' or 'DontKnow'" }),
+  decision: graphEnum(['Approve', 'Deny', 'DontKnow'], {
+    message: "must be 'Approve', 'Deny' or 'DontKnow'",
+  }),
   justification: z.string().max(MAX_JUSTIFICATION).nullable().optional(),
   principalId: z.guid({ message: 'must be a principal id (a GUID)' }).optional(),
   resourceId: z.guid({ message: 'must be a group id (a GUID)' }).optional(),

@@ -5,6 +5,7 @@
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import { graphEnum } from '../../graph-enum';
 import type { CallerPrincipal } from '../../auth/principal';
 import type { TokenValidator } from '../../auth/token-validator';
 import { authenticate, refuseAppOnly } from '../../http/caller';
@@ -29,7 +30,7 @@ const stepIdSchema = z.string().min(1).max(100);
 const stepPatchSchema = z
   .object({
     '@odata.type': z.string().optional(),
-    reviewResult: z.enum(['Approve', 'Deny'], { message: "must be 'Approve' or 'Deny'" }),
+    reviewResult: graphEnum(['Approve', 'Deny'], { message: "must be 'Approve' or 'Deny'" }),
     justification: z.string().max(1000).nullable().optional(),
   })
   .strict();

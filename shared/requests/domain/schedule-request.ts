@@ -4,9 +4,10 @@
  * Stored in the `scheduleRequests` container, partitioned by group (every request names its group).
  */
 import { z } from 'zod';
+import { graphEnum } from '../../graph-enum';
 import { resourceIdSchema, resourceTypeSchema, roleIdSchema } from '../../access/resource';
 
-export const requestActionSchema = z.enum([
+export const requestActionSchema = graphEnum([
   'adminAssign',
   'adminUpdate',
   'adminRemove',
@@ -45,8 +46,10 @@ export const OPEN_STATUSES: readonly RequestStatus[] = [
   'Granted',
 ];
 
+export const EXPIRATION_TYPES = ['notSpecified', 'noExpiration', 'afterDateTime', 'afterDuration'] as const;
+
 export const expirationSchema = z.object({
-  type: z.enum(['notSpecified', 'noExpiration', 'afterDateTime', 'afterDuration']),
+  type: graphEnum(EXPIRATION_TYPES),
   endDateTime: z.iso.datetime({ offset: true }).nullable().optional(),
   duration: z.string().nullable().optional(),
 });

@@ -10,25 +10,9 @@ import { directoryScopeSchema } from '../../access/resource';
 import { APP_ROLES, type CallerPrincipal } from '../../auth/principal';
 import { problem } from '../../http/problem';
 import type { RequestBody } from '../domain/request-body';
-import {
-  expirationSchema,
-  requestActionSchema,
-  scheduleInfoSchema,
-  ticketInfoSchema,
-} from '../domain/schedule-request';
+import { requestActionSchema, scheduleInfoSchema, ticketInfoSchema } from '../domain/schedule-request';
 import type { ResourceApi, StoredFilters } from './resource-api';
 import { roleInstanceView, roleRequestView, roleScheduleView } from './role-views';
-
-const EXPIRATION_TYPES = expirationSchema.shape.type.options;
-
-/** Graph's own examples write `NoExpiration`, `AfterDuration`: its enums are case-insensitive on input. */
-function normalizeExpirationType(info: unknown): unknown {
-  const expiration = (info as { expiration?: { type?: unknown } } | null)?.expiration;
-  if (typeof expiration?.type !== 'string') return info;
-  const given = expiration.type.toLowerCase();
-  const type = EXPIRATION_TYPES.find((t) => t.toLowerCase() === given) ?? expiration.type;
-  return { ...(info as object), expiration: { ...expiration, type } };
-}
 
 export const roleRequestBodySchema = z
   .strictObject({
@@ -41,7 +25,7 @@ export const roleRequestBodySchema = z
     appScopeId: z.string().max(256).nullable().optional(),
     justification: z.string().max(500).nullable().optional(),
     ticketInfo: ticketInfoSchema.nullable().optional(),
-    scheduleInfo: z.preprocess(normalizeExpirationType, scheduleInfoSchema).optional(),
+    scheduleInfo: scheduleInfoSchema.optional(),
     isValidationOnly: z.boolean().optional(),
     targetScheduleId: z.string().nullable().optional(),
   })
