@@ -5,6 +5,7 @@
 import type { Directory, DirectoryPrincipal } from '../directory/directory';
 import { GraphError } from '../directory/graph-error';
 import { LAST_HOLDER_PROTECTED_ROLES } from '../managed-roles/domain/managed-role';
+import { holdersBehind } from '../managed-roles/role-holders';
 import type { StageApprover } from './domain/approval-stages';
 
 /**
@@ -65,13 +66,7 @@ async function privilegedRoleAdmins(directory: Directory): Promise<DirectoryPrin
       ),
     )
   ).flat();
-  const holders: DirectoryPrincipal[] = [];
-  for (const a of assignments) {
-    const principal = await directory.getPrincipal(a.principalId);
-    if (principal?.type === 'group') holders.push(...(await directory.listTransitiveMembers(principal.id)));
-    else if (principal) holders.push(principal);
-  }
-  return holders;
+  return holdersBehind(directory, assignments);
 }
 
 function hasId(set: ReadonlySet<string>, id: string): boolean {

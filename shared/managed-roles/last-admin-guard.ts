@@ -7,6 +7,7 @@
 import type { AccessProvider, AccessTarget } from '../access/access-provider';
 import type { Directory } from '../directory/directory';
 import { LAST_HOLDER_PROTECTED_ROLES } from './domain/managed-role';
+import { holdersBehind } from './role-holders';
 
 export class LastPrivilegedAdminError extends Error {
   override name = 'LastPrivilegedAdminError';
@@ -32,16 +33,10 @@ export async function whyLastPrivilegedAdmin(
   });
   const principalId = target.principalId.toLowerCase();
   if (!assignments.some((a) => a.principalId.toLowerCase() === principalId)) return null;
-  const userIds = new Set<string>();
-  for (const a of assignments) {
-    if (a.principalId.toLowerCase() === principalId) continue;
-    const principal = await directory.getPrincipal(a.principalId);
-    if (principal?.type === 'user') userIds.add(principal.id.toLowerCase());
-    else if (principal?.type === 'group') {
-      for (const m of await directory.listTransitiveMembers(principal.id))
-        if (m.type === 'user') userIds.add(m.id.toLowerCase());
-    }
-  }
+  const others = assignments.filter((a) => a.principalId.toLowerCase() !== principalId);
+  const userIds = new Set(
+    (await holdersBehind(directory, others)).filter((h) => h.type === 'user').map((h) => h.id.toLowerCase()),
+  );
   userIds.delete(principalId);
   if (userIds.size > 0) {
     const users = await directory.getUsers([...userIds]);
