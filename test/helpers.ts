@@ -97,3 +97,15 @@ export function durableFetch(
 ): Promise<Response> {
   return fetch(`${rt.urls.durable}/${pathAndQuery.replace(/^\//, '')}`, withKey(init, rt.keys.durable));
 }
+
+/**
+ * The message of an API error body in either of the API's error shapes: Graph's `{ error: { code, message } }`
+ * (Graph-shaped routes) or RFC 9457 `{ detail }` (pages and pimflow's own routes). Tests read errors through this
+ * so they hold whichever shape a route answers.
+ */
+export function apiErrorMessage(body: unknown): string {
+  const b = body as { error?: { message?: unknown }; detail?: unknown } | null;
+  const message = b?.error?.message ?? b?.detail;
+  if (typeof message !== 'string') throw new Error(`Not an API error body: ${JSON.stringify(body)}`);
+  return message;
+}
