@@ -78,15 +78,19 @@ describe('resolveWindow', () => {
     ).toEqual({ start: new Date(start), end: at(150 * MIN) });
   });
 
-  it('allows a start up to 5 minutes in the past (clock skew), not more', () => {
+  it('takes a start up to 5 minutes in the past as now (Graph examples, clock skew), not more', () => {
     const skewed = at(-5 * MIN).toISOString();
     expect(resolveWindow({ startDateTime: skewed, expiration: { type: 'noExpiration' } }, NOW)).toEqual({
-      start: new Date(skewed),
+      start: NOW,
       end: null,
     });
+    // The duration counts from now, not from the past start.
+    expect(
+      resolveWindow({ startDateTime: skewed, expiration: { type: 'afterDuration', duration: 'PT1H' } }, NOW),
+    ).toEqual({ start: NOW, end: at(HOUR) });
     const past = new Date(NOW.getTime() - 5 * MIN - 1).toISOString();
     expect(resolveWindow({ startDateTime: past, expiration: { type: 'noExpiration' } }, NOW)).toEqual(
-      invalid(/^scheduleInfo.startDateTime is in the past$/),
+      invalid(/^scheduleInfo.startDateTime is more than 5 minutes in the past; leave it out to start now$/),
     );
   });
 

@@ -22,11 +22,20 @@ export interface Window {
 
 const MINUTE = 60_000;
 
+/**
+ * How far in the past a start may be and still mean "now": Graph's own examples send a start that is already past
+ * by the time they run (and clocks differ a little). Further back is refused: nothing is backdated.
+ */
+export const PAST_START_TOLERANCE_MINUTES = 5;
+
 /** Resolves Graph's scheduleInfo (start now or later; end by date, by duration, or never) into a window. */
 export function resolveWindow(info: ScheduleInfo, now: Date): Window | RuleFailure {
-  const start = info.startDateTime ? new Date(info.startDateTime) : now;
-  if (start.getTime() < now.getTime() - 5 * MINUTE)
-    return invalid('scheduleInfo.startDateTime is in the past');
+  const given = info.startDateTime ? new Date(info.startDateTime) : now;
+  if (given.getTime() < now.getTime() - PAST_START_TOLERANCE_MINUTES * MINUTE)
+    return invalid(
+      `scheduleInfo.startDateTime is more than ${PAST_START_TOLERANCE_MINUTES} minutes in the past; leave it out to start now`,
+    );
+  const start = given < now ? now : given;
   const e = info.expiration;
   switch (e.type) {
     case 'noExpiration':
