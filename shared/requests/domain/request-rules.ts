@@ -129,7 +129,11 @@ export function checkAdminAssignment(a: AssignmentInput): RuleFailure | undefine
   return undefined;
 }
 
-/** An assignment's window against the role: permanent only where allowed, otherwise at most the maximum. */
+/**
+ * An assignment's window against the role: permanent only where allowed; where it isn't (the expiration rule's
+ * `isExpirationRequired`), at most the maximum. Where permanent is allowed any end is, as in Graph (its own example
+ * makes a two-year eligibility under the default rule, whose `maximumDuration` is P365D).
+ */
 export function checkAssignmentLength(
   a: Pick<AssignmentInput, 'kind' | 'window' | 'settings'>,
 ): RuleFailure | undefined {
@@ -139,7 +143,7 @@ export function checkAssignmentLength(
       return invalid(
         `Permanent ${a.kind === 'eligibility' ? 'eligible' : 'active'} assignments are not allowed for this role; give an end`,
       );
-  } else {
+  } else if (!rules.allowPermanent) {
     const max = parseIsoDuration(rules.maximumDuration);
     if (max !== undefined && a.window.end.getTime() - a.window.start.getTime() > max) {
       return invalid(
