@@ -7,7 +7,7 @@ import { GraphError, PageIterator, type PageCollection } from '@microsoft/micros
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, makeEligible, manageGroup } from '../pim/pim-scenario';
-import { graphClient } from './sdk-client';
+import { graphClient, sdkSend } from './sdk-client';
 
 const GROUP = DEMO.helpdeskGroup;
 const ROLES = '/roleManagement/directory';
@@ -136,6 +136,22 @@ describe('the Graph SDK over HTTPS', () => {
       status: string;
     };
     expect(got.status).toBe('Provisioned');
+  });
+
+  it("answers the new request's Location over HTTPS when called over HTTPS", async () => {
+    const admin = graphClient(app, ADMIN);
+    const res = await sdkSend(admin, 'POST', `/${BASE}/assignmentScheduleRequests`, {
+      accessId: 'member',
+      principalId: app.user('grace.okafor').id,
+      groupId: GROUP,
+      action: 'adminAssign',
+      scheduleInfo: { expiration: { type: 'afterDuration', duration: 'PT2H' } },
+      justification: 'Assign active member access.',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const id = (res.body as { id: string }).id;
+    expect(res.headers.get('location')).toBe(`${app.apiHttps}/${BASE}/assignmentScheduleRequests/${id}`);
+    await app.rt.waitForIdle();
   });
 
   it('pages through a list by following @odata.nextLink (https, so the SDK keeps sending its token)', async () => {

@@ -23,13 +23,13 @@ export function graphClient(app: PimApp, call: ApiCall & { as: string }, base = 
   });
 }
 
-/** Sends one request through the SDK and answers its status and JSON body, whatever the status (no GraphError). */
+/** Sends one request through the SDK; answers its status, headers and JSON body, whatever the status (no GraphError). */
 export async function sdkSend(
   client: Client,
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: unknown }> {
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const request = client.api(path).responseType(ResponseType.RAW);
   const res = (await (method === 'GET'
     ? request.get()
@@ -41,5 +41,5 @@ export async function sdkSend(
           ? request.put(body)
           : request.delete())) as Response;
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined, headers: res.headers };
 }
