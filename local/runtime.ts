@@ -160,7 +160,9 @@ export class LocalRuntime {
       secure.on('request', notReady);
       await new Promise<void>((resolve, reject) => {
         secure.once('error', (err) => {
+          // The HTTPS port is taken: leave nothing listening or installed behind.
           server.close();
+          restoreDate?.();
           reject(err);
         });
         secure.listen(options.https?.port ?? DEFAULT_HTTPS_PORT, host, () => resolve());

@@ -154,6 +154,27 @@ describe('the Graph SDK over HTTPS', () => {
     await app.rt.waitForIdle();
   });
 
+  it("takes targetScheduleId in Graph's group form ({groupId}_{accessId}_{guid})", async () => {
+    const admin = graphClient(app, ADMIN);
+    const grace = app.user('grace.okafor');
+    const active = (await admin
+      .api(`/${BASE}/assignmentSchedules`)
+      .filter(`principalId eq '${grace.id}'`)
+      .get()) as { value: { id: string; status: string }[] };
+    const schedule = active.value.find((s) => s.status === 'Provisioned');
+    expect(schedule?.id).toMatch(new RegExp(`^${GROUP}_member_[0-9a-f-]{36}$`));
+    const removed = (await admin.api(`/${BASE}/assignmentScheduleRequests`).post({
+      action: 'adminRemove',
+      accessId: 'member',
+      groupId: GROUP,
+      principalId: grace.id,
+      targetScheduleId: schedule?.id,
+    })) as GroupRequest;
+    expect(removed.targetScheduleId).toBe(schedule?.id);
+    await app.rt.waitForIdle();
+    expect(app.groupMembers(GROUP)).not.toContain(grace.id);
+  });
+
   it('pages through a list by following @odata.nextLink (https, so the SDK keeps sending its token)', async () => {
     const admin = graphClient(app, ADMIN);
     const first = (await admin
