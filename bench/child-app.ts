@@ -96,6 +96,8 @@ export class ChildApp extends ChildRuntime {
   readonly urls: {
     origin: string;
     api: string;
+    /** The API over HTTPS (the local CA's certificate). */
+    apiHttps: string;
     durable: string;
     graph: string;
     mail: string;
@@ -108,17 +110,29 @@ export class ChildApp extends ChildRuntime {
 
   private constructor(
     options: ChildAppOptions,
-    readonly ports: { api: number; cosmos: number; graph: number; mail: number; identity: number },
+    readonly ports: {
+      api: number;
+      apiHttps: number;
+      cosmos: number;
+      graph: number;
+      mail: number;
+      identity: number;
+    },
   ) {
-    super(options, ports.api, {
-      PIMFLOW_COSMOS_PORT: String(ports.cosmos),
-      PIMFLOW_GRAPH_PORT: String(ports.graph),
-      PIMFLOW_MAIL_PORT: String(ports.mail),
-      PIMFLOW_IDENTITY_PORT: String(ports.identity),
-    });
+    super(
+      options,
+      { http: ports.api, https: ports.apiHttps },
+      {
+        PIMFLOW_COSMOS_PORT: String(ports.cosmos),
+        PIMFLOW_GRAPH_PORT: String(ports.graph),
+        PIMFLOW_MAIL_PORT: String(ports.mail),
+        PIMFLOW_IDENTITY_PORT: String(ports.identity),
+      },
+    );
     this.urls = {
       origin: this.origin,
       api: `${this.origin}/api`,
+      apiHttps: `https://localhost:${ports.apiHttps}/api`,
       durable: `${this.origin}/runtime/webhooks/durabletask`,
       graph: `https://127.0.0.1:${ports.graph}`,
       mail: `https://127.0.0.1:${ports.mail}`,
@@ -142,14 +156,15 @@ export class ChildApp extends ChildRuntime {
           'vitest, or call trustLocalCa() from local/trust first',
       );
     }
-    const [api, cosmos, graph, mail, identity] = (await freePorts(5)) as [
+    const [api, apiHttps, cosmos, graph, mail, identity] = (await freePorts(6)) as [
+      number,
       number,
       number,
       number,
       number,
       number,
     ];
-    return new ChildApp(options, { api, cosmos, graph, mail, identity });
+    return new ChildApp(options, { api, apiHttps, cosmos, graph, mail, identity });
   }
 
   protected override resetCaches(): void {

@@ -65,6 +65,8 @@ export class ChildRuntime {
   readonly localDir: string;
   readonly appDir: string;
   readonly port: number;
+  /** The HTTPS port (`PIMFLOW_HTTPS_PORT`): the runtime serves the API over HTTPS there too. */
+  readonly httpsPort: number;
   readonly origin: string;
   /** Start-up times (spawn → `ready`), ms, one per start. */
   readonly startTimesMs: number[] = [];
@@ -81,13 +83,14 @@ export class ChildRuntime {
 
   constructor(
     protected readonly options: ChildRuntimeOptions,
-    port: number,
+    ports: { http: number; https: number },
     /** Environment every start gets (after the runtime's own, before `options.env`). */
     private readonly extraEnv: Record<string, string> = {},
   ) {
     this.appDir = options.appDir ?? REPO_ROOT;
-    this.port = port;
-    this.origin = `http://localhost:${port}`;
+    this.port = ports.http;
+    this.httpsPort = ports.https;
+    this.origin = `http://localhost:${ports.http}`;
     this.hub = options.hub ?? `Child${randomBytes(6).toString('hex')}`;
     this.ownsDir = options.localDir === undefined;
     this.localDir =
@@ -98,8 +101,8 @@ export class ChildRuntime {
 
   /** A runtime for `options.appDir` on a free port; it starts with `start()`. */
   static async create(options: ChildRuntimeOptions): Promise<ChildRuntime> {
-    const [port] = (await freePorts(1)) as [number];
-    return new ChildRuntime(options, port);
+    const [http, https] = (await freePorts(2)) as [number, number];
+    return new ChildRuntime(options, { http, https });
   }
 
   get running(): boolean {
@@ -140,6 +143,7 @@ export class ChildRuntime {
     const env: Record<string, string | undefined> = {
       ...process.env,
       PORT: String(this.port),
+      PIMFLOW_HTTPS_PORT: String(this.httpsPort),
       AzureWebJobsStorage: this.options.storage,
       PIMFLOW_TASK_HUB: this.hub,
       PIMFLOW_LOCAL_DIR: this.localDir,

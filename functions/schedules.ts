@@ -16,6 +16,7 @@ import type { ListQuery } from '../shared/http/odata-query';
 import { pagedList } from '../shared/http/paged-list';
 import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
+import { storedScheduleId } from '../shared/requests/domain/schedule-id';
 import { resourceTypeOf } from '../shared/access/resource';
 import { EXPIRED_LISTED_MS } from '../shared/lifecycle/domain/schedule';
 import type { RequestKind } from '../shared/requests/domain/request-body';
@@ -27,7 +28,9 @@ import {
 } from '../shared/requests/http/resource-api';
 import { ROLE_API } from '../shared/requests/http/role-api';
 
-const idSchema = z.guid({ message: 'must be a schedule id (a GUID)' });
+const idSchema = z.string().refine((id) => z.guid().safeParse(storedScheduleId(id)).success, {
+  message: "must be a schedule id (a GUID, or Graph's {groupId}_{accessId}_{guid} for a group)",
+});
 
 function listHandler(api: ResourceApi, kind: RequestKind, instances: boolean, currentUserOnly = false) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
@@ -75,7 +78,7 @@ function getHandler(api: ResourceApi, kind: RequestKind, instances: boolean) {
     if (!auth.ok) return auth.response;
     const id = validate(idSchema, request.params.id, 'id');
     if (!id.ok) return id.response;
-    const s = await pim.store.findSchedule(id.value);
+    const s = await pim.store.findSchedule(storedScheduleId(id.value));
     const c = auth.caller;
     const mayRead =
       c.roles.includes(APP_ROLES.admin) ||

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_ADMIN_UPN, startDevEnvironment, type DevEnvironment } from './dev-environment';
 import { startRuntime } from './runtime';
+import { ensureLocalTls, type TlsMaterial } from './standins/tls';
 import { trustLocalCa } from './trust';
 
 async function main(): Promise<void> {
@@ -18,12 +19,14 @@ async function main(): Promise<void> {
     pimflow?: { localStandIns?: boolean };
   };
 
+  const tlsDir = path.join(localDir, 'tls');
+  const port = (name: string) => (process.env[name] === undefined ? undefined : Number(process.env[name]));
   let dev: DevEnvironment | undefined;
+  let tls: TlsMaterial | undefined;
   if (pkg.pimflow?.localStandIns) {
     // Trust the stand-ins' local CA (re-running this process with NODE_EXTRA_CA_CERTS if need be).
-    const tls = await trustLocalCa(path.join(localDir, 'tls'));
+    tls = await trustLocalCa(tlsDir);
     if (!tls) return;
-    const port = (name: string) => (process.env[name] === undefined ? undefined : Number(process.env[name]));
     dev = await startDevEnvironment({
       dir: path.join(localDir, 'standins'),
       tls,
@@ -39,6 +42,8 @@ async function main(): Promise<void> {
   const tablePort = Number(process.env.PIMFLOW_STORAGE_PORT ?? 10002);
   const runtime = await startRuntime({
     appDir,
+    // The API over HTTPS too, with the local CA's certificate (Graph's SDKs send tokens only over HTTPS).
+    https: { ...(tls ?? ensureLocalTls(tlsDir)), port: port('PIMFLOW_HTTPS_PORT') },
     azurite: {
       location: path.join(localDir, 'azurite'),
       tablePort,

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loadFunctionApp, type LoadedApp } from './app-loader';
@@ -26,6 +27,12 @@ export interface RuntimeOptions {
   appDir: string;
   /** HTTP port; 0 picks a free one. Default: the PORT setting, else 7071 as `func start`. */
   port?: number;
+  /**
+   * Also serve everything over HTTPS (as `func start --useHttps`, but next to HTTP rather than instead of it) with
+   * this certificate (PEM; the local CA's, local/standins/tls.ts), on `port` (0 picks a free one; default 7075).
+   * Graph's SDKs send tokens only over HTTPS.
+   */
+  https?: { key: string; cert: string; port?: number };
   host?: string;
   /** Azure Storage for the task hub. Default: AzureWebJobsStorage if it names a real account, else Azurite. */
   storageConnectionString?: string;
@@ -57,6 +64,8 @@ export interface RuntimeOptions {
 export interface RuntimeUrls {
   origin: string;
   api: string;
+  /** The API over HTTPS (`https://localhost:<port>/api`), when the runtime serves HTTPS. */
+  apiHttps?: string;
   durable: string;
   storage: string;
 }
@@ -83,7 +92,7 @@ export class LocalRuntime {
     readonly hubName: string,
     /** The keys this runtime asks for, as the host does: `keys.durable` for the Durable API, `keys.master`. */
     readonly keys: HostKeys,
-    private readonly server: http.Server,
+    private readonly servers: (http.Server | https.Server)[],
     private readonly idleTracker: IdleTracker,
     private readonly timers: TimerHost,
     private readonly azurite: AzuriteHandle | undefined,
@@ -144,6 +153,23 @@ export class LocalRuntime {
     });
     const port = (server.address() as AddressInfo).port;
     const origin = `http://localhost:${port}`;
+    const servers: (http.Server | https.Server)[] = [server];
+    let httpsOrigin: string | undefined;
+    if (options.https) {
+      const secure = https.createServer({ key: options.https.key, cert: options.https.cert });
+      secure.on('request', notReady);
+      await new Promise<void>((resolve, reject) => {
+        secure.once('error', (err) => {
+          // The HTTPS port is taken: leave nothing listening or installed behind.
+          server.close();
+          restoreDate?.();
+          reject(err);
+        });
+        secure.listen(options.https?.port ?? DEFAULT_HTTPS_PORT, host, () => resolve());
+      });
+      servers.push(secure);
+      httpsOrigin = `https://localhost:${(secure.address() as AddressInfo).port}`;
+    }
     for (const [key, value] of Object.entries(options.settingsFor?.(origin) ?? {})) process.env[key] = value;
 
     try {
@@ -196,14 +222,17 @@ export class LocalRuntime {
       );
 
       clientData = management.clientBindingData(origin, `http://127.0.0.1:${port}`);
+      const apiPath = routePrefix ? `/${routePrefix}` : '';
       const urls: RuntimeUrls = {
         origin,
-        api: `${origin}${routePrefix ? `/${routePrefix}` : ''}`,
+        api: `${origin}${apiPath}`,
+        ...(httpsOrigin ? { apiHttps: `${httpsOrigin}${apiPath}` } : {}),
         durable: `${origin}${WEBHOOK_PATH}`,
         storage: azurite?.tableEndpoint ?? tableEndpointOf(connectionString),
       };
       const banner = [
         `api: ${urls.api}`,
+        ...(urls.apiHttps ? [`api-https: ${urls.apiHttps}`] : []),
         `durable: ${urls.durable}`,
         `storage: ${urls.storage}`,
         `keys: ${keys.hostFile}`,
@@ -217,7 +246,7 @@ export class LocalRuntime {
         engine,
         hubName,
         keys,
-        server,
+        servers,
         idle,
         timers,
         azurite,
@@ -225,10 +254,12 @@ export class LocalRuntime {
         options,
         banner,
       );
-      server.off('request', notReady);
-      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-        void runtime.route(req, res, httpHost, management, routePrefix);
-      });
+      for (const s of servers) {
+        s.off('request', notReady);
+        s.on('request', (req: IncomingMessage, res: ServerResponse) => {
+          void runtime.route(req, res, httpHost, management, routePrefix);
+        });
+      }
 
       const recovered = await engine.recover();
       if (recovered > 0)
@@ -237,7 +268,7 @@ export class LocalRuntime {
       return runtime;
     } catch (err) {
       // Don't leave a half-started runtime listening (or the virtual Date installed).
-      server.close();
+      for (const s of servers) s.close();
       restoreDate?.();
       throw err;
     }
@@ -255,10 +286,15 @@ export class LocalRuntime {
 
   async stop(): Promise<void> {
     this.timers.stop();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
     // Let episodes in flight commit, briefly; anything unfinished resumes from the task hub next start.
     await Promise.race([this.idleTracker.idle(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
     await this.engine.stop();
@@ -323,7 +359,9 @@ export class LocalRuntime {
     this.idleTracker.begin();
     try {
       const body = await readBody(req);
-      const origin = `http://${req.headers.host ?? new URL(this.urls.origin).host}`;
+      // The scheme the caller used: URLs the app builds from request.url (Location, nextLink) keep it.
+      const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+      const origin = `${scheme}://${req.headers.host ?? new URL(this.urls.origin).host}`;
       if (under(WEBHOOK_PATH) || under(RPC_PATH)) {
         const form = under(WEBHOOK_PATH) ? 'webhook' : 'rpc';
         const rest = pathname.slice((form === 'webhook' ? WEBHOOK_PATH : RPC_PATH).length);
@@ -375,6 +413,9 @@ export class LocalRuntime {
     }
   }
 }
+
+/** Where `npm start` serves HTTPS unless told otherwise (7072-7074 are the stand-ins'). */
+export const DEFAULT_HTTPS_PORT = 7075;
 
 export function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   return LocalRuntime.start(options);

@@ -26,6 +26,8 @@ export type { ApiCall } from '../local/api-client';
 export interface PimApp {
   rt: LocalRuntime;
   dev: DevEnvironment;
+  /** The API's base URL over HTTPS (`https://localhost:<port>/api`, the local CA's certificate), for Graph's SDKs. */
+  apiHttps: string;
   /** Calls the API (path below /api). */
   api(pathAndQuery: string, call?: ApiCall): Promise<Response>;
   /** Like api(), but expects 2xx and returns the JSON body. */
@@ -55,9 +57,10 @@ export async function startPimApp(
   options: { virtualClock?: Date; reconcileSchedule?: string } = {},
 ): Promise<PimApp> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-pim-'));
+  const tls = testTls();
   const dev = await startDevEnvironment({
     dir,
-    tls: testTls(),
+    tls,
     ports: { cosmos: 0, graph: 0, mail: 0, identity: 0 },
   });
   const hub = uniqueHub('Pim');
@@ -72,6 +75,7 @@ export async function startPimApp(
     settings: { PIMFLOW_TASK_HUB: hub },
     settingsFor,
     virtualClock: options.virtualClock,
+    https: { key: tls.key, cert: tls.cert, port: 0 },
   }).catch(async (err: unknown) => {
     await dev.close();
     throw err;
@@ -84,9 +88,12 @@ export async function startPimApp(
   });
   // The app's clock is the process' Date, which the runtime's virtual clock (if any) has replaced.
   let services: Promise<AppServices> | undefined;
+  const apiHttps = rt.urls.apiHttps;
+  if (!apiHttps) throw new Error('The runtime serves no HTTPS');
   return {
     rt,
     dev,
+    apiHttps,
     api: client.api,
     json: client.json,
     token: client.token,

@@ -152,8 +152,13 @@ export async function submitRequest(
 
   const requireApproval = body.action === 'selfActivate' && settings.activation.requireApproval;
   const approval: ApprovalPolicy | null = requireApproval ? { kind: 'activation' } : null;
+  const scheduleInfo = body.scheduleInfo ?? { expiration: { type: 'noExpiration' } };
   const request = newRequest(body, kind, caller, now, {
-    scheduleInfo: body.scheduleInfo ?? { expiration: { type: 'noExpiration' } },
+    // A start a little in the past was taken as now (request-rules.ts): the request says so, as Graph's does.
+    scheduleInfo:
+      scheduleInfo.startDateTime && new Date(scheduleInfo.startDateTime) < window.start
+        ? { ...scheduleInfo, startDateTime: window.start.toISOString() }
+        : scheduleInfo,
     startDateTime: window.start.toISOString(),
     endDateTime: window.end?.toISOString() ?? null,
     targetScheduleId: null,

@@ -17,7 +17,7 @@ let app: ChildApp;
 let endpoints: Record<string, string> = {};
 let localDir = '';
 // Free ports, picked once: a restart must come back on the same URLs, as `npm start` does.
-let PORTS = { api: 0, cosmos: 0, graph: 0, mail: 0, identity: 0 };
+let PORTS = { api: 0, apiHttps: 0, cosmos: 0, graph: 0, mail: 0, identity: 0 };
 
 async function userToken(body: Record<string, unknown>): Promise<string> {
   const res = await fetch(endpoints.token as string, {
@@ -51,6 +51,14 @@ describe('npm start', () => {
     for (const name of ['storage', 'cosmos', 'mail', 'mailbox', 'token'])
       expect(endpoints[name], name).toMatch(/^https?:\/\//);
     expect(endpoints.graph).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v1\.0$/);
+  });
+
+  it('serves the same API over HTTPS with the local CA (Graph SDKs send tokens only over HTTPS)', async () => {
+    expect(endpoints['api-https']).toBe(`https://localhost:${PORTS.apiHttps}/api`);
+    // This process trusts the local CA (NODE_EXTRA_CA_CERTS), so plain fetch verifies the certificate.
+    const res = await fetch(`${endpoints['api-https']}/health`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe('healthy');
   });
 
   it('prints where the keys are, and the Durable API asks for the system key', async () => {

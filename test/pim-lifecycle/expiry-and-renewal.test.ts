@@ -148,7 +148,8 @@ describe('extend and renew windows', () => {
     expect((await requestOf(app, 'eligibility', renewal.id)).status).toBe('Provisioned');
     const schedules = await schedulesOf(app, 'eligibility', priya.id);
     const renewed = schedules.find((s) => s.status === 'Provisioned');
-    expect(renewed?.id).toBe(renewal.id);
+    // A new schedule, named after the renewal request (Graph's group form: {groupId}_{accessId}_{id}).
+    expect(renewed?.id).toBe(`${GROUP}_member_${renewal.id}`);
     expect(endOf(renewed)).toBe(new Date(start.getTime() + 105 * DAY_MS).toISOString());
     expect((await activate(app, 'priya.nair', GROUP, 'member')).status).toBe(201);
 

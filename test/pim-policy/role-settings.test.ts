@@ -99,7 +99,8 @@ describe('defaults', () => {
     expect(all.value).toHaveLength(2);
     const member = all.value.find((a) => a.roleDefinitionId === 'member');
     expect(member).toEqual({
-      id: `Group_${G}_${memberPolicy}_member`,
+      // Graph's form: the policy id and the role.
+      id: `${memberPolicy}_member`,
       policyId: memberPolicy,
       scopeId: G,
       scopeType: 'Group',
@@ -111,6 +112,12 @@ describe('defaults', () => {
     );
     expect(one.policy.id).toBe(memberPolicy);
     expect(one.policy.rules).toHaveLength(17);
+    // The id pimflow answered before it followed Graph still resolves.
+    const old = await app.json<Record<string, unknown>>(
+      `policies/roleManagementPolicyAssignments/Group_${G}_${memberPolicy}_member`,
+      ADMIN,
+    );
+    expect(old.id).toBe(`${memberPolicy}_member`);
 
     const policy = await app.json<Policy>(`policies/roleManagementPolicies/${ownerPolicy}`, ADMIN);
     expect(policy.id).toBe(ownerPolicy);

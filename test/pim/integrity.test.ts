@@ -167,7 +167,8 @@ describe('orchestration inputs and events are not a security boundary', () => {
       `${BASE}/assignmentSchedules?$filter=principalId eq '${ava.id}'`,
       ADMIN,
     );
-    expect(schedules.value.find((s) => s.id === request.id)?.status).toBe('Provisioned');
+    // Graph's id of a group schedule: {groupId}_{accessId}_{the request's id}.
+    expect(schedules.value.find((s) => s.id.endsWith(`_${request.id}`))?.status).toBe('Provisioned');
     const refused = (await audits(request.id)).filter((a) => a.result === 'failure');
     expect(refused.map((a) => a.resultReason)).toContain('Nothing stored asks for this end');
     await app.rt.advance('PT2H');

@@ -78,15 +78,19 @@ describe('resolveWindow', () => {
     ).toEqual({ start: new Date(start), end: at(150 * MIN) });
   });
 
-  it('allows a start up to 5 minutes in the past (clock skew), not more', () => {
+  it('takes a start up to 5 minutes in the past as now (Graph examples, clock skew), not more', () => {
     const skewed = at(-5 * MIN).toISOString();
     expect(resolveWindow({ startDateTime: skewed, expiration: { type: 'noExpiration' } }, NOW)).toEqual({
-      start: new Date(skewed),
+      start: NOW,
       end: null,
     });
+    // The duration counts from now, not from the past start.
+    expect(
+      resolveWindow({ startDateTime: skewed, expiration: { type: 'afterDuration', duration: 'PT1H' } }, NOW),
+    ).toEqual({ start: NOW, end: at(HOUR) });
     const past = new Date(NOW.getTime() - 5 * MIN - 1).toISOString();
     expect(resolveWindow({ startDateTime: past, expiration: { type: 'noExpiration' } }, NOW)).toEqual(
-      invalid(/^scheduleInfo.startDateTime is in the past$/),
+      invalid(/^scheduleInfo.startDateTime is more than 5 minutes in the past; leave it out to start now$/),
     );
   });
 
@@ -287,10 +291,10 @@ describe('checkAdminAssignment and checkAssignmentLength', () => {
     );
   });
 
-  it("bounds an assignment by its kind's maximum, to the millisecond", () => {
+  it("bounds an assignment by its kind's maximum where an end is required, to the millisecond", () => {
     const s = settings({
-      activeAssignment: { maximumDuration: 'P1D' },
-      eligibleAssignment: { maximumDuration: 'P2D' },
+      activeAssignment: { maximumDuration: 'P1D', allowPermanent: false },
+      eligibleAssignment: { maximumDuration: 'P2D', allowPermanent: false },
     });
     const day = 24 * HOUR;
     expect(
@@ -317,8 +321,19 @@ describe('checkAdminAssignment and checkAssignmentLength', () => {
         window: { start: at(day), end: at(2 * day) },
       }),
     ).toBeUndefined();
+    // Where permanent is allowed, any end is (Graph: the maximum applies when expiration is required).
+    const permanentAllowed = settings({
+      eligibleAssignment: { maximumDuration: 'P2D', allowPermanent: true },
+    });
+    expect(
+      checkAssignmentLength({
+        kind: 'eligibility',
+        settings: permanentAllowed,
+        window: { start: NOW, end: at(730 * day) },
+      }),
+    ).toBeUndefined();
     // An unreadable maximum bounds nothing.
-    const unbounded = settings({ activeAssignment: { maximumDuration: '' } });
+    const unbounded = settings({ activeAssignment: { maximumDuration: '', allowPermanent: false } });
     expect(
       checkAssignmentLength({
         kind: 'assignment',
@@ -330,7 +345,12 @@ describe('checkAdminAssignment and checkAssignmentLength', () => {
 
   it('checks the length first, then the justification and MFA of active assignments only', () => {
     const s = settings({
-      activeAssignment: { maximumDuration: 'PT1H', requireMfa: true, requireJustification: true },
+      activeAssignment: {
+        maximumDuration: 'PT1H',
+        allowPermanent: false,
+        requireMfa: true,
+        requireJustification: true,
+      },
     });
     expect(checkAdminAssignment(assignment({ settings: s, justification: null }))).toEqual(
       invalid(/may last at most PT1H/),

@@ -106,15 +106,12 @@ export function directoryRolePolicyIdFor(
 }
 
 /**
- * Graph's policy assignment id: for a group `Group_{groupId}_{policyId}_{member|owner}`; for a directory role the
- * policy id and the role definition id joined by an underscore.
+ * Graph's policy assignment id: the policy id and the role it governs joined by an underscore, for a group
+ * `Group_{groupId}_{guid}_{member|owner}`, for a directory role `DirectoryRole_{tenantId}_{guid}_{roleDefinitionId}`
+ * (as in Graph's examples). Computed when served, never stored.
  */
-export function policyAssignmentId(
-  policy: Pick<PolicyDocument, 'scopeType' | 'scopeId' | 'id' | 'roleDefinitionId'>,
-): string {
-  return policy.scopeType === 'Group'
-    ? `Group_${policy.scopeId}_${policy.id}_${policy.roleDefinitionId}`
-    : `${policy.id}_${policy.roleDefinitionId}`;
+export function policyAssignmentId(policy: Pick<PolicyDocument, 'id' | 'roleDefinitionId'>): string {
+  return `${policy.id}_${policy.roleDefinitionId}`;
 }
 
 export function defaultPolicy(group: ManagedGroup, role: GroupRole, now: Date): GroupPolicyDocument {

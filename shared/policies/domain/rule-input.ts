@@ -4,6 +4,7 @@
  * schemas, and the first checks of a body (an object, of this rule's type, in this shape).
  */
 import { z } from 'zod';
+import { graphEnum } from '../../graph-enum';
 import { enabledRuleSchema, RULE_TYPES, USER_SET_TYPES, userSetSchema, type RuleDefinition } from './rules';
 
 export interface FieldError {
@@ -13,11 +14,23 @@ export interface FieldError {
 
 const odataType = (type: string) => z.literal(type).optional();
 
+/** Graph's values for a rule target (case-insensitive, as Graph's enums: its examples send `["all"]` and `["All"]`). */
+const TARGET_OPERATIONS = [
+  'All',
+  'Activate',
+  'Deactivate',
+  'Assign',
+  'Update',
+  'Remove',
+  'Extend',
+  'Renew',
+] as const;
+
 export const targetInput = z.strictObject({
   '@odata.type': odataType('#microsoft.graph.unifiedRoleManagementPolicyRuleTarget'),
-  caller: z.string(),
-  operations: z.array(z.string()),
-  level: z.string(),
+  caller: graphEnum(['None', 'Admin', 'EndUser']),
+  operations: z.array(graphEnum(TARGET_OPERATIONS)),
+  level: graphEnum(['Eligibility', 'Assignment']),
   inheritableSettings: z.array(z.string()).nullable().optional(),
   enforcedSettings: z.array(z.string()).nullable().optional(),
 });

@@ -74,7 +74,9 @@ export function assignmentExpand(request: HttpRequest): AssignmentExpand {
       : 'none';
 }
 
-const ASSIGNMENT_ID = /^Group_([0-9a-f-]{36})_(Group_[0-9a-f-]{36}_[0-9a-f-]{36})_(member|owner)$/i;
+const ASSIGNMENT_ID = /^(Group_([0-9a-f-]{36})_[0-9a-f-]{36})_(member|owner)$/i;
+/** The form pimflow answered before it followed Graph (`Group_{groupId}_{policyId}_{role}`): still resolves. */
+const OLD_ASSIGNMENT_ID = /^Group_([0-9a-f-]{36})_(Group_([0-9a-f-]{36})_[0-9a-f-]{36})_(member|owner)$/i;
 const G = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 const DIRECTORY_ROLE_ASSIGNMENT_ID = new RegExp(`^(DirectoryRole_${G}_${G})_(${G})$`);
 
@@ -84,8 +86,9 @@ export type AssignmentIdParts =
   | { scopeType: 'DirectoryRole'; policyId: string; role: string };
 
 /**
- * `Group_{groupId}_{policyId}_{role}`, or for a directory role `{policyId}_{roleDefinitionId}`; undefined when
- * the id is neither.
+ * `{policyId}_{role}` (a group's policy id is `Group_{groupId}_{guid}`, a directory role's
+ * `DirectoryRole_{tenantId}_{guid}`), or the older `Group_{groupId}_{policyId}_{role}`; undefined when the id is
+ * none of these.
  */
 export function parseAssignmentId(id: string): AssignmentIdParts | undefined {
   const role = DIRECTORY_ROLE_ASSIGNMENT_ID.exec(id);
@@ -96,10 +99,15 @@ export function parseAssignmentId(id: string): AssignmentIdParts | undefined {
       role: (role[2] as string).toLowerCase(),
     };
   }
-  const m = ASSIGNMENT_ID.exec(id);
-  const groupId = m?.[1]?.toLowerCase();
-  if (!m || !groupId || !GUID.test(groupId)) return undefined;
-  return { scopeType: 'Group', groupId, policyId: m[2] as string, role: m[3] as string };
+  const current = ASSIGNMENT_ID.exec(id);
+  const old = OLD_ASSIGNMENT_ID.exec(id);
+  const [policyId, groupId, groupRole] = current
+    ? [current[1], current[2], current[3]]
+    : old && old[1]?.toLowerCase() === old[3]?.toLowerCase()
+      ? [old[2], old[1], old[4]]
+      : [];
+  if (!policyId || !groupId || !groupRole || !GUID.test(groupId)) return undefined;
+  return { scopeType: 'Group', groupId: groupId.toLowerCase(), policyId, role: groupRole.toLowerCase() };
 }
 
 /** The rule a PATCH sends: JSON (any shape; the rule checks it), no id longer than any id is. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { accessIdSchema } from '../../policies/domain/role-settings';
 import type { ResourceType } from '../../access/resource';
 import { requestActionSchema, scheduleInfoSchema, ticketInfoSchema } from './schedule-request';
+import { storedScheduleId } from './schedule-id';
 
 export const requestBodySchema = z.strictObject({
   action: requestActionSchema,
@@ -13,7 +14,8 @@ export const requestBodySchema = z.strictObject({
   ticketInfo: ticketInfoSchema.nullable().optional(),
   scheduleInfo: scheduleInfoSchema.optional(),
   isValidationOnly: z.boolean().optional(),
-  targetScheduleId: z.string().nullable().optional(),
+  // Graph's `{groupId}_{accessId}_{guid}` or the bare guid.
+  targetScheduleId: z.string().transform(storedScheduleId).nullable().optional(),
 });
 /**
  * A request as the core takes it, whichever API it came through: the group routes' body as is, or an Entra role

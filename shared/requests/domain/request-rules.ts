@@ -22,11 +22,20 @@ export interface Window {
 
 const MINUTE = 60_000;
 
+/**
+ * How far in the past a start may be and still mean "now": Graph's own examples send a start that is already past
+ * by the time they run (and clocks differ a little). Further back is refused: nothing is backdated.
+ */
+export const PAST_START_TOLERANCE_MINUTES = 5;
+
 /** Resolves Graph's scheduleInfo (start now or later; end by date, by duration, or never) into a window. */
 export function resolveWindow(info: ScheduleInfo, now: Date): Window | RuleFailure {
-  const start = info.startDateTime ? new Date(info.startDateTime) : now;
-  if (start.getTime() < now.getTime() - 5 * MINUTE)
-    return invalid('scheduleInfo.startDateTime is in the past');
+  const given = info.startDateTime ? new Date(info.startDateTime) : now;
+  if (given.getTime() < now.getTime() - PAST_START_TOLERANCE_MINUTES * MINUTE)
+    return invalid(
+      `scheduleInfo.startDateTime is more than ${PAST_START_TOLERANCE_MINUTES} minutes in the past; leave it out to start now`,
+    );
+  const start = given < now ? now : given;
   const e = info.expiration;
   switch (e.type) {
     case 'noExpiration':
@@ -120,7 +129,11 @@ export function checkAdminAssignment(a: AssignmentInput): RuleFailure | undefine
   return undefined;
 }
 
-/** An assignment's window against the role: permanent only where allowed, otherwise at most the maximum. */
+/**
+ * An assignment's window against the role: permanent only where allowed; where it isn't (the expiration rule's
+ * `isExpirationRequired`), at most the maximum. Where permanent is allowed any end is, as in Graph (its own example
+ * makes a two-year eligibility under the default rule, whose `maximumDuration` is P365D).
+ */
 export function checkAssignmentLength(
   a: Pick<AssignmentInput, 'kind' | 'window' | 'settings'>,
 ): RuleFailure | undefined {
@@ -130,7 +143,7 @@ export function checkAssignmentLength(
       return invalid(
         `Permanent ${a.kind === 'eligibility' ? 'eligible' : 'active'} assignments are not allowed for this role; give an end`,
       );
-  } else {
+  } else if (!rules.allowPermanent) {
     const max = parseIsoDuration(rules.maximumDuration);
     if (max !== undefined && a.window.end.getTime() - a.window.start.getTime() > max) {
       return invalid(

@@ -1,5 +1,6 @@
 /** The API's view of requests and schedules: Graph's fields only (our bookkeeping fields stay inside). */
 import type { Schedule } from '../../lifecycle/domain/schedule';
+import { groupScheduleId } from '../domain/schedule-id';
 import type { ScheduleRequest } from '../domain/schedule-request';
 
 export function requestView(r: ScheduleRequest): Record<string, unknown> {
@@ -19,13 +20,14 @@ export function requestView(r: ScheduleRequest): Record<string, unknown> {
     accessId: r.accessId,
     principalId: r.principalId,
     groupId: r.groupId,
-    targetScheduleId: r.targetScheduleId,
+    // Graph's form for a group schedule (domain/schedule-id.ts).
+    targetScheduleId: r.targetScheduleId && groupScheduleId({ ...r, id: r.targetScheduleId }),
   };
 }
 
 export function scheduleView(s: Schedule): Record<string, unknown> {
   return {
-    id: s.id,
+    id: groupScheduleId(s),
     createdDateTime: s.createdDateTime,
     modifiedDateTime: s.modifiedDateTime,
     createdUsing: s.createdUsing,
@@ -41,16 +43,18 @@ export function scheduleView(s: Schedule): Record<string, unknown> {
 
 /** An instance: the schedule as it is in force now (Graph's `...ScheduleInstance`). */
 export function instanceView(s: Schedule): Record<string, unknown> {
+  const scheduleId = groupScheduleId(s);
   return {
-    id: s.id,
+    id: scheduleId,
     startDateTime: s.startDateTime,
     endDateTime: s.endDateTime,
     accessId: s.accessId,
     principalId: s.principalId,
     groupId: s.groupId,
     memberType: s.memberType,
+    // Graph's `activatedUsing` is a navigation to the eligibility instance, not a property: only `$expand` shows it.
     ...(s.kind === 'assignment'
-      ? { assignmentType: s.assignmentType, assignmentScheduleId: s.id, activatedUsing: s.activatedUsing }
-      : { eligibilityScheduleId: s.id }),
+      ? { assignmentType: s.assignmentType, assignmentScheduleId: scheduleId }
+      : { eligibilityScheduleId: scheduleId }),
   };
 }

@@ -23,7 +23,8 @@ function roleFields(d: { groupId: string; accessId: string; principalId: string 
 
 export function roleRequestView(r: ScheduleRequest): Record<string, unknown> {
   const { accessId: _role, groupId: _scope, principalId: _principal, ...rest } = requestView(r);
-  return { ...rest, ...roleFields(r) };
+  // A role schedule's id is a bare guid in Graph, as stored.
+  return { ...rest, targetScheduleId: r.targetScheduleId, ...roleFields(r) };
 }
 
 export function roleScheduleView(s: Schedule): Record<string, unknown> {
