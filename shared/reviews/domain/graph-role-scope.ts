@@ -15,10 +15,10 @@
 import { z } from 'zod';
 
 export const graphRoleQueryScopeSchema = z.strictObject({
-  '@odata.type': z.enum([
-    '#microsoft.graph.accessReviewQueryScope',
-    '#microsoft.graph.accessReviewInactiveUsersQueryScope',
-  ]),
+  /** Graph's examples sometimes leave it out: a query scope. */
+  '@odata.type': z
+    .enum(['#microsoft.graph.accessReviewQueryScope', '#microsoft.graph.accessReviewInactiveUsersQueryScope'])
+    .optional(),
   query: z.string().min(1).max(1000),
   queryType: z.literal('MicrosoftGraph').optional(),
   queryRoot: z.string().nullable().optional(),
@@ -83,7 +83,9 @@ export function parseGraphRoleScope(s: GraphRoleQueryScope): ParsedRoleScope | {
   };
 }
 
-function inactiveDays(s: GraphRoleQueryScope): number | null | { error: string } {
+export function inactiveDays(
+  s: Pick<GraphRoleQueryScope, '@odata.type' | 'inactiveDuration'>,
+): number | null | { error: string } {
   const inactiveScope = s['@odata.type'] === '#microsoft.graph.accessReviewInactiveUsersQueryScope';
   if (!inactiveScope)
     return s.inactiveDuration === undefined
@@ -98,6 +100,6 @@ function inactiveDays(s: GraphRoleQueryScope): number | null | { error: string }
   return n;
 }
 
-function unsupported(query: string): string {
+export function unsupported(query: string): string {
   return `Unsupported scope query "${query}": use /roleManagement/directory/roleAssignmentScheduleInstances or roleEligibilityScheduleInstances?$expand=principal&$filter=(... roleDefinitionId eq '{id}'), or /roleManagement/directory/roleDefinitions/{id}`;
 }
