@@ -4,7 +4,12 @@
  */
 import type { DefinitionPatch, DefinitionReplace } from './definition-bodies';
 import { refuse, type Refusal } from './refusal';
-import { reviewSettingsSchema, type ReviewDefinition, type ReviewScope } from './review-definition';
+import {
+  reviewSettingsSchema,
+  seriesRecurrence,
+  type ReviewDefinition,
+  type ReviewScope,
+} from './review-definition';
 import { storedRole } from './reviewed-role';
 
 /** The definition with the patch applied, or why the patch can't apply. */
@@ -49,10 +54,10 @@ function recurrenceChangeProblem(
   after: ReviewDefinition['settings']['recurrence'] | null,
 ): Refusal | undefined {
   const before = current.settings.recurrence ?? null;
-  if ((before === null) !== (after === null))
+  if (!seriesRecurrence(before) !== !seriesRecurrence(after))
     return refuse(
       'invalid',
-      before === null
+      !seriesRecurrence(before)
         ? 'A one-time review cannot become a series: create a new definition'
         : 'A series cannot become a one-time review: change its range (endDate or numbered) instead',
     );

@@ -78,17 +78,20 @@ const rangeDateSchema = z
  * other fields are accepted, and answered with Graph's defaults when not given (recurrenceView).
  */
 export const recurrenceSchema = z.strictObject({
-  pattern: z.strictObject({
-    type: graphEnum(['weekly', 'absoluteMonthly']),
-    /** Weeks or months between occurrences: monthly 1, quarterly 3, semi-annually 6, annually 12. */
-    interval: z.number().int().min(1).max(12),
-    /** 0: not set (Graph's default). */
-    dayOfMonth: z.number().int().min(0).max(31).optional(),
-    daysOfWeek: z.array(graphEnum(DAYS)).max(7).optional(),
-    month: z.number().int().min(0).max(12).optional(),
-    index: graphEnum(['first', 'second', 'third', 'fourth', 'last']).optional(),
-    firstDayOfWeek: graphEnum(DAYS).optional(),
-  }),
+  /** null: a one-time review starting on the range's startDate (Graph's tutorial writes one-time reviews so). */
+  pattern: z
+    .strictObject({
+      type: graphEnum(['weekly', 'absoluteMonthly']),
+      /** Weeks or months between occurrences: monthly 1, quarterly 3, semi-annually 6, annually 12. */
+      interval: z.number().int().min(1).max(12),
+      /** 0: not set (Graph's default). */
+      dayOfMonth: z.number().int().min(0).max(31).optional(),
+      daysOfWeek: z.array(graphEnum(DAYS)).max(7).optional(),
+      month: z.number().int().min(0).max(12).optional(),
+      index: graphEnum(['first', 'second', 'third', 'fourth', 'last']).optional(),
+      firstDayOfWeek: graphEnum(DAYS).optional(),
+    })
+    .nullable(),
   range: z.strictObject({
     type: graphEnum(['noEnd', 'endDate', 'numbered']),
     startDate: rangeDateSchema,
@@ -98,11 +101,17 @@ export const recurrenceSchema = z.strictObject({
   }),
 });
 export type Recurrence = z.infer<typeof recurrenceSchema>;
+export type SeriesRecurrence = Recurrence & { pattern: NonNullable<Recurrence['pattern']> };
+
+/** The recurrence of a series (a pattern); undefined for a one-time review (none, or no pattern). */
+export function seriesRecurrence(r: Recurrence | null | undefined): SeriesRecurrence | undefined {
+  return r?.pattern ? (r as SeriesRecurrence) : undefined;
+}
 
 /** A recurrence as Graph answers it: every field of the pattern and the range, Graph's defaults where not set. */
 export function recurrenceView(r: Recurrence) {
   return {
-    pattern: {
+    pattern: r.pattern && {
       type: r.pattern.type,
       interval: r.pattern.interval,
       month: r.pattern.month ?? 0,
