@@ -267,6 +267,7 @@ describe('Graph’s examples of creating a definition, as written', () => {
     expect(created.settings).toMatchObject({
       defaultDecision: (sent.settings as { defaultDecision: string }).defaultDecision,
       decisionHistoriesForReviewersEnabled: false,
+      applyActions: [],
     });
     // The full patternedRecurrence, Graph's defaults where not given, the start as a date.
     const pattern = settings.recurrence?.pattern;
@@ -376,7 +377,7 @@ describe('Graph’s examples of creating a definition, as written', () => {
     expect(apiErrorMessage(await res.json())).toMatch(/groups under management, each named/);
   });
 
-  it('takes enum values in any casing and answers Graph’s', async () => {
+  it('takes enum values in any casing and answers Graph’s; applyActions only removes access', async () => {
     const body = groupReviewExample();
     const settings = body.settings as Record<string, unknown>;
     const res = await app.api(REVIEWS, {
@@ -386,6 +387,7 @@ describe('Graph’s examples of creating a definition, as written', () => {
         settings: {
           ...settings,
           defaultDecision: 'deny',
+          applyActions: [{ '@odata.type': '#microsoft.graph.removeAccessApplyAction' }],
           recurrence: {
             pattern: { type: 'Weekly', interval: 2, daysOfWeek: ['Monday'], firstDayOfWeek: 'MONDAY' },
             range: { type: 'NUMBERED', numberOfOccurrences: 3, startDate: TODAY },
@@ -397,12 +399,25 @@ describe('Graph’s examples of creating a definition, as written', () => {
     const created = (await res.json()) as Definition;
     expect(created.settings).toMatchObject({
       defaultDecision: 'Deny',
+      applyActions: [{ '@odata.type': '#microsoft.graph.removeAccessApplyAction' }],
       recurrence: {
         pattern: { type: 'weekly', interval: 2, daysOfWeek: ['monday'], firstDayOfWeek: 'monday' },
         range: { type: 'numbered', numberOfOccurrences: 3 },
       },
     });
     await remove(created.id);
+    const deleting = await app.api(REVIEWS, {
+      ...ADMIN,
+      body: {
+        ...body,
+        settings: {
+          ...settings,
+          applyActions: [{ '@odata.type': '#microsoft.graph.disableAndDeleteUserApplyAction' }],
+        },
+      },
+    });
+    expect(deleting.status).toBe(400);
+    expect(apiErrorMessage(await deleting.json())).toMatch(/only #microsoft\.graph\.removeAccessApplyAction/);
   });
 });
 

@@ -147,6 +147,7 @@ export const definitionPatchSchema = z
         mailNotificationsEnabled: z.boolean().optional(),
         reminderNotificationsEnabled: z.boolean().optional(),
         decisionHistoriesForReviewersEnabled: z.boolean().optional(),
+        applyActions: reviewSettingsSchema.shape.applyActions,
       })
       .optional(),
   })

@@ -1,6 +1,7 @@
 /**
- * Graph's query scopes for reviews of privileged roles, read into pimflow's scope (which is what a definition
- * stores and shows). The queries Graph documents for Microsoft Entra roles:
+ * Graph's query scopes for reviews of privileged roles, read into pimflow's scope (what the reviews run on; the
+ * definition answers the scope as written, domain/graph-query-scope.ts). The queries Graph documents for Microsoft
+ * Entra roles:
  *
  * - `/roleManagement/directory/roleAssignmentScheduleInstances?$expand=principal&$filter=(isof(principal,'microsoft.graph.user') and roleDefinitionId eq '{role}')`
  *   — active assignments (optionally `assignmentType eq 'Assigned'`: pimflow reviews assigned and activated alike);
@@ -100,6 +101,6 @@ export function inactiveDays(
   return n;
 }
 
-export function unsupported(query: string): string {
+function unsupported(query: string): string {
   return `Unsupported scope query "${query}": use /roleManagement/directory/roleAssignmentScheduleInstances or roleEligibilityScheduleInstances?$expand=principal&$filter=(... roleDefinitionId eq '{id}'), or /roleManagement/directory/roleDefinitions/{id}`;
 }

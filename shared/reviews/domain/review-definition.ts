@@ -152,6 +152,20 @@ export const reviewSettingsSchema = z.strictObject({
    * without stages it changes nothing. Absent (documents written before it): false.
    */
   decisionHistoriesForReviewersEnabled: z.boolean().optional(),
+  /**
+   * Graph's: what applying does. Apply removes access (`removeAccessApplyAction`, Graph's default); disabling and
+   * deleting users is not pimflow's to do.
+   */
+  applyActions: z
+    .array(
+      z.strictObject({
+        '@odata.type': z.literal('#microsoft.graph.removeAccessApplyAction', {
+          message: 'pimflow applies a Deny by removing the access: only #microsoft.graph.removeAccessApplyAction',
+        }),
+      }),
+    )
+    .max(1)
+    .optional(),
 });
 export type ReviewSettings = z.infer<typeof reviewSettingsSchema>;
 

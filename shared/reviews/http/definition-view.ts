@@ -27,6 +27,7 @@ export function definitionView(d: ReviewDefinition & { _etag?: string }): Record
     settings: {
       ...settings,
       decisionHistoriesForReviewersEnabled: settings.decisionHistoriesForReviewersEnabled ?? false,
+      applyActions: settings.applyActions ?? [],
       recurrence: recurrence ? recurrenceView(recurrence) : (recurrence ?? null),
     },
   };
