@@ -14,6 +14,8 @@ import { eligible, REVIEWS } from './instance-helpers';
 
 const HELPDESK = DEMO.helpdeskGroup;
 const PASSWORD_ADMIN = '966707d0-3269-4727-9be2-8c3a10f19b9d';
+/** A group of the demo tenant, made eligible for Helpdesk's member role next to two users. */
+const PAYROLL_GROUP = '41cea612-6af1-453d-a86f-bb749fac37d5';
 const NOBODY = { id: '00000000-0000-0000-0000-000000000000', displayName: '', userPrincipalName: '' };
 // The demo tenant's sign-ins are relative to when it is seeded: the virtual clock starts now.
 const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000);
@@ -48,7 +50,7 @@ interface Instance {
 interface Decision {
   id: string;
   accessReviewId: string;
-  principal: { id: string };
+  principal: { id: string; type: string };
   decision: string;
   applyResult: string;
   reviewedBy: unknown;
@@ -63,6 +65,7 @@ beforeAll(async () => {
   const role = await app.api('managedRoles', { ...ADMIN, body: { roleDefinitionId: PASSWORD_ADMIN } });
   expect(role.status, await role.clone().text()).toBe(201);
   for (const upn of ['ava.martinez', 'grace.okafor']) await eligible(app, HELPDESK, id(upn));
+  await eligible(app, HELPDESK, PAYROLL_GROUP);
   await app.rt.waitForIdle();
 }, 90_000);
 afterAll(async () => {
@@ -76,6 +79,17 @@ async function reviewedRoles(definitionId: string): Promise<string[]> {
   return list.value
     .map((i) => (i.roleDefinitionId ? `role:${i.roleDefinitionId}` : `${i.groupId}/${i.accessId}`))
     .sort();
+}
+
+/** The kinds of principal the definition's instance of Helpdesk's member role reviews. */
+async function reviewedKinds(definitionId: string): Promise<string[]> {
+  const list = await app.json<{ value: Instance[] }>(`${REVIEWS}/${definitionId}/instances`, ADMIN);
+  const helpdesk = list.value.find((i) => i.groupId === HELPDESK);
+  const items = await app.json<{ value: Decision[] }>(
+    `${REVIEWS}/${definitionId}/instances/${helpdesk?.id}/decisions`,
+    ADMIN,
+  );
+  return [...new Set(items.value.map((d) => d.principal.type))].sort();
 }
 
 async function remove(definitionId: string): Promise<void> {
@@ -119,11 +133,18 @@ function withScope(scope: Record<string, unknown>): Record<string, unknown> {
 const roleQuery = (collection: string, filter: string) =>
   `/roleManagement/directory/${collection}?$expand=principal&$filter=(${filter})`;
 
-const accepted: { name: string; body: () => Record<string, unknown>; reviews: () => string[] }[] = [
+const accepted: {
+  name: string;
+  body: () => Record<string, unknown>;
+  reviews: () => string[];
+  /** The kinds of principal reviewed in Helpdesk's member role (two users and a group hold it). */
+  kinds?: string[];
+}[] = [
   {
     name: 'a group’s members (accessreviewset-post-definitions, example 1)',
     body: groupReviewExample,
     reviews: () => [`${HELPDESK}/member`],
+    kinds: ['group', 'user'],
   },
   {
     name: 'a one-time self-review of a group, with instanceEnumerationScope (the security groups tutorial)',
@@ -155,6 +176,7 @@ const accepted: { name: string; body: () => Record<string, unknown>; reviews: ()
       },
     }),
     reviews: () => [`${HELPDESK}/member`],
+    kinds: ['group', 'user'],
   },
   {
     name: 'the users assigned to a group (scope concept, example 1)',
@@ -165,6 +187,7 @@ const accepted: { name: string; body: () => Record<string, unknown>; reviews: ()
         queryType: 'MicrosoftGraph',
       }),
     reviews: () => [`${HELPDESK}/member`],
+    kinds: ['user'],
   },
   {
     name: 'inactive users assigned to a group (scope concept, example 1)',
@@ -181,6 +204,7 @@ const accepted: { name: string; body: () => Record<string, unknown>; reviews: ()
     name: 'the users and groups directly in a group (scope concept, example 3)',
     body: () => withScope({ query: `/groups/${HELPDESK}/members`, queryType: 'MicrosoftGraph' }),
     reviews: () => [`${HELPDESK}/member`],
+    kinds: ['group', 'user'],
   },
   {
     name: 'everyone holding a privileged role (scope concept, example 9)',
@@ -246,6 +270,7 @@ const accepted: { name: string; body: () => Record<string, unknown>; reviews: ()
         ],
       }),
     reviews: () => [`${HELPDESK}/member`, `role:${PASSWORD_ADMIN}`].sort(),
+    kinds: ['user'],
   },
 ];
 
@@ -293,6 +318,7 @@ describe('Graph’s examples of creating a definition, as written', () => {
     });
     expect(await app.json(`${REVIEWS}/${created.id}`, ADMIN)).toEqual(created);
     expect(await reviewedRoles(created.id)).toEqual(example.reviews());
+    if (example.kinds) expect(await reviewedKinds(created.id)).toEqual(example.kinds);
     await remove(created.id);
   });
 
@@ -548,7 +574,7 @@ describe('defaultDecision None, applyDecisions, and the decisions’ Graph field
       all.find((d) => d.principal.id === principalId);
 
     const before = await items();
-    expect(before.map((d) => d.principal.id).sort()).toEqual([ava, grace].sort());
+    expect(before.map((d) => d.principal.id).sort()).toEqual([ava, grace, PAYROLL_GROUP].sort());
     for (const item of before)
       expect(item).toMatchObject({
         accessReviewId: instance?.id,
@@ -570,7 +596,8 @@ describe('defaultDecision None, applyDecisions, and the decisions’ Graph field
     await app.rt.waitForIdle();
     expect((await app.json<Instance>(url, ADMIN)).status).toBe('Completed');
     const ended = await items();
-    expect(byPrincipal(ended, grace)).toMatchObject({ decision: 'NotReviewed', reviewedBy: NOBODY });
+    for (const undecided of [grace, PAYROLL_GROUP])
+      expect(byPrincipal(ended, undecided)).toMatchObject({ decision: 'NotReviewed', reviewedBy: NOBODY });
     expect(byPrincipal(ended, ava)).toMatchObject({ decision: 'Deny', reviewedBy: { id: id('priya.nair') } });
 
     const applied = await app.api(`${url}/applyDecisions`, { ...ADMIN, method: 'POST' });
@@ -583,6 +610,7 @@ describe('defaultDecision None, applyDecisions, and the decisions’ Graph field
       applyResult: 'AppliedSuccessfully',
       appliedBy: { id: DEMO.admin },
     });
+    expect(byPrincipal(after, PAYROLL_GROUP)).toMatchObject({ applyResult: 'New', appliedBy: NOBODY });
     expect(byPrincipal(after, grace)).toMatchObject({
       applyResult: 'New',
       appliedBy: NOBODY,
