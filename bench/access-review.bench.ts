@@ -97,7 +97,7 @@ export async function runAccessReviewBench(tls: TlsMaterial): Promise<void> {
       `identityGovernance/accessReviews/definitions/${review.definitionId}/instances/${review.instanceId}/applyDecisions`,
       'POST',
       undefined,
-      202,
+      204,
     );
     for (;;) {
       const instance = await services.reviews.instances.get(review.instanceId, review.definitionId);

@@ -2,7 +2,8 @@
  * `POST identityGovernance/accessReviews/definitions/{definitionId}/instances/{instanceId}/applyDecisions` (admins):
  * applies a completed instance's decisions — removes denied access through the PIM layer — by starting its apply
  * orchestration (`review-apply-{instanceId}`, the one auto-apply starts too, so there is never a second apply).
- * 202 when started or already applying; 409 when the instance isn't Completed (or is already Applied).
+ * 204 (Graph's answer) when started or already applying; 409 when the instance isn't Completed (or is already
+ * Applied). The instance's status (Applying, then Applied) tells how it goes.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
@@ -47,12 +48,8 @@ export async function applyDecisions(
 
   const instance = await services.reviews.instances.find(instanceId, definitionId);
   if (!instance) return problem(404, `No access review instance ${instanceId} in definition ${definitionId}`);
-  const location = request.url.replace(/\/applyDecisions\/?$/, '');
-  const accepted = (status: string): HttpResponseInit => ({
-    status: 202,
-    headers: { location },
-    jsonBody: { id: instance.id, status },
-  });
+  /** Graph answers applyDecisions with 204 No Content. */
+  const accepted = (): HttpResponseInit => ({ status: 204 });
   const client = df.getClient(context);
   const orchestrationId = applyOrchestrationId(instance.id);
   switch (instance.status) {
@@ -71,7 +68,7 @@ export async function applyDecisions(
       );
   }
   const current = await runtimeStatus(client, orchestrationId);
-  if (current && RUNNING.has(current)) return accepted('Applying');
+  if (current && RUNNING.has(current)) return accepted();
   const input: ApplyInput = {
     definitionId,
     instanceId,
@@ -86,11 +83,11 @@ export async function applyDecisions(
     await client.startNew(REVIEW_ORCHESTRATORS.apply, { instanceId: orchestrationId, input });
   } catch (err) {
     // Started by someone else in between (auto-apply or a second call): that one applies.
-    if (RUNNING.has((await runtimeStatus(client, orchestrationId)) ?? '')) return accepted('Applying');
+    if (RUNNING.has((await runtimeStatus(client, orchestrationId)) ?? '')) return accepted();
     context.error(`Could not start the apply of ${instance.id}: ${String(err)}`);
     return problem(503, 'The apply could not be started; try again');
   }
-  return accepted('Applying');
+  return accepted();
 }
 
 app.http('accessReviewInstanceApplyDecisions', {

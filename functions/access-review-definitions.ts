@@ -4,6 +4,7 @@
  * - `GET definitions` (admins, auditors): newest first, paged (`$top`, `@odata.nextLink`)
  * - `GET definitions/{id}` (admins, auditors)
  * - `PATCH definitions/{id}` (admins): series edits, for occurrences starting after the edit; 200 with the definition
+ * - `PUT definitions/{id}` (admins): Graph's update, the whole definition (same rules as PATCH); 204
  * - `POST definitions/{id}/stop` (admins): 204; final — no more occurrences, running instances stopped
  * - `DELETE definitions/{id}` (admins): 204; ends the series and its instances' orchestrations, deletes its
  *   instances and decision items, then the definition
@@ -23,7 +24,9 @@ import {
   storeDefinition,
   definitionCreateSchema,
   definitionPatchSchema,
+  definitionReplaceSchema,
   deleteDefinition,
+  replaceDefinition,
   updateDefinition,
   type OrchestrationControl,
 } from '../shared/reviews/definition-service';
@@ -103,6 +106,20 @@ async function update(request: HttpRequest): Promise<HttpResponseInit> {
   return { jsonBody: definitionView(result.definition) };
 }
 
+/** Graph's update: the whole definition; 204 as Graph answers it. */
+async function replace(request: HttpRequest): Promise<HttpResponseInit> {
+  const services = await getAppServices();
+  const auth = await authenticate(request, services.tokens, MANAGE);
+  if (!auth.ok) return auth.response;
+  const id = validate(idSchema, request.params.id, 'id');
+  if (!id.ok) return id.response;
+  const body = await parseJsonBody(request, definitionReplaceSchema);
+  if (!body.ok) return body.response;
+  const result = await replaceDefinition(services, id.value, body.value, auth.caller);
+  if (!result.ok) return refusalResponse(result);
+  return { status: 204 };
+}
+
 async function remove(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const services = await getAppServices();
   const auth = await authenticate(request, services.tokens, MANAGE);
@@ -157,6 +174,12 @@ app.http('accessReviewDefinitionUpdate', {
   route: `${ROUTE}/{id}`,
   methods: ['PATCH'],
   handler: update,
+});
+app.http('accessReviewDefinitionReplace', {
+  ...common,
+  route: `${ROUTE}/{id}`,
+  methods: ['PUT'],
+  handler: replace,
 });
 app.http('accessReviewDefinitionStop', {
   ...common,

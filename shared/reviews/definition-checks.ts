@@ -9,7 +9,12 @@ import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-
 import type { ManagedRoleRepository } from '../managed-roles/adapters/managed-role-repository';
 import { checkRecurrence } from './domain/recurrence';
 import { refuse, type Refusal } from './domain/refusal';
-import { parseReviewers, type ReviewDefinition, type ReviewerScope } from './domain/review-definition';
+import {
+  parseReviewers,
+  seriesRecurrence,
+  type ReviewDefinition,
+  type ReviewerScope,
+} from './domain/review-definition';
 import { isDirectoryScopeRole, type DirectoryScopeRole } from './domain/reviewed-role';
 
 type Content = Pick<
@@ -31,7 +36,7 @@ export async function checkContent(
 ): Promise<Refusal | undefined> {
   const recurrenceProblem = checkRecurrence(d.settings);
   if (recurrenceProblem) return invalid(recurrenceProblem);
-  const r = d.settings.recurrence;
+  const r = seriesRecurrence(d.settings.recurrence);
   if (r?.pattern.type === 'absoluteMonthly' && r.pattern.dayOfMonth) {
     const startDay = Number(r.range.startDate.slice(8, 10));
     if (r.pattern.dayOfMonth !== startDay)

@@ -10,7 +10,7 @@
  * later; reviewer queries must be ones pimflow resolves (`parseReviewers`), `./manager` needs fallback reviewers,
  * fallback reviewers are selected users; every `/users/{id}` named must exist in the directory.
  *
- * Series edits (PATCH) change the series, not its past: occurrences that have started keep their reviewers and
+ * Series edits (PATCH, or Graph's PUT replacing the whole definition) change the series, not its past: occurrences that have started keep their reviewers and
  * times; the next one takes the edit when it starts. The scope and the recurrence's start date are fixed at creation.
  */
 import { randomUUID } from 'node:crypto';
@@ -29,8 +29,15 @@ import {
   definitionDeletedRecord,
   definitionUpdatedRecord,
 } from './domain/audit-records';
-import type { DefinitionCreate, DefinitionPatch } from './domain/definition-bodies';
-import { changedProperties, merged, stripEtag, summarize, valueAt } from './domain/definition-changes';
+import type { DefinitionCreate, DefinitionPatch, DefinitionReplace } from './domain/definition-bodies';
+import {
+  changedProperties,
+  merged,
+  replaced,
+  stripEtag,
+  summarize,
+  valueAt,
+} from './domain/definition-changes';
 import { refuse, type Refusal } from './domain/refusal';
 import type { ReviewDefinition } from './domain/review-definition';
 import { normalRole } from './domain/reviewed-role';
@@ -39,8 +46,10 @@ import type { ReviewStore } from './adapters/review-store';
 export {
   definitionCreateSchema,
   definitionPatchSchema,
+  definitionReplaceSchema,
   type DefinitionCreate,
   type DefinitionPatch,
+  type DefinitionReplace,
 } from './domain/definition-bodies';
 
 export interface DefinitionDeps {
@@ -78,9 +87,10 @@ export async function prepareDefinition(
   if (problem) return problem;
 
   const id = randomUUID();
-  const { '@odata.type': _type, ...content } = body;
+  const { '@odata.type': _type, graphScope, ...content } = body;
   const definition: ReviewDefinition = {
     ...content,
+    ...(graphScope ? { graphScope } : {}),
     id,
     scope: {
       ...body.scope,
@@ -118,20 +128,41 @@ export async function auditCreated(
   await deps.audit.record(definitionCreatedRecord(d, caller, deps.clock.now()));
 }
 
+/** A series edit (PATCH): the properties sent change, settings key by key. */
 export async function updateDefinition(
   deps: DefinitionDeps,
   id: string,
   patch: DefinitionPatch,
   caller: CallerPrincipal,
 ): Promise<DefinitionResult> {
-  if (patch.scope !== undefined)
+  if (patch.scope !== undefined || patch.instanceEnumerationScope !== undefined)
     return refuse(
       'invalid',
       'scope is fixed after creation: the series reviews the roles it was created with; create a new definition for other roles',
     );
+  return changeDefinition(deps, id, (current) => merged(current, patch), caller);
+}
+
+/** Graph's update (PUT): the whole definition replaced, its scope and start unchanged. */
+export function replaceDefinition(
+  deps: DefinitionDeps,
+  id: string,
+  body: DefinitionReplace,
+  caller: CallerPrincipal,
+): Promise<DefinitionResult> {
+  return changeDefinition(deps, id, (current) => replaced(current, body), caller);
+}
+
+/** Applies a change to the stored definition (ETag-guarded), checked as at creation, audited when it changed something. */
+async function changeDefinition(
+  deps: DefinitionDeps,
+  id: string,
+  change: (current: ReviewDefinition) => ReviewDefinition | Refusal,
+  caller: CallerPrincipal,
+): Promise<DefinitionResult> {
   const before = await deps.reviews.definitions.find(id, id);
   if (!before) return refuse('notFound', `No access review definition ${id}`);
-  const first = merged(before, patch);
+  const first = change(before);
   if ('ok' in first) return first;
   const problem = await checkContent(deps, first);
   if (problem) return problem;
@@ -141,7 +172,7 @@ export async function updateDefinition(
   try {
     result = await deps.reviews.definitions.update(id, id, (current) => {
       previous = current;
-      const next = merged(current, patch);
+      const next = change(current);
       if ('ok' in next) return undefined;
       const { lastModifiedDateTime: _a, ...a } = stripEtag(current);
       const { lastModifiedDateTime: _b, ...b } = next;

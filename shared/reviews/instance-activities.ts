@@ -29,7 +29,7 @@ import type {
 } from './contract';
 import { countDecisions } from './decision-counts';
 import { instanceClosedRecord, instanceResultsRecord, instanceStartedRecord } from './domain/audit-records';
-import { defaultFor, withDefaultDecision } from './domain/default-decision';
+import { defaultFor, takesDefaultDecisions, withDefaultDecision } from './domain/default-decision';
 import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
 import { directoryRoleNames } from './domain/reviewed-role';
@@ -133,12 +133,12 @@ export function createInstanceActivities(d: InstanceActivityDeps) {
 
     /**
      * One page of default decisions for items nobody decided, when the series says so: Approve, Deny, or the item's
-     * recommendation (items without one stay NotReviewed). Returns whether more may be left.
+     * recommendation (items without one stay NotReviewed); `None` decides nothing. Returns whether more may be left.
      */
     async applyDefaultDecisions(ref: InstanceRef): Promise<DefaultDecisionsResult> {
       const { definition, instance } = await must(ref);
       const s = definition.settings;
-      if (!s.defaultDecisionEnabled || instance.status !== 'Completed') return { updated: 0, more: false };
+      if (!takesDefaultDecisions(s) || instance.status !== 'Completed') return { updated: 0, more: false };
       const page = await d.reviews.undecidedItems(instance.id, {
         withRecommendation: s.defaultDecision === 'Recommendation',
         pageSize: DEFAULT_DECISION_PAGE,

@@ -83,7 +83,7 @@ export async function snapshotPage(
       id: reviewDecisionId(instance.id, holding.key),
       instanceId: instance.id,
       definitionId: instance.definitionId,
-      accessReviewId: instance.definitionId,
+      accessReviewId: instance.id,
       principal,
       resource: {
         ...(instance.resourceType ? { resourceType: instance.resourceType } : {}),

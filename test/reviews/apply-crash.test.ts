@@ -168,7 +168,7 @@ describe('SIGKILL during an apply', () => {
       `identityGovernance/accessReviews/definitions/${definitionId}/instances/${instanceId}/applyDecisions`,
       { ...admin, method: 'POST' },
     );
-    expect(applied.status, await applied.clone().text()).toBe(202);
+    expect(applied.status, await applied.clone().text()).toBe(204);
     await waitFor(
       'the items marked attempted',
       async () => {

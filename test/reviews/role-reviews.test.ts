@@ -184,7 +184,7 @@ describe('Four Entra roles selected: four instances, the group one item, deny ap
     await deny(helpdesk.url, GROUP);
     await stop(helpdesk.url);
     const res = await app.api(`${helpdesk.url}/applyDecisions`, { ...ADMIN, method: 'POST' });
-    expect(res.status, await res.clone().text()).toBe(202);
+    expect(res.status, await res.clone().text()).toBe(204);
     await app.rt.waitForIdle();
     expect((await app.json<{ status: string }>(helpdesk.url, ADMIN)).status).toBe('Applied');
     const [item] = await decisions(app, review(helpdesk.url));
@@ -236,16 +236,19 @@ describe('Auto-apply, the last Global Administrator, managed roles only, Graph q
 
   it('reads Graph’s query scope for a privileged role into pimflow’s scope', async () => {
     const query = `/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal&$filter=(isof(principal,'microsoft.graph.user') and roleDefinitionId eq '${ROLES.password}')`;
-    const res = await createDefinition({
-      scope: { '@odata.type': '#microsoft.graph.accessReviewQueryScope', query, queryType: 'MicrosoftGraph' },
-    });
+    const scope = {
+      '@odata.type': '#microsoft.graph.accessReviewQueryScope',
+      query,
+      queryType: 'MicrosoftGraph',
+    };
+    const res = await createDefinition({ scope });
     expect(res.status, await res.clone().text()).toBe(201);
-    const body = (await res.json()) as { scope: unknown };
-    expect(body.scope).toMatchObject({
-      roles: [{ roleDefinitionId: ROLES.password, directoryScopeId: '/' }],
-      assignmentTypes: 'eligible',
-      principalTypes: ['user'],
-    });
+    // Answered as written; reviewed as the one role it names.
+    const body = (await res.json()) as { id: string; scope: unknown };
+    expect(body.scope).toEqual(scope);
+    await app.rt.waitForIdle();
+    const list = await app.json<{ value: RoleInstance[] }>(`${REVIEWS}/${body.id}/instances`, ADMIN);
+    expect(list.value.map((i) => [i.roleDefinitionId, i.directoryScopeId])).toEqual([[ROLES.password, '/']]);
     const bad = await createDefinition({
       scope: {
         '@odata.type': '#microsoft.graph.accessReviewQueryScope',
@@ -307,7 +310,7 @@ describe('pimflow’s own schedules of a directory role', () => {
     await deny(instance.url, sofia);
     await stop(instance.url);
     const res = await app.api(`${instance.url}/applyDecisions`, { ...ADMIN, method: 'POST' });
-    expect(res.status, await res.clone().text()).toBe(202);
+    expect(res.status, await res.clone().text()).toBe(204);
     await app.rt.waitForIdle();
     const after = await applied(instance.url);
     expect(byPrincipal(after, noah)).toMatchObject({ applyResult: 'AppliedSuccessfully' });

@@ -7,7 +7,7 @@
 import { SYSTEM_ACTOR, userActor, type AuditEntry } from '../../audit/domain/audit-entry';
 import type { AuditRecord } from '../../audit/domain/audit-record';
 import type { CallerPrincipal } from '../../auth/principal';
-import type { ReviewDefinition } from './review-definition';
+import { seriesRecurrence, type ReviewDefinition } from './review-definition';
 import type { ReviewInstance } from './review-instance';
 import { reviewedTarget, storedRole } from './reviewed-role';
 
@@ -58,6 +58,12 @@ function definitionRecord(
   };
 }
 
+function recurrenceText(recurrence: ReviewDefinition['settings']['recurrence']): string {
+  const r = seriesRecurrence(recurrence);
+  if (r) return `${r.pattern.type} every ${r.pattern.interval}, ${r.range.type} from ${r.range.startDate}`;
+  return recurrence ? `one time from ${recurrence.range.startDate}` : 'one time';
+}
+
 export function definitionCreatedRecord(d: ReviewDefinition, caller: Caller, now: Date): AuditRecord {
   return definitionRecord(d, caller, now, 'created', 'Create access review', 'Add', {
     definitionId: d.id,
@@ -66,9 +72,7 @@ export function definitionCreatedRecord(d: ReviewDefinition, caller: Caller, now
       .map(storedRole)
       .map((r) => `${r.groupId}${r.groupId.endsWith('/') ? '' : '/'}${r.accessId}`)
       .join(', '),
-    recurrence: d.settings.recurrence
-      ? `${d.settings.recurrence.pattern.type} every ${d.settings.recurrence.pattern.interval}, ${d.settings.recurrence.range.type} from ${d.settings.recurrence.range.startDate}`
-      : 'one time',
+    recurrence: recurrenceText(d.settings.recurrence),
     instanceDurationInDays: String(d.settings.instanceDurationInDays),
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Default decisions: when a review ends, items nobody decided take the series' default — Approve, Deny, or the item's
- * recommendation (items without one stay NotReviewed) — decided by pimflow itself.
+ * recommendation (items without one stay NotReviewed) — decided by pimflow itself. `None` (Graph's) decides nothing.
  */
 import type { ReviewDecision } from './review-decision';
 import type { ReviewDefinition } from './review-definition';
@@ -14,8 +14,14 @@ export const DEFAULT_DECIDER = {
 
 type DefaultSetting = ReviewDefinition['settings']['defaultDecision'];
 
+/** Whether items not reviewed take a default decision at the end: enabled, and a decision other than `None`. */
+export function takesDefaultDecisions(settings: ReviewDefinition['settings']): boolean {
+  return settings.defaultDecisionEnabled && settings.defaultDecision !== 'None';
+}
+
 /** The default decision for an item, if it gets one. */
 export function defaultFor(setting: DefaultSetting, item: ReviewDecision): 'Approve' | 'Deny' | undefined {
+  if (setting === 'None') return undefined;
   if (setting === 'Approve' || setting === 'Deny') return setting;
   return item.recommendation === 'NoInfoAvailable' ? undefined : item.recommendation;
 }

@@ -1,6 +1,7 @@
 /**
- * Graph's query scopes for reviews of privileged roles, read into pimflow's scope (which is what a definition
- * stores and shows). The queries Graph documents for Microsoft Entra roles:
+ * Graph's query scopes for reviews of privileged roles, read into pimflow's scope (what the reviews run on; the
+ * definition answers the scope as written, domain/graph-query-scope.ts). The queries Graph documents for Microsoft
+ * Entra roles:
  *
  * - `/roleManagement/directory/roleAssignmentScheduleInstances?$expand=principal&$filter=(isof(principal,'microsoft.graph.user') and roleDefinitionId eq '{role}')`
  *   — active assignments (optionally `assignmentType eq 'Assigned'`: pimflow reviews assigned and activated alike);
@@ -15,10 +16,10 @@
 import { z } from 'zod';
 
 export const graphRoleQueryScopeSchema = z.strictObject({
-  '@odata.type': z.enum([
-    '#microsoft.graph.accessReviewQueryScope',
-    '#microsoft.graph.accessReviewInactiveUsersQueryScope',
-  ]),
+  /** Graph's examples sometimes leave it out: a query scope. */
+  '@odata.type': z
+    .enum(['#microsoft.graph.accessReviewQueryScope', '#microsoft.graph.accessReviewInactiveUsersQueryScope'])
+    .optional(),
   query: z.string().min(1).max(1000),
   queryType: z.literal('MicrosoftGraph').optional(),
   queryRoot: z.string().nullable().optional(),
@@ -83,7 +84,9 @@ export function parseGraphRoleScope(s: GraphRoleQueryScope): ParsedRoleScope | {
   };
 }
 
-function inactiveDays(s: GraphRoleQueryScope): number | null | { error: string } {
+export function inactiveDays(
+  s: Pick<GraphRoleQueryScope, '@odata.type' | 'inactiveDuration'>,
+): number | null | { error: string } {
   const inactiveScope = s['@odata.type'] === '#microsoft.graph.accessReviewInactiveUsersQueryScope';
   if (!inactiveScope)
     return s.inactiveDuration === undefined

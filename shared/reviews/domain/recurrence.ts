@@ -2,9 +2,9 @@
  * When a series' occurrences start and end — pure functions of its settings. Occurrence k starts at the range's
  * start date (00:00 UTC, or the series' creation time if that is later, for the first) plus k intervals (weeks, or
  * calendar months with the day of month clamped), and lasts `instanceDurationInDays`. A series without recurrence
- * is one-time. The series ends after `numberOfOccurrences`, or with the last start on or before `endDate`.
+ * (or without a pattern: then it starts on the range's start date, or at creation if that is later) is one-time. The series ends after `numberOfOccurrences`, or with the last start on or before `endDate`.
  */
-import type { ReviewSettings } from './review-definition';
+import { seriesRecurrence, type ReviewSettings } from './review-definition';
 
 const DAY_MS = 86_400_000;
 
@@ -20,8 +20,9 @@ export function occurrenceAt(
   createdAt: Date,
   index: number,
 ): Occurrence | undefined {
-  const r = settings.recurrence;
-  const anchor = r ? new Date(`${r.range.startDate}T00:00:00.000Z`) : createdAt;
+  const range = settings.recurrence?.range;
+  const r = seriesRecurrence(settings.recurrence);
+  const anchor = range ? new Date(`${range.startDate}T00:00:00.000Z`) : createdAt;
   if (!r && index > 0) return undefined;
   if (r?.range.type === 'numbered' && index >= (r.range.numberOfOccurrences ?? 1)) return undefined;
   let start = !r
@@ -37,7 +38,7 @@ export function occurrenceAt(
 
 /** Why these settings can't make a series, or undefined. The duration must be shorter than the interval. */
 export function checkRecurrence(settings: ReviewSettings): string | undefined {
-  const r = settings.recurrence;
+  const r = seriesRecurrence(settings.recurrence);
   if (!r) return undefined;
   const shortestIntervalDays = r.pattern.type === 'weekly' ? 7 * r.pattern.interval : 28 * r.pattern.interval;
   if (settings.instanceDurationInDays >= shortestIntervalDays)

@@ -30,7 +30,10 @@ export const reviewDecisionSchema = z.object({
   id: z.guid(),
   instanceId: z.guid(),
   definitionId: z.guid(),
-  /** Graph's `accessReviewId`: the definition's id. */
+  /**
+   * Graph's `accessReviewId`: the instance's id. Documents written before hold the definition's; the API answers
+   * `instanceId` (http/decision-view.ts), so both read right.
+   */
   accessReviewId: z.guid(),
   principal: identitySchema.extend({ type: z.enum(['user', 'group', 'servicePrincipal']) }),
   /**

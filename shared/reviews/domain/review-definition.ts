@@ -7,6 +7,7 @@
  * manager), or none (self-review). Stored in `accessReviewDefinitions`, partitioned by id.
  */
 import { z } from 'zod';
+import { graphEnum } from '../../graph-enum';
 import { scopeRoleSchema } from './reviewed-role';
 
 /** Graph's accessReviewReviewerScope, limited to the queries pimflow resolves. */
@@ -60,29 +61,77 @@ export const reviewScopeSchema = z.strictObject({
 });
 export type ReviewScope = z.infer<typeof reviewScopeSchema>;
 
-/** Graph's patternedRecurrence, as far as reviews use it. */
+const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+
+/**
+ * A date as Graph's recurrenceRange keeps it. Graph's own examples send a date-time (`2020-09-08T12:02:30.667Z`) and
+ * answer its date: the date part as written is kept.
+ */
+const rangeDateSchema = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], {
+    message: 'must be a date (2026-06-01) or a date-time (2026-06-01T00:00:00Z)',
+  })
+  .transform((v) => v.slice(0, 10));
+
+/**
+ * Graph's patternedRecurrence. Reviews recur `weekly` or `absoluteMonthly` (what Graph supports for reviews); the
+ * other fields are accepted, and answered with Graph's defaults when not given (recurrenceView).
+ */
 export const recurrenceSchema = z.strictObject({
-  pattern: z.strictObject({
-    type: z.enum(['weekly', 'absoluteMonthly']),
-    /** Weeks or months between occurrences: monthly 1, quarterly 3, semi-annually 6, annually 12. */
-    interval: z.number().int().min(1).max(12),
-    dayOfMonth: z.number().int().min(0).max(31).optional(),
-    daysOfWeek: z.array(z.string()).optional(),
-    month: z.number().int().optional(),
-    index: z.string().optional(),
-    firstDayOfWeek: z.string().optional(),
-  }),
+  /** null: a one-time review starting on the range's startDate (Graph's tutorial writes one-time reviews so). */
+  pattern: z
+    .strictObject({
+      type: graphEnum(['weekly', 'absoluteMonthly']),
+      /** Weeks or months between occurrences: monthly 1, quarterly 3, semi-annually 6, annually 12. */
+      interval: z.number().int().min(1).max(12),
+      /** 0: not set (Graph's default). */
+      dayOfMonth: z.number().int().min(0).max(31).optional(),
+      daysOfWeek: z.array(graphEnum(DAYS)).max(7).optional(),
+      month: z.number().int().min(0).max(12).optional(),
+      index: graphEnum(['first', 'second', 'third', 'fourth', 'last']).optional(),
+      firstDayOfWeek: graphEnum(DAYS).optional(),
+    })
+    .nullable(),
   range: z.strictObject({
-    type: z.enum(['noEnd', 'endDate', 'numbered']),
-    startDate: z.iso.date(),
-    endDate: z.iso.date().nullable().optional(),
+    type: graphEnum(['noEnd', 'endDate', 'numbered']),
+    startDate: rangeDateSchema,
+    endDate: rangeDateSchema.nullable().optional(),
     numberOfOccurrences: z.number().int().min(0).max(1000).optional(),
-    recurrenceTimeZone: z.string().nullable().optional(),
+    recurrenceTimeZone: z.string().max(100).nullable().optional(),
   }),
 });
 export type Recurrence = z.infer<typeof recurrenceSchema>;
+export type SeriesRecurrence = Recurrence & { pattern: NonNullable<Recurrence['pattern']> };
 
-export const defaultDecisionSchema = z.enum(['Approve', 'Deny', 'Recommendation']);
+/** The recurrence of a series (a pattern); undefined for a one-time review (none, or no pattern). */
+export function seriesRecurrence(r: Recurrence | null | undefined): SeriesRecurrence | undefined {
+  return r?.pattern ? (r as SeriesRecurrence) : undefined;
+}
+
+/** A recurrence as Graph answers it: every field of the pattern and the range, Graph's defaults where not set. */
+export function recurrenceView(r: Recurrence) {
+  return {
+    pattern: r.pattern && {
+      type: r.pattern.type,
+      interval: r.pattern.interval,
+      month: r.pattern.month ?? 0,
+      dayOfMonth: r.pattern.dayOfMonth ?? 0,
+      daysOfWeek: r.pattern.daysOfWeek ?? [],
+      firstDayOfWeek: r.pattern.firstDayOfWeek ?? 'sunday',
+      index: r.pattern.index ?? 'first',
+    },
+    range: {
+      type: r.range.type,
+      numberOfOccurrences: r.range.numberOfOccurrences ?? 0,
+      recurrenceTimeZone: r.range.recurrenceTimeZone ?? null,
+      startDate: r.range.startDate,
+      endDate: r.range.endDate ?? null,
+    },
+  };
+}
+
+/** `None` (Graph's): nobody's decision is taken for items not reviewed. Any casing in, Graph's out. */
+export const defaultDecisionSchema = graphEnum(['None', 'Approve', 'Deny', 'Recommendation']);
 
 export const reviewSettingsSchema = z.strictObject({
   /** Each instance lasts this many days; shorter than the interval between occurrences. */
@@ -98,6 +147,25 @@ export const reviewSettingsSchema = z.strictObject({
   justificationRequiredOnApproval: z.boolean().default(false),
   mailNotificationsEnabled: z.boolean().default(false),
   reminderNotificationsEnabled: z.boolean().default(false),
+  /**
+   * Graph's: reviewers of a later stage see the earlier stages' decisions (multi-stage reviews). Stored and answered;
+   * without stages it changes nothing. Absent (documents written before it): false.
+   */
+  decisionHistoriesForReviewersEnabled: z.boolean().optional(),
+  /**
+   * Graph's: what applying does. Apply removes access (`removeAccessApplyAction`, Graph's default); disabling and
+   * deleting users is not pimflow's to do.
+   */
+  applyActions: z
+    .array(
+      z.strictObject({
+        '@odata.type': z.literal('#microsoft.graph.removeAccessApplyAction', {
+          message: 'pimflow applies a Deny by removing the access: only #microsoft.graph.removeAccessApplyAction',
+        }),
+      }),
+    )
+    .max(1)
+    .optional(),
 });
 export type ReviewSettings = z.infer<typeof reviewSettingsSchema>;
 
@@ -120,7 +188,15 @@ export const reviewDefinitionSchema = z.object({
   descriptionForAdmins: z.string().max(1024).nullable(),
   /** Shown in reviewer mails (the first 256 characters) and on the review page. */
   descriptionForReviewers: z.string().max(1024).nullable(),
+  /** Ours: what the reviews run on (a Graph query scope is read into it, domain/graph-query-scope.ts). */
   scope: reviewScopeSchema,
+  /**
+   * A Graph scope as the caller wrote it (`scope` and `instanceEnumerationScope`), answered instead of ours: Graph
+   * clients read back what they sent. Absent when the caller wrote our scope.
+   */
+  graphScope: z
+    .object({ scope: z.record(z.string(), z.unknown()), instanceEnumerationScope: z.unknown().nullable() })
+    .optional(),
   reviewers: z.array(reviewerScopeSchema).max(50),
   fallbackReviewers: z.array(reviewerScopeSchema).max(50),
   additionalNotificationRecipients: z.array(notificationRecipientSchema).max(50),

@@ -40,11 +40,24 @@ function resourceOf(d: ReviewDecision) {
   };
 }
 
+/** Nobody (not reviewed, not applied), as Graph answers it: the empty GUID with empty names, never null. */
+export const NO_IDENTITY = {
+  id: '00000000-0000-0000-0000-000000000000',
+  displayName: '',
+  userPrincipalName: '',
+} as const;
+
+function identityView(who: ReviewDecision['reviewedBy']) {
+  if (!who) return NO_IDENTITY;
+  return { id: who.id, displayName: who.displayName, userPrincipalName: who.userPrincipalName ?? null };
+}
+
 export function decisionView(d: ReviewDecision) {
   return {
     '@odata.type': '#microsoft.graph.accessReviewInstanceDecisionItem',
     id: d.id,
-    accessReviewId: d.accessReviewId,
+    /** Graph's reference: the instance's id (stored documents may hold the definition's). */
+    accessReviewId: d.instanceId,
     instanceId: d.instanceId,
     principal: {
       '@odata.type': IDENTITY_TYPES[d.principal.type],
@@ -62,16 +75,10 @@ export function decisionView(d: ReviewDecision) {
     recommendation: d.recommendation,
     lastSignInDateTime: d.lastSignInDateTime,
     justification: d.justification,
-    reviewedBy: d.reviewedBy
-      ? {
-          id: d.reviewedBy.id,
-          displayName: d.reviewedBy.displayName,
-          userPrincipalName: d.reviewedBy.userPrincipalName ?? null,
-        }
-      : null,
+    reviewedBy: identityView(d.reviewedBy),
     reviewedDateTime: d.reviewedDateTime,
     applyResult: d.applyResult,
-    appliedBy: d.appliedBy,
+    appliedBy: identityView(d.appliedBy),
     appliedDateTime: d.appliedDateTime,
   };
 }

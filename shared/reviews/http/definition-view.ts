@@ -1,25 +1,34 @@
 /**
  * A definition as the API returns it: Graph's accessReviewScheduleDefinition (the stored document without its ETag
- * and the internal orchestration id), with `@odata.type`.
+ * and the internal orchestration id), with `@odata.type`. A scope written as Graph's is answered as written (Graph
+ * clients read back what they sent); `backupReviewers` repeats `fallbackReviewers`, as Graph fills either from the
+ * other; the recurrence has every field of Graph's patternedRecurrence.
  */
-import type { ReviewDefinition } from '../domain/review-definition';
+import { recurrenceView, type ReviewDefinition } from '../domain/review-definition';
 
 export function definitionView(d: ReviewDefinition & { _etag?: string }): Record<string, unknown> {
-  const { _etag: _e, orchestrationInstanceId: _o, ...rest } = d;
+  const { recurrence, ...settings } = d.settings;
   return {
     '@odata.type': '#microsoft.graph.accessReviewScheduleDefinition',
-    id: rest.id,
-    displayName: rest.displayName,
-    descriptionForAdmins: rest.descriptionForAdmins,
-    descriptionForReviewers: rest.descriptionForReviewers,
-    status: rest.status,
-    createdBy: rest.createdBy,
-    createdDateTime: rest.createdDateTime,
-    lastModifiedDateTime: rest.lastModifiedDateTime,
-    scope: rest.scope,
-    reviewers: rest.reviewers,
-    fallbackReviewers: rest.fallbackReviewers,
-    additionalNotificationRecipients: rest.additionalNotificationRecipients,
-    settings: rest.settings,
+    id: d.id,
+    displayName: d.displayName,
+    descriptionForAdmins: d.descriptionForAdmins,
+    descriptionForReviewers: d.descriptionForReviewers,
+    status: d.status,
+    createdBy: d.createdBy,
+    createdDateTime: d.createdDateTime,
+    lastModifiedDateTime: d.lastModifiedDateTime,
+    scope: d.graphScope?.scope ?? d.scope,
+    instanceEnumerationScope: d.graphScope?.instanceEnumerationScope ?? null,
+    reviewers: d.reviewers,
+    fallbackReviewers: d.fallbackReviewers,
+    backupReviewers: d.fallbackReviewers,
+    additionalNotificationRecipients: d.additionalNotificationRecipients,
+    settings: {
+      ...settings,
+      decisionHistoriesForReviewersEnabled: settings.decisionHistoriesForReviewersEnabled ?? false,
+      applyActions: settings.applyActions ?? [],
+      recurrence: recurrence ? recurrenceView(recurrence) : (recurrence ?? null),
+    },
   };
 }
