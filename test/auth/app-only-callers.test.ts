@@ -4,6 +4,7 @@
  * tokens that must not pass (no `exp`) don't. Every refusal is checked to have changed nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectApiError } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, makeEligible, manageGroup } from '../pim/pim-scenario';
 import { appCaller, claimsOf } from './app-token';
@@ -31,12 +32,7 @@ async function storedRequests(): Promise<{ id: string; action: string; principal
   return [...(await list('eligibility')), ...(await list('assignment'))];
 }
 
-async function expectProblem(res: Response, status: number, detail: RegExp): Promise<void> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect((JSON.parse(text) as { detail: string }).detail).toMatch(detail);
-}
+const expectProblem = (res: Response, status: number, detail: RegExp) => expectApiError(res, status, detail);
 
 const assignBody = (principalId: string, groupId = GROUP) => ({
   action: 'adminAssign',
