@@ -155,13 +155,17 @@ describe('what an app may do', () => {
         new RegExp(`${action}.*app-only`),
       );
     }
-    await expectProblem(
-      await app.api(`${BASE}/assignmentScheduleRequests/filterByCurrentUser(on='principal')`, {
-        headers: admin.headers,
-      }),
-      403,
-      /app-only/,
-    );
+    for (const path of [
+      `${BASE}/assignmentScheduleRequests/filterByCurrentUser(on='principal')`,
+      `${BASE}/eligibilityScheduleRequests/filterByCurrentUser(on='createdBy')`,
+      `${BASE}/assignmentScheduleRequests/filterByCurrentUser(on='approver')`,
+      `${BASE}/assignmentApprovals/filterByCurrentUser(on='approver')`,
+      `${BASE}/eligibilitySchedules/filterByCurrentUser(on='principal')`,
+      "roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')",
+      "identityGovernance/accessReviews/definitions/filterByCurrentUser(on='reviewer')",
+    ]) {
+      await expectApiError(await app.api(path, { headers: admin.headers }), 403, /app-only/, path);
+    }
     await app.rt.waitForIdle();
     expect(await storedRequests()).toEqual(before);
     expect(app.groupMembers(GROUP)).not.toContain(admin.objectId);
