@@ -4,6 +4,7 @@
  * with `request-id` and the client's `client-request-id` echoed; pimflow's own routes (managedGroups, me, health)
  * keep problem+json. The rule is shared/http/graph-error.ts.
  */
+import { Client, GraphError as SdkGraphError } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';
@@ -151,6 +152,30 @@ describe("Graph-shaped routes answer Graph's error", () => {
     });
     const body = await graphError(res, 413, 'RequestEntityTooLarge');
     expect(body.error.innerError.limitBytes).toBe(1024 * 1024);
+  });
+});
+
+describe("Graph's SDK", () => {
+  it('reads the error into GraphError: status, code, message, request id', async () => {
+    // No token: the SDK sends none to a host it doesn't know; the API answers 401 in Graph's shape.
+    const sdk = Client.init({
+      baseUrl: app.rt.urls.api,
+      defaultVersion: '',
+      authProvider: (done) => done(null, ''),
+    });
+    const err = await sdk
+      .api(`/${BASE}/assignmentScheduleRequests/${UNKNOWN}`)
+      .get()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(SdkGraphError);
+    const e = err as SdkGraphError;
+    expect(e.statusCode).toBe(401);
+    expect(e.code).toBe('InvalidAuthenticationToken');
+    expect(e.message.length).toBeGreaterThan(5);
+    expect(e.requestId).toMatch(GUID);
   });
 });
 
