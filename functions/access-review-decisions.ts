@@ -1,7 +1,8 @@
 /**
  * An access review instance's decision items, Graph-shaped:
  * `.../definitions/{definitionId}/instances/{instanceId}/decisions` (GET, `$filter` on decision and principalId,
- * `$top`, paging; or the whole result as CSV with `Accept: text/csv` or `$format=csv`) and `.../decisions/{id}` (GET,
+ * `$top`, paging; or the whole result as CSV with `Accept: text/csv` or `$format=csv`), `.../decisions/
+ * filterByCurrentUser(on='reviewer')` (the same, only the caller's items) and `.../decisions/{id}` (GET,
  * PATCH `{ decision, justification }`). Admins and auditors read every item; a reviewer reads and decides only
  * their own items. See docs/api/access-reviews.md.
  */
@@ -9,6 +10,7 @@ import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { graphEnum } from '../shared/graph-enum';
 import { refuseAppOnly } from '../shared/http/caller';
+import { BY_CURRENT_USER, currentUserOn } from '../shared/http/current-user';
 import { parseJsonBody } from '../shared/http/json-body';
 import {
   checkQueryOptions,
@@ -25,7 +27,12 @@ import { DECISIONS_CSV_HEADER, decisionCsvRow } from '../shared/reviews/http/dec
 import { csvFile, csvRow } from '../shared/http/csv';
 import { MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
 import { decisionView } from '../shared/reviews/http/decision-view';
-import { INSTANCES_ROUTE, resolveInstance } from '../shared/reviews/http/instance-api';
+import {
+  INSTANCES_ROUTE,
+  resolveInstance,
+  REVIEWS_ON,
+  REVIEWS_USER_ONLY,
+} from '../shared/reviews/http/instance-api';
 import { refusalResponse } from '../shared/reviews/http/refusal';
 import { reviewerOf } from '../shared/reviews/domain/reviewer-access';
 import { decisionValueSchema, type DecisionValue } from '../shared/reviews/domain/review-decision';
@@ -87,9 +94,22 @@ function parseQuery(request: HttpRequest): DecisionQuery {
   return q;
 }
 
-async function listDecisions(request: HttpRequest): Promise<HttpResponseInit> {
+/**
+ * The list; with `currentUser` (filterByCurrentUser(on='reviewer')) only the items the caller reviews, whoever
+ * they are (an admin's own items too).
+ */
+async function listDecisions(request: HttpRequest, currentUser = false): Promise<HttpResponseInit> {
+  if (currentUser) {
+    const on = currentUserOn(request, REVIEWS_ON);
+    if (!on.ok) return on.response;
+  }
   const r = await resolveInstance(await getAppServices(), request, 'read');
   if (!r.ok) return r.response;
+  if (currentUser) {
+    const appOnly = refuseAppOnly(r.caller, REVIEWS_USER_ONLY);
+    if (appOnly) return appOnly;
+  }
+  const onlyMine = currentUser || !r.readsAll;
   let q: DecisionQuery;
   try {
     q = parseQuery(request);
@@ -102,7 +122,7 @@ async function listDecisions(request: HttpRequest): Promise<HttpResponseInit> {
     ...(q.decision ? { decision: q.decision } : {}),
     ...(q.principalId ? { principalId: q.principalId } : {}),
     // Reviewers see only the items they review; admins and auditors all of them.
-    ...(r.readsAll ? {} : { reviewerId: r.caller.objectId.toLowerCase() }),
+    ...(onlyMine ? { reviewerId: r.caller.objectId.toLowerCase() } : {}),
   };
   try {
     if (q.csv) {
@@ -180,7 +200,14 @@ app.http('accessReviewDecisionsList', {
   route: DECISIONS,
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: listDecisions,
+  handler: (request: HttpRequest) => listDecisions(request),
+});
+// Named to sort before ...Get (shared/http/current-user.ts).
+app.http('accessReviewDecisionsByCurrentUser', {
+  route: `${DECISIONS}/${BY_CURRENT_USER}`,
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: (request: HttpRequest) => listDecisions(request, true),
 });
 app.http('accessReviewDecisionsGet', {
   route: `${DECISIONS}/{decisionId}`,

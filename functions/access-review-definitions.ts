@@ -2,6 +2,7 @@
  * Access review definitions (series), Graph-shaped, under /api/identityGovernance/accessReviews/definitions:
  * - `POST definitions` (admins): 201 with the definition; starts its series orchestration `review-series-{id}`
  * - `GET definitions` (admins, auditors): newest first, paged (`$top`, `@odata.nextLink`)
+ * - `GET definitions/filterByCurrentUser(on='reviewer')` (any user): the ones in which the caller reviews items
  * - `GET definitions/{id}` (admins, auditors)
  * - `PATCH definitions/{id}` (admins): series edits, for occurrences starting after the edit; 200 with the definition
  * - `PUT definitions/{id}` (admins): Graph's update, the whole definition (same rules as PATCH); 204
@@ -16,6 +17,7 @@ import { pagedList } from '../shared/http/paged-list';
 import { z } from 'zod';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
+import { BY_CURRENT_USER, currentUserOn } from '../shared/http/current-user';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import { problem } from '../shared/http/problem';
 import {
@@ -35,6 +37,7 @@ import { stopDefinition } from '../shared/reviews/stop-definition';
 import { REVIEW_ORCHESTRATORS, type SeriesInput } from '../shared/reviews/contract';
 import { getAppServices } from '../shared/composition-root';
 import { refusalResponse } from '../shared/reviews/http/refusal';
+import { REVIEWS_ON, REVIEWS_USER_ONLY } from '../shared/reviews/http/instance-api';
 import { stopDepsOf } from './access-review-services';
 
 const ROUTE = 'identityGovernance/accessReviews/definitions';
@@ -78,6 +81,21 @@ async function list(request: HttpRequest): Promise<HttpResponseInit> {
   return pagedList(request, {
     context: '$metadata#identityGovernance/accessReviews/definitions',
     load: (q) => services.reviews.listDefinitions(q.top, q.skipToken),
+    view: definitionView,
+  });
+}
+
+/** `filterByCurrentUser(on='reviewer')`: the definitions in which the caller reviews items (any signed-in user). */
+async function listReviewedByCaller(request: HttpRequest): Promise<HttpResponseInit> {
+  const on = currentUserOn(request, REVIEWS_ON);
+  if (!on.ok) return on.response;
+  const services = await getAppServices();
+  const auth = await authenticate(request, services.tokens, [], { userOnly: REVIEWS_USER_ONLY });
+  if (!auth.ok) return auth.response;
+  const ids = await services.reviews.reviewedBy(auth.caller.objectId.toLowerCase(), { definitions: true });
+  return pagedList(request, {
+    context: '$metadata#identityGovernance/accessReviews/definitions',
+    load: (q) => services.reviews.listDefinitionsAmong(ids, q.top, q.skipToken),
     view: definitionView,
   });
 }
@@ -168,6 +186,13 @@ app.http('accessReviewDefinitionsCreate', {
   handler: create,
 });
 app.http('accessReviewDefinitionsList', { ...common, route: ROUTE, methods: ['GET'], handler: list });
+// Named to sort before ...Get (shared/http/current-user.ts).
+app.http('accessReviewDefinitionByCurrentUser', {
+  ...common,
+  route: `${ROUTE}/${BY_CURRENT_USER}`,
+  methods: ['GET'],
+  handler: listReviewedByCaller,
+});
 app.http('accessReviewDefinitionGet', { ...common, route: `${ROUTE}/{id}`, methods: ['GET'], handler: get });
 app.http('accessReviewDefinitionUpdate', {
   ...common,

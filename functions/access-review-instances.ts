@@ -1,6 +1,6 @@
 /**
  * Access review instances, Graph-shaped, under /api/identityGovernance/accessReviews/definitions/{definitionId}/:
- * `instances` (GET list), `instances/{id}` (GET; PATCH the current instance's reviewers and fallback reviewers), and
+ * `instances` (GET list), `instances/filterByCurrentUser(on='reviewer')` (the caller's), `instances/{id}` (GET; PATCH the current instance's reviewers and fallback reviewers), and
  * the actions `stop` (final), `resetDecisions`, `acceptRecommendations`, `batchRecordDecisions`, `sendReminder`,
  * plus `contactedReviewers`. Decisions are written to Cosmos (through recordDecision), never sent to the instance's
  * orchestration; only `stop` signals it. The use cases are in shared/reviews/ (instance-admin.ts, bulk-decide.ts,
@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { graphEnum } from '../shared/graph-enum';
 import { getAppServices, type AppServices } from '../shared/composition-root';
 import { refuseAppOnly } from '../shared/http/caller';
+import { BY_CURRENT_USER, currentUserOn } from '../shared/http/current-user';
 import { parseJsonBody } from '../shared/http/json-body';
 import { checkQueryOptions, collection, ODataError } from '../shared/http/odata';
 import { problem } from '../shared/http/problem';
@@ -22,6 +23,8 @@ import { reviewerScopeSchema } from '../shared/reviews/domain/review-definition'
 import type { Refusal } from '../shared/reviews/domain/refusal';
 import {
   INSTANCES_ROUTE,
+  REVIEWS_ON,
+  REVIEWS_USER_ONLY,
   resolveDefinition,
   resolveInstance,
   type ResolvedInstance,
@@ -83,6 +86,23 @@ async function listInstances(request: HttpRequest): Promise<HttpResponseInit> {
   return pagedList(request, {
     context: '$metadata#accessReviewInstances',
     load: (q) => r.s.reviews.listInstances(r.definition.id, q.top, q.skipToken),
+    view: instanceView,
+  });
+}
+
+/** `filterByCurrentUser(on='reviewer')`: the definition's instances in which the caller reviews items. */
+async function listInstancesReviewedByCaller(request: HttpRequest): Promise<HttpResponseInit> {
+  const on = currentUserOn(request, REVIEWS_ON);
+  if (!on.ok) return on.response;
+  const r = await resolveDefinition(await getAppServices(), request);
+  if (!r.ok) return r.response;
+  const appOnly = refuseAppOnly(r.caller, REVIEWS_USER_ONLY);
+  if (appOnly) return appOnly;
+  const me = r.caller.objectId.toLowerCase();
+  const ids = await r.s.reviews.reviewedBy(me, { instancesOf: r.definition.id });
+  return pagedList(request, {
+    context: '$metadata#accessReviewInstances',
+    load: (q) => r.s.reviews.listInstancesAmong(r.definition.id, ids, q.top, q.skipToken),
     view: instanceView,
   });
 }
@@ -184,6 +204,13 @@ app.http('accessReviewInstancesList', {
   methods: ['GET'],
   authLevel: 'anonymous',
   handler: listInstances,
+});
+// Named to sort before ...Get (shared/http/current-user.ts).
+app.http('accessReviewInstancesByCurrentUser', {
+  route: `${INSTANCES_ROUTE}/${BY_CURRENT_USER}`,
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: listInstancesReviewedByCaller,
 });
 app.http('accessReviewInstancesGet', {
   route: ITEM,

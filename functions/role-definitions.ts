@@ -68,7 +68,12 @@ async function get(request: HttpRequest): Promise<HttpResponseInit> {
   const id = validate(idSchema, request.params.id, 'id');
   if (!id.ok) return id.response;
   const definition = await pim.directory.getRoleDefinition(id.value);
-  if (!definition) return problem(404, `No role definition ${id.value} in the directory`);
+  if (!definition) {
+    // Graph's code for a directory object that isn't there.
+    return problem(404, `No role definition ${id.value} in the directory`, {
+      code: 'Request_ResourceNotFound',
+    });
+  }
   return { jsonBody: roleDefinitionView(definition) };
 }
 

@@ -4,13 +4,15 @@
  *   `eligibilityScheduleRequests` ($filter on groupId / principalId / accessId);
  * - PIM for Microsoft Entra roles under /api/roleManagement/directory/: `roleAssignmentScheduleRequests` and
  *   `roleEligibilityScheduleRequests` ($filter on principalId / roleDefinitionId / directoryScopeId);
- * each with POST (create), GET (list, paging), GET {id}, POST {id}/cancel, and filterByCurrentUser(on='principal').
+ * each with POST (create), GET (list, paging), GET {id}, POST {id}/cancel, and filterByCurrentUser(on=
+ * 'principal' | 'createdBy' | 'approver').
  * Creating a request starts its orchestration (instance id from the request id); ending access signals it.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { authenticate, refuseAppOnly } from '../shared/http/caller';
+import { BY_CURRENT_USER, currentUserOn } from '../shared/http/current-user';
 import { parseJsonBody, validate } from '../shared/http/json-body';
 import type { ListQuery } from '../shared/http/odata-query';
 import { pagedList } from '../shared/http/paged-list';
@@ -23,6 +25,7 @@ import type { ScheduleRequest } from '../shared/requests/domain/schedule-request
 import { createResponse, refusalResponse } from '../shared/requests/http/request-responses';
 import { GROUP_API, storedFilters, type ResourceApi } from '../shared/requests/http/resource-api';
 import { ROLE_API } from '../shared/requests/http/role-api';
+import { requestsAwaitingApprover } from '../shared/requests/approver-inbox';
 import { cancelRequest, findVisibleRequest } from '../shared/requests/request-access';
 import { instanceStatus } from '../shared/durable/instance-status';
 import { raiseEvent } from './register-activity';
@@ -82,32 +85,51 @@ async function startRequestOrchestration(
   }
 }
 
-function listHandler(api: ResourceApi, kind: RequestKind, currentUserOnly: boolean) {
+/** filterByCurrentUser's `on` for requests: the caller's own, the ones they made, the ones they must decide. */
+const REQUESTS_ON = ['principal', 'createdBy', 'approver'] as const;
+type RequestsOn = (typeof REQUESTS_ON)[number];
+
+/**
+ * The list, or with `currentUser` (filterByCurrentUser) the caller's: `principal` — requests for them; `createdBy`
+ * — requests they made; `approver` — requests waiting for their decision (approver-inbox.ts). Each is a user's
+ * own view, so it needs no role.
+ */
+function listHandler(api: ResourceApi, kind: RequestKind, currentUser: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const pim = await getAppServices();
+    let on: RequestsOn | undefined;
+    if (currentUser) {
+      const parsed = currentUserOn(request, REQUESTS_ON);
+      if (!parsed.ok) return parsed.response;
+      on = parsed.value;
+    }
     const auth = await authenticate(
       request,
       pim.tokens,
       [],
-      currentUserOnly ? { userOnly: "list their own requests (filterByCurrentUser(on='principal'))" } : {},
+      on ? { userOnly: `list their own requests (filterByCurrentUser(on='${on}'))` } : {},
     );
     if (!auth.ok) return auth.response;
+    const me = auth.caller.objectId;
     const filtersOf = (query: ListQuery) => {
       const filters = storedFilters(api, query.filters);
-      return currentUserOnly ? { ...filters, principalId: auth.caller.objectId } : filters;
+      return on === 'principal' ? { ...filters, principalId: me } : filters;
     };
     return pagedList(request, {
       context: api.context(kind, 'ScheduleRequests'),
       filterFields: Object.keys(api.filterFields),
-      check: (query) => api.mayList(pim.canManageGroup, auth.caller, filtersOf(query)),
-      load: (query) =>
-        pim.store.listRequests({
+      check: (query) => (on ? undefined : api.mayList(pim.canManageGroup, auth.caller, filtersOf(query))),
+      load: (query) => {
+        const f = {
           kind,
           resourceType: api.resourceType,
           ...filtersOf(query),
           pageSize: query.top,
           continuationToken: query.skipToken,
-        }),
+        };
+        if (on === 'approver') return requestsAwaitingApprover(pim, { ...f, approverId: me });
+        return pim.store.listRequests(on === 'createdBy' ? { ...f, createdBy: me } : f);
+      },
       view: api.requestView,
     });
   };
@@ -166,9 +188,9 @@ for (const api of [GROUP_API, ROLE_API]) {
       authLevel: 'anonymous',
       handler: listHandler(api, kind, false),
     });
-    // Named to sort before ...Get: the host tries routes in order of function name, and {id} would match this too.
+    // Named to sort before ...Get (shared/http/current-user.ts).
     app.http(`${name}ByCurrentUser`, {
-      route: `${resource}/filterByCurrentUser(on='principal')`,
+      route: `${resource}/${BY_CURRENT_USER}`,
       methods: ['GET'],
       authLevel: 'anonymous',
       handler: listHandler(api, kind, true),

@@ -3,7 +3,7 @@
  * `assignmentSchedules` (current and future schedules, and those that expired in the last 30 days) and
  * `eligibilityScheduleInstances`, `assignmentScheduleInstances` (what is in force now) for groups; the same as
  * `roleEligibilitySchedules`, `roleAssignmentSchedules`, `roleEligibilityScheduleInstances`,
- * `roleAssignmentScheduleInstances` for Microsoft Entra roles, which also answer GET {id} and
+ * `roleAssignmentScheduleInstances` for Microsoft Entra roles; each also answers GET {id} and
  * filterByCurrentUser(on='principal'). $filter on the API's fields and paging. Admins and auditors see all; group
  * managers their groups; anyone else their own.
  */
@@ -11,6 +11,7 @@ import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
+import { BY_CURRENT_USER, currentUserOn } from '../shared/http/current-user';
 import { validate } from '../shared/http/json-body';
 import type { ListQuery } from '../shared/http/odata-query';
 import { pagedList } from '../shared/http/paged-list';
@@ -18,7 +19,7 @@ import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
 import { storedScheduleId } from '../shared/requests/domain/schedule-id';
 import { resourceTypeOf } from '../shared/access/resource';
-import { EXPIRED_LISTED_MS } from '../shared/lifecycle/domain/schedule';
+import { EXPIRED_LISTED_MS, type Schedule } from '../shared/lifecycle/domain/schedule';
 import type { RequestKind } from '../shared/requests/domain/request-body';
 import {
   GROUP_API,
@@ -32,9 +33,16 @@ const idSchema = z.string().refine((id) => z.guid().safeParse(storedScheduleId(i
   message: "must be a schedule id (a GUID, or Graph's {groupId}_{accessId}_{guid} for a group)",
 });
 
+/** Schedules and instances offer filterByCurrentUser(on='principal') only, as Graph. */
+const SCHEDULES_ON = ['principal'] as const;
+
 function listHandler(api: ResourceApi, kind: RequestKind, instances: boolean, currentUserOnly = false) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const pim = await getAppServices();
+    if (currentUserOnly) {
+      const on = currentUserOn(request, SCHEDULES_ON);
+      if (!on.ok) return on.response;
+    }
     const auth = await authenticate(
       request,
       pim.tokens,
@@ -68,8 +76,8 @@ function listHandler(api: ResourceApi, kind: RequestKind, instances: boolean, cu
 }
 
 /**
- * GET {id}: a schedule of this kind and resource type that the caller may see (admins and auditors, its principal),
- * listed as the collection lists it (an instance only while in force).
+ * GET {id}: a schedule of this kind and resource type that the caller may see (admins and auditors, its principal,
+ * a group's managers — as the lists show them), listed as the collection lists it (an instance only while in force).
  */
 function getHandler(api: ResourceApi, kind: RequestKind, instances: boolean) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
@@ -80,16 +88,17 @@ function getHandler(api: ResourceApi, kind: RequestKind, instances: boolean) {
     if (!id.ok) return id.response;
     const s = await pim.store.findSchedule(storedScheduleId(id.value));
     const c = auth.caller;
-    const mayRead =
+    const mayRead = async (found: Schedule) =>
       c.roles.includes(APP_ROLES.admin) ||
       c.roles.includes(APP_ROLES.auditor) ||
-      (c.kind === 'user' && s?.principalId === c.objectId);
+      (c.kind === 'user' && found.principalId === c.objectId) ||
+      (api.resourceType === 'group' && (await pim.canManageGroup(c, found.groupId)));
     if (
       !s ||
       s.kind !== kind ||
       resourceTypeOf(s) !== api.resourceType ||
       !scheduleListed(s, instances, pim.clock.now()) ||
-      !mayRead
+      !(await mayRead(s))
     )
       return problem(404, `No ${kind} schedule${instances ? ' instance' : ''} ${id.value}`);
     return { jsonBody: instances ? api.instanceView(s) : api.scheduleView(s) };
@@ -107,10 +116,9 @@ for (const api of [GROUP_API, ROLE_API]) {
         authLevel: 'anonymous',
         handler: listHandler(api, kind, instances),
       });
-      if (!api.scheduleItemRoutes) continue;
-      // Named to sort before ...Get: the host tries routes in order of function name, and {id} would match this too.
+      // Named to sort before ...Get (shared/http/current-user.ts).
       app.http(`${name}ByCurrentUser`, {
-        route: `${route}/filterByCurrentUser(on='principal')`,
+        route: `${route}/${BY_CURRENT_USER}`,
         methods: ['GET'],
         authLevel: 'anonymous',
         handler: listHandler(api, kind, instances, true),

@@ -1,6 +1,8 @@
 /** Shared helpers for tests that run a function app on the local runtime. */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { expect } from 'vitest';
+import { isGraphShapedPath } from '../shared/http/graph-error';
 import { startRuntime, type LocalRuntime, type RuntimeOptions } from '../local/runtime';
 import { ensureLocalTls, type TlsMaterial } from '../local/standins/tls';
 
@@ -108,4 +110,36 @@ export function apiErrorMessage(body: unknown): string {
   const message = b?.error?.message ?? b?.detail;
   if (typeof message !== 'string') throw new Error(`Not an API error body: ${JSON.stringify(body)}`);
   return message;
+}
+
+/**
+ * Checks an error answer in the shape its route must give (shared/http/graph-error.ts decides): Graph's
+ * `{ error: { code, message, innerError } }` as application/json on Graph-shaped routes, problem+json with the
+ * same status elsewhere; the message is useful and never a stack trace. Returns the message.
+ */
+export async function expectApiError(
+  res: Response,
+  status: number,
+  message?: RegExp | string,
+  what = '',
+): Promise<string> {
+  const text = await res.text();
+  expect(res.status, `${what} ${text.slice(0, 300)}`).toBe(status);
+  const body = JSON.parse(text) as {
+    error?: { code?: unknown; innerError?: Record<string, unknown> };
+    status?: unknown;
+  };
+  if (isGraphShapedPath(new URL(res.url).pathname)) {
+    expect(res.headers.get('content-type'), what).toMatch(/^application\/json/);
+    expect(body.error?.code, what).toMatch(/^\w+$/);
+    expect(body.error?.innerError?.['request-id'], what).toBe(res.headers.get('request-id'));
+  } else {
+    expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
+    expect(body.status, what).toBe(status);
+  }
+  const found = apiErrorMessage(body);
+  if (message !== undefined) expect(found, what).toMatch(message);
+  expect(found.length, what).toBeLessThan(1000);
+  expect(found, what).not.toMatch(/at .*\.js:\d+/);
+  return found;
 }

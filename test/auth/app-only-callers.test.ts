@@ -4,6 +4,7 @@
  * tokens that must not pass (no `exp`) don't. Every refusal is checked to have changed nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectApiError } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, makeEligible, manageGroup } from '../pim/pim-scenario';
 import { appCaller, claimsOf } from './app-token';
@@ -31,12 +32,7 @@ async function storedRequests(): Promise<{ id: string; action: string; principal
   return [...(await list('eligibility')), ...(await list('assignment'))];
 }
 
-async function expectProblem(res: Response, status: number, detail: RegExp): Promise<void> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect((JSON.parse(text) as { detail: string }).detail).toMatch(detail);
-}
+const expectProblem = (res: Response, status: number, detail: RegExp) => expectApiError(res, status, detail);
 
 const assignBody = (principalId: string, groupId = GROUP) => ({
   action: 'adminAssign',
@@ -159,13 +155,17 @@ describe('what an app may do', () => {
         new RegExp(`${action}.*app-only`),
       );
     }
-    await expectProblem(
-      await app.api(`${BASE}/assignmentScheduleRequests/filterByCurrentUser(on='principal')`, {
-        headers: admin.headers,
-      }),
-      403,
-      /app-only/,
-    );
+    for (const path of [
+      `${BASE}/assignmentScheduleRequests/filterByCurrentUser(on='principal')`,
+      `${BASE}/eligibilityScheduleRequests/filterByCurrentUser(on='createdBy')`,
+      `${BASE}/assignmentScheduleRequests/filterByCurrentUser(on='approver')`,
+      `${BASE}/assignmentApprovals/filterByCurrentUser(on='approver')`,
+      `${BASE}/eligibilitySchedules/filterByCurrentUser(on='principal')`,
+      "roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')",
+      "identityGovernance/accessReviews/definitions/filterByCurrentUser(on='reviewer')",
+    ]) {
+      await expectApiError(await app.api(path, { headers: admin.headers }), 403, /app-only/, path);
+    }
     await app.rt.waitForIdle();
     expect(await storedRequests()).toEqual(before);
     expect(app.groupMembers(GROUP)).not.toContain(admin.objectId);

@@ -4,6 +4,7 @@
  * through the HTTP API, and each is checked to have changed nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectApiError } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE, makeEligible, manageGroup, policyRules } from '../pim/pim-scenario';
 
@@ -45,16 +46,9 @@ async function snapshot() {
   };
 }
 
-async function expectProblem(res: Response, status: number, detail: RegExp, what = ''): Promise<void> {
-  const text = await res.text();
-  expect(res.status, `${what} ${text.slice(0, 300)}`).toBe(status);
-  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
-  const problem = JSON.parse(text) as { detail: string; status: number };
-  expect(problem.status, what).toBe(status);
-  expect(problem.detail, what).toMatch(detail);
-  expect(problem.detail.length, what).toBeLessThan(1000);
-  expect(problem.detail, what).not.toMatch(/at .*\.js:\d+/);
-}
+/** A 4xx in the route's error shape (Graph's or problem+json) with a useful message. */
+const expectProblem = (res: Response, status: number, detail: RegExp, what = '') =>
+  expectApiError(res, status, detail, what);
 
 const assign = (o: Record<string, unknown> = {}) => ({
   action: 'adminAssign',

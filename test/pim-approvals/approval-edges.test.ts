@@ -21,6 +21,7 @@ import {
   startWaitingInstance,
   tokenOf,
 } from './approval-fixtures';
+import { expectApiError } from '../helpers';
 
 const NOW = new Date('2026-03-02T09:00:00Z');
 const APPROVALS = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
@@ -112,9 +113,7 @@ describe('the approvals API', () => {
       method: 'PATCH',
       body: { reviewResult: 'Approve', justification: 'automation' },
     });
-    expect(res.status).toBe(403);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(((await res.json()) as { detail: string }).detail).toMatch(/approve or deny.*app-only/);
+    await expectApiError(res, 403, /approve or deny.*app-only/);
     await undecided(approval.id);
     expect(await eventsRaised(app, instanceId)).toEqual([]);
     // An approver signed in as a user still decides.

@@ -28,6 +28,7 @@ import {
   startWaitingInstance,
   tokenOf,
 } from './approval-fixtures';
+import { apiErrorMessage } from '../helpers';
 
 const NOW = new Date('2026-03-02T09:00:00Z');
 const APPROVALS = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
@@ -846,7 +847,7 @@ describe('Graph-shaped API', () => {
     ]);
     expect([a.status, b.status].sort()).toEqual([204, 409]);
     const loser = a.status === 409 ? a : b;
-    expect(((await loser.json()) as { detail: string }).detail).toMatch(/already (approved|denied) by/);
+    expect(apiErrorMessage(await loser.json())).toMatch(/already (approved|denied) by/);
     expect(await eventsRaised(app, instanceId)).toEqual([REQUEST_EVENTS.approvalDecided]);
     const after = await app.json<{ status: string; steps: { status: string; assignedToMe: boolean }[] }>(
       `${APPROVALS}/${approval.id}`,
@@ -872,7 +873,7 @@ describe('Graph-shaped API', () => {
       });
     const res = await approveOwn();
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { detail: string }).detail).toMatch(/own request/);
+    expect(apiErrorMessage(await res.json())).toMatch(/own request/);
 
     // Even an approver list that names the requester (stale or hand-edited data) doesn't let them decide.
     await repo().replace(
@@ -886,7 +887,7 @@ describe('Graph-shaped API', () => {
     );
     const listed = await approveOwn();
     expect(listed.status).toBe(403);
-    expect(((await listed.json()) as { detail: string }).detail).toMatch(/own request/);
+    expect(apiErrorMessage(await listed.json())).toMatch(/own request/);
 
     // Nothing decided: the approval and its step are still open, the request's orchestration heard nothing, and
     // no decision is audited (the two refusals are, as failures).

@@ -15,6 +15,7 @@ import {
   schedulesOf,
   subjects,
 } from './lifecycle-helpers';
+import { apiErrorMessage, expectApiError } from '../helpers';
 
 const GROUP = DEMO.helpdeskGroup;
 const T0 = new Date('2026-03-02T09:00:00Z');
@@ -106,9 +107,7 @@ describe('extend and renew windows', () => {
       groupId: GROUP,
       duration: 'P180D',
     });
-    expect(res.status).toBe(400);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(((await res.json()) as { detail: string }).detail).toMatch(/within 14 days of its end/);
+    await expectApiError(res, 400, /within 14 days of its end/);
     expect(await schedulesOf(app, 'eligibility', amelia.id)).toEqual([before]);
   });
 
@@ -162,7 +161,7 @@ describe('extend and renew windows', () => {
       duration: 'P90D',
     });
     expect(late.status).toBe(400);
-    expect(((await late.json()) as { detail: string }).detail).toMatch(/more than 30 days ago/);
+    expect(apiErrorMessage(await late.json())).toMatch(/more than 30 days ago/);
   });
 });
 

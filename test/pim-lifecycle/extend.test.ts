@@ -16,6 +16,7 @@ import {
   schedulesOf,
   subjects,
 } from './lifecycle-helpers';
+import { apiErrorMessage } from '../helpers';
 
 const GROUP = DEMO.helpdeskGroup;
 const T0 = new Date('2026-03-02T09:00:00Z');
@@ -135,7 +136,7 @@ describe('extending an eligibility', () => {
       duration: 'P5D',
     });
     expect(earlier.status).toBe(400);
-    expect(((await earlier.json()) as { detail: string }).detail).toMatch(/after the current end/);
+    expect(apiErrorMessage(await earlier.json())).toMatch(/after the current end/);
     const forOther = await lifecycleRequest(app, 'eligibility', emma.userPrincipalName, {
       action: 'selfExtend',
       principalId: app.user('lucas.dubois').id,

@@ -2,6 +2,7 @@
 import { expect } from 'vitest';
 import type { RoleSettings } from '../../shared/policies/domain/role-settings';
 import { DEMO, type ApiCall, type PimApp } from '../pim-harness';
+import { expectApiError } from '../helpers';
 
 export const ADMIN: ApiCall = { as: DEMO.adminUpn, roles: ['PimFlow.Admin'], amr: ['pwd', 'mfa'] };
 export const AUDITOR: ApiCall = { as: 'jack.thompson@pimflow.example', roles: ['PimFlow.Auditor'] };
@@ -118,14 +119,7 @@ export async function roleSettings(
 }
 
 export async function expectProblem(res: Response, status: number, detail?: RegExp): Promise<string> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-  const body = JSON.parse(text) as { detail: string; status: number };
-  expect(body.status).toBe(status);
-  expect(text).not.toMatch(/\bat .*\.js:\d+/); // no stack traces
-  if (detail) expect(body.detail).toMatch(detail);
-  return body.detail;
+  return expectApiError(res, status, detail);
 }
 
 /** RFC 4180: CRLF rows, quoted fields with "" for a quote. */

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, BASE } from '../pim/pim-scenario';
+import { apiErrorMessage, expectApiError } from '../helpers';
 
 const ROLES = 'roleManagement/directory';
 const APPLICATION_ADMINISTRATOR = '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3';
@@ -94,7 +95,7 @@ describe('eligible, activate, deactivate', () => {
     };
     const noReason = await post('Assignment', activation, me);
     expect(noReason.status).toBe(400);
-    expect(((await noReason.json()) as { detail: string }).detail).toMatch(/justification/i);
+    expect(apiErrorMessage(await noReason.json())).toMatch(/justification/i);
     const activated = await post('Assignment', { ...activation, justification: 'app registration fix' }, me);
     expect(activated.status, await activated.clone().text()).toBe(201);
     const activationRequest = (await activated.json()) as RoleRequest;
@@ -139,9 +140,7 @@ describe('eligible, activate, deactivate', () => {
 describe('principals', () => {
   it('refuses a group that is not role-assignable, naming the rule, and stores nothing', async () => {
     const res = await post('Eligibility', assign(FINANCE_APPROVERS));
-    expect(res.status).toBe(400);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(((await res.json()) as { detail: string }).detail).toContain(
+    expect(await expectApiError(res, 400)).toContain(
       'Only role-assignable groups (isAssignableToRole) can be assigned a Microsoft Entra role',
     );
     const listed = await app.json<{ value: RoleRequest[] }>(
@@ -161,9 +160,7 @@ describe('principals', () => {
   it('gives a service principal an active assignment only, never an eligible one', async () => {
     const eligible = await post('Eligibility', assign(AUTOMATION_SP));
     expect(eligible.status).toBe(400);
-    expect(((await eligible.json()) as { detail: string }).detail).toMatch(
-      /service principal.*only as an active assignment/,
-    );
+    expect(apiErrorMessage(await eligible.json())).toMatch(/service principal.*only as an active assignment/);
     const active = await post('Assignment', assign(AUTOMATION_SP));
     expect(active.status, await active.clone().text()).toBe(201);
     await app.rt.waitForIdle();
@@ -186,7 +183,7 @@ describe('who may do what, and the lists', () => {
     // Sofia owns the Helpdesk Admin-Group: that gives her nothing over directory roles.
     const res = await post('Eligibility', assign(grace), { as: 'sofia.rossi@pimflow.example' });
     expect(res.status).toBe(403);
-    const detail = ((await res.json()) as { detail: string }).detail;
+    const detail = apiErrorMessage(await res.json());
     expect(detail).toMatch(/PimFlow\.Admin/);
     expect(detail).not.toMatch(/group/i);
     const list = await app.api(`${ROLES}/roleEligibilityScheduleRequests`, {

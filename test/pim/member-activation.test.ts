@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { activate, ADMIN, BASE, configureTable1, makeEligible, manageGroup, patchRule } from './pim-scenario';
+import { expectApiError } from '../helpers';
 
 const GROUP = DEMO.helpdeskGroup;
 let app: PimApp;
@@ -96,9 +97,7 @@ describe('member activation (Table-1: no approval, at most 4 h)', () => {
       ['not eligible for owner', await activate(app, 'grace.okafor', GROUP, 'owner'), 403, /not eligible/],
     ];
     for (const [name, res, status, detail] of cases) {
-      expect(res.status, name).toBe(status);
-      expect(res.headers.get('content-type'), name).toMatch(/problem\+json/);
-      expect(((await res.json()) as { detail: string }).detail, name).toMatch(detail);
+      await expectApiError(res, status, detail, name);
     }
     expect(cases[2]![1].headers.get('www-authenticate')).toMatch(/insufficient_claims", claims="/);
     await app.rt.waitForIdle();

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { activate, ADMIN, BASE, makeEligible, manageGroup, patchRule } from './pim-scenario';
+import { apiErrorMessage } from '../helpers';
 
 const GROUP = DEMO.helpdeskGroup;
 let app: PimApp;
@@ -68,7 +69,7 @@ describe('step-up on activation', () => {
       expect(await challengeOf(res), amr.join(',')).toEqual({
         access_token: { amr: { essential: true, values: ['mfa'] } },
       });
-      expect(((await res.json()) as { detail: string }).detail).toMatch(/multi-factor authentication/);
+      expect(apiErrorMessage(await res.json())).toMatch(/multi-factor authentication/);
     }
     await expectNothingFor('grace.okafor', 'member');
 
@@ -85,7 +86,7 @@ describe('step-up on activation', () => {
       expect(await challengeOf(res), acrs.join(',')).toEqual({
         access_token: { acrs: { essential: true, value: 'c7' } },
       });
-      expect(((await res.json()) as { detail: string }).detail).toMatch(/authentication context c7/);
+      expect(apiErrorMessage(await res.json())).toMatch(/authentication context c7/);
     }
     await expectNothingFor('leo.fischer', 'owner');
 

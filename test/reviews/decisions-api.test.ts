@@ -4,6 +4,7 @@
  * reviewers changed on the current instance, listing with $filter and paging, CSV, and bad input on every endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectApiError } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN, manageGroup } from '../pim/pim-scenario';
 import {
@@ -36,12 +37,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function expectProblem(res: Response, status: number, detail?: RegExp) {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-  if (detail) expect((JSON.parse(text) as { detail: string }).detail).toMatch(detail);
-}
+const expectProblem = (res: Response, status: number, detail?: RegExp) => expectApiError(res, status, detail);
 
 function patch(review: StartedReview, itemId: string, who: object, body: unknown) {
   return app.api(`${review.url}/decisions/${itemId}`, { ...who, method: 'PATCH', body });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVIEW_ORCHESTRATORS, seriesInstanceId } from '../../shared/reviews/contract';
-import { durableFetch } from '../helpers';
+import { durableFetch, expectApiError } from '../helpers';
 import { DEMO, startPimApp, type ApiCall, type PimApp } from '../pim-harness';
 import { ADMIN, manageGroup } from '../pim/pim-scenario';
 
@@ -86,14 +86,7 @@ async function allDefinitions(): Promise<DefinitionView[]> {
   return all;
 }
 
-async function expectProblem(res: Response, status: number, detail?: RegExp): Promise<void> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const problem = JSON.parse(text) as { status: number; detail: string };
-  expect(problem.status).toBe(status);
-  if (detail) expect(problem.detail).toMatch(detail);
-}
+const expectProblem = (res: Response, status: number, detail?: RegExp) => expectApiError(res, status, detail);
 
 async function runtimeStatus(instanceId: string): Promise<string | undefined> {
   const res = await durableFetch(app.rt, `instances/${instanceId}`);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appCaller } from '../auth/app-token';
+import { expectApiError } from '../helpers';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { manageGroup } from '../pim/pim-scenario';
 import { decisions, eligible, REVIEWS, startReview, users, type StartedReview } from './instance-helpers';
@@ -28,12 +29,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function expectProblem(res: Response, status: number, detail: RegExp, what = ''): Promise<void> {
-  const text = await res.text();
-  expect(res.status, `${what} ${text}`).toBe(status);
-  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
-  expect((JSON.parse(text) as { detail: string }).detail, what).toMatch(detail);
-}
+const expectProblem = (res: Response, status: number, detail: RegExp, what = '') =>
+  expectApiError(res, status, detail, what);
 
 describe('app-only tokens and reviews', () => {
   it('never decide items, whatever their roles; an admin app still reads; nothing changes', async () => {

@@ -5,7 +5,9 @@
 import type { Container, Database } from '@azure/cosmos';
 import { CosmosRepository } from '../../storage/cosmos-repository';
 import type { ContainerSpec } from '../../storage/ensure-database';
+import type { ResourceType } from '../../access/resource';
 import { NotFoundError } from '../../storage/errors';
+import type { Page } from '../../storage/stored';
 import { approvalSchema, type Approval, type StoredApproval } from '../domain/approval';
 
 export const approvalsContainer: ContainerSpec = { id: 'approvals', partitionKeyPath: '/groupId' };
@@ -37,6 +39,36 @@ export class ApprovalRepository {
       { crossPartition: true, pageSize: 1 },
     );
     return page.items[0];
+  }
+
+  /**
+   * A page of the approvals waiting for this approver's decision (domain/approval.ts `awaitsDecisionBy`, which
+   * callers re-check: ids compare without case there), of one resource type, newest first; across groups.
+   */
+  listAwaiting(f: {
+    approverId: string;
+    resourceType: ResourceType;
+    pageSize: number;
+    continuationToken?: string;
+  }): Promise<Page<StoredApproval>> {
+    // Approvals written before Entra roles have no resourceType: they are groups'.
+    const resource =
+      f.resourceType === 'group'
+        ? "(NOT IS_DEFINED(c.resourceType) OR c.resourceType = 'group')"
+        : 'c.resourceType = @resourceType';
+    return this.documents.queryPage(
+      `SELECT * FROM c WHERE c.status = 'InProgress' AND ${resource}
+         AND c.requesterId != @me AND c.request.createdById != @me
+         AND EXISTS(SELECT VALUE s FROM s IN c.steps WHERE s.status = 'InProgress'
+           AND (ARRAY_CONTAINS(s.approverIds, @me)
+             OR (IS_STRING(s.escalation.escalatedDateTime) AND ARRAY_CONTAINS(s.escalation.approverIds, @me))))
+       ORDER BY c.createdDateTime DESC`,
+      {
+        '@me': f.approverId.toLowerCase(),
+        ...(f.resourceType === 'group' ? {} : { '@resourceType': f.resourceType }),
+      },
+      { crossPartition: true, pageSize: f.pageSize, continuationToken: f.continuationToken },
+    );
   }
 
   /** AlreadyExistsError if an approval with the id exists in the group. */

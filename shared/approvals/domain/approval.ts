@@ -124,6 +124,18 @@ export function deciderIds(step: ApprovalStep): string[] {
   return [...step.approverIds, ...activeEscalationApproverIds(step)];
 }
 
+/**
+ * Whether the approval waits for this approver's decision now (their inbox): in progress, not their own request,
+ * and they decide the stage in progress (its approvers, or its escalation approvers once it escalated).
+ */
+export function awaitsDecisionBy(approval: Approval, approverId: string): boolean {
+  if (approval.status !== 'InProgress') return false;
+  if (sameId(approval.requesterId, approverId) || sameId(approval.request.createdById, approverId))
+    return false;
+  const step = currentStep(approval);
+  return step !== undefined && deciderIds(step).some((id) => sameId(id, approverId));
+}
+
 /** Everyone named on the step: its approvers and its escalation approvers (escalated or not). */
 export function namedApproverIds(step: ApprovalStep): string[] {
   return [...step.approverIds, ...(step.escalation?.approverIds ?? [])];

@@ -10,10 +10,13 @@ import type { CallerPrincipal } from '../../auth/principal';
 import type { TokenValidator } from '../../auth/token-validator';
 import { authenticate, refuseAppOnly } from '../../http/caller';
 import { parseJsonBody, validate } from '../../http/json-body';
+import { currentUserOn } from '../../http/current-user';
+import { pagedList } from '../../http/paged-list';
 import { problem } from '../../http/problem';
+import type { ResourceType } from '../../access/resource';
 import type { ApprovalServices, RaiseDecision } from '../approval-services';
 import { decideApprovalStep } from '../decide-approval';
-import type { StoredApproval } from '../domain/approval';
+import { awaitsDecisionBy, type StoredApproval } from '../domain/approval';
 import { approvalStepView, approvalView, canReadApproval } from './approval-view';
 import { refusalStatus } from './refusal-status';
 
@@ -58,6 +61,41 @@ export async function getApproval(
   const found = await findReadable(services, request);
   if (!found.ok) return found.response;
   return { jsonBody: approvalView(found.approval, found.caller.objectId) };
+}
+
+/**
+ * `filterByCurrentUser(on='approver')`: the approvals waiting for the caller's decision (the approver's inbox), of
+ * one resource type, newest first; the only `on` Graph offers on approvals.
+ */
+export async function listApprovalsAwaitingCaller(
+  services: ApprovalApiServices,
+  request: HttpRequest,
+  resourceType: ResourceType,
+): Promise<HttpResponseInit> {
+  const on = currentUserOn(request, ['approver'] as const);
+  if (!on.ok) return on.response;
+  const auth = await authenticate(request, services.tokens, [], {
+    userOnly: "list the approvals waiting for them (filterByCurrentUser(on='approver'))",
+  });
+  if (!auth.ok) return auth.response;
+  const me = auth.caller.objectId;
+  const route = resourceType === 'group' ? APPROVALS_ROUTE : ROLE_APPROVALS_ROUTE;
+  return pagedList(request, {
+    context: `$metadata#${route}`,
+    load: async (query) => {
+      const page = await services.approvals.listAwaiting({
+        approverId: me,
+        resourceType,
+        pageSize: query.top,
+        continuationToken: query.skipToken,
+      });
+      return { ...page, items: page.items.filter((a) => awaitsDecisionBy(a, me)) };
+    },
+    view: (a) => {
+      const { '@odata.context': _context, ...item } = approvalView(a, me);
+      return item;
+    },
+  });
 }
 
 export async function listApprovalSteps(

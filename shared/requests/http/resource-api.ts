@@ -41,8 +41,6 @@ export interface ResourceApi {
     caller: CallerPrincipal,
     filters: StoredFilters,
   ): Promise<HttpResponseInit | undefined>;
-  /** Whether schedules and instances also answer GET {id} and filterByCurrentUser(on='principal'). */
-  scheduleItemRoutes: boolean;
 }
 
 /** A list query's filters (API names) as stored fields. */
@@ -85,5 +83,4 @@ export const GROUP_API: ResourceApi = {
   scheduleView,
   instanceView,
   mayList,
-  scheduleItemRoutes: false,
 };

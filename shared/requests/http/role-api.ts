@@ -86,5 +86,4 @@ export const ROLE_API: ResourceApi = {
   scheduleView: roleScheduleView,
   instanceView: roleInstanceView,
   mayList: mayListRoles,
-  scheduleItemRoutes: true,
 };

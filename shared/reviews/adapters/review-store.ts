@@ -131,6 +131,58 @@ export class ReviewStore {
     return resources.reduce((sum, n) => sum + (typeof n === 'number' ? n : 0), 0);
   }
 
+  /**
+   * The ids of the definitions, or of one definition's instances, in which the user reviews at least one item
+   * (their review inbox). Across instances, read to the end: one id per item they review, made distinct here (the
+   * local Cosmos DB stand-in has no DISTINCT); a reviewer of 10,000 items reads 10,000 short strings.
+   */
+  async reviewedBy(
+    reviewerId: string,
+    what: { definitions: true } | { instancesOf: string },
+  ): Promise<string[]> {
+    const field = 'definitions' in what ? 'definitionId' : 'instanceId';
+    const { resources } = await this.database
+      .container(reviewDecisionsContainer.id)
+      .items.query<unknown>({
+        query: `SELECT VALUE c.${field} FROM c WHERE ARRAY_CONTAINS(c.reviewerIds, @reviewerId)${
+          'instancesOf' in what ? ' AND c.definitionId = @definitionId' : ''
+        }`,
+        parameters: [
+          { name: '@reviewerId', value: reviewerId },
+          ...('instancesOf' in what ? [{ name: '@definitionId', value: what.instancesOf }] : []),
+        ],
+      })
+      .fetchAll();
+    return [...new Set(resources.filter((id): id is string => typeof id === 'string'))].sort();
+  }
+
+  /** A page of these definitions, newest first. */
+  listDefinitionsAmong(
+    ids: readonly string[],
+    pageSize: number,
+    continuationToken?: string,
+  ): Promise<Page<Stored<ReviewDefinition>>> {
+    return this.definitions.queryPage(
+      'SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.id) ORDER BY c.createdDateTime DESC',
+      { '@ids': [...ids] },
+      { crossPartition: true, pageSize, continuationToken },
+    );
+  }
+
+  /** A page of the definition's instances among these, newest occurrence first. */
+  listInstancesAmong(
+    definitionId: string,
+    instanceIds: readonly string[],
+    pageSize: number,
+    continuationToken?: string,
+  ): Promise<Page<Stored<ReviewInstance>>> {
+    return this.instances.queryPage(
+      'SELECT * FROM c WHERE c.definitionId = @definitionId AND ARRAY_CONTAINS(@ids, c.id) ORDER BY c.startDateTime DESC',
+      { '@definitionId': definitionId, '@ids': [...instanceIds] },
+      { partitionKey: definitionId, pageSize, continuationToken },
+    );
+  }
+
   /** Whether the user reviews at least one item of the instance. */
   async reviewsAny(instanceId: string, reviewerId: string): Promise<boolean> {
     const page = await this.listDecisions({ instanceId, reviewerId, pageSize: 1 });

@@ -18,6 +18,10 @@ import { callerAccess } from '../domain/reviewer-access';
 
 export const INSTANCES_ROUTE = 'identityGovernance/accessReviews/definitions/{definitionId}/instances';
 
+/** filterByCurrentUser's only `on` on reviews: what the caller reviews (their inbox). */
+export const REVIEWS_ON = ['reviewer'] as const;
+export const REVIEWS_USER_ONLY = "list the reviews they take part in (filterByCurrentUser(on='reviewer'))";
+
 const guid = (what: string) => z.guid({ message: `must be ${what} (a GUID)` });
 const routeSchema = z.object({
   definitionId: guid('a definition id'),
