@@ -242,10 +242,7 @@ describe('the Graph SDK over HTTPS', () => {
     expect((error as GraphError).statusCode).toBe(400);
   });
 
-  // Graph's error body ({error: {code, message}}) is being brought to these routes in another branch (issue 15,
-  // item 1, /work/wt-errors). Until it is merged the SDK finds no code or message in pimflow's problem+json, so this
-  // test is expected to fail: when it starts passing, turn `it.fails` into `it`.
-  it.fails("reads Graph's error code and message through GraphError", async () => {
+  it("reads Graph's error code and message through GraphError", async () => {
     const admin = graphClient(app, ADMIN);
     const error = (await admin
       .api(`/${BASE}/eligibilityScheduleRequests`)
