@@ -13,6 +13,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { pagedList } from '../shared/http/paged-list';
 import { z } from 'zod';
+import { withEntityContext } from '../shared/http/odata-shape';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { parseJsonBody, validate } from '../shared/http/json-body';
@@ -64,7 +65,7 @@ async function create(request: HttpRequest, context: InvocationContext): Promise
   return {
     status: 201,
     headers: { location: `${request.url.split('?')[0]?.replace(/\/$/, '')}/${definition.id}` },
-    jsonBody: definitionView(definition),
+    jsonBody: withEntityContext(request, ROUTE, definitionView(definition)),
   };
 }
 
@@ -73,7 +74,7 @@ async function list(request: HttpRequest): Promise<HttpResponseInit> {
   const auth = await authenticate(request, services.tokens, READ);
   if (!auth.ok) return auth.response;
   return pagedList(request, {
-    context: '$metadata#identityGovernance/accessReviews/definitions',
+    context: ROUTE,
     load: (q) => services.reviews.listDefinitions(q.top, q.skipToken),
     view: definitionView,
   });
@@ -87,7 +88,7 @@ async function get(request: HttpRequest): Promise<HttpResponseInit> {
   if (!id.ok) return id.response;
   const definition = await services.reviews.definitions.find(id.value, id.value);
   if (!definition) return problem(404, `No access review definition ${id.value}`);
-  return { jsonBody: definitionView(definition) };
+  return { jsonBody: withEntityContext(request, ROUTE, definitionView(definition)) };
 }
 
 async function update(request: HttpRequest): Promise<HttpResponseInit> {
@@ -100,7 +101,7 @@ async function update(request: HttpRequest): Promise<HttpResponseInit> {
   if (!body.ok) return body.response;
   const result = await updateDefinition(services, id.value, body.value, auth.caller);
   if (!result.ok) return refusalResponse(result);
-  return { jsonBody: definitionView(result.definition) };
+  return { jsonBody: withEntityContext(request, ROUTE, definitionView(result.definition)) };
 }
 
 async function remove(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

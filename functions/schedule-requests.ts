@@ -21,7 +21,9 @@ import { createRequest, type RequestOrchestrations } from '../shared/requests/cr
 import type { RequestKind } from '../shared/requests/domain/request-body';
 import type { ScheduleRequest } from '../shared/requests/domain/schedule-request';
 import { createResponse, refusalResponse } from '../shared/requests/http/request-responses';
-import { GROUP_API, storedFilters, type ResourceApi } from '../shared/requests/http/resource-api';
+import { GROUP_API, type ResourceApi } from '../shared/requests/http/resource-api';
+import { listOptions, requestResource, storeFilter } from '../shared/requests/http/request-odata';
+import { entityBody, parseShapingRequest, withEntityContext } from '../shared/http/odata-shape';
 import { ROLE_API } from '../shared/requests/http/role-api';
 import { cancelRequest, findVisibleRequest } from '../shared/requests/request-access';
 import { instanceStatus } from '../shared/durable/instance-status';
@@ -49,7 +51,10 @@ function createHandler(api: ResourceApi, kind: RequestKind) {
       auth.caller,
       pim.clock.now(),
     );
-    return createResponse(outcome, request.url, api.requestView);
+    const entitySet = api.context(kind, 'ScheduleRequests');
+    return createResponse(outcome, request.url, (r) =>
+      withEntityContext(request, entitySet, api.requestView(r)),
+    );
   };
 }
 
@@ -93,22 +98,18 @@ function listHandler(api: ResourceApi, kind: RequestKind, currentUserOnly: boole
     );
     if (!auth.ok) return auth.response;
     const filtersOf = (query: ListQuery) => {
-      const filters = storedFilters(api, query.filters);
+      const filters = storeFilter(api, kind, 'ScheduleRequests', query);
       return currentUserOnly ? { ...filters, principalId: auth.caller.objectId } : filters;
     };
+    const of = (query: ListQuery) => ({ kind, resourceType: api.resourceType, ...filtersOf(query) });
     return pagedList(request, {
       context: api.context(kind, 'ScheduleRequests'),
-      filterFields: Object.keys(api.filterFields),
+      ...listOptions(api, kind, 'ScheduleRequests'),
       check: (query) => api.mayList(pim.canManageGroup, auth.caller, filtersOf(query)),
       load: (query) =>
-        pim.store.listRequests({
-          kind,
-          resourceType: api.resourceType,
-          ...filtersOf(query),
-          pageSize: query.top,
-          continuationToken: query.skipToken,
-        }),
-      view: api.requestView,
+        pim.store.listRequests({ ...of(query), pageSize: query.top, continuationToken: query.skipToken }),
+      count: (query) => pim.store.countRequests(of(query)),
+      resource: requestResource(api, pim),
     });
   };
 }
@@ -130,7 +131,12 @@ async function visibleRequest(request: HttpRequest, api: ResourceApi, kind: Requ
 function getHandler(api: ResourceApi, kind: RequestKind) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const visible = await visibleRequest(request, api, kind);
-    return visible.ok ? { jsonBody: api.requestView(visible.found) } : visible.response;
+    if (!visible.ok) return visible.response;
+    const resource = requestResource(api, visible.pim);
+    const shaping = parseShapingRequest(request, resource);
+    if (!shaping.ok) return shaping.response;
+    const entitySet = api.context(kind, 'ScheduleRequests');
+    return { jsonBody: await entityBody(request, entitySet, resource, visible.found, shaping.value) };
   };
 }
 

@@ -19,12 +19,9 @@ import { getAppServices } from '../shared/composition-root';
 import { resourceTypeOf } from '../shared/access/resource';
 import { EXPIRED_LISTED_MS } from '../shared/lifecycle/domain/schedule';
 import type { RequestKind } from '../shared/requests/domain/request-body';
-import {
-  GROUP_API,
-  scheduleListed,
-  storedFilters,
-  type ResourceApi,
-} from '../shared/requests/http/resource-api';
+import { GROUP_API, scheduleListed, type ResourceApi } from '../shared/requests/http/resource-api';
+import { listOptions, scheduleResource, storeFilter } from '../shared/requests/http/request-odata';
+import { entityBody, parseShapingRequest } from '../shared/http/odata-shape';
 import { ROLE_API } from '../shared/requests/http/role-api';
 
 const idSchema = z.guid({ message: 'must be a schedule id (a GUID)' });
@@ -39,27 +36,27 @@ function listHandler(api: ResourceApi, kind: RequestKind, instances: boolean, cu
       currentUserOnly ? { userOnly: "list their own schedules (filterByCurrentUser(on='principal'))" } : {},
     );
     if (!auth.ok) return auth.response;
+    const what = instances ? 'ScheduleInstances' : 'Schedules';
     const filtersOf = (query: ListQuery) => {
-      const filters = storedFilters(api, query.filters);
+      const filters = storeFilter(api, kind, what, query);
       return currentUserOnly ? { ...filters, principalId: auth.caller.objectId } : filters;
     };
-    const what = instances ? 'ScheduleInstances' : 'Schedules';
+    const of = (query: ListQuery) => ({
+      kind,
+      resourceType: api.resourceType,
+      ...filtersOf(query),
+      ...(instances
+        ? { inForceAt: pim.clock.now() }
+        : { expiredSince: new Date(pim.clock.now().getTime() - EXPIRED_LISTED_MS) }),
+    });
     return pagedList(request, {
       context: api.context(kind, what),
-      filterFields: Object.keys(api.filterFields),
+      ...listOptions(api, kind, what),
       check: (query) => api.mayList(pim.canManageGroup, auth.caller, filtersOf(query)),
       load: (query) =>
-        pim.store.listSchedules({
-          kind,
-          resourceType: api.resourceType,
-          ...filtersOf(query),
-          pageSize: query.top,
-          continuationToken: query.skipToken,
-          ...(instances
-            ? { inForceAt: pim.clock.now() }
-            : { expiredSince: new Date(pim.clock.now().getTime() - EXPIRED_LISTED_MS) }),
-        }),
-      view: instances ? api.instanceView : api.scheduleView,
+        pim.store.listSchedules({ ...of(query), pageSize: query.top, continuationToken: query.skipToken }),
+      count: (query) => pim.store.countSchedules(of(query)),
+      resource: scheduleResource(api, kind, instances, pim),
     });
   };
 }
@@ -73,6 +70,9 @@ function getHandler(api: ResourceApi, kind: RequestKind, instances: boolean) {
     const pim = await getAppServices();
     const auth = await authenticate(request, pim.tokens);
     if (!auth.ok) return auth.response;
+    const resource = scheduleResource(api, kind, instances, pim);
+    const shaping = parseShapingRequest(request, resource);
+    if (!shaping.ok) return shaping.response;
     const id = validate(idSchema, request.params.id, 'id');
     if (!id.ok) return id.response;
     const s = await pim.store.findSchedule(id.value);
@@ -89,7 +89,8 @@ function getHandler(api: ResourceApi, kind: RequestKind, instances: boolean) {
       !mayRead
     )
       return problem(404, `No ${kind} schedule${instances ? ' instance' : ''} ${id.value}`);
-    return { jsonBody: instances ? api.instanceView(s) : api.scheduleView(s) };
+    const entitySet = api.context(kind, instances ? 'ScheduleInstances' : 'Schedules');
+    return { jsonBody: await entityBody(request, entitySet, resource, s, shaping.value) };
   };
 }
 

@@ -10,6 +10,7 @@ import type { CallerPrincipal } from '../../auth/principal';
 import type { TokenValidator } from '../../auth/token-validator';
 import { authenticate, refuseAppOnly } from '../../http/caller';
 import { parseJsonBody, validate } from '../../http/json-body';
+import { collectionContext, withEntityContext } from '../../http/odata-shape';
 import { problem } from '../../http/problem';
 import type { ApprovalServices, RaiseDecision } from '../approval-services';
 import { decideApprovalStep } from '../decide-approval';
@@ -22,6 +23,13 @@ export const ROLE_APPROVALS_ROUTE = 'roleManagement/directory/roleAssignmentAppr
 
 export interface ApprovalApiServices extends ApprovalServices {
   tokens: TokenValidator;
+}
+
+/** The approvals collection a request was sent to (groups' or directory roles'), for its `@odata.context`. */
+function approvalsOf(request: HttpRequest): string {
+  return new URL(request.url).pathname.toLowerCase().includes(ROLE_APPROVALS_ROUTE.toLowerCase())
+    ? ROLE_APPROVALS_ROUTE
+    : APPROVALS_ROUTE;
 }
 
 const idSchema = z.guid({ message: 'must be an approval id (a GUID)' });
@@ -57,7 +65,13 @@ export async function getApproval(
 ): Promise<HttpResponseInit> {
   const found = await findReadable(services, request);
   if (!found.ok) return found.response;
-  return { jsonBody: approvalView(found.approval, found.caller.objectId) };
+  return {
+    jsonBody: withEntityContext(
+      request,
+      approvalsOf(request),
+      approvalView(found.approval, found.caller.objectId),
+    ),
+  };
 }
 
 export async function listApprovalSteps(
@@ -68,7 +82,7 @@ export async function listApprovalSteps(
   if (!found.ok) return found.response;
   return {
     jsonBody: {
-      '@odata.context': `${APPROVALS_ROUTE}('${found.approval.id}')/steps`,
+      '@odata.context': collectionContext(request, `${approvalsOf(request)}('${found.approval.id}')/steps`),
       value: found.approval.steps.map((s) => approvalStepView(found.approval, s, found.caller.objectId)),
     },
   };
@@ -82,7 +96,13 @@ export async function getApprovalStep(
   if (!found.ok) return found.response;
   const step = found.approval.steps.find((s) => s.id === request.params.stepId);
   if (!step) return problem(404, `The approval ${found.approval.id} has no step ${request.params.stepId}`);
-  return { jsonBody: approvalStepView(found.approval, step, found.caller.objectId) };
+  return {
+    jsonBody: withEntityContext(
+      request,
+      `${approvalsOf(request)}('${found.approval.id}')/steps`,
+      approvalStepView(found.approval, step, found.caller.objectId),
+    ),
+  };
 }
 
 /** PATCH { reviewResult: Approve | Deny, justification } → 204, as Graph; 503 when the request wasn't told yet. */
