@@ -25,7 +25,7 @@ export interface ListQuery {
   shaping: Shaping;
 }
 
-export interface ListQueryOptions {
+export interface ListQueryOptions<T = unknown> {
   /** Fields `$filter` may name. */
   filterFields: readonly string[];
   /** Fields `$filter` may compare with `ne` as well as `eq`. */
@@ -35,17 +35,15 @@ export interface ListQueryOptions {
   /** Whether `$count` is offered. */
   countable?: boolean;
   /** The resource `$select` and `$expand` shape (none: they are refused). */
-  resource?: ODataResource<never>;
+  resource?: ODataResource<T>;
   maxTop?: number;
 }
 
-export function parseListQuery(
+export function parseListQuery<T>(
   request: HttpRequest,
-  allowed: readonly string[] | ListQueryOptions,
+  allowed: readonly string[] | ListQueryOptions<T>,
 ): ListQuery {
-  const o: ListQueryOptions = Array.isArray(allowed)
-    ? { filterFields: allowed }
-    : (allowed as ListQueryOptions);
+  const o: ListQueryOptions<T> = isFieldList(allowed) ? { filterFields: allowed } : allowed;
   const resource = o.resource;
   // A list with no filterable field refuses $filter as an unknown option (no "use <nothing>" message).
   checkQueryOptions(request, [
@@ -84,6 +82,10 @@ export function parseListQuery(
   };
 }
 
+function isFieldList<T>(allowed: readonly string[] | ListQueryOptions<T>): allowed is readonly string[] {
+  return Array.isArray(allowed);
+}
+
 /** `$orderby=field [asc|desc]`, one field (what every PIM list orders by). */
 function parseOrderBy(
   text: string | null,
@@ -107,9 +109,9 @@ function parseCount(text: string | null): boolean {
 }
 
 /** parseListQuery for an HTTP function: the query, or the 400 problem that names what is wrong. */
-export function parseListRequest(
+export function parseListRequest<T>(
   request: HttpRequest,
-  allowed: readonly string[] | ListQueryOptions,
+  allowed: readonly string[] | ListQueryOptions<T>,
 ): { ok: true; query: ListQuery } | { ok: false; response: HttpResponseInit } {
   try {
     return { ok: true, query: parseListQuery(request, allowed) };

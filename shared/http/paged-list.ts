@@ -49,7 +49,7 @@ export async function pagedList<T>(
     notEqualFields: options.notEqualFields,
     orderFields: options.orderFields,
     countable: options.count !== undefined,
-    resource: resource as ODataResource<never>,
+    resource,
   });
   if (!parsed.ok) return parsed.response;
   const query = parsed.query;
