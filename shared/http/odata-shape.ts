@@ -123,7 +123,8 @@ export function parseShaping<T>(request: HttpRequest, resource: ODataResource<T>
   const select = request.query.get('$select');
   const expand = request.query.get('$expand');
   return {
-    ...(select !== null && select.trim() !== ''
+    // `*` (or nothing) selects every property.
+    ...(select !== null && !['', '*'].includes(select.trim())
       ? { select: parseSelectText(select, resource.properties, '$select') }
       : {}),
     expand: expand === null ? [] : parseExpandText(expand, resource.expand ?? {}, '$expand'),

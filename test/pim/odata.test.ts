@@ -64,6 +64,11 @@ describe('$select', () => {
     );
     expect(list.value).toHaveLength(PEOPLE.length);
     for (const item of list.value) expect(Object.keys(item).sort()).toEqual(['id', 'principalId', 'status']);
+    const all = await app.json<Collection>(q(`${BASE}/eligibilityScheduleRequests`, { $select: '*' }), ADMIN);
+    expect(all['@odata.context']).toBe(
+      `${metadata}identityGovernance/privilegedAccess/group/eligibilityScheduleRequests`,
+    );
+    expect(all.value[0]).toHaveProperty('justification');
   });
 
   it('refuses a property the resource has not, naming it and the ones it has', async () => {
