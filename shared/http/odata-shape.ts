@@ -3,7 +3,7 @@
  * `@odata.*` annotations), `$expand` (related objects in place, with `$select` and `$expand` nested in parentheses:
  * `rules($select=id)`), and the absolute `@odata.context` that names both, as Graph writes it
  * (`{origin}/api/$metadata#{entity set}({select},{expand}(...))`). Used by pagedList for collections and by
- * `entityAnswer` for single objects (GET by id, POST and PATCH answers).
+ * `entityBody` and `withEntityContext` for single objects (GET by id, POST and PATCH answers).
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { forEachLimited } from '../batching';
@@ -93,7 +93,8 @@ function parseExpandText(
     .map((part) => {
       const m = /^([^(]+?)\s*(?:\((.*)\))?$/s.exec(part);
       const name = m?.[1]?.trim() ?? part;
-      const spec = NAME.test(name) ? allowed[name] : undefined;
+      // Own properties only: `constructor` is no expansion.
+      const spec = NAME.test(name) && Object.hasOwn(allowed, name) ? allowed[name] : undefined;
       if (!m || !spec)
         throw new ODataError(
           `${where}: "${name}" can't be expanded here; ${names.length ? `use ${names.join(', ')}` : 'nothing can'}`,
@@ -103,12 +104,13 @@ function parseExpandText(
         const eq = option.indexOf('=');
         const key = eq < 0 ? option : option.slice(0, eq).trim();
         const value = eq < 0 ? '' : option.slice(eq + 1);
+        const nestedExpand = spec.expand && Object.keys(spec.expand).length ? spec.expand : undefined;
         if (key === '$select' && spec.properties) {
           item.select = parseSelectText(value, spec.properties, `${where} ${name}($select)`);
-        } else if (key === '$expand' && spec.expand && Object.keys(spec.expand).length) {
-          item.expand = parseExpandText(value, spec.expand, `${where} ${name}($expand)`);
+        } else if (key === '$expand' && nestedExpand) {
+          item.expand = parseExpandText(value, nestedExpand, `${where} ${name}($expand)`);
         } else {
-          const takes = [spec.properties && '$select', spec.expand && '$expand'].filter(Boolean);
+          const takes = [spec.properties && '$select', nestedExpand && '$expand'].filter(Boolean);
           throw new ODataError(
             `${where}: ${name}(${option}) is not supported; ${takes.length ? `inside ${name}(...) use ${takes.join(', ')}` : `${name} takes no options`}`,
           );

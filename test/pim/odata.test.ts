@@ -234,6 +234,12 @@ describe('$expand', () => {
     const message = await refused(q(`${BASE}/eligibilityScheduleRequests`, { $expand: 'approval' }));
     expect(message).toMatch(/approval/);
     expect(message).toMatch(/principal, targetSchedule, group/);
+    expect(await refused(q(`${BASE}/eligibilityScheduleRequests`, { $expand: 'constructor' }))).toMatch(
+      /constructor/,
+    );
+    expect(await refused(q(`${BASE}/eligibilityScheduleRequests`, { $expand: 'principal(' }))).toMatch(
+      /Unbalanced/,
+    );
     expect(await refused(q(`${BASE}/eligibilityScheduleRequests`, { $expand: 'principal($top=1)' }))).toMatch(
       /\$select/,
     );
