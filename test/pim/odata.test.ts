@@ -313,6 +313,20 @@ describe('$expand', () => {
       roleDefinitionId: APPLICATION_ADMINISTRATOR,
     });
 
+    for (const [filter, count] of [
+      ["assignmentType eq 'Activated' and memberType eq 'direct'", 1],
+      ["assignmentType ne 'activated'", 0],
+    ] as const) {
+      const matching = await app.json<Collection>(
+        q(`${ROLES}/roleAssignmentScheduleInstances`, {
+          $filter: `principalId eq '${olivia.id}' and ${filter}`,
+          $count: 'true',
+        }),
+        ADMIN,
+      );
+      expect(matching['@odata.count'], filter).toBe(count);
+    }
+
     const byId = await app.json<Item>(
       q(`${ROLES}/roleAssignmentScheduleRequests/${activation.id as string}`, {
         $select: 'status',

@@ -7,8 +7,18 @@ import type { Container, Database } from '@azure/cosmos';
 import { z } from 'zod';
 import { CosmosRepository, type Page, type Stored } from '../../storage/cosmos-repository';
 import { AlreadyExistsError } from '../../storage/errors';
-import { scheduleSchema, type Schedule, type ScheduleStatus } from '../../lifecycle/domain/schedule';
-import { OPEN_STATUSES, scheduleRequestSchema, type ScheduleRequest } from '../domain/schedule-request';
+import {
+  scheduleSchema,
+  scheduleStatusSchema,
+  type Schedule,
+  type ScheduleStatus,
+} from '../../lifecycle/domain/schedule';
+import {
+  OPEN_STATUSES,
+  requestStatusSchema,
+  scheduleRequestSchema,
+  type ScheduleRequest,
+} from '../domain/schedule-request';
 import { lockSchema, RequestLocks } from './request-locks';
 import type { RequestKind } from '../domain/request-body';
 import type { ResourceType } from '../../access/resource';
@@ -23,7 +33,7 @@ export interface ListFilter {
    * documents, nor the other way round). Absent: any (callers that name the resource by groupId).
    */
   resourceType?: ResourceType;
-  /** `eq` and `ne` conditions on the other fields the API filters on (compared case-insensitively: enums). */
+  /** `eq` and `ne` conditions on the enum fields the API filters on (values in any casing). */
   where?: FieldConditions;
   /** The order of the list (default: newest first). */
   orderBy?: { field: OrderField; direction: 'asc' | 'desc' };
@@ -33,6 +43,12 @@ export interface ListFilter {
 
 /** Enum fields the lists compare case-insensitively (Graph's enums take any casing). */
 export const CONDITION_FIELDS = ['status', 'memberType', 'assignmentType'] as const;
+/** Each enum field's stored values: a filter value in any casing is compared as stored, so the index serves it. */
+const STORED_VALUES: Record<(typeof CONDITION_FIELDS)[number], readonly string[]> = {
+  status: [...new Set([...requestStatusSchema.options, ...scheduleStatusSchema.options])],
+  memberType: scheduleSchema.shape.memberType.options,
+  assignmentType: scheduleSchema.shape.assignmentType.unwrap().options,
+};
 export type ConditionField = (typeof CONDITION_FIELDS)[number];
 export type FieldConditions = Partial<Record<ConditionField, { eq?: string; ne?: string[] }>>;
 /** Fields a list can be ordered by (single-field ORDER BY: no composite index needed). */
@@ -268,16 +284,17 @@ function filterClause(
   }
   for (const field of CONDITION_FIELDS) {
     const condition = f.where?.[field];
+    // A value that is no stored value matches nothing (eq) and excludes nothing (ne), as it is.
+    const stored = (value: string) =>
+      STORED_VALUES[field].find((v) => v.toLowerCase() === value.toLowerCase()) ?? value;
     if (condition?.eq !== undefined) {
-      clauses.push(`LOWER(c.${field}) = @${field}Is`);
-      params[`@${field}Is`] = condition.eq.toLowerCase();
+      clauses.push(`c.${field} = @${field}Is`);
+      params[`@${field}Is`] = stored(condition.eq);
     }
     condition?.ne?.forEach((value, i) => {
       // A document without the field (an eligibility's assignmentType) is not equal to any value.
-      clauses.push(
-        `(NOT IS_DEFINED(c.${field}) OR IS_NULL(c.${field}) OR LOWER(c.${field}) != @${field}Not${i})`,
-      );
-      params[`@${field}Not${i}`] = value.toLowerCase();
+      clauses.push(`(NOT IS_DEFINED(c.${field}) OR IS_NULL(c.${field}) OR c.${field} != @${field}Not${i})`);
+      params[`@${field}Not${i}`] = stored(value);
     });
   }
   if (f.createdBy && fields.createdBy) {
