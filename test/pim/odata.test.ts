@@ -230,6 +230,16 @@ describe('$expand', () => {
     expect(Object.keys(item).sort()).toEqual(['group', 'id', 'principal', 'status', 'targetSchedule']);
   });
 
+  it('reads each related object once per page, however many items name it', async () => {
+    const before = app.dev.graph.requestCounts().requests;
+    const list = await app.json<Collection>(
+      q(`${BASE}/eligibilityScheduleRequests`, { $expand: 'group', $filter: `groupId eq '${GROUP}'` }),
+      ADMIN,
+    );
+    expect(list.value).toHaveLength(PEOPLE.length);
+    expect(app.dev.graph.requestCounts().requests - before).toBe(1);
+  });
+
   it('refuses an expansion it has not, and an option it takes not inside one', async () => {
     const message = await refused(q(`${BASE}/eligibilityScheduleRequests`, { $expand: 'approval' }));
     expect(message).toMatch(/approval/);
