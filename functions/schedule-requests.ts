@@ -5,6 +5,8 @@
  * - PIM for Microsoft Entra roles under /api/roleManagement/directory/: `roleAssignmentScheduleRequests` and
  *   `roleEligibilityScheduleRequests` ($filter on principalId / roleDefinitionId / directoryScopeId);
  * each with POST (create), GET (list, paging), GET {id}, POST {id}/cancel, and filterByCurrentUser(on='principal').
+ * Lists take $filter (eq; ne on status), $orderby, $count, $select and $expand; GET {id} $select and $expand
+ * (shared/requests/http/request-odata.ts).
  * Creating a request starts its orchestration (instance id from the request id); ending access signals it.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';

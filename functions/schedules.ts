@@ -4,7 +4,8 @@
  * `eligibilityScheduleInstances`, `assignmentScheduleInstances` (what is in force now) for groups; the same as
  * `roleEligibilitySchedules`, `roleAssignmentSchedules`, `roleEligibilityScheduleInstances`,
  * `roleAssignmentScheduleInstances` for Microsoft Entra roles, which also answer GET {id} and
- * filterByCurrentUser(on='principal'). $filter on the API's fields and paging. Admins and auditors see all; group
+ * filterByCurrentUser(on='principal'). $filter (eq; ne on the enum fields), $orderby, $count, $select, $expand
+ * (shared/requests/http/request-odata.ts) and paging. Admins and auditors see all; group
  * managers their groups; anyone else their own.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
