@@ -1,8 +1,8 @@
 /**
- * The part of OData our list endpoints accept, as Graph writes it: `$filter`
- * clauses `field op value` joined by `and` (values quoted `'...'` with `''` for a quote, or bare for dates and
- * numbers), `$top`, `$skiptoken` (from `@odata.nextLink`); `$select` and `$expand` are odata-shape.ts's. Anything else is an ODataError,
- * which the functions turn into a 400 naming it.
+ * The part of OData our list endpoints accept, as Graph writes it: `$filter` clauses `field op value` joined by
+ * `and` (values quoted `'...'` with `''` for a quote, or bare for dates and numbers), `$top`, `$skiptoken` (from
+ * `@odata.nextLink`); `$orderby` and `$count` are odata-query.ts's, `$select` and `$expand` odata-shape.ts's.
+ * Anything else is an ODataError, which the functions turn into a 400 naming it.
  */
 import type { HttpRequest } from '@azure/functions';
 import { openSkipToken, sealSkipToken, SKIP_TOKEN_REFUSED } from './skip-token';
