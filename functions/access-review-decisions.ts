@@ -22,6 +22,8 @@ import {
   parseTop,
 } from '../shared/http/odata';
 import { problem } from '../shared/http/problem';
+import { collectionContext, withEntityContext } from '../shared/http/odata-shape';
+import { decisionsOf } from '../shared/reviews/http/review-contexts';
 import { getAppServices } from '../shared/composition-root';
 import { DECISIONS_CSV_HEADER, decisionCsvRow } from '../shared/reviews/http/decisions-csv';
 import { csvFile, csvRow } from '../shared/http/csv';
@@ -146,7 +148,7 @@ async function listDecisions(request: HttpRequest, currentUser = false): Promise
     });
     return {
       jsonBody: collection(
-        '$metadata#accessReviewInstanceDecisionItems',
+        collectionContext(request, decisionsOf(r.instance)),
         page.items.map(decisionView),
         nextLink(request, page.continuationToken),
       ),
@@ -170,7 +172,9 @@ async function visibleItem(request: HttpRequest) {
 
 async function getDecision(request: HttpRequest): Promise<HttpResponseInit> {
   const v = await visibleItem(request);
-  return v.ok ? { jsonBody: decisionView(v.item) } : v.response;
+  return v.ok
+    ? { jsonBody: withEntityContext(request, decisionsOf(v.instance), decisionView(v.item)) }
+    : v.response;
 }
 
 async function patchDecision(request: HttpRequest): Promise<HttpResponseInit> {

@@ -15,6 +15,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { pagedList } from '../shared/http/paged-list';
 import { z } from 'zod';
+import { withEntityContext } from '../shared/http/odata-shape';
 import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { BY_CURRENT_USER, currentUserOn } from '../shared/http/current-user';
@@ -70,7 +71,7 @@ async function create(request: HttpRequest, context: InvocationContext): Promise
   return {
     status: 201,
     headers: { location: `${request.url.split('?')[0]?.replace(/\/$/, '')}/${definition.id}` },
-    jsonBody: definitionView(definition),
+    jsonBody: withEntityContext(request, ROUTE, definitionView(definition)),
   };
 }
 
@@ -79,7 +80,7 @@ async function list(request: HttpRequest): Promise<HttpResponseInit> {
   const auth = await authenticate(request, services.tokens, READ);
   if (!auth.ok) return auth.response;
   return pagedList(request, {
-    context: '$metadata#identityGovernance/accessReviews/definitions',
+    context: ROUTE,
     load: (q) => services.reviews.listDefinitions(q.top, q.skipToken),
     view: definitionView,
   });
@@ -108,7 +109,7 @@ async function get(request: HttpRequest): Promise<HttpResponseInit> {
   if (!id.ok) return id.response;
   const definition = await services.reviews.definitions.find(id.value, id.value);
   if (!definition) return problem(404, `No access review definition ${id.value}`);
-  return { jsonBody: definitionView(definition) };
+  return { jsonBody: withEntityContext(request, ROUTE, definitionView(definition)) };
 }
 
 async function update(request: HttpRequest): Promise<HttpResponseInit> {
@@ -121,7 +122,7 @@ async function update(request: HttpRequest): Promise<HttpResponseInit> {
   if (!body.ok) return body.response;
   const result = await updateDefinition(services, id.value, body.value, auth.caller);
   if (!result.ok) return refusalResponse(result);
-  return { jsonBody: definitionView(result.definition) };
+  return { jsonBody: withEntityContext(request, ROUTE, definitionView(result.definition)) };
 }
 
 /** Graph's update: the whole definition; 204 as Graph answers it. */

@@ -16,6 +16,8 @@ import { refuseAppOnly } from '../shared/http/caller';
 import { BY_CURRENT_USER, currentUserOn } from '../shared/http/current-user';
 import { parseJsonBody } from '../shared/http/json-body';
 import { checkQueryOptions, collection, ODataError } from '../shared/http/odata';
+import { contextUrl, withEntityContext } from '../shared/http/odata-shape';
+import { instancesOf } from '../shared/reviews/http/review-contexts';
 import { problem } from '../shared/http/problem';
 import { acceptRecommendations, batchRecordDecisions } from '../shared/reviews/bulk-decide';
 import { MAX_JUSTIFICATION } from '../shared/reviews/decide';
@@ -84,7 +86,7 @@ async function listInstances(request: HttpRequest): Promise<HttpResponseInit> {
   if (!r.readsAll)
     return problem(403, 'Only admins and auditors (PimFlow.Admin, PimFlow.Auditor) list instances');
   return pagedList(request, {
-    context: '$metadata#accessReviewInstances',
+    context: instancesOf(r.definition.id),
     load: (q) => r.s.reviews.listInstances(r.definition.id, q.top, q.skipToken),
     view: instanceView,
   });
@@ -110,7 +112,9 @@ async function listInstancesReviewedByCaller(request: HttpRequest): Promise<Http
 async function getInstance(request: HttpRequest): Promise<HttpResponseInit> {
   const r = await instanceRoute(request, 'read');
   if (!r.ok) return r.response;
-  return { jsonBody: instanceView(r.instance) };
+  return {
+    jsonBody: withEntityContext(request, instancesOf(r.instance.definitionId), instanceView(r.instance)),
+  };
 }
 
 async function patchInstance(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -186,7 +190,7 @@ async function contactedReviewers(request: HttpRequest): Promise<HttpResponseIni
   const users = ids.length > 0 ? await r.s.directory.getUsers(ids) : {};
   return {
     jsonBody: collection(
-      '$metadata#Collection(microsoft.graph.accessReviewReviewer)',
+      contextUrl(request.url, 'Collection(microsoft.graph.accessReviewReviewer)'),
       ids.map((id) => ({
         '@odata.type': '#microsoft.graph.accessReviewReviewer',
         id,

@@ -17,6 +17,7 @@ import { APP_ROLES } from '../shared/auth/principal';
 import { authenticate } from '../shared/http/caller';
 import { csvFile } from '../shared/http/csv';
 import { collection, ODataError } from '../shared/http/odata';
+import { collectionContext } from '../shared/http/odata-shape';
 import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
 
@@ -48,7 +49,7 @@ export async function listAuditLogs(request: HttpRequest): Promise<HttpResponseI
     const page = await services.audit.query({ ...q.query, pageSize: q.top, skipToken: q.skipToken });
     return {
       jsonBody: collection(
-        '$metadata#auditLogs/directoryAudits',
+        collectionContext(request, 'auditLogs/directoryAudits'),
         page.items.map(directoryAuditView),
         auditNextLink(request, q, page.skipToken),
       ),

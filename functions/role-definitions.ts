@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { authenticate } from '../shared/http/caller';
 import { validate } from '../shared/http/json-body';
 import { checkQueryOptions, collection, ODataError, parseFilter } from '../shared/http/odata';
+import { collectionContext, withEntityContext } from '../shared/http/odata-shape';
 import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
 import { roleDefinitionView } from '../shared/requests/http/role-views';
@@ -54,10 +55,7 @@ async function list(request: HttpRequest): Promise<HttpResponseInit> {
     ),
   );
   return {
-    jsonBody: collection(
-      '$metadata#roleManagement/directory/roleDefinitions',
-      matching.map(roleDefinitionView),
-    ),
+    jsonBody: collection(collectionContext(request, ROUTE), matching.map(roleDefinitionView)),
   };
 }
 
@@ -74,7 +72,7 @@ async function get(request: HttpRequest): Promise<HttpResponseInit> {
       code: 'Request_ResourceNotFound',
     });
   }
-  return { jsonBody: roleDefinitionView(definition) };
+  return { jsonBody: withEntityContext(request, ROUTE, roleDefinitionView(definition)) };
 }
 
 app.http('roleDefinitionsList', { route: ROUTE, methods: ['GET'], authLevel: 'anonymous', handler: list });

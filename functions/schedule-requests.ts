@@ -5,7 +5,8 @@
  * - PIM for Microsoft Entra roles under /api/roleManagement/directory/: `roleAssignmentScheduleRequests` and
  *   `roleEligibilityScheduleRequests` ($filter on principalId / roleDefinitionId / directoryScopeId);
  * each with POST (create), GET (list, paging), GET {id}, POST {id}/cancel, and filterByCurrentUser(on=
- * 'principal' | 'createdBy' | 'approver').
+ * 'principal' | 'createdBy' | 'approver'). Lists take $filter (eq; ne on status), $orderby, $count, $select and
+ * $expand; GET {id} $select and $expand (shared/requests/http/request-odata.ts).
  * Creating a request starts its orchestration (instance id from the request id); ending access signals it.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
@@ -23,7 +24,9 @@ import { createRequest, type RequestOrchestrations } from '../shared/requests/cr
 import type { RequestKind } from '../shared/requests/domain/request-body';
 import type { ScheduleRequest } from '../shared/requests/domain/schedule-request';
 import { createResponse, refusalResponse } from '../shared/requests/http/request-responses';
-import { GROUP_API, storedFilters, type ResourceApi } from '../shared/requests/http/resource-api';
+import { GROUP_API, type ResourceApi } from '../shared/requests/http/resource-api';
+import { listOptions, requestResource, storeFilter } from '../shared/requests/http/request-odata';
+import { entityBody, parseShapingRequest, withEntityContext } from '../shared/http/odata-shape';
 import { ROLE_API } from '../shared/requests/http/role-api';
 import { requestsAwaitingApprover } from '../shared/requests/approver-inbox';
 import { cancelRequest, findVisibleRequest } from '../shared/requests/request-access';
@@ -52,7 +55,10 @@ function createHandler(api: ResourceApi, kind: RequestKind) {
       auth.caller,
       pim.clock.now(),
     );
-    return createResponse(outcome, request.url, api.requestView);
+    const entitySet = api.context(kind, 'ScheduleRequests');
+    return createResponse(outcome, request.url, (r) =>
+      withEntityContext(request, entitySet, api.requestView(r)),
+    );
   };
 }
 
@@ -112,25 +118,23 @@ function listHandler(api: ResourceApi, kind: RequestKind, currentUser: boolean) 
     if (!auth.ok) return auth.response;
     const me = auth.caller.objectId;
     const filtersOf = (query: ListQuery) => {
-      const filters = storedFilters(api, query.filters);
-      return on === 'principal' ? { ...filters, principalId: me } : filters;
+      const filters = storeFilter(api, kind, 'ScheduleRequests', query);
+      if (on === 'principal') return { ...filters, principalId: me };
+      return on === 'createdBy' ? { ...filters, createdBy: me } : filters;
     };
+    const of = (query: ListQuery) => ({ kind, resourceType: api.resourceType, ...filtersOf(query) });
     return pagedList(request, {
       context: api.context(kind, 'ScheduleRequests'),
-      filterFields: Object.keys(api.filterFields),
+      ...listOptions(api, kind, 'ScheduleRequests'),
       check: (query) => (on ? undefined : api.mayList(pim.canManageGroup, auth.caller, filtersOf(query))),
       load: (query) => {
-        const f = {
-          kind,
-          resourceType: api.resourceType,
-          ...filtersOf(query),
-          pageSize: query.top,
-          continuationToken: query.skipToken,
-        };
+        const f = { ...of(query), pageSize: query.top, continuationToken: query.skipToken };
         if (on === 'approver') return requestsAwaitingApprover(pim, { ...f, approverId: me });
-        return pim.store.listRequests(on === 'createdBy' ? { ...f, createdBy: me } : f);
+        return pim.store.listRequests(f);
       },
-      view: api.requestView,
+      // The approver's inbox is read through approvals and filtered as it goes: no total to give.
+      ...(on === 'approver' ? {} : { count: (query: ListQuery) => pim.store.countRequests(of(query)) }),
+      resource: requestResource(api, pim),
     });
   };
 }
@@ -152,7 +156,12 @@ async function visibleRequest(request: HttpRequest, api: ResourceApi, kind: Requ
 function getHandler(api: ResourceApi, kind: RequestKind) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const visible = await visibleRequest(request, api, kind);
-    return visible.ok ? { jsonBody: api.requestView(visible.found) } : visible.response;
+    if (!visible.ok) return visible.response;
+    const resource = requestResource(api, visible.pim);
+    const shaping = parseShapingRequest(request, resource);
+    if (!shaping.ok) return shaping.response;
+    const entitySet = api.context(kind, 'ScheduleRequests');
+    return { jsonBody: await entityBody(request, entitySet, resource, visible.found, shaping.value) };
   };
 }
 

@@ -4,7 +4,8 @@
  * `eligibilityScheduleInstances`, `assignmentScheduleInstances` (what is in force now) for groups; the same as
  * `roleEligibilitySchedules`, `roleAssignmentSchedules`, `roleEligibilityScheduleInstances`,
  * `roleAssignmentScheduleInstances` for Microsoft Entra roles; each also answers GET {id} and
- * filterByCurrentUser(on='principal'). $filter on the API's fields and paging. Admins and auditors see all; group
+ * filterByCurrentUser(on='principal'). $filter (eq; ne on the enum fields), $orderby, $count, $select, $expand
+ * (shared/requests/http/request-odata.ts) and paging. Admins and auditors see all; group
  * managers their groups; anyone else their own.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
@@ -21,12 +22,9 @@ import { storedScheduleId } from '../shared/requests/domain/schedule-id';
 import { resourceTypeOf } from '../shared/access/resource';
 import { EXPIRED_LISTED_MS, type Schedule } from '../shared/lifecycle/domain/schedule';
 import type { RequestKind } from '../shared/requests/domain/request-body';
-import {
-  GROUP_API,
-  scheduleListed,
-  storedFilters,
-  type ResourceApi,
-} from '../shared/requests/http/resource-api';
+import { GROUP_API, scheduleListed, type ResourceApi } from '../shared/requests/http/resource-api';
+import { listOptions, scheduleResource, storeFilter } from '../shared/requests/http/request-odata';
+import { entityBody, parseShapingRequest } from '../shared/http/odata-shape';
 import { ROLE_API } from '../shared/requests/http/role-api';
 
 const idSchema = z.string().refine((id) => z.guid().safeParse(storedScheduleId(id)).success, {
@@ -50,27 +48,27 @@ function listHandler(api: ResourceApi, kind: RequestKind, instances: boolean, cu
       currentUserOnly ? { userOnly: "list their own schedules (filterByCurrentUser(on='principal'))" } : {},
     );
     if (!auth.ok) return auth.response;
+    const what = instances ? 'ScheduleInstances' : 'Schedules';
     const filtersOf = (query: ListQuery) => {
-      const filters = storedFilters(api, query.filters);
+      const filters = storeFilter(api, kind, what, query);
       return currentUserOnly ? { ...filters, principalId: auth.caller.objectId } : filters;
     };
-    const what = instances ? 'ScheduleInstances' : 'Schedules';
+    const of = (query: ListQuery) => ({
+      kind,
+      resourceType: api.resourceType,
+      ...filtersOf(query),
+      ...(instances
+        ? { inForceAt: pim.clock.now() }
+        : { expiredSince: new Date(pim.clock.now().getTime() - EXPIRED_LISTED_MS) }),
+    });
     return pagedList(request, {
       context: api.context(kind, what),
-      filterFields: Object.keys(api.filterFields),
+      ...listOptions(api, kind, what),
       check: (query) => api.mayList(pim.canManageGroup, auth.caller, filtersOf(query)),
       load: (query) =>
-        pim.store.listSchedules({
-          kind,
-          resourceType: api.resourceType,
-          ...filtersOf(query),
-          pageSize: query.top,
-          continuationToken: query.skipToken,
-          ...(instances
-            ? { inForceAt: pim.clock.now() }
-            : { expiredSince: new Date(pim.clock.now().getTime() - EXPIRED_LISTED_MS) }),
-        }),
-      view: instances ? api.instanceView : api.scheduleView,
+        pim.store.listSchedules({ ...of(query), pageSize: query.top, continuationToken: query.skipToken }),
+      count: (query) => pim.store.countSchedules(of(query)),
+      resource: scheduleResource(api, kind, instances, pim),
     });
   };
 }
@@ -84,6 +82,9 @@ function getHandler(api: ResourceApi, kind: RequestKind, instances: boolean) {
     const pim = await getAppServices();
     const auth = await authenticate(request, pim.tokens);
     if (!auth.ok) return auth.response;
+    const resource = scheduleResource(api, kind, instances, pim);
+    const shaping = parseShapingRequest(request, resource);
+    if (!shaping.ok) return shaping.response;
     const id = validate(idSchema, request.params.id, 'id');
     if (!id.ok) return id.response;
     const s = await pim.store.findSchedule(storedScheduleId(id.value));
@@ -101,7 +102,8 @@ function getHandler(api: ResourceApi, kind: RequestKind, instances: boolean) {
       !(await mayRead(s))
     )
       return problem(404, `No ${kind} schedule${instances ? ' instance' : ''} ${id.value}`);
-    return { jsonBody: instances ? api.instanceView(s) : api.scheduleView(s) };
+    const entitySet = api.context(kind, instances ? 'ScheduleInstances' : 'Schedules');
+    return { jsonBody: await entityBody(request, entitySet, resource, s, shaping.value) };
   };
 }
 

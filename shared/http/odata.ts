@@ -1,8 +1,8 @@
 /**
- * The part of OData our list endpoints accept, as Graph writes it: `$filter`
- * clauses `field op value` joined by `and` (values quoted `'...'` with `''` for a quote, or bare for dates and
- * numbers), `$top`, `$skiptoken` (from `@odata.nextLink`), `$expand`, `$format`. Anything else is an ODataError,
- * which the functions turn into a 400 naming it.
+ * The part of OData our list endpoints accept, as Graph writes it: `$filter` clauses `field op value` joined by
+ * `and` (values quoted `'...'` with `''` for a quote, or bare for dates and numbers), `$top`, `$skiptoken` (from
+ * `@odata.nextLink`); `$orderby` and `$count` are odata-query.ts's, `$select` and `$expand` odata-shape.ts's.
+ * Anything else is an ODataError, which the functions turn into a 400 naming it.
  */
 import type { HttpRequest } from '@azure/functions';
 import { openSkipToken, sealSkipToken, SKIP_TOKEN_REFUSED } from './skip-token';
@@ -114,18 +114,7 @@ export function nextLink(request: HttpRequest, continuation: string | undefined)
   return sealSkipToken(new URL(request.url), continuation).toString();
 }
 
-/** `$expand` as a list of names; `policy($expand=rules)` is kept whole. */
-export function parseExpand(request: HttpRequest, allowed: readonly string[]): string[] {
-  const text = request.query.get('$expand');
-  if (text === null || text.trim() === '') return [];
-  const items = text.split(/,(?![^(]*\))/).map((s) => s.trim().replace(/\s+/g, ''));
-  for (const item of items) {
-    if (!allowed.includes(item))
-      throw new ODataError(`$expand=${item} is not supported; use ${allowed.join(', ')}`);
-  }
-  return items;
-}
-
+/** An OData collection answer; `context` is the absolute `@odata.context` (odata-shape.ts collectionContext). */
 export function collection(context: string, value: unknown[], next?: string): Record<string, unknown> {
   return { '@odata.context': context, value, ...(next ? { '@odata.nextLink': next } : {}) };
 }

@@ -150,6 +150,20 @@ export class CosmosRepository<T extends { id: string }> {
     };
   }
 
+  /**
+   * How many documents match `where` (the condition after `WHERE`), in the scope given: `SELECT VALUE COUNT(1)`,
+   * summed over what the SDK answers (one number per partition range, or one already summed).
+   */
+  async count(where: string, parameters: QueryParameters, scope: QueryScope): Promise<number> {
+    const { resources } = await this.container.items
+      .query<number>(
+        { query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters: toSqlParameters(parameters) },
+        'partitionKey' in scope ? { partitionKey: scope.partitionKey } : {},
+      )
+      .fetchAll();
+    return resources.reduce((sum, n) => sum + n, 0);
+  }
+
   private toStored(document: T): T {
     const parsed = this.schema.safeParse(stripSystemProperties(document));
     if (!parsed.success) throw new InvalidDocumentError(this.ref(document.id), z.prettifyError(parsed.error));

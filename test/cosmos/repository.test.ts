@@ -136,6 +136,31 @@ describe('CosmosRepository', () => {
     ]);
   });
 
+  it('counts matching documents in one partition and across partitions', async () => {
+    expect(await notes.count('c.n >= @min', { min: 2 }, { partitionKey: 'a' })).toBe(5);
+    expect(await notes.count('c.n >= @min', { min: 2 }, { crossPartition: true })).toBe(10);
+    expect(await notes.count('c.n > @max', { max: 99 }, { crossPartition: true })).toBe(0);
+  });
+
+  it('orders across partitions, ascending, page by page', async () => {
+    const seen: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await notes.queryPage(
+        'SELECT * FROM c WHERE c.n < 3 ORDER BY c.id ASC',
+        {},
+        {
+          crossPartition: true,
+          pageSize: 2,
+          continuationToken,
+        },
+      );
+      seen.push(...page.items.map((note) => note.id));
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    expect(seen).toEqual(['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
+  });
+
   it('validates on write and on read', async () => {
     await expect(notes.create({ id: 'bad', tenant: 'a', n: 1.5 })).rejects.toBeInstanceOf(
       InvalidDocumentError,

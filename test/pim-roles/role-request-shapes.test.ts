@@ -197,7 +197,10 @@ describe('views and filters', () => {
     expect(ROLE_API.collection('eligibility', 'ScheduleInstances')).toBe('roleEligibilityScheduleInstances');
     expect(GROUP_API.collection('assignment', 'ScheduleRequests')).toBe('assignmentScheduleRequests');
     expect(ROLE_API.context('assignment', 'Schedules')).toBe(
-      '$metadata#roleManagement/directory/roleAssignmentSchedules',
+      'roleManagement/directory/roleAssignmentSchedules',
+    );
+    expect(GROUP_API.context('eligibility', 'ScheduleInstances')).toBe(
+      'identityGovernance/privilegedAccess/group/eligibilityScheduleInstances',
     );
   });
 

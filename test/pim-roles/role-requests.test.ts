@@ -81,7 +81,7 @@ describe('eligible, activate, deactivate', () => {
       { as: olivia.userPrincipalName },
     );
     expect(mine['@odata.context']).toBe(
-      '$metadata#roleManagement/directory/roleEligibilityScheduleInstances',
+      `${app.rt.urls.api}/$metadata#roleManagement/directory/roleEligibilityScheduleInstances`,
     );
     expect(mine.value).toHaveLength(1);
 

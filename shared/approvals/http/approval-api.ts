@@ -12,6 +12,7 @@ import { authenticate, refuseAppOnly } from '../../http/caller';
 import { parseJsonBody, validate } from '../../http/json-body';
 import { currentUserOn } from '../../http/current-user';
 import { pagedList } from '../../http/paged-list';
+import { collectionContext, withEntityContext } from '../../http/odata-shape';
 import { problem } from '../../http/problem';
 import type { ResourceType } from '../../access/resource';
 import type { ApprovalServices, RaiseDecision } from '../approval-services';
@@ -25,6 +26,13 @@ export const ROLE_APPROVALS_ROUTE = 'roleManagement/directory/roleAssignmentAppr
 
 export interface ApprovalApiServices extends ApprovalServices {
   tokens: TokenValidator;
+}
+
+/** The approvals collection a request was sent to (groups' or directory roles'), for its `@odata.context`. */
+function approvalsOf(request: HttpRequest): string {
+  return new URL(request.url).pathname.toLowerCase().includes(ROLE_APPROVALS_ROUTE.toLowerCase())
+    ? ROLE_APPROVALS_ROUTE
+    : APPROVALS_ROUTE;
 }
 
 const idSchema = z.guid({ message: 'must be an approval id (a GUID)' });
@@ -60,7 +68,13 @@ export async function getApproval(
 ): Promise<HttpResponseInit> {
   const found = await findReadable(services, request);
   if (!found.ok) return found.response;
-  return { jsonBody: approvalView(found.approval, found.caller.objectId) };
+  return {
+    jsonBody: withEntityContext(
+      request,
+      approvalsOf(request),
+      approvalView(found.approval, found.caller.objectId),
+    ),
+  };
 }
 
 /**
@@ -91,10 +105,7 @@ export async function listApprovalsAwaitingCaller(
       });
       return { ...page, items: page.items.filter((a) => awaitsDecisionBy(a, me)) };
     },
-    view: (a) => {
-      const { '@odata.context': _context, ...item } = approvalView(a, me);
-      return item;
-    },
+    view: (a) => approvalView(a, me),
   });
 }
 
@@ -106,7 +117,7 @@ export async function listApprovalSteps(
   if (!found.ok) return found.response;
   return {
     jsonBody: {
-      '@odata.context': `${APPROVALS_ROUTE}('${found.approval.id}')/steps`,
+      '@odata.context': collectionContext(request, `${approvalsOf(request)}('${found.approval.id}')/steps`),
       value: found.approval.steps.map((s) => approvalStepView(found.approval, s, found.caller.objectId)),
     },
   };
@@ -120,7 +131,13 @@ export async function getApprovalStep(
   if (!found.ok) return found.response;
   const step = found.approval.steps.find((s) => s.id === request.params.stepId);
   if (!step) return problem(404, `The approval ${found.approval.id} has no step ${request.params.stepId}`);
-  return { jsonBody: approvalStepView(found.approval, step, found.caller.objectId) };
+  return {
+    jsonBody: withEntityContext(
+      request,
+      `${approvalsOf(request)}('${found.approval.id}')/steps`,
+      approvalStepView(found.approval, step, found.caller.objectId),
+    ),
+  };
 }
 
 /** PATCH { reviewResult: Approve | Deny, justification } → 204, as Graph; 503 when the request wasn't told yet. */

@@ -6,8 +6,6 @@
 import { APP_ROLES, type CallerPrincipal } from '../../auth/principal';
 import { deciderIds, namedApproverIds, type Approval, type ApprovalStep } from '../domain/approval';
 
-const BASE = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
-
 export function canReadApproval(approval: Approval, caller: CallerPrincipal): boolean {
   if (caller.roles.includes(APP_ROLES.admin) || caller.roles.includes(APP_ROLES.auditor)) return true;
   const me = caller.objectId.toLowerCase();
@@ -41,7 +39,6 @@ export function approvalStepView(approval: Approval, step: ApprovalStep, callerI
 
 export function approvalView(approval: Approval, callerId: string) {
   return {
-    '@odata.context': `${BASE}/$entity`,
     id: approval.id,
     groupId: approval.groupId,
     requestId: approval.requestId,

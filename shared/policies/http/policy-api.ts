@@ -5,7 +5,14 @@
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { CallerPrincipal } from '../../auth/principal';
-import { checkQueryOptions, collection, parseExpand } from '../../http/odata';
+import { checkQueryOptions, collection } from '../../http/odata';
+import {
+  collectionContext,
+  entityBody,
+  parseShaping,
+  shapeAll,
+  withEntityContext,
+} from '../../http/odata-shape';
 import { problem } from '../../http/problem';
 import {
   canReadEverything,
@@ -17,14 +24,11 @@ import { authorizeGroup } from '../../managed-groups/http/authorize-group';
 import { groupIdOfPolicy, tenantIdOfDirectoryRolePolicy } from '../domain/policy';
 import { ruleDefinition } from '../domain/rules';
 import type { PolicyService } from '../policy-service';
-import {
-  assignmentExpand,
-  parseAssignmentId,
-  readRuleBody,
-  scopeFilter,
-  type PolicyScopeFilter,
-} from './policy-requests';
-import { policyAssignmentView, policyView, ruleView } from './policy-views';
+import { parseAssignmentId, readRuleBody, scopeFilter, type PolicyScopeFilter } from './policy-requests';
+import { POLICY_ASSIGNMENT_RESOURCE, POLICY_RESOURCE, ruleView } from './policy-views';
+
+const POLICIES = 'policies/roleManagementPolicies';
+const ASSIGNMENTS = 'policies/roleManagementPolicyAssignments';
 
 export interface PolicyApiContext {
   policies: PolicyService;
@@ -70,16 +74,16 @@ function listFor(ctx: PolicyApiContext, filter: PolicyScopeFilter) {
 }
 
 export const listPolicies: PolicyHandler = async (request, ctx) => {
-  checkQueryOptions(request, ['$filter', '$expand']);
-  const expand = parseExpand(request, ['rules', 'effectiveRules']);
+  checkQueryOptions(request, ['$filter', '$select', '$expand']);
+  const shaping = parseShaping(request, POLICY_RESOURCE);
   const filter = scopeFilter(request, false);
   const denied = await authorize(ctx, filter, 'read');
   if (denied) return denied;
   const found = await listFor(ctx, filter);
   return {
     jsonBody: collection(
-      '$metadata#policies/roleManagementPolicies',
-      found.map((p) => policyView(p, expand.length > 0)),
+      collectionContext(request, POLICIES, shaping),
+      await shapeAll(found, POLICY_RESOURCE, shaping),
     ),
   };
 };
@@ -97,16 +101,11 @@ async function loadPolicy(request: HttpRequest, ctx: PolicyApiContext, access: G
 }
 
 export const getPolicy: PolicyHandler = async (request, ctx) => {
-  checkQueryOptions(request, ['$expand']);
-  const expand = parseExpand(request, ['rules', 'effectiveRules']);
+  checkQueryOptions(request, ['$select', '$expand']);
+  const shaping = parseShaping(request, POLICY_RESOURCE);
   const { policy, response } = await loadPolicy(request, ctx, 'read');
   if (!policy) return response;
-  return {
-    jsonBody: {
-      '@odata.context': '$metadata#policies/roleManagementPolicies/$entity',
-      ...policyView(policy, expand.length > 0),
-    },
-  };
+  return { jsonBody: await entityBody(request, POLICIES, POLICY_RESOURCE, policy, shaping) };
 };
 
 export const listRules: PolicyHandler = async (request, ctx) => {
@@ -115,7 +114,7 @@ export const listRules: PolicyHandler = async (request, ctx) => {
   if (!policy) return response;
   return {
     jsonBody: collection(
-      `$metadata#policies/roleManagementPolicies('${policy.id}')/rules`,
+      collectionContext(request, `${POLICIES}('${policy.id}')/rules`),
       policy.rules.map(ruleView),
     ),
   };
@@ -128,12 +127,7 @@ export const getRule: PolicyHandler = async (request, ctx) => {
   const ruleId = request.params.ruleId ?? '';
   const rule = policy.rules.find((r) => r.id === ruleId);
   if (!rule) return problem(404, `No rule ${ruleId} in policy ${policy.id}`);
-  return {
-    jsonBody: {
-      '@odata.context': `$metadata#policies/roleManagementPolicies('${policy.id}')/rules/$entity`,
-      ...ruleView(rule),
-    },
-  };
+  return { jsonBody: withEntityContext(request, `${POLICIES}('${policy.id}')/rules`, ruleView(rule)) };
 };
 
 export const patchRule: PolicyHandler = async (request, ctx) => {
@@ -161,23 +155,23 @@ export const patchRule: PolicyHandler = async (request, ctx) => {
 };
 
 export const listAssignments: PolicyHandler = async (request, ctx) => {
-  checkQueryOptions(request, ['$filter', '$expand']);
-  const expand = assignmentExpand(request);
+  checkQueryOptions(request, ['$filter', '$select', '$expand']);
+  const shaping = parseShaping(request, POLICY_ASSIGNMENT_RESOURCE);
   const filter = scopeFilter(request, true);
   const denied = await authorize(ctx, filter, 'read');
   if (denied) return denied;
   const found = await listFor(ctx, filter);
   return {
     jsonBody: collection(
-      '$metadata#policies/roleManagementPolicyAssignments',
-      found.map((p) => policyAssignmentView(p, expand)),
+      collectionContext(request, ASSIGNMENTS, shaping),
+      await shapeAll(found, POLICY_ASSIGNMENT_RESOURCE, shaping),
     ),
   };
 };
 
 export const getAssignment: PolicyHandler = async (request, ctx) => {
-  checkQueryOptions(request, ['$expand']);
-  const expand = assignmentExpand(request);
+  checkQueryOptions(request, ['$select', '$expand']);
+  const shaping = parseShaping(request, POLICY_ASSIGNMENT_RESOURCE);
   const id = request.params.id ?? '';
   const notFound = () => problem(404, `No role management policy assignment ${id}`);
   const named = parseAssignmentId(id);
@@ -188,9 +182,6 @@ export const getAssignment: PolicyHandler = async (request, ctx) => {
   const scopeId = named.scopeType === 'Group' ? named.groupId : '/';
   if (!policy || policy.scopeId !== scopeId || policy.roleDefinitionId !== named.role) return notFound();
   return {
-    jsonBody: {
-      '@odata.context': '$metadata#policies/roleManagementPolicyAssignments/$entity',
-      ...policyAssignmentView(policy, expand),
-    },
+    jsonBody: await entityBody(request, ASSIGNMENTS, POLICY_ASSIGNMENT_RESOURCE, policy, shaping),
   };
 };

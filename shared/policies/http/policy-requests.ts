@@ -2,7 +2,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { MAX_ID_LENGTH, overlongIdIn } from '../../http/edge';
 import { readLimitedBody } from '../../http/json-body';
-import { ODataError, parseExpand, parseFilter, type FilterClause } from '../../http/odata';
+import { ODataError, parseFilter, type FilterClause } from '../../http/odata';
 import { problem } from '../../http/problem';
 import type { GroupRole } from '../../managed-groups/domain/managed-group';
 
@@ -61,17 +61,6 @@ function directoryRoleFilter(scopeId: string, role: string | undefined): PolicyS
     throw new ODataError(`roleDefinitionId must be a directory role definition's id (a GUID)`);
   }
   return { scopeType: 'DirectoryRole', ...(role !== undefined && { roleDefinitionId: role.toLowerCase() }) };
-}
-
-export type AssignmentExpand = 'none' | 'policy' | 'policyWithRules';
-
-export function assignmentExpand(request: HttpRequest): AssignmentExpand {
-  const expand = parseExpand(request, ['policy', 'policy($expand=rules)']);
-  return expand.includes('policy($expand=rules)')
-    ? 'policyWithRules'
-    : expand.includes('policy')
-      ? 'policy'
-      : 'none';
 }
 
 const ASSIGNMENT_ID = /^(Group_([0-9a-f-]{36})_[0-9a-f-]{36})_(member|owner)$/i;

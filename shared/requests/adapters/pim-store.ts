@@ -7,8 +7,18 @@ import type { Container, Database } from '@azure/cosmos';
 import { z } from 'zod';
 import { CosmosRepository, type Page, type Stored } from '../../storage/cosmos-repository';
 import { AlreadyExistsError } from '../../storage/errors';
-import { scheduleSchema, type Schedule, type ScheduleStatus } from '../../lifecycle/domain/schedule';
-import { OPEN_STATUSES, scheduleRequestSchema, type ScheduleRequest } from '../domain/schedule-request';
+import {
+  scheduleSchema,
+  scheduleStatusSchema,
+  type Schedule,
+  type ScheduleStatus,
+} from '../../lifecycle/domain/schedule';
+import {
+  OPEN_STATUSES,
+  requestStatusSchema,
+  scheduleRequestSchema,
+  type ScheduleRequest,
+} from '../domain/schedule-request';
 import { lockSchema, RequestLocks } from './request-locks';
 import type { RequestKind } from '../domain/request-body';
 import type { ResourceType } from '../../access/resource';
@@ -23,9 +33,27 @@ export interface ListFilter {
    * documents, nor the other way round). Absent: any (callers that name the resource by groupId).
    */
   resourceType?: ResourceType;
+  /** `eq` and `ne` conditions on the enum fields the API filters on (values in any casing). */
+  where?: FieldConditions;
+  /** The order of the list (default: newest first). */
+  orderBy?: { field: OrderField; direction: 'asc' | 'desc' };
   pageSize: number;
   continuationToken?: string;
 }
+
+/** Enum fields the lists compare case-insensitively (Graph's enums take any casing). */
+export const CONDITION_FIELDS = ['status', 'memberType', 'assignmentType'] as const;
+/** Each enum field's stored values: a filter value in any casing is compared as stored, so the index serves it. */
+const STORED_VALUES: Record<(typeof CONDITION_FIELDS)[number], readonly string[]> = {
+  status: [...new Set([...requestStatusSchema.options, ...scheduleStatusSchema.options])],
+  memberType: scheduleSchema.shape.memberType.options,
+  assignmentType: scheduleSchema.shape.assignmentType.unwrap().options,
+};
+export type ConditionField = (typeof CONDITION_FIELDS)[number];
+export type FieldConditions = Partial<Record<ConditionField, { eq?: string; ne?: string[] }>>;
+/** Fields a list can be ordered by (single-field ORDER BY: no composite index needed). */
+export const ORDER_FIELDS = ['createdDateTime', 'startDateTime', 'endDateTime'] as const;
+export type OrderField = (typeof ORDER_FIELDS)[number];
 
 export class PimStore {
   readonly requests: CosmosRepository<ScheduleRequest>;
@@ -135,10 +163,16 @@ export class PimStore {
   listRequests(f: ListFilter & { createdBy?: string }): Promise<Page<Stored<ScheduleRequest>>> {
     const [where, params] = filterClause(f, { createdBy: 'c.createdBy.user.id' });
     return this.requests.queryPage(
-      `SELECT * FROM c WHERE ${where} ORDER BY c.createdDateTime DESC`,
+      `SELECT * FROM c WHERE ${where} ${orderClause(f, 'createdDateTime')}`,
       params,
       scope(f),
     );
+  }
+
+  /** How many requests listRequests would list over all its pages. */
+  countRequests(f: Omit<ListFilter & { createdBy?: string }, 'pageSize'>): Promise<number> {
+    const [where, params] = filterClause(f, { createdBy: 'c.createdBy.user.id' });
+    return this.requests.count(where, params, countScope(f));
   }
 
   /**
@@ -148,28 +182,18 @@ export class PimStore {
   listSchedules(
     f: ListFilter & { inForceAt?: Date; expiredSince?: Date; status?: ScheduleStatus },
   ): Promise<Page<Stored<Schedule>>> {
-    const [where, params] = filterClause(f, {});
-    let clause = where;
-    if (f.inForceAt) {
-      const at = f.inForceAt.toISOString();
-      clause +=
-        " AND c.status = 'Provisioned' AND c.startDateTime <= @at AND (IS_NULL(c.endDateTime) OR c.endDateTime > @at)";
-      params['@at'] = at;
-    } else if (f.status) {
-      clause += ' AND c.status = @status';
-      params['@status'] = f.status;
-    } else if (f.expiredSince) {
-      clause +=
-        " AND (c.status IN ('Scheduled', 'Provisioned') OR (c.status = 'Expired' AND c.endDateTime >= @since))";
-      params['@since'] = f.expiredSince.toISOString();
-    } else {
-      clause += " AND c.status IN ('Scheduled', 'Provisioned')";
-    }
+    const [clause, params] = scheduleClause(f);
     return this.schedules.queryPage(
-      `SELECT * FROM c WHERE ${clause} ORDER BY c.startDateTime DESC`,
+      `SELECT * FROM c WHERE ${clause} ${orderClause(f, 'startDateTime')}`,
       params,
       scope(f),
     );
+  }
+
+  /** How many schedules listSchedules would list over all its pages. */
+  countSchedules(f: Omit<ScheduleListFilter, 'pageSize'>): Promise<number> {
+    const [clause, params] = scheduleClause(f);
+    return this.schedules.count(clause, params, countScope(f));
   }
 
   /** The principal's eligibility for a group role in force at `at`, if any (single partition). */
@@ -191,11 +215,44 @@ export class PimStore {
   }
 }
 
+type ScheduleListFilter = ListFilter & { inForceAt?: Date; expiredSince?: Date; status?: ScheduleStatus };
+
+/** listSchedules' condition: the filter, and which schedules by status and time. */
+function scheduleClause(f: Omit<ScheduleListFilter, 'pageSize'>): [string, Record<string, string>] {
+  const [where, params] = filterClause(f, {});
+  let clause = where;
+  if (f.inForceAt) {
+    const at = f.inForceAt.toISOString();
+    clause +=
+      " AND c.status = 'Provisioned' AND c.startDateTime <= @at AND (IS_NULL(c.endDateTime) OR c.endDateTime > @at)";
+    params['@at'] = at;
+  } else if (f.status) {
+    clause += ' AND c.status = @status';
+    params['@status'] = f.status;
+  } else if (f.expiredSince) {
+    clause +=
+      " AND (c.status IN ('Scheduled', 'Provisioned') OR (c.status = 'Expired' AND c.endDateTime >= @since))";
+    params['@since'] = f.expiredSince.toISOString();
+  } else {
+    clause += " AND c.status IN ('Scheduled', 'Provisioned')";
+  }
+  return [clause, params];
+}
+
 function repo<T extends { id: string; groupId: string }>(
   container: Container,
   schema: z.ZodType<T>,
 ): CosmosRepository<T> {
   return new CosmosRepository<T>({ container, schema, partitionKeyOf: (d) => d.groupId });
+}
+
+function countScope(f: { groupId?: string }) {
+  return f.groupId ? { partitionKey: f.groupId } : { crossPartition: true as const };
+}
+
+function orderClause(f: Pick<ListFilter, 'orderBy'>, defaultField: OrderField): string {
+  const order = f.orderBy ?? { field: defaultField, direction: 'desc' };
+  return `ORDER BY c.${order.field} ${order.direction === 'asc' ? 'ASC' : 'DESC'}`;
 }
 
 function scope(f: ListFilter) {
@@ -204,7 +261,7 @@ function scope(f: ListFilter) {
 }
 
 function filterClause(
-  f: ListFilter & { createdBy?: string },
+  f: Omit<ListFilter, 'pageSize'> & { createdBy?: string },
   fields: { createdBy?: string },
 ): [string, Record<string, string>] {
   const clauses = ['c.kind = @kind'];
@@ -224,6 +281,21 @@ function filterClause(
   if (f.accessId) {
     clauses.push('c.accessId = @accessId');
     params['@accessId'] = f.accessId;
+  }
+  for (const field of CONDITION_FIELDS) {
+    const condition = f.where?.[field];
+    // A value that is no stored value matches nothing (eq) and excludes nothing (ne), as it is.
+    const stored = (value: string) =>
+      STORED_VALUES[field].find((v) => v.toLowerCase() === value.toLowerCase()) ?? value;
+    if (condition?.eq !== undefined) {
+      clauses.push(`c.${field} = @${field}Is`);
+      params[`@${field}Is`] = stored(condition.eq);
+    }
+    condition?.ne?.forEach((value, i) => {
+      // A document without the field (an eligibility's assignmentType) is not equal to any value.
+      clauses.push(`(NOT IS_DEFINED(c.${field}) OR IS_NULL(c.${field}) OR c.${field} != @${field}Not${i})`);
+      params[`@${field}Not${i}`] = stored(value);
+    });
   }
   if (f.createdBy && fields.createdBy) {
     clauses.push(`${fields.createdBy} = @createdBy`);

@@ -3,6 +3,52 @@ import type { Schedule } from '../../lifecycle/domain/schedule';
 import { groupScheduleId } from '../domain/schedule-id';
 import type { ScheduleRequest } from '../domain/schedule-request';
 
+/** What `$select` may name on each view (the views' keys). */
+export const REQUEST_PROPERTIES = [
+  'id',
+  'status',
+  'completedDateTime',
+  'createdDateTime',
+  'approvalId',
+  'customData',
+  'createdBy',
+  'action',
+  'isValidationOnly',
+  'justification',
+  'scheduleInfo',
+  'ticketInfo',
+  'accessId',
+  'principalId',
+  'groupId',
+  'targetScheduleId',
+] as const;
+export const SCHEDULE_PROPERTIES = [
+  'id',
+  'createdDateTime',
+  'modifiedDateTime',
+  'createdUsing',
+  'status',
+  'scheduleInfo',
+  'accessId',
+  'principalId',
+  'groupId',
+  'memberType',
+  'assignmentType',
+] as const;
+export const INSTANCE_PROPERTIES = [
+  'id',
+  'startDateTime',
+  'endDateTime',
+  'accessId',
+  'principalId',
+  'groupId',
+  'memberType',
+  'assignmentType',
+  'assignmentScheduleId',
+  'activatedUsing',
+  'eligibilityScheduleId',
+] as const;
+
 export function requestView(r: ScheduleRequest): Record<string, unknown> {
   return {
     id: r.id,

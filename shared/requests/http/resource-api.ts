@@ -12,7 +12,14 @@ import { EXPIRED_LISTED_MS, type Schedule } from '../../lifecycle/domain/schedul
 import { requestBodySchema, type RequestBody, type RequestKind } from '../domain/request-body';
 import type { ScheduleRequest } from '../domain/schedule-request';
 import { mayList } from './list-access';
-import { instanceView, requestView, scheduleView } from './request-view';
+import {
+  INSTANCE_PROPERTIES,
+  instanceView,
+  REQUEST_PROPERTIES,
+  requestView,
+  SCHEDULE_PROPERTIES,
+  scheduleView,
+} from './request-view';
 
 /** A stored request's or schedule's fields the lists filter on. */
 export type StoredFilterField = 'groupId' | 'principalId' | 'accessId';
@@ -26,7 +33,7 @@ export interface ResourceApi {
   base: string;
   /** A collection's route segment (and its functions' name prefix), e.g. `assignmentScheduleRequests`. */
   collection(kind: RequestKind, what: CollectionKind): string;
-  /** A collection's `@odata.context`. */
+  /** A collection's entity set after `$metadata#` (its absolute `@odata.context` is built from it). */
   context(kind: RequestKind, what: CollectionKind): string;
   /** The POST body, validated and mapped onto the core's request. */
   bodySchema: z.ZodType<RequestBody>;
@@ -35,6 +42,10 @@ export interface ResourceApi {
   requestView(r: ScheduleRequest): Record<string, unknown>;
   scheduleView(s: Schedule): Record<string, unknown>;
   instanceView(s: Schedule): Record<string, unknown>;
+  /** What `$select` may name on each view. */
+  properties: Readonly<Record<CollectionKind, readonly string[]>>;
+  /** The `$expand` naming the resource a request or schedule is on: the group, or the role definition. */
+  resourceExpansion: 'group' | 'roleDefinition';
   /** Undefined when the caller may list with these (stored) filters; else the 403 to answer. */
   mayList(
     canManageGroup: (caller: CallerPrincipal, groupId: string) => Promise<boolean>,
@@ -76,11 +87,17 @@ export const GROUP_API: ResourceApi = {
   resourceType: 'group',
   base: 'identityGovernance/privilegedAccess/group',
   collection: (kind, what) => `${kind}${what}`,
-  context: (kind, what) => `${kind}${what}`,
+  context: (kind, what) => `identityGovernance/privilegedAccess/group/${kind}${what}`,
   bodySchema: requestBodySchema,
   filterFields: { groupId: 'groupId', principalId: 'principalId', accessId: 'accessId' },
   requestView,
   scheduleView,
   instanceView,
+  properties: {
+    ScheduleRequests: REQUEST_PROPERTIES,
+    Schedules: SCHEDULE_PROPERTIES,
+    ScheduleInstances: INSTANCE_PROPERTIES,
+  },
+  resourceExpansion: 'group',
   mayList,
 };

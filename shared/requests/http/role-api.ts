@@ -12,7 +12,14 @@ import { problem } from '../../http/problem';
 import type { RequestBody } from '../domain/request-body';
 import { requestActionSchema, scheduleInfoSchema, ticketInfoSchema } from '../domain/schedule-request';
 import type { ResourceApi, StoredFilters } from './resource-api';
-import { roleInstanceView, roleRequestView, roleScheduleView } from './role-views';
+import {
+  ROLE_INSTANCE_PROPERTIES,
+  ROLE_REQUEST_PROPERTIES,
+  ROLE_SCHEDULE_PROPERTIES,
+  roleInstanceView,
+  roleRequestView,
+  roleScheduleView,
+} from './role-views';
 
 export const roleRequestBodySchema = z
   .strictObject({
@@ -79,11 +86,17 @@ export const ROLE_API: ResourceApi = {
   resourceType: 'directoryRole',
   base: 'roleManagement/directory',
   collection: (kind, what) => `role${capitalized(kind)}${what}`,
-  context: (kind, what) => `$metadata#roleManagement/directory/role${capitalized(kind)}${what}`,
+  context: (kind, what) => `roleManagement/directory/role${capitalized(kind)}${what}`,
   bodySchema: roleRequestBodySchema,
   filterFields: { principalId: 'principalId', roleDefinitionId: 'accessId', directoryScopeId: 'groupId' },
   requestView: roleRequestView,
   scheduleView: roleScheduleView,
   instanceView: roleInstanceView,
+  properties: {
+    ScheduleRequests: ROLE_REQUEST_PROPERTIES,
+    Schedules: ROLE_SCHEDULE_PROPERTIES,
+    ScheduleInstances: ROLE_INSTANCE_PROPERTIES,
+  },
+  resourceExpansion: 'roleDefinition',
   mayList: mayListRoles,
 };

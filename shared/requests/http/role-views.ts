@@ -6,7 +6,7 @@
 import type { DirectoryRoleDefinition } from '../../directory/directory';
 import type { Schedule } from '../../lifecycle/domain/schedule';
 import type { ScheduleRequest } from '../domain/schedule-request';
-import { requestView } from './request-view';
+import { INSTANCE_PROPERTIES, REQUEST_PROPERTIES, requestView, SCHEDULE_PROPERTIES } from './request-view';
 
 /** Graph writes these with a capital for Entra roles (`Direct`, `Group`; `Assigned`, `Activated`). */
 const MEMBER_TYPE = { direct: 'Direct', group: 'Group' } as const;
@@ -20,6 +20,25 @@ function roleFields(d: { groupId: string; accessId: string; principalId: string 
     appScopeId: null,
   };
 }
+
+const ROLE_FIELDS = ['principalId', 'roleDefinitionId', 'directoryScopeId', 'appScopeId'] as const;
+const GROUP_FIELDS: readonly string[] = ['accessId', 'groupId', 'principalId'];
+const asRole = (properties: readonly string[]) => [
+  ...properties.filter((p) => !GROUP_FIELDS.includes(p)),
+  ...ROLE_FIELDS,
+];
+
+/** What `$select` may name on each view (the views' keys). */
+export const ROLE_REQUEST_PROPERTIES = asRole(REQUEST_PROPERTIES);
+export const ROLE_SCHEDULE_PROPERTIES = asRole(SCHEDULE_PROPERTIES);
+export const ROLE_INSTANCE_PROPERTIES = [
+  ...asRole(INSTANCE_PROPERTIES).filter(
+    (p) => !['assignmentScheduleId', 'eligibilityScheduleId', 'activatedUsing'].includes(p),
+  ),
+  'roleAssignmentOriginId',
+  'roleAssignmentScheduleId',
+  'roleEligibilityScheduleId',
+];
 
 export function roleRequestView(r: ScheduleRequest): Record<string, unknown> {
   const { accessId: _role, groupId: _scope, principalId: _principal, ...rest } = requestView(r);
