@@ -226,7 +226,12 @@ describe('$expand', () => {
       displayName: liam.displayName,
     });
     expect((item.group as Item).id).toBe(GROUP);
-    expect(item.targetSchedule).toMatchObject({ id: item.id, principalId: liam.id, status: 'Provisioned' });
+    // The schedule a request made has Graph's group schedule id: {groupId}_{accessId}_{the request's id}.
+    expect(item.targetSchedule).toMatchObject({
+      id: `${GROUP}_member_${item.id as string}`,
+      principalId: liam.id,
+      status: 'Provisioned',
+    });
     expect(Object.keys(item).sort()).toEqual(['group', 'id', 'principal', 'status', 'targetSchedule']);
   });
 
