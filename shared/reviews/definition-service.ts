@@ -34,6 +34,7 @@ import { changedProperties, merged, stripEtag, summarize, valueAt } from './doma
 import { refuse, type Refusal } from './domain/refusal';
 import type { ReviewDefinition } from './domain/review-definition';
 import { normalRole } from './domain/reviewed-role';
+import { withStageDuration } from './domain/review-stages';
 import type { ReviewStore } from './adapters/review-store';
 
 export {
@@ -74,11 +75,12 @@ export async function prepareDefinition(
       'invalid',
       `settings.recurrence.range.startDate (${startDate}) must be today (${today}) or later`,
     );
-  const problem = await checkContent(deps, body);
+  const normal = withStageDuration(body);
+  const problem = await checkContent(deps, normal);
   if (problem) return problem;
 
   const id = randomUUID();
-  const { '@odata.type': _type, ...content } = body;
+  const { '@odata.type': _type, ...content } = normal;
   const definition: ReviewDefinition = {
     ...content,
     id,
@@ -131,7 +133,7 @@ export async function updateDefinition(
     );
   const before = await deps.reviews.definitions.find(id, id);
   if (!before) return refuse('notFound', `No access review definition ${id}`);
-  const first = merged(before, patch);
+  const first = mergedWithStages(before, patch);
   if ('ok' in first) return first;
   const problem = await checkContent(deps, first);
   if (problem) return problem;
@@ -141,7 +143,7 @@ export async function updateDefinition(
   try {
     result = await deps.reviews.definitions.update(id, id, (current) => {
       previous = current;
-      const next = merged(current, patch);
+      const next = mergedWithStages(current, patch);
       if ('ok' in next) return undefined;
       const { lastModifiedDateTime: _a, ...a } = stripEtag(current);
       const { lastModifiedDateTime: _b, ...b } = next;
@@ -161,6 +163,12 @@ export async function updateDefinition(
     await deps.audit.record(definitionUpdatedRecord(result.document, changes, caller, deps.clock.now()));
   }
   return { ok: true, definition: result.document };
+}
+
+/** The edit applied, with the stages in order and the instance as long as they are together. */
+function mergedWithStages(current: ReviewDefinition, patch: DefinitionPatch): ReviewDefinition | Refusal {
+  const next = merged(current, patch);
+  return 'ok' in next ? next : withStageDuration(next);
 }
 
 export interface OrchestrationControl {

@@ -46,6 +46,7 @@ export const definitionCreateSchema = z.strictObject({
   fallbackReviewers: reviewersSchema.default([]),
   additionalNotificationRecipients: recipientsSchema.default([]),
   settings: reviewSettingsSchema,
+  stageSettings: shape.stageSettings,
 });
 export type DefinitionCreate = z.infer<typeof definitionCreateSchema>;
 
@@ -61,6 +62,8 @@ export const definitionPatchSchema = z
     reviewers: reviewersSchema.optional(),
     fallbackReviewers: reviewersSchema.optional(),
     additionalNotificationRecipients: recipientsSchema.optional(),
+    /** Replaces the stages for occurrences that start after the edit. */
+    stageSettings: shape.stageSettings,
     settings: z
       .strictObject({
         instanceDurationInDays: z.number().int().min(1).max(365).optional(),

@@ -43,6 +43,7 @@ const TRACKED = [
   'reviewers',
   'fallbackReviewers',
   'additionalNotificationRecipients',
+  'stageSettings',
   ...Object.keys(reviewSettingsSchema.shape).map((k) => `settings.${k}`),
 ];
 

@@ -21,5 +21,6 @@ export function definitionView(d: ReviewDefinition & { _etag?: string }): Record
     fallbackReviewers: rest.fallbackReviewers,
     additionalNotificationRecipients: rest.additionalNotificationRecipients,
     settings: rest.settings,
+    ...(rest.stageSettings ? { stageSettings: rest.stageSettings } : {}),
   };
 }
