@@ -56,7 +56,11 @@ export interface SeriesActivities {
 const DAY_MS = 86_400_000;
 
 /** A multi-stage instance's `stages`; nothing for a single-stage one (its document stays as it was). */
-function stagesOf(d: ReviewDefinition, instanceId: string, start: string): { stages?: ReviewInstance['stages'] } {
+function stagesOf(
+  d: ReviewDefinition,
+  instanceId: string,
+  start: string,
+): { stages?: ReviewInstance['stages'] } {
   const stages = instanceStagesFor(d, instanceId, start);
   return stages ? { stages } : {};
 }

@@ -117,9 +117,12 @@ export const notificationRecipientSchema = z.object({
  * Which decisions of a stage send its items on to the next stage (Graph's values; `Recommendation` is Graph's too,
  * read by the checks only to be refused with a reason — domain/review-stages.ts).
  */
-export const stageDecisionSchema = graphEnum(['Approve', 'Deny', 'NotReviewed', 'DontKnow', 'Recommendation'], {
-  message: "must be 'Approve', 'Deny', 'NotReviewed' or 'DontKnow'",
-});
+export const stageDecisionSchema = graphEnum(
+  ['Approve', 'Deny', 'NotReviewed', 'DontKnow', 'Recommendation'],
+  {
+    message: "must be 'Approve', 'Deny', 'NotReviewed' or 'DontKnow'",
+  },
+);
 
 /** Graph's accessReviewStageSettings: one stage of a multi-stage review (checked by domain/review-stages.ts). */
 export const stageSettingsSchema = z.strictObject({

@@ -17,7 +17,8 @@ const DAY_MS = 86_400_000;
 export function checkStages(stages: readonly StageSettings[]): string | undefined {
   const ids = new Set<string>();
   for (const [i, s] of stages.entries()) {
-    if (ids.has(s.stageId)) return `stageSettings[${i}].stageId "${s.stageId}" is used twice: stage ids are unique`;
+    if (ids.has(s.stageId))
+      return `stageSettings[${i}].stageId "${s.stageId}" is used twice: stage ids are unique`;
     ids.add(s.stageId);
     if (s.decisionsThatWillMoveToNextStage?.includes('Recommendation'))
       return `stageSettings[${i}].decisionsThatWillMoveToNextStage: "Recommendation" is not supported; list the decisions that move on (Approve, Deny, NotReviewed, DontKnow)`;
@@ -67,7 +68,9 @@ export function withStageDuration<T extends Pick<ReviewDefinition, 'stageSetting
 }
 
 /** The reviewers an instance starts with: the first stage's in a multi-stage review, else the definition's. */
-export function startingReviewers(d: Pick<ReviewDefinition, 'stageSettings' | 'reviewers' | 'fallbackReviewers'>): {
+export function startingReviewers(
+  d: Pick<ReviewDefinition, 'stageSettings' | 'reviewers' | 'fallbackReviewers'>,
+): {
   reviewers: ReviewerScope[];
   fallbackReviewers: ReviewerScope[];
 } {
@@ -102,13 +105,16 @@ export function instanceStagesFor(
       reviewers: s.reviewers,
       fallbackReviewers: s.fallbackReviewers,
       decisionsThatWillMoveToNextStage:
-        (s.decisionsThatWillMoveToNextStage?.filter((v) => v !== 'Recommendation') as DecisionValue[]) ?? null,
+        (s.decisionsThatWillMoveToNextStage?.filter((v) => v !== 'Recommendation') as DecisionValue[]) ??
+        null,
     };
   });
 }
 
 /** The decisions that move an item from `stage` to the next one. */
-export function decisionsMovingOn(stage: Pick<InstanceStage, 'decisionsThatWillMoveToNextStage'>): DecisionValue[] {
+export function decisionsMovingOn(
+  stage: Pick<InstanceStage, 'decisionsThatWillMoveToNextStage'>,
+): DecisionValue[] {
   return stage.decisionsThatWillMoveToNextStage ?? ['Approve', 'Deny', 'NotReviewed', 'DontKnow'];
 }
 
@@ -124,7 +130,10 @@ export function findStage(instance: Pick<ReviewInstance, 'stages'>, id: string):
 }
 
 /** Why decisions can't be taken in `stage` now (it isn't the one in progress), or undefined. */
-export function stageClosed(instance: Pick<ReviewInstance, 'stages'>, stage: InstanceStage): string | undefined {
+export function stageClosed(
+  instance: Pick<ReviewInstance, 'stages'>,
+  stage: InstanceStage,
+): string | undefined {
   if (stage.status === 'InProgress') return undefined;
   const now = currentStage(instance);
   const where = now ? `; decisions are taken in the current stage (${now.stageId})` : '';
