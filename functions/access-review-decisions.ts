@@ -24,7 +24,7 @@ import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
 import { DECISIONS_CSV_HEADER, decisionCsvRow } from '../shared/reviews/http/decisions-csv';
 import { csvFile, csvRow } from '../shared/http/csv';
-import { MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
+import { decisionsOpen, MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
 import { decisionView } from '../shared/reviews/http/decision-view';
 import { INSTANCES_ROUTE, resolveInstance } from '../shared/reviews/http/instance-api';
 import { refusalResponse } from '../shared/reviews/http/refusal';
@@ -187,8 +187,8 @@ async function patchDecision(request: HttpRequest, onStage = false): Promise<Htt
   if (appOnly) return appOnly;
   const body = await parseJsonBody(request, patchSchema);
   if (!body.ok) return body.response;
-  // On a stage's route: that stage must be the one in progress, and the item in it.
-  if (r.stage) {
+  // On a stage's route, while the review takes decisions: that stage must be the one in progress, and the item in it.
+  if (r.stage && !decisionsOpen(r.instance)) {
     const closed = stageClosed(r.instance, r.stage);
     if (closed) return problem(400, closed);
     const item = await r.s.reviews.decisions.find(r.params.decisionId as string, r.instance.id);

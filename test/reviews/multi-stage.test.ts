@@ -218,6 +218,46 @@ describe('a two-stage review', () => {
   });
 });
 
+describe('stopping a multi-stage review', () => {
+  it('ends the current stage and the ones after it; no decision is taken after', async () => {
+    const res = await app.api(REVIEWS, {
+      ...ADMIN,
+      body: definition(
+        [
+          { stageId: '1', durationInDays: 2, reviewers: [user('marcus.johnson')] },
+          { stageId: '2', dependsOn: ['1'], durationInDays: 2, reviewers: [user('sofia.rossi')] },
+        ],
+        { mailNotificationsEnabled: true },
+      ),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const definitionId = ((await res.json()) as { id: string }).id;
+    await app.rt.waitForIdle();
+    const list = await app.json<{ value: { id: string }[] }>(`${REVIEWS}/${definitionId}/instances`, ADMIN);
+    const url = `${REVIEWS}/${definitionId}/instances/${list.value[0]?.id ?? ''}`;
+    const pending = await app.json<{ value: Item[] }>(`${url}/stages/1/decisions`, as('marcus.johnson'));
+    expect(pending.value.length).toBeGreaterThan(0);
+
+    const stop = await app.api(`${url}/stop`, { ...ADMIN, method: 'POST' });
+    expect(stop.status, await stop.clone().text()).toBe(204);
+    await app.rt.waitForIdle();
+    expect((await app.json<{ status: string }>(url, ADMIN)).status).toBe('Completed');
+    const stages = (await app.json<{ value: Stage[] }>(`${url}/stages`, ADMIN)).value;
+    expect(stages.map((s) => s.status)).toEqual(['Completed', 'Completed']);
+    const late = await app.api(`${url}/stages/1/decisions/${pending.value[0]?.id ?? ''}`, {
+      ...as('marcus.johnson'),
+      method: 'PATCH',
+      body: { decision: 'Approve', justification: 'Late' },
+    });
+    expect(late.status).toBe(409);
+    // Stage 2 never started: its reviewer has only the mail of the first review's stage 2.
+    await app.rt.advance('P4D');
+    await app.rt.waitForIdle();
+    expect(await app.mailTo('sofia.rossi@pimflow.example')).toHaveLength(1);
+    expect(await app.mailTo('marcus.johnson@pimflow.example')).toHaveLength(2);
+  });
+});
+
 describe('stageSettings validation', () => {
   const stage = (stageId: string, dependsOn: string[] = [], more: Record<string, unknown> = {}) => ({
     stageId,
