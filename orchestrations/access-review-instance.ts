@@ -101,6 +101,7 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
     // Stages one after the other; a stop ends the current one and skips the rest. Statuses are the loaded ones, so
     // a restarted orchestration goes on from the stage it was in (moving items again is idempotent).
     for (const [k, stage] of stages.entries()) {
+      if (run.stopped) break;
       if (stage.status === 'Completed') continue;
       const before = stages[k - 1];
       if (before && stage.status === 'NotStarted') {
