@@ -348,6 +348,29 @@ describe('stageSettings validation', () => {
     );
   });
 
+  it('a series edit replaces the stages, checked as at creation', async () => {
+    const res = await app.api(REVIEWS, { ...ADMIN, body: definition([stage('1'), stage('2', ['1'])]) });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const url = `${REVIEWS}/${((await res.json()) as { id: string }).id}`;
+    const bad = await app.api(url, {
+      ...ADMIN,
+      method: 'PATCH',
+      body: { stageSettings: [stage('1'), stage('1', ['1'])] },
+    });
+    expect(bad.status).toBe(400);
+    expect(apiErrorMessage(await bad.json())).toMatch(/used twice/);
+    const edited = await app.api(url, {
+      ...ADMIN,
+      method: 'PATCH',
+      body: { stageSettings: [stage('1', [], { durationInDays: 6 })] },
+    });
+    expect(edited.status, await edited.clone().text()).toBe(200);
+    expect(await edited.json()).toMatchObject({
+      settings: { instanceDurationInDays: 6 },
+      stageSettings: [{ stageId: '1', durationInDays: 6 }],
+    });
+  });
+
   it('takes three stages in a chain; every decision moves on when the list is left out', async () => {
     const res = await app.api(REVIEWS, {
       ...ADMIN,
