@@ -1,10 +1,11 @@
 /**
- * An access review instance's decision items, Graph-shaped:
+ * An access review instance's decision items, and a multi-stage instance's stages with their items, Graph-shaped:
  * `.../definitions/{definitionId}/instances/{instanceId}/decisions` (GET, `$filter` on decision and principalId,
  * `$top`, paging; or the whole result as CSV with `Accept: text/csv` or `$format=csv`), `.../decisions/
  * filterByCurrentUser(on='reviewer')` (the same, only the caller's items) and `.../decisions/{id}` (GET,
  * PATCH `{ decision, justification }`). Admins and auditors read every item; a reviewer reads and decides only
- * their own items. See docs/api/access-reviews.md.
+ * their own items. Multi-stage: `.../instances/{id}/stages[/{stageId}]` (GET) and
+ * `.../stages/{stageId}/decisions[/{id}]` (GET, PATCH in the stage in progress only). See docs/api/access-reviews.md.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
@@ -23,11 +24,11 @@ import {
 } from '../shared/http/odata';
 import { problem } from '../shared/http/problem';
 import { collectionContext, withEntityContext } from '../shared/http/odata-shape';
-import { decisionsOf } from '../shared/reviews/http/review-contexts';
+import { decisionsIn, stagesOf } from '../shared/reviews/http/review-contexts';
 import { getAppServices } from '../shared/composition-root';
 import { DECISIONS_CSV_HEADER, decisionCsvRow } from '../shared/reviews/http/decisions-csv';
 import { csvFile, csvRow } from '../shared/http/csv';
-import { MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
+import { decisionsOpen, MAX_JUSTIFICATION, recordDecision } from '../shared/reviews/decide';
 import { decisionView } from '../shared/reviews/http/decision-view';
 import {
   INSTANCES_ROUTE,
@@ -37,10 +38,17 @@ import {
 } from '../shared/reviews/http/instance-api';
 import { refusalResponse } from '../shared/reviews/http/refusal';
 import { reviewerOf } from '../shared/reviews/domain/reviewer-access';
-import { decisionValueSchema, type DecisionValue } from '../shared/reviews/domain/review-decision';
+import {
+  decisionValueSchema,
+  type DecisionValue,
+  type ReviewDecision,
+} from '../shared/reviews/domain/review-decision';
+import { itemInStage, stageClosed } from '../shared/reviews/domain/review-stages';
+import { routeStage, stageView } from '../shared/reviews/http/stage-view';
 import type { DecisionFilter } from '../shared/reviews/adapters/review-store';
 
 const DECISIONS = `${INSTANCES_ROUTE}/{instanceId}/decisions`;
+const STAGES = `${INSTANCES_ROUTE}/{instanceId}/stages`;
 const MAX_EXPORT_ROWS = 100_000;
 const FILTER_FIELDS: Record<string, 'decision' | 'principalId'> = {
   decision: 'decision',
@@ -96,22 +104,37 @@ function parseQuery(request: HttpRequest): DecisionQuery {
   return q;
 }
 
+/** The instance and, on a stage's route, the stage (404 for a stage the instance doesn't have). */
+async function resolveRoute(request: HttpRequest, onStage: boolean) {
+  const r = await resolveInstance(await getAppServices(), request, 'read');
+  if (!r.ok) return r;
+  if (!onStage) return { ...r, stage: undefined };
+  const s = routeStage(r.instance, request.params.stageId);
+  return s.ok ? { ...r, stage: s.stage } : s;
+}
+
 /**
- * The list; with `currentUser` (filterByCurrentUser(on='reviewer')) only the items the caller reviews, whoever
- * they are (an admin's own items too).
+ * The list — an instance's items, or on a stage's route that stage's; with `currentUser`
+ * (filterByCurrentUser(on='reviewer')) only the items the caller reviews, whoever they are (an admin's own too).
  */
-async function listDecisions(request: HttpRequest, currentUser = false): Promise<HttpResponseInit> {
+async function listDecisions(
+  request: HttpRequest,
+  { onStage = false, currentUser = false } = {},
+): Promise<HttpResponseInit> {
   if (currentUser) {
     const on = currentUserOn(request, REVIEWS_ON);
     if (!on.ok) return on.response;
   }
-  const r = await resolveInstance(await getAppServices(), request, 'read');
+  const r = await resolveRoute(request, onStage);
   if (!r.ok) return r.response;
   if (currentUser) {
     const appOnly = refuseAppOnly(r.caller, REVIEWS_USER_ONLY);
     if (appOnly) return appOnly;
   }
   const onlyMine = currentUser || !r.readsAll;
+  const stage = r.stage;
+  // A stage's items as that stage saw them; the instance's as they stand (their final or current decision).
+  const view = (item: ReviewDecision) => decisionView(stage ? itemInStage(item, stage.stageId) : item);
   let q: DecisionQuery;
   try {
     q = parseQuery(request);
@@ -123,6 +146,7 @@ async function listDecisions(request: HttpRequest, currentUser = false): Promise
     instanceId: r.instance.id,
     ...(q.decision ? { decision: q.decision } : {}),
     ...(q.principalId ? { principalId: q.principalId } : {}),
+    ...(stage ? { inStage: stage.stageId } : {}),
     // Reviewers see only the items they review; admins and auditors all of them.
     ...(onlyMine ? { reviewerId: r.caller.objectId.toLowerCase() } : {}),
   };
@@ -133,7 +157,8 @@ async function listDecisions(request: HttpRequest, currentUser = false): Promise
       let token = q.skipToken;
       do {
         const page = await r.s.reviews.listDecisions({ ...filter, pageSize: 1000, continuationToken: token });
-        for (const item of page.items) body += decisionCsvRow(item);
+        for (const item of page.items)
+          body += decisionCsvRow(stage ? itemInStage(item, stage.stageId) : item);
         rows += page.items.length;
         token = page.continuationToken;
         if (rows > MAX_EXPORT_ROWS)
@@ -148,8 +173,8 @@ async function listDecisions(request: HttpRequest, currentUser = false): Promise
     });
     return {
       jsonBody: collection(
-        collectionContext(request, decisionsOf(r.instance)),
-        page.items.map(decisionView),
+        collectionContext(request, decisionsIn(r.instance, stage)),
+        page.items.map(view),
         nextLink(request, page.continuationToken),
       ),
     };
@@ -160,30 +185,48 @@ async function listDecisions(request: HttpRequest, currentUser = false): Promise
   }
 }
 
-async function visibleItem(request: HttpRequest) {
-  const r = await resolveInstance(await getAppServices(), request, 'read');
+async function visibleItem(request: HttpRequest, onStage: boolean) {
+  const r = await resolveRoute(request, onStage);
   if (!r.ok) return r;
   const decisionId = r.params.decisionId as string;
   const item = await r.s.reviews.decisions.find(decisionId, r.instance.id);
-  if (!item || (!r.readsAll && !item.reviewerIds.includes(r.caller.objectId.toLowerCase())))
-    return { ok: false as const, response: problem(404, `No decision item ${decisionId} in this review`) };
-  return { ...r, item };
+  const where = r.stage ? `stage ${r.stage.stageId} of this review` : 'this review';
+  if (
+    !item ||
+    (r.stage && !item.stageIds?.includes(r.stage.stageId)) ||
+    (!r.readsAll && !item.reviewerIds.includes(r.caller.objectId.toLowerCase()))
+  )
+    return { ok: false as const, response: problem(404, `No decision item ${decisionId} in ${where}`) };
+  return { ...r, item: r.stage ? itemInStage(item, r.stage.stageId) : item };
 }
 
-async function getDecision(request: HttpRequest): Promise<HttpResponseInit> {
-  const v = await visibleItem(request);
+async function getDecision(request: HttpRequest, onStage = false): Promise<HttpResponseInit> {
+  const v = await visibleItem(request, onStage);
   return v.ok
-    ? { jsonBody: withEntityContext(request, decisionsOf(v.instance), decisionView(v.item)) }
+    ? { jsonBody: withEntityContext(request, decisionsIn(v.instance, v.stage), decisionView(v.item)) }
     : v.response;
 }
 
-async function patchDecision(request: HttpRequest): Promise<HttpResponseInit> {
-  const r = await resolveInstance(await getAppServices(), request, 'read');
+async function patchDecision(request: HttpRequest, onStage = false): Promise<HttpResponseInit> {
+  const r = await resolveRoute(request, onStage);
   if (!r.ok) return r.response;
   const appOnly = refuseAppOnly(r.caller, 'decide access review items');
   if (appOnly) return appOnly;
   const body = await parseJsonBody(request, patchSchema);
   if (!body.ok) return body.response;
+  // On a stage's route, while the review takes decisions: that stage must be the one in progress, and the item in it.
+  if (r.stage && !decisionsOpen(r.instance)) {
+    const closed = stageClosed(r.instance, r.stage);
+    if (closed) return problem(400, closed);
+    const item = await r.s.reviews.decisions.find(r.params.decisionId as string, r.instance.id);
+    if (item?.stageIds?.includes(r.stage.stageId) && item.stageId !== r.stage.stageId)
+      return problem(400, `This item moved on to stage ${item.stageId}: decide it there`);
+    if (!item?.stageIds?.includes(r.stage.stageId))
+      return problem(
+        404,
+        `No decision item ${r.params.decisionId} in stage ${r.stage.stageId} of this review`,
+      );
+  }
   const result = await recordDecision(r.s, {
     instanceId: r.instance.id,
     definitionId: r.instance.definitionId,
@@ -200,6 +243,25 @@ async function patchDecision(request: HttpRequest): Promise<HttpResponseInit> {
   return result.ok ? { status: 204 } : refusalResponse(result);
 }
 
+async function listStages(request: HttpRequest): Promise<HttpResponseInit> {
+  const r = await resolveInstance(await getAppServices(), request, 'read');
+  if (!r.ok) return r.response;
+  return {
+    jsonBody: collection(
+      collectionContext(request, stagesOf(r.instance)),
+      (r.instance.stages ?? []).map(stageView),
+    ),
+  };
+}
+
+async function getStage(request: HttpRequest): Promise<HttpResponseInit> {
+  const r = await resolveRoute(request, true);
+  if (!r.ok) return r.response;
+  return r.stage
+    ? { jsonBody: withEntityContext(request, stagesOf(r.instance), stageView(r.stage)) }
+    : problem(404, 'The route names no stage');
+}
+
 app.http('accessReviewDecisionsList', {
   route: DECISIONS,
   methods: ['GET'],
@@ -211,17 +273,47 @@ app.http('accessReviewDecisionsByCurrentUser', {
   route: `${DECISIONS}/${BY_CURRENT_USER}`,
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: (request: HttpRequest) => listDecisions(request, true),
+  handler: (request: HttpRequest) => listDecisions(request, { currentUser: true }),
 });
 app.http('accessReviewDecisionsGet', {
   route: `${DECISIONS}/{decisionId}`,
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: getDecision,
+  handler: (request) => getDecision(request),
 });
 app.http('accessReviewDecisionsPatch', {
   route: `${DECISIONS}/{decisionId}`,
   methods: ['PATCH'],
   authLevel: 'anonymous',
-  handler: patchDecision,
+  handler: (request) => patchDecision(request),
+});
+app.http('accessReviewStagesList', {
+  route: STAGES,
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: listStages,
+});
+app.http('accessReviewStagesGet', {
+  route: `${STAGES}/{stageId}`,
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: getStage,
+});
+app.http('accessReviewStageDecisionsList', {
+  route: `${STAGES}/{stageId}/decisions`,
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: (request) => listDecisions(request, { onStage: true }),
+});
+app.http('accessReviewStageDecisionsGet', {
+  route: `${STAGES}/{stageId}/decisions/{decisionId}`,
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: (request) => getDecision(request, true),
+});
+app.http('accessReviewStageDecisionsPatch', {
+  route: `${STAGES}/{stageId}/decisions/{decisionId}`,
+  methods: ['PATCH'],
+  authLevel: 'anonymous',
+  handler: (request) => patchDecision(request, true),
 });

@@ -12,6 +12,12 @@ registerActivity(InstanceActivity.mailReviewers, async (input) =>
   (await instanceActivities()).mailReviewers(input),
 );
 registerActivity(InstanceActivity.close, async (input) => (await instanceActivities()).closeInstance(input));
+registerActivity(InstanceActivity.advanceStage, async (input) =>
+  (await instanceActivities()).advanceStage(input),
+);
+registerActivity(InstanceActivity.beginStage, async (input) =>
+  (await instanceActivities()).beginStage(input),
+);
 registerActivity(InstanceActivity.applyDefaultDecisions, async (input) =>
   (await instanceActivities()).applyDefaultDecisions(input),
 );

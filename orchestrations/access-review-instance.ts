@@ -2,7 +2,8 @@
  * One access review instance (one group role in one occurrence of a series), started by the series orchestration as
  * a sub-orchestration (`review-instance-{id}`, input `{ definitionId, instanceId }`): wait for its start, snapshot
  * the role's assignments into decision items a page at a time, go InProgress and mail the reviewers, remind those
- * with items left at the midpoint, and at the end — or when stopped (final) — close it, give undecided items the
+ * with items left at the midpoint — in a multi-stage review, each stage in turn: move the items the stage before
+ * passes on, mail the stage's reviewers, remind at its midpoint — and at the end — or when stopped (final) — close it, give undecided items the
  * default decision, tell the admins, and with auto-apply run the apply sub-orchestration. Decisions never come
  * here: they go straight to Cosmos through the API, so the history holds a handful of events per instance whatever
  * its size. Returns the instance's final status.
@@ -33,6 +34,7 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
   const start = new Date(loaded.startDateTime);
   const end = new Date(loaded.endDateTime);
   const midpoint = new Date(start.getTime() + (end.getTime() - start.getTime()) / 2);
+  const stages = loaded.stages ?? [];
   // In an object: the helpers below set it, and a `let` would stay narrowed to null out here.
   const run: { stopped: StopPayload | null } = { stopped: null };
 
@@ -54,7 +56,7 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
     return false;
   }
 
-  function* mailRound(kind: 'start' | 'reminder'): Generator<Task, void, unknown> {
+  function* mailRound(kind: 'start' | 'reminder', stageId?: string): Generator<Task, void, unknown> {
     let after: string | null = null;
     do {
       try {
@@ -63,6 +65,7 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
           kind,
           after,
           round: 'midpoint',
+          ...(stageId === undefined ? {} : { stageId }),
         });
         after = r.after;
       } catch {
@@ -84,14 +87,43 @@ const accessReviewInstanceOrchestrator: OrchestrationHandler = function* (contex
     } while (cursor !== null);
     yield* call(context, A.begin, ref);
     context.df.setCustomStatus('InProgress');
-    yield* mailRound('start');
+    yield* mailRound('start', stages[0]?.stageId);
   } else if (loaded.stopped) {
     run.stopped = { by: { id: 'unknown', displayName: null } };
   }
 
-  if (!(yield* waitUntil(midpoint))) {
-    yield* mailRound('reminder');
-    yield* waitUntil(end);
+  if (stages.length === 0) {
+    if (!(yield* waitUntil(midpoint))) {
+      yield* mailRound('reminder');
+      yield* waitUntil(end);
+    }
+  } else {
+    // Stages one after the other; a stop ends the current one and skips the rest. Statuses are the loaded ones, so
+    // a restarted orchestration goes on from the stage it was in (moving items again is idempotent).
+    for (const [k, stage] of stages.entries()) {
+      if (run.stopped) break;
+      if (stage.status === 'Completed') continue;
+      const before = stages[k - 1];
+      if (before && stage.status === 'NotStarted') {
+        context.df.setCustomStatus(`Moving to stage ${stage.stageId}`);
+        for (;;) {
+          const moved = yield* call(context, A.advanceStage, {
+            ...ref,
+            from: before.stageId,
+            to: stage.stageId,
+          });
+          if (!moved.more) break;
+        }
+        yield* call(context, A.beginStage, { ...ref, stageId: stage.stageId });
+        yield* mailRound('start', stage.stageId);
+      }
+      context.df.setCustomStatus(`InProgress: stage ${stage.stageId}`);
+      const stageStart = new Date(stage.startDateTime).getTime();
+      const stageEnd = new Date(stage.endDateTime);
+      if (yield* waitUntil(new Date(stageStart + (stageEnd.getTime() - stageStart) / 2))) break;
+      yield* mailRound('reminder', stage.stageId);
+      if (yield* waitUntil(stageEnd)) break;
+    }
   }
 
   context.df.setCustomStatus('Completing');

@@ -11,6 +11,7 @@ import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
 import { reviewerOf } from './domain/reviewer-access';
 import { isDirectoryRole } from './domain/reviewed-role';
+import { currentStage } from './domain/review-stages';
 
 /** The instance, its series and the caller, as the route resolved them. */
 export interface ReviewerContext {
@@ -75,6 +76,8 @@ async function pendingOf(
       decision: 'NotReviewed',
       reviewerId: r.caller.objectId.toLowerCase(),
       ...(filter.principalId ? { principalId: filter.principalId.toLowerCase() } : {}),
+      // Multi-stage: the items of the stage in progress (those of closed stages keep their decisions).
+      ...(r.instance.stages ? { stageId: currentStage(r.instance)?.stageId ?? '' } : {}),
       pageSize: 500,
       continuationToken: token,
     });

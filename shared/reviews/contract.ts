@@ -85,9 +85,42 @@ export interface InstanceRef {
   instanceId: string;
 }
 
+/** A multi-stage instance's stage as its orchestration sees it. */
+export interface LoadedStage {
+  stageId: string;
+  startDateTime: string;
+  endDateTime: string;
+  status: string;
+}
+
 export type LoadedInstance =
   | { found: false }
-  | { found: true; status: string; startDateTime: string; endDateTime: string; stopped: boolean };
+  | {
+      found: true;
+      status: string;
+      startDateTime: string;
+      endDateTime: string;
+      stopped: boolean;
+      /** A multi-stage review's stages, in order; absent for a single-stage review. */
+      stages?: LoadedStage[];
+    };
+
+/** Closes stage `from` of a multi-stage instance and moves the items its decisions send on into stage `to`. */
+export interface AdvanceStageInput extends InstanceRef {
+  from: string;
+  to: string;
+}
+
+export interface AdvanceStageResult {
+  /** Items moved by this call (a page at most). */
+  moved: number;
+  /** Call again: more items may be left to move. */
+  more: boolean;
+}
+
+export interface StageRef extends InstanceRef {
+  stageId: string;
+}
 
 export interface SnapshotPageInput extends InstanceRef {
   cursor: string | null;
@@ -112,6 +145,8 @@ export interface MailReviewersInput extends InstanceRef {
   round?: string;
   /** Start: only reviewers not contacted yet (reviewers added to a running instance). */
   onlyNew?: boolean;
+  /** Multi-stage reviews: the stage whose reviewers are mailed (default: the one in progress). */
+  stageId?: string;
 }
 
 export interface MailReviewersResult {
@@ -164,6 +199,13 @@ export const InstanceActivity = {
     MAIL_RETRY,
   ),
   close: defineActivity<CloseInstanceInput, InstanceStatusResult>('ReviewInstanceClose', STEP_RETRY),
+  /** Multi-stage: closes a stage and moves a page of its items on; called until `more` is false. */
+  advanceStage: defineActivity<AdvanceStageInput, AdvanceStageResult>(
+    'ReviewInstanceAdvanceStage',
+    STEP_RETRY,
+  ),
+  /** Multi-stage: the next stage InProgress, its reviewers the instance's. */
+  beginStage: defineActivity<StageRef, InstanceStatusResult>('ReviewInstanceBeginStage', STEP_RETRY),
   applyDefaultDecisions: defineActivity<InstanceRef, DefaultDecisionsResult>(
     'ReviewInstanceApplyDefaultDecisions',
     STEP_RETRY,

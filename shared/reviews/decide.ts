@@ -1,8 +1,8 @@
 /**
  * Records one reviewer's decision on one decision item — the one way decisions are written, from the API (PATCH
  * .../decisions/{id}, batchRecordDecisions, acceptRecommendations) and from the review page's POST. Only while the
- * instance is InProgress (and not being stopped); only by a user in the item's `reviewerIds` (admins manage reviews,
- * they don't decide them); a reason is required on Approve when the series says so. The write is ETag-guarded
+ * instance is InProgress (and not being stopped) and, in a multi-stage review, while the item's stage is the one in
+ * progress; only by a user in the item's `reviewerIds` (admins manage reviews, they don't decide them); a reason is required on Approve when the series says so. The write is ETag-guarded
  * and audited. Decisions go straight to Cosmos: the instance's orchestration never hears of them.
  */
 import type { AuditWriter } from '../audit/domain/audit-record';
@@ -11,6 +11,7 @@ import type { Stored } from '../storage/stored';
 import { NotFoundError } from '../storage/errors';
 import { decisionRecordedRecord } from './domain/decision-audit-records';
 import { refuse, type Refusal } from './domain/refusal';
+import { itemStageClosed } from './domain/review-stages';
 import type { ReviewDecision } from './domain/review-decision';
 import type { ReviewInstance } from './domain/review-instance';
 import type { ReviewStore } from './adapters/review-store';
@@ -87,6 +88,9 @@ export async function recordDecision(
     );
   const closed = decisionsOpen(instance);
   if (closed) return refuse('conflict', closed);
+  // Multi-stage: only the stage in progress decides; an item whose stage closed keeps its decision.
+  const stageClosed = itemStageClosed(instance, item);
+  if (stageClosed) return refuse('invalid', stageClosed);
   if (input.decision === 'Approve' && justificationRequired && !justification)
     return refuse('invalid', 'This review requires a justification to approve access');
 
@@ -99,7 +103,7 @@ export async function recordDecision(
   let result: { document: Stored<ReviewDecision>; changed: boolean };
   try {
     result = await services.reviews.decisions.update(item.id, instance.id, (current) =>
-      current.reviewerIds.includes(reviewerId)
+      current.reviewerIds.includes(reviewerId) && current.stageId === item.stageId
         ? {
             ...current,
             decision: input.decision,

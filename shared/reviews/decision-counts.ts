@@ -9,7 +9,7 @@ export async function forEachDecision(
   reviews: ReviewStore,
   instanceId: string,
   visit: (item: ReviewDecision) => void,
-  filter: { decision?: ReviewDecision['decision']; reviewerId?: string } = {},
+  filter: { decision?: ReviewDecision['decision']; reviewerId?: string; stageId?: string } = {},
 ): Promise<void> {
   let token: string | undefined;
   do {
@@ -24,11 +24,12 @@ export async function forEachDecision(
   } while (token);
 }
 
-/** Items per reviewer: all of them, or only those not yet decided. */
+/** Items per reviewer: all of them, or only those not yet decided; in a multi-stage review, one stage's. */
 export async function reviewerCounts(
   reviews: ReviewStore,
   instanceId: string,
   pendingOnly: boolean,
+  stageId?: string,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   await forEachDecision(
@@ -37,7 +38,10 @@ export async function reviewerCounts(
     (item) => {
       for (const id of item.reviewerIds) counts.set(id, (counts.get(id) ?? 0) + 1);
     },
-    pendingOnly ? { decision: 'NotReviewed' } : {},
+    {
+      ...(pendingOnly ? { decision: 'NotReviewed' as const } : {}),
+      ...(stageId === undefined ? {} : { stageId }),
+    },
   );
   return counts;
 }

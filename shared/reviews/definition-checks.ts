@@ -8,6 +8,7 @@ import { parseIsoDuration } from '../iso-duration';
 import type { ManagedGroupRepository } from '../managed-groups/adapters/managed-group-repository';
 import type { ManagedRoleRepository } from '../managed-roles/adapters/managed-role-repository';
 import { checkRecurrence } from './domain/recurrence';
+import { checkStages } from './domain/review-stages';
 import { refuse, type Refusal } from './domain/refusal';
 import {
   parseReviewers,
@@ -19,7 +20,7 @@ import { isDirectoryScopeRole, type DirectoryScopeRole } from './domain/reviewed
 
 type Content = Pick<
   ReviewDefinition,
-  'reviewers' | 'fallbackReviewers' | 'additionalNotificationRecipients' | 'settings'
+  'reviewers' | 'fallbackReviewers' | 'additionalNotificationRecipients' | 'settings' | 'stageSettings'
 >;
 
 const USER_QUERY = /^\/(?:v1\.0\/)?users\/([0-9a-fA-F-]{36})$/;
@@ -34,8 +35,15 @@ export async function checkContent(
   deps: { directory: Pick<Directory, 'getUsers'> },
   d: Content,
 ): Promise<Refusal | undefined> {
+  const stageProblem = d.stageSettings && checkStages(d.stageSettings);
+  if (stageProblem) return invalid(stageProblem);
   const recurrenceProblem = checkRecurrence(d.settings);
-  if (recurrenceProblem) return invalid(recurrenceProblem);
+  if (recurrenceProblem)
+    return invalid(
+      d.stageSettings
+        ? `${recurrenceProblem} (with stageSettings the instance lasts the sum of the stages' durationInDays)`
+        : recurrenceProblem,
+    );
   const r = seriesRecurrence(d.settings.recurrence);
   if (r?.pattern.type === 'absoluteMonthly' && r.pattern.dayOfMonth) {
     const startDay = Number(r.range.startDate.slice(8, 10));
@@ -44,24 +52,19 @@ export async function checkContent(
         `settings.recurrence.pattern.dayOfMonth (${r.pattern.dayOfMonth}) must be the day of range.startDate (${startDay}): occurrences fall on the start date's day`,
       );
   }
-  const lookBack = parseIsoDuration(d.settings.recommendationLookBackDuration);
-  if (lookBack === undefined || lookBack <= 0 || lookBack > MAX_LOOK_BACK_MS)
-    return invalid(
-      `settings.recommendationLookBackDuration must be an ISO 8601 duration from 1 day up to P730D (e.g. P30D), not "${d.settings.recommendationLookBackDuration}"`,
-    );
-
-  const reviewers = parseReviewers(d.reviewers);
-  if ('error' in reviewers) return invalid(`reviewers: ${reviewers.error}`);
-  if (d.fallbackReviewers.length > 0) {
-    const fallback = parseReviewers(d.fallbackReviewers);
-    if ('error' in fallback) return invalid(`fallbackReviewers: ${fallback.error}`);
-    if (fallback.some((f) => f.kind !== 'user'))
-      return invalid('fallbackReviewers must be selected users (/users/{id})');
+  const lookBackProblem = checkLookBack(d.settings.recommendationLookBackDuration, 'settings.');
+  if (lookBackProblem) return lookBackProblem;
+  const reviewerProblem = checkReviewerScopes(d.reviewers, d.fallbackReviewers, '');
+  if (reviewerProblem) return reviewerProblem;
+  for (const [i, stage] of (d.stageSettings ?? []).entries()) {
+    const where = `stageSettings[${i}].`;
+    const problem =
+      checkReviewerScopes(stage.reviewers, stage.fallbackReviewers, where) ??
+      (stage.recommendationLookBackDuration !== undefined
+        ? checkLookBack(stage.recommendationLookBackDuration, where)
+        : undefined);
+    if (problem) return problem;
   }
-  if (reviewers.some((x) => x.kind === 'manager') && d.fallbackReviewers.length === 0)
-    return invalid(
-      'Manager reviewers (./manager) need fallbackReviewers: they review principals who have no manager',
-    );
 
   const named: { id: string; where: string }[] = [];
   const collect = (scopes: readonly ReviewerScope[], where: string) =>
@@ -71,6 +74,10 @@ export async function checkContent(
     });
   collect(d.reviewers, 'reviewers');
   collect(d.fallbackReviewers, 'fallbackReviewers');
+  for (const [i, stage] of (d.stageSettings ?? []).entries()) {
+    collect(stage.reviewers, `stageSettings[${i}].reviewers`);
+    collect(stage.fallbackReviewers, `stageSettings[${i}].fallbackReviewers`);
+  }
   for (const [i, recipient] of d.additionalNotificationRecipients.entries()) {
     const { query, emailAddress } = recipient.notificationRecipientScope;
     if (query !== undefined) {
@@ -89,6 +96,36 @@ export async function checkContent(
     const missing = named.find((n) => !users[n.id]);
     if (missing) return invalid(`${missing.where}: no user ${missing.id} in the directory`);
   }
+  return undefined;
+}
+
+function checkLookBack(duration: string, where: string): Refusal | undefined {
+  const lookBack = parseIsoDuration(duration);
+  if (lookBack === undefined || lookBack <= 0 || lookBack > MAX_LOOK_BACK_MS)
+    return invalid(
+      `${where}recommendationLookBackDuration must be an ISO 8601 duration from 1 day up to P730D (e.g. P30D), not "${duration}"`,
+    );
+  return undefined;
+}
+
+/** Reviewer queries pimflow resolves; fallback reviewers selected users; `./manager` with fallback reviewers. */
+function checkReviewerScopes(
+  reviewerScopes: readonly ReviewerScope[],
+  fallbackScopes: readonly ReviewerScope[],
+  where: string,
+): Refusal | undefined {
+  const reviewers = parseReviewers(reviewerScopes);
+  if ('error' in reviewers) return invalid(`${where}reviewers: ${reviewers.error}`);
+  if (fallbackScopes.length > 0) {
+    const fallback = parseReviewers(fallbackScopes);
+    if ('error' in fallback) return invalid(`${where}fallbackReviewers: ${fallback.error}`);
+    if (fallback.some((f) => f.kind !== 'user'))
+      return invalid(`${where}fallbackReviewers must be selected users (/users/{id})`);
+  }
+  if (reviewers.some((x) => x.kind === 'manager') && fallbackScopes.length === 0)
+    return invalid(
+      `Manager reviewers (./manager) in ${where}reviewers need ${where}fallbackReviewers: they review principals who have no manager`,
+    );
   return undefined;
 }
 

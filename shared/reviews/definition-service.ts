@@ -41,6 +41,7 @@ import {
 import { refuse, type Refusal } from './domain/refusal';
 import type { ReviewDefinition } from './domain/review-definition';
 import { normalRole } from './domain/reviewed-role';
+import { withStageDuration } from './domain/review-stages';
 import type { ReviewStore } from './adapters/review-store';
 
 export {
@@ -83,11 +84,12 @@ export async function prepareDefinition(
       'invalid',
       `settings.recurrence.range.startDate (${startDate}) must be today (${today}) or later`,
     );
-  const problem = await checkContent(deps, body);
+  const normal = withStageDuration(body);
+  const problem = await checkContent(deps, normal);
   if (problem) return problem;
 
   const id = randomUUID();
-  const { '@odata.type': _type, graphScope, ...content } = body;
+  const { '@odata.type': _type, graphScope, ...content } = normal;
   const definition: ReviewDefinition = {
     ...content,
     ...(graphScope ? { graphScope } : {}),
@@ -162,7 +164,7 @@ async function changeDefinition(
 ): Promise<DefinitionResult> {
   const before = await deps.reviews.definitions.find(id, id);
   if (!before) return refuse('notFound', `No access review definition ${id}`);
-  const first = change(before);
+  const first = withStages(change(before));
   if ('ok' in first) return first;
   const problem = await checkContent(deps, first);
   if (problem) return problem;
@@ -172,7 +174,7 @@ async function changeDefinition(
   try {
     result = await deps.reviews.definitions.update(id, id, (current) => {
       previous = current;
-      const next = change(current);
+      const next = withStages(change(current));
       if ('ok' in next) return undefined;
       const { lastModifiedDateTime: _a, ...a } = stripEtag(current);
       const { lastModifiedDateTime: _b, ...b } = next;
@@ -192,6 +194,12 @@ async function changeDefinition(
     await deps.audit.record(definitionUpdatedRecord(result.document, changes, caller, deps.clock.now()));
   }
   return { ok: true, definition: result.document };
+}
+
+/** The edit applied, with the stages in order and the instance as long as they are together. */
+/** A changed definition with its stages in order and the instance lasting their sum (review-stages.ts). */
+function withStages(next: ReviewDefinition | Refusal): ReviewDefinition | Refusal {
+  return 'ok' in next ? next : withStageDuration(next);
 }
 
 export interface OrchestrationControl {

@@ -16,6 +16,9 @@ import type { PimStore } from '../requests/adapters/pim-store';
 import { NotFoundError } from '../storage/errors';
 import { additionalRecipients } from './completion-recipients';
 import type {
+  AdvanceStageInput,
+  AdvanceStageResult,
+  StageRef,
   CloseInstanceInput,
   DefaultDecisionsResult,
   InstanceRef,
@@ -37,6 +40,8 @@ import type { ReviewStore } from './adapters/review-store';
 import { mailReviewers, type ReviewPageUrl } from './reviewer-mails';
 import { inParallel } from './parallel';
 import { snapshotPage } from './snapshot';
+import { decisionsMovingOn, movedOn } from './domain/review-stages';
+import { managerLookup, reviewerIdsFor, reviewerPlan } from './reviewers';
 
 export interface InstanceActivityDeps {
   store: PimStore;
@@ -52,6 +57,22 @@ export interface InstanceActivityDeps {
 export type { ReviewPageUrl };
 
 const DEFAULT_DECISION_PAGE = 200;
+/** Items moved on per AdvanceStage call. */
+const STAGE_PAGE = 200;
+
+/** The instance's fields with stage `stageId` InProgress and its reviewers the instance's; nothing without stages. */
+function startedStage(
+  i: ReviewInstance,
+  stageId: string | undefined,
+): Partial<Pick<ReviewInstance, 'stages' | 'reviewers' | 'fallbackReviewers'>> {
+  const stage = i.stages?.find((st) => st.stageId === stageId);
+  if (!i.stages || !stage) return {};
+  return {
+    stages: i.stages.map((st) => (st.stageId === stageId ? { ...st, status: 'InProgress' as const } : st)),
+    reviewers: stage.reviewers,
+    fallbackReviewers: stage.fallbackReviewers,
+  };
+}
 
 export function createInstanceActivities(d: InstanceActivityDeps) {
   const load = async (ref: InstanceRef) => {
@@ -82,6 +103,16 @@ export function createInstanceActivities(d: InstanceActivityDeps) {
         startDateTime: instance.startDateTime,
         endDateTime: instance.endDateTime,
         stopped: instance.stoppedBy !== null,
+        ...(instance.stages
+          ? {
+              stages: instance.stages.map(({ stageId, startDateTime, endDateTime, status }) => ({
+                stageId,
+                startDateTime,
+                endDateTime,
+                status,
+              })),
+            }
+          : {}),
       };
     },
 
@@ -95,7 +126,9 @@ export function createInstanceActivities(d: InstanceActivityDeps) {
     /** NotStarted → InProgress, once the snapshot is complete. */
     async beginInstance(ref: InstanceRef): Promise<InstanceStatusResult> {
       const { document, changed } = await d.reviews.instances.update(ref.instanceId, ref.definitionId, (i) =>
-        i.status === 'NotStarted' ? { ...i, status: 'InProgress' } : undefined,
+        i.status === 'NotStarted'
+          ? { ...i, status: 'InProgress', ...startedStage(i, i.stages?.[0]?.stageId) }
+          : undefined,
       );
       if (changed) {
         const counts = await countDecisions(d.reviews, ref.instanceId);
@@ -124,10 +157,66 @@ export function createInstanceActivities(d: InstanceActivityDeps) {
               status: 'Completed',
               completedDateTime: now,
               stoppedBy: i.stoppedBy ?? a.stoppedBy,
+              // The current stage and any after it end with the instance.
+              ...(i.stages
+                ? { stages: i.stages.map((st) => ({ ...st, status: 'Completed' as const })) }
+                : {}),
             }
           : undefined,
       );
       if (changed) await d.audit.record(instanceClosedRecord(document, d.clock.now()));
+      return { status: document.status };
+    },
+
+    /**
+     * Multi-stage: closes stage `from` (no decision is taken in it after this), then moves one page of its items
+     * whose decision is in its decisionsThatWillMoveToNextStage into stage `to`, NotReviewed, with `to`'s reviewers
+     * (their decision in `from` kept in their history). The first page each time: a moved item leaves the query, so
+     * a re-run after a crash moves only what is left. Nothing moves once the instance has closed.
+     */
+    async advanceStage(a: AdvanceStageInput): Promise<AdvanceStageResult> {
+      const { instance } = await must(a);
+      const from = instance.stages?.find((st) => st.stageId === a.from);
+      const to = instance.stages?.find((st) => st.stageId === a.to);
+      if (!from || !to) return { moved: 0, more: false };
+      if (from.status !== 'Completed')
+        await d.reviews.instances.update(a.instanceId, a.definitionId, (i) =>
+          i.stages?.some((st) => st.stageId === a.from && st.status !== 'Completed')
+            ? {
+                ...i,
+                stages: i.stages.map((st) => (st.stageId === a.from ? { ...st, status: 'Completed' } : st)),
+              }
+            : undefined,
+        );
+      if (instance.status !== 'InProgress' || to.status !== 'NotStarted') return { moved: 0, more: false };
+      const page = await d.reviews.itemsMovingOn(
+        instance.id,
+        from.stageId,
+        decisionsMovingOn(from),
+        STAGE_PAGE,
+      );
+      const plan = reviewerPlan(to.reviewers, to.fallbackReviewers);
+      if ('error' in plan) throw new Error(plan.error);
+      const managerOf = managerLookup(d.directory);
+      let moved = 0;
+      await inParallel(page.items, 10, async (item) => {
+        const reviewerIds = await reviewerIdsFor(plan, item.principal, managerOf);
+        const r = await d.reviews.decisions.update(item.id, item.instanceId, (c) =>
+          movedOn(c, from.stageId, to.stageId, reviewerIds),
+        );
+        if (r.changed) moved++;
+      });
+      return { moved, more: page.items.length > 0 };
+    },
+
+    /** Multi-stage: stage `stageId` NotStarted → InProgress; the instance's reviewers become the stage's. */
+    async beginStage(a: StageRef): Promise<InstanceStatusResult> {
+      const { document } = await d.reviews.instances.update(a.instanceId, a.definitionId, (i) =>
+        i.status === 'InProgress' &&
+        i.stages?.some((st) => st.stageId === a.stageId && st.status === 'NotStarted')
+          ? { ...i, ...startedStage(i, a.stageId) }
+          : undefined,
+      );
       return { status: document.status };
     },
 

@@ -15,6 +15,7 @@ import { removedFallbackReviewers, whyNotCurrent } from './domain/instance-rules
 import { refuse, type Refusal } from './domain/refusal';
 import type { ReviewerScope } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
+import { currentStage } from './domain/review-stages';
 import type { InstanceActivities } from './instance-activities';
 import type { ReviewStore } from './adapters/review-store';
 import { fallbackUserIds, reresolvePendingReviewers, reviewerPlan } from './reviewers';
@@ -39,6 +40,11 @@ export async function changeInstanceReviewers(
 ): Promise<Done> {
   const notCurrent = whyNotCurrent(instance);
   if (notCurrent) return refuse('conflict', notCurrent);
+  if (instance.stages)
+    return refuse(
+      'invalid',
+      "A multi-stage review's reviewers are its stages' (the definition's stageSettings); they can't be changed on a running instance",
+    );
   const reviewers = change.reviewers ?? instance.reviewers;
   const fallbackReviewers = change.fallbackReviewers ?? instance.fallbackReviewers;
   const plan = reviewerPlan(reviewers, fallbackReviewers);
@@ -95,7 +101,8 @@ export async function resetInstanceDecisions(
   if (closed) return refuse('conflict', closed);
   let reset = 0;
   for (let round = 0; round < 10_000; round++) {
-    const page = await d.reviews.decidedItems(instance.id, 200);
+    // Multi-stage: the stage in progress only (closed stages' decisions are final).
+    const page = await d.reviews.decidedItems(instance.id, 200, currentStage(instance)?.stageId);
     if (page.items.length === 0) break;
     for (const item of page.items) {
       const u = await d.reviews.decisions.update(item.id, item.instanceId, (c) =>

@@ -17,6 +17,7 @@ import type { ReviewInstance } from './domain/review-instance';
 import { directoryRoleNames } from './domain/reviewed-role';
 import type { ReviewStore } from './adapters/review-store';
 import { inParallel } from './parallel';
+import { currentStage, findStage } from './domain/review-stages';
 
 export const REVIEWER_MAIL_CHUNK = 200;
 
@@ -47,7 +48,14 @@ export async function mailReviewers(
     if (!a.force && !settings.reminderNotificationsEnabled) return { mailed: 0, after: null };
     if (instance.status !== 'InProgress' || instance.stoppedBy) return { mailed: 0, after: null };
   }
-  const counts = await reviewerCounts(d.reviews, instance.id, a.kind === 'reminder');
+  // Multi-stage reviews mail one stage's reviewers (the one in progress unless named), counting its items.
+  const stage = instance.stages
+    ? a.stageId
+      ? findStage(instance, a.stageId)
+      : currentStage(instance)
+    : undefined;
+  if (instance.stages && stage?.status !== 'InProgress') return { mailed: 0, after: null };
+  const counts = await reviewerCounts(d.reviews, instance.id, a.kind === 'reminder', stage?.stageId);
   const all = [...counts.keys()]
     .filter((id) => !a.onlyNew || !instance.contactedReviewerIds.includes(id))
     .sort();
@@ -68,8 +76,14 @@ export async function mailReviewers(
       to: [address],
       idempotencyKey:
         a.kind === 'start'
-          ? mailIdFor('review-start', instance.id, reviewerId)
-          : mailIdFor('review-reminder', instance.id, a.round ?? 'midpoint', reviewerId),
+          ? mailIdFor('review-start', instance.id, ...(stage ? [stage.id] : []), reviewerId)
+          : mailIdFor(
+              'review-reminder',
+              instance.id,
+              ...(stage ? [stage.id] : []),
+              a.round ?? 'midpoint',
+              reviewerId,
+            ),
       ...reviewReviewer({
         kind: a.kind,
         reviewerName: user.displayName,
@@ -79,7 +93,7 @@ export async function mailReviewers(
         directoryRole: directoryRoleNames(instance),
         descriptionForReviewers: definition.descriptionForReviewers,
         itemCount: counts.get(reviewerId) ?? 0,
-        endDateTime: instance.endDateTime,
+        endDateTime: stage?.endDateTime ?? instance.endDateTime,
         reviewUrl,
         instanceId: instance.id,
       }),

@@ -26,6 +26,7 @@ import {
 import { reviewInstanceId } from './domain/review-ids';
 import { DIRECTORY_SCOPE_NAME, storedRole, type StoredRole } from './domain/reviewed-role';
 import type { ReviewStore } from './adapters/review-store';
+import { instanceStagesFor, startingReviewers } from './domain/review-stages';
 
 export interface SeriesDeps {
   reviews: ReviewStore;
@@ -53,6 +54,16 @@ export interface SeriesActivities {
 }
 
 const DAY_MS = 86_400_000;
+
+/** A multi-stage instance's `stages`; nothing for a single-stage one (its document stays as it was). */
+function stagesOf(
+  d: ReviewDefinition,
+  instanceId: string,
+  start: string,
+): { stages?: ReviewInstance['stages'] } {
+  const stages = instanceStagesFor(d, instanceId, start);
+  return stages ? { stages } : {};
+}
 
 export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
   const { reviews } = deps;
@@ -147,13 +158,13 @@ export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
           startDateTime,
           endDateTime,
           status: 'NotStarted',
-          reviewers: definition.reviewers,
-          fallbackReviewers: definition.fallbackReviewers,
+          ...startingReviewers(definition),
           contactedReviewerIds: [],
           stoppedBy: null,
           completedDateTime: null,
           appliedDateTime: null,
           orchestrationInstanceId: instanceOrchestrationId(id),
+          ...stagesOf(definition, id, startDateTime),
         };
         try {
           await reviews.instances.create(instance);
@@ -179,7 +190,8 @@ export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
         throw err;
       }
       // Series edits made since the occurrence was planned reach its instances until they start.
-      const { reviewers, fallbackReviewers, settings } = definition;
+      const { reviewers, fallbackReviewers } = startingReviewers(definition);
+      const { settings } = definition;
       for (const id of instanceIds) {
         try {
           await reviews.instances.update(id, definitionId, (current) => {
@@ -187,11 +199,15 @@ export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
             const endDateTime = new Date(
               new Date(current.startDateTime).getTime() + settings.instanceDurationInDays * DAY_MS,
             ).toISOString();
+            const { stages } = stagesOf(definition, id, current.startDateTime);
             const same =
               current.endDateTime === endDateTime &&
               JSON.stringify(current.reviewers) === JSON.stringify(reviewers) &&
-              JSON.stringify(current.fallbackReviewers) === JSON.stringify(fallbackReviewers);
-            return same ? undefined : { ...current, reviewers, fallbackReviewers, endDateTime };
+              JSON.stringify(current.fallbackReviewers) === JSON.stringify(fallbackReviewers) &&
+              JSON.stringify(current.stages) === JSON.stringify(stages);
+            if (same) return undefined;
+            const { stages: _old, ...rest } = current;
+            return { ...rest, reviewers, fallbackReviewers, endDateTime, ...(stages ? { stages } : {}) };
           });
         } catch (err) {
           if (!(err instanceof NotFoundError)) throw err;

@@ -53,7 +53,10 @@ export async function snapshotPage(
   const settings = definition.settings;
   const start = new Date(instance.startDateTime);
   const userIds = principalIds.filter((id) => principals.get(id)?.type === 'user');
-  const needSignIns = settings.recommendationsEnabled || scope.inactiveDurationInDays !== null;
+  // Computed once, at the snapshot: for the review, or for any of its stages that shows recommendations.
+  const recommendations =
+    settings.recommendationsEnabled || (definition.stageSettings ?? []).some((s) => s.recommendationsEnabled);
+  const needSignIns = recommendations || scope.inactiveDurationInDays !== null;
   const signIns: Record<string, SignInActivity | null> =
     needSignIns && userIds.length > 0 ? await deps.directory.getSignInActivities(userIds) : {};
   const plan = reviewerPlan(instance.reviewers, instance.fallbackReviewers);
@@ -62,6 +65,8 @@ export async function snapshotPage(
   const lookBack = lookBackMs(settings.recommendationLookBackDuration);
   // Entra role reviews leave role-assignable groups out of self-review (a group can't review itself).
   const groupsLeftOut = isDirectoryRole(instance) && plan.self;
+  // A multi-stage review's items start in its first stage (whose reviewers the instance has at its start).
+  const firstStage = instance.stages?.[0]?.stageId;
 
   let written = 0;
   let skipped = 0;
@@ -97,7 +102,7 @@ export async function snapshotPage(
       ...(holding.roleAssignmentId ? { roleAssignmentId: holding.roleAssignmentId } : {}),
       assignmentType: holding.assignmentType,
       lastSignInDateTime: principal.type === 'user' ? lastSignInOf(activity) : null,
-      recommendation: settings.recommendationsEnabled
+      recommendation: recommendations
         ? recommend(principal.type, activity, lookBack, start)
         : 'NoInfoAvailable',
       decision: 'NotReviewed',
@@ -108,6 +113,7 @@ export async function snapshotPage(
       applyResult: 'New',
       appliedBy: null,
       appliedDateTime: null,
+      ...(firstStage ? { stageId: firstStage, stageIds: [firstStage] } : {}),
     };
     try {
       await deps.reviews.decisions.create(item);

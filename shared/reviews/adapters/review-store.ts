@@ -31,6 +31,10 @@ export interface DecisionFilter {
   /** Only items this user may decide. */
   reviewerId?: string;
   principalId?: string;
+  /** Multi-stage reviews: only the items in (or ended in) this stage. */
+  stageId?: string;
+  /** Multi-stage reviews: only the items that have been in this stage (the stage's decisions). */
+  inStage?: string;
   pageSize: number;
   continuationToken?: string;
 }
@@ -189,11 +193,37 @@ export class ReviewStore {
     return page.items.length > 0;
   }
 
-  /** A page of the items somebody decided (the first page each time: resetting takes them out of it). */
-  decidedItems(instanceId: string, pageSize: number): Promise<Page<Stored<ReviewDecision>>> {
+  /**
+   * A page of the items somebody decided (the first page each time: resetting takes them out of it); in a
+   * multi-stage review, those of one stage.
+   */
+  decidedItems(
+    instanceId: string,
+    pageSize: number,
+    stageId?: string,
+  ): Promise<Page<Stored<ReviewDecision>>> {
     return this.decisions.queryPage(
-      "SELECT * FROM c WHERE c.instanceId = @i AND c.decision != 'NotReviewed'",
-      { '@i': instanceId },
+      stageId === undefined
+        ? "SELECT * FROM c WHERE c.instanceId = @i AND c.decision != 'NotReviewed'"
+        : "SELECT * FROM c WHERE c.instanceId = @i AND c.decision != 'NotReviewed' AND c.stageId = @s",
+      { '@i': instanceId, ...(stageId === undefined ? {} : { '@s': stageId }) },
+      { partitionKey: instanceId, pageSize },
+    );
+  }
+
+  /**
+   * A page of a stage's items whose decision moves them on to the next stage (the first page each time: moving an
+   * item takes it out of the stage).
+   */
+  itemsMovingOn(
+    instanceId: string,
+    stageId: string,
+    decisions: readonly string[],
+    pageSize: number,
+  ): Promise<Page<Stored<ReviewDecision>>> {
+    return this.decisions.queryPage(
+      'SELECT * FROM c WHERE c.instanceId = @i AND c.stageId = @s AND ARRAY_CONTAINS(@d, c.decision)',
+      { '@i': instanceId, '@s': stageId, '@d': [...decisions] },
       { partitionKey: instanceId, pageSize },
     );
   }
@@ -212,6 +242,14 @@ export class ReviewStore {
     if (f.principalId) {
       clauses.push('c.principal.id = @principalId');
       params['@principalId'] = f.principalId;
+    }
+    if (f.stageId !== undefined) {
+      clauses.push('c.stageId = @stageId');
+      params['@stageId'] = f.stageId;
+    }
+    if (f.inStage !== undefined) {
+      clauses.push('ARRAY_CONTAINS(c.stageIds, @inStage)');
+      params['@inStage'] = f.inStage;
     }
     return this.decisions.queryPage(
       `SELECT * FROM c WHERE ${clauses.join(' AND ')} ORDER BY c.principal.displayName`,

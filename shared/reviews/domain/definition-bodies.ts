@@ -40,6 +40,7 @@ const writtenShape = {
   backupReviewers: reviewersSchema.optional(),
   additionalNotificationRecipients: recipientsSchema.default([]),
   settings: reviewSettingsSchema,
+  stageSettings: shape.stageSettings,
 };
 
 type Written = z.output<z.ZodObject<typeof writtenShape>>;
@@ -134,6 +135,8 @@ export const definitionPatchSchema = z
     fallbackReviewers: reviewersSchema.optional(),
     backupReviewers: reviewersSchema.optional(),
     additionalNotificationRecipients: recipientsSchema.optional(),
+    /** Replaces the stages for occurrences that start after the edit. */
+    stageSettings: shape.stageSettings,
     settings: z
       .strictObject({
         instanceDurationInDays: z.number().int().min(1).max(365).optional(),

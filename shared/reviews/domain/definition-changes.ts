@@ -93,6 +93,7 @@ const TRACKED = [
   'reviewers',
   'fallbackReviewers',
   'additionalNotificationRecipients',
+  'stageSettings',
   ...Object.keys(reviewSettingsSchema.shape).map((k) => `settings.${k}`),
 ];
 

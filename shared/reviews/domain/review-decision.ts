@@ -25,6 +25,17 @@ const identitySchema = z.object({
   userPrincipalName: z.string().nullable().optional(),
 });
 
+/** A multi-stage item's decision in a stage it has left (moved on from). */
+export const stageDecisionRecordSchema = z.object({
+  stageId: z.string(),
+  decision: decisionValueSchema,
+  justification: z.string().max(1000).nullable(),
+  reviewedBy: identitySchema.nullable(),
+  reviewedDateTime: z.iso.datetime().nullable(),
+  reviewerIds: z.array(z.string()),
+});
+export type StageDecisionRecord = z.infer<typeof stageDecisionRecordSchema>;
+
 export const reviewDecisionSchema = z.object({
   /** A GUID derived from the instance and the schedule reviewed (`reviewDecisionId`): re-snapshotting can't duplicate. */
   id: z.guid(),
@@ -72,5 +83,13 @@ export const reviewDecisionSchema = z.object({
    * finds ended was ended by this apply (AppliedSuccessfully), not before it (AppliedSuccessfullyButObjectNotFound).
    */
   applyAttemptedDateTime: z.iso.datetime().nullable().optional(),
+  /**
+   * Multi-stage reviews: the stage the item is in (or ended in) — the decision fields above are that stage's, and
+   * final once it has closed; `stageIds` every stage it has been in, `stageHistory` its decisions in the stages it
+   * moved on from. Absent in single-stage reviews.
+   */
+  stageId: z.string().optional(),
+  stageIds: z.array(z.string()).optional(),
+  stageHistory: z.array(stageDecisionRecordSchema).optional(),
 });
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;

@@ -160,7 +160,8 @@ export const reviewSettingsSchema = z.strictObject({
     .array(
       z.strictObject({
         '@odata.type': z.literal('#microsoft.graph.removeAccessApplyAction', {
-          message: 'pimflow applies a Deny by removing the access: only #microsoft.graph.removeAccessApplyAction',
+          message:
+            'pimflow applies a Deny by removing the access: only #microsoft.graph.removeAccessApplyAction',
         }),
       }),
     )
@@ -179,6 +180,34 @@ export const notificationRecipientSchema = z.object({
     emailAddress: z.email().optional(),
   }),
 });
+
+/**
+ * Which decisions of a stage send its items on to the next stage (Graph's values; `Recommendation` is Graph's too,
+ * read by the checks only to be refused with a reason — domain/review-stages.ts).
+ */
+export const stageDecisionSchema = graphEnum(
+  ['Approve', 'Deny', 'NotReviewed', 'DontKnow', 'Recommendation'],
+  {
+    message: "must be 'Approve', 'Deny', 'NotReviewed' or 'DontKnow'",
+  },
+);
+
+/** Graph's accessReviewStageSettings: one stage of a multi-stage review (checked by domain/review-stages.ts). */
+export const stageSettingsSchema = z.strictObject({
+  '@odata.type': z.literal('#microsoft.graph.accessReviewStageSettings').optional(),
+  stageId: z.string().min(1).max(64),
+  /** The stage before this one; empty for the first (only sequential stages, as in Graph). */
+  dependsOn: z.array(z.string()).max(3).default([]),
+  durationInDays: z.number().int().min(1).max(365),
+  recommendationsEnabled: z.boolean().optional(),
+  recommendationLookBackDuration: z.string().optional(),
+  recommendationInsightSettings: z.array(z.unknown()).max(10).optional(),
+  /** Absent: every decision moves on (Graph's default). Read on the stage whose decisions move. */
+  decisionsThatWillMoveToNextStage: z.array(stageDecisionSchema).max(5).optional(),
+  reviewers: z.array(reviewerScopeSchema).max(50).default([]),
+  fallbackReviewers: z.array(reviewerScopeSchema).max(50).default([]),
+});
+export type StageSettings = z.infer<typeof stageSettingsSchema>;
 
 export const definitionStatusSchema = z.enum(['NotStarted', 'InProgress', 'Completed']);
 
@@ -201,6 +230,8 @@ export const reviewDefinitionSchema = z.object({
   fallbackReviewers: z.array(reviewerScopeSchema).max(50),
   additionalNotificationRecipients: z.array(notificationRecipientSchema).max(50),
   settings: reviewSettingsSchema,
+  /** A multi-stage review's stages (1–3, in order); absent: one stage, the definition's reviewers. */
+  stageSettings: z.array(stageSettingsSchema).min(1).max(3).optional(),
   status: definitionStatusSchema,
   createdBy: z.object({
     id: z.string(),

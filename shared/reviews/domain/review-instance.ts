@@ -6,11 +6,31 @@
  */
 import { z } from 'zod';
 import { resourceIdSchema, resourceTypeSchema, roleIdSchema } from '../../access/resource';
+import { decisionValueSchema } from './review-decision';
 import { reviewerScopeSchema } from './review-definition';
 
 /** Graph's statuses as pimflow uses them; Applying and Applied are the portal's. */
 export const instanceStatusSchema = z.enum(['NotStarted', 'InProgress', 'Completed', 'Applying', 'Applied']);
 export type InstanceStatus = z.infer<typeof instanceStatusSchema>;
+
+/** Graph's accessReviewStage as pimflow runs it (NotStarted, InProgress, Completed). */
+export const stageStatusSchema = z.enum(['NotStarted', 'InProgress', 'Completed']);
+
+/** One stage of a multi-stage instance: its times, reviewers and which decisions move on, fixed at its start. */
+export const instanceStageSchema = z.object({
+  /** A GUID derived from the instance and the stage's `stageId` (Graph's stage id). */
+  id: z.guid(),
+  /** The definition's `stageSettings[].stageId`. */
+  stageId: z.string(),
+  startDateTime: z.iso.datetime(),
+  endDateTime: z.iso.datetime(),
+  status: stageStatusSchema,
+  reviewers: z.array(reviewerScopeSchema),
+  fallbackReviewers: z.array(reviewerScopeSchema),
+  /** The decisions of this stage whose items go on to the next; null: all of them. */
+  decisionsThatWillMoveToNextStage: z.array(decisionValueSchema).nullable(),
+});
+export type InstanceStage = z.infer<typeof instanceStageSchema>;
 
 export const reviewInstanceSchema = z.object({
   /** A GUID derived from the definition, the occurrence and the role (`reviewInstanceId`). */
@@ -41,5 +61,7 @@ export const reviewInstanceSchema = z.object({
   appliedDateTime: z.iso.datetime().nullable(),
   /** The review orchestration carrying it (`review-instance-{id}`). */
   orchestrationInstanceId: z.string(),
+  /** A multi-stage review's stages, in order; absent for a single-stage review. */
+  stages: z.array(instanceStageSchema).optional(),
 });
 export type ReviewInstance = z.infer<typeof reviewInstanceSchema>;

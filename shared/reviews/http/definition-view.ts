@@ -30,5 +30,6 @@ export function definitionView(d: ReviewDefinition & { _etag?: string }): Record
       applyActions: settings.applyActions ?? [],
       recurrence: recurrence ? recurrenceView(recurrence) : (recurrence ?? null),
     },
+    ...(d.stageSettings ? { stageSettings: d.stageSettings } : {}),
   };
 }

@@ -9,3 +9,15 @@ export function instancesOf(definitionId: string): string {
 export function decisionsOf(instance: { id: string; definitionId: string }): string {
   return `${instancesOf(instance.definitionId)}('${instance.id}')/decisions`;
 }
+
+export function stagesOf(instance: { id: string; definitionId: string }): string {
+  return `${instancesOf(instance.definitionId)}('${instance.id}')/stages`;
+}
+
+/** An instance's decisions, or one stage's (`.../stages('{stageId}')/decisions`) on a stage's route. */
+export function decisionsIn(
+  instance: { id: string; definitionId: string },
+  stage?: { stageId: string },
+): string {
+  return stage ? `${stagesOf(instance)}('${stage.stageId}')/decisions` : decisionsOf(instance);
+}

@@ -12,6 +12,7 @@ import type { DecideServices } from '../decide';
 import type { ReviewDecision } from '../domain/review-decision';
 import type { ReviewDefinition } from '../domain/review-definition';
 import type { ReviewInstance } from '../domain/review-instance';
+import { currentStage } from '../domain/review-stages';
 import { REVIEW_PAGE_SIZE } from './review-form';
 import { verifyReviewLink, type ReviewLinkClaims } from './review-link';
 import { reviewErrorPage } from './review-page-views';
@@ -72,19 +73,27 @@ export async function reviewerName(services: ReviewPageServices, id: string): Pr
   return (await services.directory.getUser(id).catch(() => null))?.displayName ?? null;
 }
 
+/** A multi-stage review's page shows the stage in progress (once none is, every item as it ended). */
+function stageOf(instance: Pick<ReviewInstance, 'stages'>): { stageId?: string } {
+  const stage = currentStage(instance);
+  return stage ? { stageId: stage.stageId } : {};
+}
+
 export type Listing = { ok: true; items: Stored<ReviewDecision>[]; continuation?: string } | { ok: false };
 
 export async function listItems(
   services: ReviewPageServices,
-  instanceId: string,
+  instance: Pick<ReviewInstance, 'id' | 'stages'>,
   reviewerId: string,
   pendingOnly: boolean,
   continuation: string | undefined,
 ): Promise<Listing> {
   try {
     const result = await services.reviews.listDecisions({
-      instanceId,
+      instanceId: instance.id,
       reviewerId,
+      // A multi-stage review's page shows the stage in progress (once none is, the items as they ended).
+      ...stageOf(instance),
       ...(pendingOnly ? { decision: 'NotReviewed' as const } : {}),
       pageSize: REVIEW_PAGE_SIZE,
       continuationToken: continuation,

@@ -50,7 +50,7 @@ export async function showReviewPage(
   const after = parsed.data.after ? Buffer.from(parsed.data.after, 'base64url').toString('utf8') : undefined;
   if (after === '') return BAD_PAGE_LINK();
   const open = decisionsOpen(instance) === undefined;
-  const listing = await listItems(services, instance.id, claims.reviewerId, open, after);
+  const listing = await listItems(services, instance, claims.reviewerId, open, after);
   if (!listing.ok) return BAD_PAGE_LINK();
   const name = await reviewerName(services, claims.reviewerId);
   const shown = {
@@ -120,7 +120,7 @@ export async function submitReviewPage(
   }): Promise<HttpResponseInit> => {
     const current = (await services.reviews.findInstance(instance.id)) ?? instance;
     const open = decisionsOpen(current) === undefined;
-    const listing = await listItems(services, instance.id, claims.reviewerId, open, undefined);
+    const listing = await listItems(services, instance, claims.reviewerId, open, undefined);
     const items = listing.ok ? listing.items : [];
     if (!open) {
       return closedPage({
