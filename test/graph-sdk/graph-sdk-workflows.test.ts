@@ -4,8 +4,9 @@
  * (`filterByCurrentUser(on='approver')` on requests and approvals), the approval's steps decided with Graph's PATCH
  * body, for a group and an Entra role; an access review created with Graph's group-members query scope, updated
  * with PUT, found in the reviewer's inbox (definitions, instances, decisions), decided, stopped and applied; refused
- * calls read through `GraphError`. Only what a Graph client can't do goes around the SDK: bringing a group or role
- * under management (pimflow's own routes), reading the Graph stand-in to see outcomes, the virtual clock.
+ * calls read through `GraphError`; Graph's multi-stage example run through both its stages. Only what a Graph
+ * client can't do goes around the SDK: bringing a group or role under management (pimflow's own routes), reading the
+ * Graph stand-in to see outcomes, the virtual clock.
  */
 import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -416,13 +417,160 @@ describe('access reviews through the SDK', () => {
   }, 120_000);
 });
 
-/*
- * Multi-stage reviews (stageSettings, up to 3 stages, decisions passed on, decisionsThatWillMoveToNextStage,
- * dependsOn) are being built on branch issue15-stages. Once merged, this block drives one through the SDK: create
- * a definition with `stageSettings` (Graph's multi-stage example body), decide stage 1 as its reviewers, see the
- * items move to stage 2 (`instances/{id}/stages`, `stages/{id}/decisions/filterByCurrentUser(on='reviewer')`),
- * decide, stop, apply, and assert the outcome in the Graph stand-in, as the single-stage test above does.
- */
-describe('multi-stage access reviews through the SDK (after issue15-stages merges)', () => {
-  it.todo('multi-stage review through the SDK');
+const SRE_ON_CALL = 'da21b0b8-a527-4b3f-a29b-9d7ddf61cb44';
+
+interface Stage {
+  id: string;
+  status: string;
+}
+
+describe('a multi-stage access review through the SDK', () => {
+  it('runs Graph’s multi-stage example: stage 1 passes on what it approved, stage 2 decides, the denied leave', async () => {
+    await manageGroup(app, SRE_ON_CALL);
+    const olivia = user('olivia.carter');
+    const priya = user('priya.nair');
+    const amelia = user('amelia.novak');
+    for (const principal of [olivia, priya, amelia]) {
+      await admin.api(`${GROUPS}/assignmentScheduleRequests`).post({
+        accessId: 'member',
+        principalId: principal.id,
+        groupId: SRE_ON_CALL,
+        action: 'adminAssign',
+        scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P90D' } },
+        justification: 'On-call rota',
+      });
+    }
+    await app.rt.waitForIdle();
+    const sofia = user('sofia.rossi');
+    const marcus = user('marcus.johnson');
+
+    // accessreviewset-post-definitions, the multi-stage example (ids ours, the start today).
+    const created = (await admin.api(REVIEWS).post({
+      displayName: 'Group Multi-stage Access Review',
+      descriptionForAdmins: 'New scheduled access review',
+      descriptionForReviewers: 'If you have any questions, contact jerry@contoso.com',
+      scope: {
+        '@odata.type': '#microsoft.graph.accessReviewQueryScope',
+        query: `/groups/${SRE_ON_CALL}/transitiveMembers`,
+        queryType: 'MicrosoftGraph',
+      },
+      stageSettings: [
+        {
+          stageId: '1',
+          durationInDays: 2,
+          recommendationsEnabled: false,
+          decisionsThatWillMoveToNextStage: ['NotReviewed', 'Approve'],
+          reviewers: [{ query: `/users/${sofia.id}`, queryType: 'MicrosoftGraph' }],
+        },
+        {
+          stageId: '2',
+          dependsOn: ['1'],
+          durationInDays: 2,
+          recommendationsEnabled: true,
+          reviewers: [{ query: `/users/${marcus.id}`, queryType: 'MicrosoftGraph' }],
+        },
+      ],
+      settings: {
+        mailNotificationsEnabled: true,
+        reminderNotificationsEnabled: true,
+        justificationRequiredOnApproval: true,
+        defaultDecisionEnabled: false,
+        defaultDecision: 'None',
+        instanceDurationInDays: 4,
+        recommendationsEnabled: true,
+        recurrence: {
+          pattern: { type: 'weekly', interval: 1 },
+          range: { type: 'noEnd', startDate: `${TODAY}T12:02:30.667Z` },
+        },
+      },
+    })) as Definition & { stageSettings: { stageId: string }[] };
+    expect(created.stageSettings.map((st) => st.stageId)).toEqual(['1', '2']);
+    await app.rt.waitForIdle();
+
+    const sofiaSdk = sdkAs('sofia.rossi');
+    const marcusSdk = sdkAs('marcus.johnson');
+    const inbox = "filterByCurrentUser(on='reviewer')";
+    const instances = (await sofiaSdk.api(`${REVIEWS}/${created.id}/instances/${inbox}`).get()) as {
+      value: Instance[];
+    };
+    expect(instances.value.map((i) => i.status)).toEqual(['InProgress']);
+    const url = `${REVIEWS}/${created.id}/instances/${instances.value[0]?.id ?? ''}`;
+    const stagesNow = async () => ((await admin.api(`${url}/stages`).get()) as { value: Stage[] }).value;
+    let stages = await stagesNow();
+    expect(stages.map((st) => st.status)).toEqual(['InProgress', 'NotStarted']);
+    const itemOf = (items: DecisionItem[], principalId: string) => {
+      const found = items.find((d) => d.principal.id === principalId);
+      if (!found) throw new Error(`No item for ${principalId}`);
+      return found;
+    };
+
+    // Stage 1: Sofia's items; Marcus (stage 2) can't decide them — read through GraphError.
+    const stage1 = `${url}/stages/${stages[0]?.id ?? ''}/decisions`;
+    const first = ((await sofiaSdk.api(stage1).get()) as { value: DecisionItem[] }).value;
+    expect(first.map((d) => d.principal.id).sort()).toEqual([olivia.id, priya.id, amelia.id].sort());
+    const early = await graphError(
+      marcusSdk
+        .api(`${stage1}/${itemOf(first, olivia.id).id}`)
+        .patch({ decision: 'Approve', justification: 'Known' }),
+    );
+    expect(early.statusCode).toBe(403);
+    expect(early.code).toBe('Forbidden');
+    for (const [principalId, decision] of [
+      [olivia.id, 'Approve'],
+      [priya.id, 'Deny'],
+    ] as const) {
+      const res = await sdkSend(sofiaSdk, 'PATCH', `${stage1}/${itemOf(first, principalId).id}`, {
+        decision,
+        justification: 'Checked the rota',
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(204);
+    }
+
+    // Stage 1 ends: Approve and NotReviewed move on (Olivia, Amelia); Priya's Deny is final.
+    await app.rt.advance('P2D');
+    await app.rt.waitForIdle();
+    stages = await stagesNow();
+    expect(stages.map((st) => st.status)).toEqual(['Completed', 'InProgress']);
+    const stage2 = `${url}/stages/${stages[1]?.id ?? ''}/decisions`;
+    const second = ((await marcusSdk.api(stage2).get()) as { value: DecisionItem[] }).value;
+    expect(second.map((d) => d.principal.id).sort()).toEqual([olivia.id, amelia.id].sort());
+    const closed = await graphError(
+      sofiaSdk
+        .api(`${stage1}/${itemOf(first, amelia.id).id}`)
+        .patch({ decision: 'Deny', justification: 'Late' }),
+    );
+    expect(closed.statusCode).toBe(400);
+    expect(closed.code).toBe('BadRequest');
+    expect(closed.message).toMatch(/Stage 1 is Completed/);
+    for (const [principalId, decision] of [
+      [amelia.id, 'Deny'],
+      [olivia.id, 'Approve'],
+    ] as const) {
+      const res = await sdkSend(marcusSdk, 'PATCH', `${stage2}/${itemOf(second, principalId).id}`, {
+        decision,
+        justification: 'Checked the rota again',
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(204);
+    }
+
+    // The review ends; applying its final decisions removes Priya (stage 1) and Amelia (stage 2).
+    await app.rt.advance('P2D');
+    await app.rt.waitForIdle();
+    expect(((await admin.api(url).get()) as Instance).status).toBe('Completed');
+    const applied = await sdkSend(admin, 'POST', `${url}/applyDecisions`, {});
+    expect(applied.status, JSON.stringify(applied.body)).toBe(204);
+    await app.rt.waitForIdle();
+    const members = app.groupMembers(SRE_ON_CALL);
+    expect(members).toContain(olivia.id);
+    expect(members).not.toContain(priya.id);
+    expect(members).not.toContain(amelia.id);
+    const final = ((await admin.api(`${url}/decisions`).get()) as { value: DecisionItem[] }).value;
+    expect(final.map((d) => [d.principal.id, d.decision]).sort()).toEqual(
+      [
+        [olivia.id, 'Approve'],
+        [priya.id, 'Deny'],
+        [amelia.id, 'Deny'],
+      ].sort(),
+    );
+  }, 120_000);
 });

@@ -115,8 +115,13 @@ describe('a two-stage review', () => {
       new Date(stages[0]?.endDateTime ?? 0).getTime() - new Date(stages[0]?.startDateTime ?? 0).getTime(),
     ).toBe(3 * DAY);
     expect(stages[1]?.endDateTime).toBe(instance?.endDateTime);
-    // A stage by Graph's id or by its stageId.
-    expect(await app.json(`${url}/stages/2`, ADMIN)).toEqual(stages[1]);
+    // A stage by Graph's id or by its stageId (an entity answer: with its own @odata.context).
+    const { '@odata.context': context, ...byStageId } = await app.json<Record<string, unknown>>(
+      `${url}/stages/2`,
+      ADMIN,
+    );
+    expect(context).toMatch(/\/stages\/\$entity$/);
+    expect(byStageId).toEqual(stages[1]);
     expect((await app.api(`${url}/stages/${crypto.randomUUID()}`, ADMIN)).status).toBe(404);
   });
 
