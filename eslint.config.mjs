@@ -10,6 +10,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 import { builtinModules } from 'node:module';
 
 const ioModules = [
@@ -154,6 +155,20 @@ export default tseslint.config(
   {
     files: ['functions/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': restrict(noCosmos) },
+  },
+  {
+    // The portal runs in the browser and reaches the app only through its HTTP API.
+    files: ['portal/**/*.{ts,tsx}'],
+    ignores: ['portal/vite.config.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      '@typescript-eslint/no-restricted-imports': restrict({
+        group: ['**/shared/**', '**/local/**', '**/functions/**', '@azure/functions', '@azure/cosmos'],
+        message: 'The portal is a client of the public API: it imports no server code.',
+      }),
+    },
   },
   prettier,
 );

@@ -63,7 +63,11 @@ async function main(): Promise<void> {
   });
   const endpoints = runtime.banner.filter((line) => !line.startsWith(' '));
   const functions = runtime.banner.filter((line) => line.startsWith(' '));
-  for (const line of [...endpoints, ...(dev?.banner ?? []), 'functions:', ...functions]) console.log(line);
+  // The portal is the app's own (functions/portal.ts), served beside the API.
+  const portal = dev ? [`portal: ${runtime.urls.api}/portal/`] : [];
+  for (const line of [...endpoints, ...portal, ...(dev?.banner ?? []), 'functions:', ...functions]) {
+    console.log(line);
+  }
   if (dev) await sendTestEmail(runtime.urls.api, dev);
   console.log('ready');
 

@@ -62,6 +62,8 @@ export const settingsSchema = z
     AUTH_ISSUER: url,
     AUTH_AUDIENCE: z.string().min(1),
     AUTH_TENANT_ID: z.guid(),
+    /** The portal's app registration (single-page application); without it the portal explains it isn't set up. */
+    PORTAL_CLIENT_ID: z.string().min(1).optional(),
 
     /** The app's own identity: managed identity in Azure (optionally user-assigned), or a client secret. */
     AZURE_CLIENT_ID: z.string().min(1).optional(),

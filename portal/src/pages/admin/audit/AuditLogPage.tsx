@@ -1,0 +1,7 @@
+/** Admin · Audit log. (Being built.) */
+import type { Route } from '../../../app/router';
+import { Page } from '../../../components/page';
+
+export default function Placeholder(props: { route: Route }) {
+  return <Page title="Audit log" description={props.route.segments.slice(2).join(' / ')} />;
+}
