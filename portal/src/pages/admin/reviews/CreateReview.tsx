@@ -25,6 +25,7 @@ import { usePortal } from '../../../app/portal-context';
 import { hrefFor, navigate } from '../../../app/router';
 import { useResource } from '../../../app/use-resource';
 import { ErrorBanner, Page } from '../../../components/page';
+import { CheckGroup } from './CheckGroup';
 import { FactList } from './Facts';
 import { PeoplePicker } from './PeoplePicker';
 import {
@@ -202,42 +203,32 @@ export function CreateReview() {
           <Radio value="groups" label="Groups: members and owners" />
         </RadioGroup>
       </Field>
-      <Field
+      <CheckGroup
         label={state.kind === 'roles' ? 'Roles to review' : 'Group roles to review'}
         hint="Each selected role is reviewed separately, in parallel, in every occurrence."
-        validationMessage={message('roles')}
-        validationState={state_('roles')}
+        error={message('roles')}
         required
+        className={styles.choices}
       >
-        {(p) => (
-          <div
-            role="group"
-            id={p.id}
-            aria-labelledby={p['aria-labelledby']}
-            aria-describedby={p['aria-describedby']}
-            className={styles.choices}
-          >
-            {options.loading ? <Text>Loading the roles under management…</Text> : null}
-            {options.data && roleChoices.length === 0 ? (
-              <Text>
-                Nothing is under management yet.{' '}
-                <Link href={hrefFor('admin', 'resources')}>Add resources</Link> first.
-              </Text>
-            ) : null}
-            {roleChoices.map((c) => (
-              <Checkbox
-                key={c.value}
-                label={c.label}
-                checked={state.roles.includes(c.value)}
-                onChange={(_, d) => {
-                  set({ roles: toggle(state.roles, c.value, d.checked === true) });
-                  clear('roles');
-                }}
-              />
-            ))}
-          </div>
-        )}
-      </Field>
+        {options.loading ? <Text>Loading the roles under management…</Text> : null}
+        {options.data && roleChoices.length === 0 ? (
+          <Text>
+            Nothing is under management yet. <Link href={hrefFor('admin', 'resources')}>Add resources</Link>{' '}
+            first.
+          </Text>
+        ) : null}
+        {roleChoices.map((c) => (
+          <Checkbox
+            key={c.value}
+            label={c.label}
+            checked={state.roles.includes(c.value)}
+            onChange={(_, d) => {
+              set({ roles: toggle(state.roles, c.value, d.checked === true) });
+              clear('roles');
+            }}
+          />
+        ))}
+      </CheckGroup>
       <Field label="Assignment type">
         <RadioGroup
           value={state.assignmentTypes}
@@ -248,38 +239,25 @@ export function CreateReview() {
           <Radio value="both" label="All active and eligible assignments" />
         </RadioGroup>
       </Field>
-      <Field
-        label="Principals to review"
-        validationMessage={message('principalTypes')}
-        validationState={state_('principalTypes')}
-      >
-        {(p) => (
-          <div
-            role="group"
-            id={p.id}
-            aria-labelledby={p['aria-labelledby']}
-            aria-describedby={p['aria-describedby']}
-          >
-            {(
-              [
-                ['user', 'Users'],
-                ['group', 'Groups'],
-                ['servicePrincipal', 'Service principals'],
-              ] as const
-            ).map(([value, label]) => (
-              <Checkbox
-                key={value}
-                label={label}
-                checked={state.principalTypes.includes(value)}
-                onChange={(_, d) => {
-                  set({ principalTypes: toggle(state.principalTypes, value, d.checked === true) });
-                  clear('principalTypes');
-                }}
-              />
-            ))}
-          </div>
-        )}
-      </Field>
+      <CheckGroup label="Principals to review" error={message('principalTypes')}>
+        {(
+          [
+            ['user', 'Users'],
+            ['group', 'Groups'],
+            ['servicePrincipal', 'Service principals'],
+          ] as const
+        ).map(([value, label]) => (
+          <Checkbox
+            key={value}
+            label={label}
+            checked={state.principalTypes.includes(value)}
+            onChange={(_, d) => {
+              set({ principalTypes: toggle(state.principalTypes, value, d.checked === true) });
+              clear('principalTypes');
+            }}
+          />
+        ))}
+      </CheckGroup>
       <Switch
         label="Inactive users only"
         checked={state.inactiveOnly}

@@ -12,7 +12,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { isGuid } from './wizard-model';
 
 const useStyles = makeStyles({
@@ -33,7 +33,6 @@ export function PeoplePicker(props: {
   const styles = useStyles();
   const [text, setText] = useState('');
   const [local, setLocal] = useState<string>();
-  const listId = useId();
   const add = (id: string) => {
     const lower = id.trim().toLowerCase();
     setText('');
@@ -64,7 +63,6 @@ export function PeoplePicker(props: {
           freeform
           value={text}
           placeholder="Name or user object ID"
-          aria-describedby={listId}
           onChange={(e) => {
             setText(e.target.value);
             setLocal(undefined);
@@ -88,18 +86,12 @@ export function PeoplePicker(props: {
         <Button onClick={addTyped}>Add</Button>
       </div>
       <TagGroup
-        id={listId}
         className={styles.tags}
         aria-label={`${props.label}: selected`}
         onDismiss={(_, data) => props.onChange(props.ids.filter((id) => id !== data.value))}
       >
         {props.ids.map((id) => (
-          <Tag
-            key={id}
-            value={id}
-            dismissible
-            dismissIcon={{ 'aria-label': `Remove ${props.known.get(id) ?? id}` }}
-          >
+          <Tag key={id} value={id} dismissible aria-label={`Remove ${props.known.get(id) ?? id}`}>
             {props.known.get(id) ?? id}
           </Tag>
         ))}
