@@ -163,7 +163,7 @@ describe('an admin creates a four-role access review through the wizard', () => 
     await portal.screenshot(page, 'admin-reviews-wizard-4-review-create');
     await page.getByRole('button', { name: 'Create review' }).click();
     await stepHeading(page, 'Reviewers').waitFor();
-    await expect.poll(() => description(reviewers)).toContain(`no user ${UNKNOWN_USER} in the directory`);
+    await expect.poll(() => description(reviewers)).toContain(`No user ${UNKNOWN_USER} in the directory.`);
     expect(await definitions()).toEqual([]);
 
     await page.getByRole('button', { name: `Remove ${UNKNOWN_USER}` }).click();
@@ -317,7 +317,7 @@ describe('an admin creates a four-role access review through the wizard', () => 
     const auditor = await portal.open('ruby.walsh', { route: `#/admin/reviews/${definitionId}` });
     await auditor.getByRole('heading', { level: 1, name: NAME }).waitFor();
     await auditor
-      .getByRole('button', { name: /Download the results of/ })
+      .getByRole('button', { name: /^Download CSV of/ })
       .first()
       .waitFor();
     for (const name of [

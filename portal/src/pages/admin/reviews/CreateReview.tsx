@@ -41,6 +41,7 @@ import {
   STEPS,
   definitionBody,
   emails,
+  fieldMessage,
   fieldOfApiError,
   initialState,
   stepOf,
@@ -118,7 +119,7 @@ export function CreateReview() {
         if (a.type === 'user' && !people.has(a.principalId.toLowerCase()))
           people.set(a.principalId.toLowerCase(), a.displayName);
     return { roles, groups, people };
-  }, [api, me]);
+  }, [api, me.id]);
 
   useEffect(() => {
     if (firstStepShown.current) {
@@ -169,7 +170,7 @@ export function CreateReview() {
     } catch (err) {
       if (err instanceof ApiError && err.status === 400) {
         const field = fieldOfApiError(err);
-        setErrors({ [field]: err.message });
+        setErrors({ [field]: field === 'form' ? err.message : fieldMessage(err) });
         setStep(stepOf(field));
       } else setErrors({ form: errorMessage(err) });
     } finally {

@@ -77,11 +77,7 @@ export function InstanceActions(props: {
           />
         </>
       ) : null}
-      <Button
-        aria-label={`Download the results of ${name} as CSV`}
-        disabled={downloading}
-        onClick={() => void download()}
-      >
+      <Button aria-label={`Download CSV of ${name}`} disabled={downloading} onClick={() => void download()}>
         Download CSV
       </Button>
     </div>

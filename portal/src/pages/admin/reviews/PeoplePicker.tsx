@@ -2,23 +2,31 @@
  * Pick users by name from the people pimflow knows here (the signed-in admin, holders of the roles under management)
  * or by object ID: the API names users as `/users/{id}` and has no directory search of its own.
  */
-import {
-  Button,
-  Combobox,
-  Field,
-  Option,
-  Tag,
-  TagGroup,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Button, Combobox, Field, Option, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { DismissRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { isGuid } from './wizard-model';
 
 const useStyles = makeStyles({
   row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
   combo: { minWidth: '240px', flexGrow: 1, maxWidth: '420px' },
-  tags: { flexWrap: 'wrap', marginTop: tokens.spacingVerticalS },
+  chosen: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: tokens.spacingHorizontalS,
+    listStyleType: 'none',
+    margin: `${tokens.spacingVerticalS} 0 0`,
+    padding: 0,
+  },
+  person: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalXS,
+    padding: `0 0 0 ${tokens.spacingHorizontalS}`,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground3,
+    overflowWrap: 'anywhere',
+  },
 });
 
 export function PeoplePicker(props: {
@@ -33,10 +41,12 @@ export function PeoplePicker(props: {
   const styles = useStyles();
   const [text, setText] = useState('');
   const [local, setLocal] = useState<string>();
+  const [open, setOpen] = useState(false);
   const add = (id: string) => {
     const lower = id.trim().toLowerCase();
     setText('');
     setLocal(undefined);
+    setOpen(false);
     if (!props.ids.includes(lower)) props.onChange([...props.ids, lower]);
   };
   const addTyped = () => {
@@ -62,6 +72,8 @@ export function PeoplePicker(props: {
           className={styles.combo}
           freeform
           value={text}
+          open={open}
+          onOpenChange={(_, data) => setOpen(data.open)}
           placeholder="Name or user object ID"
           onChange={(e) => {
             setText(e.target.value);
@@ -85,17 +97,22 @@ export function PeoplePicker(props: {
         </Combobox>
         <Button onClick={addTyped}>Add</Button>
       </div>
-      <TagGroup
-        className={styles.tags}
-        aria-label={`${props.label}: selected`}
-        onDismiss={(_, data) => props.onChange(props.ids.filter((id) => id !== data.value))}
-      >
-        {props.ids.map((id) => (
-          <Tag key={id} value={id} dismissible aria-label={`Remove ${props.known.get(id) ?? id}`}>
-            {props.known.get(id) ?? id}
-          </Tag>
-        ))}
-      </TagGroup>
+      {props.ids.length > 0 ? (
+        <ul className={styles.chosen} aria-label={`${props.label}: selected`}>
+          {props.ids.map((id) => (
+            <li key={id} className={styles.person}>
+              <Text>{props.known.get(id) ?? id}</Text>
+              <Button
+                size="small"
+                appearance="subtle"
+                icon={<DismissRegular />}
+                aria-label={`Remove ${props.known.get(id) ?? id}`}
+                onClick={() => props.onChange(props.ids.filter((x) => x !== id))}
+              />
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </Field>
   );
 }

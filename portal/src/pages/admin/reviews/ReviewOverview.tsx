@@ -57,14 +57,17 @@ export function ReviewOverview(props: { definitionId: string }) {
     [api, props.definitionId],
   );
   const instances = useResource(() => loadInstances(api, props.definitionId), [api, props.definitionId], {
+    // Also while nothing is planned yet: the series plans the first occurrence moments after creation.
     refreshMs: (all) =>
-      all?.some((i) => RUNNING.has(i.status) || i.status === 'NotStarted') ? 5_000 : undefined,
+      !all || all.length === 0 || all.some((i) => RUNNING.has(i.status) || i.status === 'NotStarted')
+        ? 5_000
+        : undefined,
   });
   const names = useResource(async () => {
     const n = await loadNames(api);
     n.users.set(me.id.toLowerCase(), me.displayName ?? me.userPrincipalName ?? me.id);
     return n;
-  }, [api, me]);
+  }, [api, me.id]);
   const current = currentOccurrence(instances.data ?? []);
   const progressKey = current.map((i) => `${i.id}:${i.status}`).join(',');
   const progress = useResource(

@@ -242,19 +242,19 @@ export function definitionBody(s: WizardState): Record<string, unknown> {
 
 /** API field paths (as they start the API's messages or name its error details) → the wizard's field. */
 const API_FIELDS: [RegExp, FieldName][] = [
-  [/instanceDurationInDays/, 'duration'],
-  [/numberOfOccurrences/, 'occurrences'],
-  [/range\.endDate|endDate/, 'endDate'],
-  [/startDate/, 'startDate'],
-  [/recurrence|pattern/, 'frequency'],
-  [/fallbackReviewers|backupReviewers/, 'fallbackReviewers'],
-  [/reviewers/, 'reviewers'],
-  [/additionalNotificationRecipients/, 'notifyEmails'],
-  [/inactiveDurationInDays/, 'inactiveDays'],
-  [/principalTypes/, 'principalTypes'],
-  [/scope|roles|role|group/i, 'roles'],
-  [/displayName/, 'name'],
-  [/description/, 'description'],
+  [/instanceDurationInDays/i, 'duration'],
+  [/numberOfOccurrences/i, 'occurrences'],
+  [/endDate/i, 'endDate'],
+  [/startDate/i, 'startDate'],
+  [/recurrence|pattern/i, 'frequency'],
+  [/description/i, 'description'],
+  [/displayName/i, 'name'],
+  [/fallbackReviewers|backupReviewers/i, 'fallbackReviewers'],
+  [/reviewers/i, 'reviewers'],
+  [/additionalNotificationRecipients/i, 'notifyEmails'],
+  [/inactiveDurationInDays/i, 'inactiveDays'],
+  [/principalTypes/i, 'principalTypes'],
+  [/scope|roles?\b|group/i, 'roles'],
 ];
 
 /** Where the wizard shows an API refusal: the field its details or its message name, else the form. */
@@ -262,4 +262,13 @@ export function fieldOfApiError(err: ApiError): FieldName {
   const names = [...Object.keys(err.fields), err.message];
   for (const text of names) for (const [re, field] of API_FIELDS) if (re.test(text)) return field;
   return 'form';
+}
+
+/**
+ * The API's sentence without the field path it starts with, since it is shown on that field:
+ * "Reviewers[0]: no user … in the directory." → "No user … in the directory."
+ */
+export function fieldMessage(err: ApiError): string {
+  const rest = /^(?:Invalid body: )?[A-Za-z][\w.[\]]*: (.+)$/s.exec(err.message)?.[1];
+  return rest ? rest.charAt(0).toUpperCase() + rest.slice(1) : err.message;
 }
