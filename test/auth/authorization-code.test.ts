@@ -211,7 +211,7 @@ describe('the authorization code flow with PKCE for a single-page app', () => {
   });
 
   it('refuses a wrong code verifier, a second redemption and a redemption without Origin', async () => {
-    const { params, verifier } = authorizeParams();
+    const { params } = authorizeParams();
     const wrong = await redeem(
       (await signIn(params, { user: ADELE.id })).fields.get('code')!,
       'not-the-verifier-0123456789012345678901234',
