@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PORTAL_CLIENT_ID, startDevEnvironment, type DevEnvironment } from '../../local/dev-environment';
 import { startIdentityStandIn, type IdentityStandIn } from '../../local/standins/identity/identity-stand-in';
 import { createTokenValidator } from '../../shared/auth/token-validator';
 import { testTls } from '../helpers';
@@ -372,5 +373,44 @@ describe('the authorization code flow with PKCE for a single-page app', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('x-client-sku');
+  });
+});
+
+describe('the dev environment registers the portal as a single-page app', () => {
+  let dev: DevEnvironment | undefined;
+  afterAll(async () => {
+    await dev?.close();
+  });
+
+  it('accepts the portal redirect URI on both host forms of both origins and assigns the demo app roles', async () => {
+    dev = await startDevEnvironment({
+      dir: mkdtempSync(path.join(os.tmpdir(), 'pimflow-dev-')),
+      tls: testTls(),
+      ports: { cosmos: 0, graph: 0, mail: 0, identity: 0 },
+    });
+    const settings = dev.settingsFor('http://localhost:7311', 'https://localhost:7312');
+    expect(settings.PORTAL_CLIENT_ID).toBe(DEMO_PORTAL_CLIENT_ID);
+    const authorize = `${dev.identity.authority}/oauth2/v2.0/authorize`;
+    const page = (redirectUri: string) =>
+      fetch(
+        `${authorize}?${new URLSearchParams({ ...authorizeParams().params, client_id: DEMO_PORTAL_CLIENT_ID, redirect_uri: redirectUri })}`,
+        {
+          redirect: 'manual',
+        },
+      );
+    for (const origin of [
+      'http://localhost:7311',
+      'http://127.0.0.1:7311',
+      'https://localhost:7312',
+      'https://127.0.0.1:7312',
+    ]) {
+      expect((await page(`${origin}/api/portal/`)).status).toBe(200);
+    }
+    expect((await page('https://localhost:9999/api/portal/')).status).toBe(400);
+    const html = await (await page('https://127.0.0.1:7312/api/portal/')).text();
+    expect(html).toMatch(/admin@pimflow\.example<\/span><span class="roles">App roles: PimFlow\.Admin</);
+    expect(html).toMatch(
+      /ruby\.walsh@pimflow\.example<\/span><span class="roles">App roles: PimFlow\.Auditor</,
+    );
   });
 });
