@@ -171,6 +171,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
         `mailbox: ${mail.mailboxUrl}`,
         `token: ${identity.tokenUrl}`,
         `sign-in: ${identity.url}/`,
+        `authority: ${identity.authority} (portal client ${DEMO_PORTAL_CLIENT_ID})`,
       ],
       close: async () => {
         for (const s of [...started].reverse()) await s.close();
