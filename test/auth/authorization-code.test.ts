@@ -261,6 +261,17 @@ describe('the authorization code flow with PKCE for a single-page app', () => {
     expect(replyFields(res).get('error_description')).toMatch(/^AADSTS9002325/);
   });
 
+  it('answers response_mode=form_post with a page that posts the code to the redirect URI', async () => {
+    const { params } = authorizeParams({ response_mode: 'form_post' });
+    const { res } = await signIn(params, { user: ADELE.id });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain(`form-action 'self' ${APP_ORIGIN}`);
+    const html = await res.text();
+    expect(html).toContain(`<form method="post" action="${REDIRECT}"`);
+    expect(html).toMatch(/<input type="hidden" name="code" value="1\.[\w-]+">/);
+    expect(html).toContain(`<input type="hidden" name="state" value="${params.state}">`);
+  });
+
   it('pre-ticks and requires MFA and the context a claims challenge asks for; the token then carries them', async () => {
     const claims = JSON.stringify({
       access_token: { amr: { essential: true, values: ['mfa'] }, acrs: { essential: true, value: 'c1' } },

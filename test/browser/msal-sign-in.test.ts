@@ -1,8 +1,8 @@
 /**
  * @azure/msal-browser v5, unchanged, against the identity stand-in in headless Chromium: a single-page app signs a
  * user in with loginRedirect (the stand-in's sign-in page), gets the API's token, renews it with the refresh token,
- * steps up to MFA when a claims challenge asks for it, and signs in silently (ssoSilent: a hidden iframe answered
- * through MSAL v5's redirect bridge page).
+ * steps up to MFA when a claims challenge asks for it, signs in silently (ssoSilent: a hidden iframe answered
+ * through MSAL v5's redirect bridge page), and signs out.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -63,6 +63,7 @@ window.app = {
   login: (claims) => pca.loginRedirect({ scopes: [${JSON.stringify(SCOPE)}], claims }),
   sso: (redirectUri) => pca.ssoSilent({ scopes: [${JSON.stringify(SCOPE)}], loginHint: 'adele@pimflow.example', redirectUri })
     .then((r) => ({ accessToken: r.accessToken }), (e) => ({ error: e.errorCode, name: e.name, message: e.message })),
+  logout: () => pca.logoutRedirect({ postLogoutRedirectUri: ${JSON.stringify(redirectUri)} }),
   silent: (options) => pca.acquireTokenSilent({ scopes: [${JSON.stringify(SCOPE)}], account: pca.getActiveAccount(), ...options })
     .then((r) => ({ accessToken: r.accessToken }), (e) => ({ error: e.errorCode, name: e.name })),
 };
@@ -139,7 +140,7 @@ describeInBrowser('MSAL browser v5 against the identity stand-in', () => {
     );
   }
 
-  it('signs in with loginRedirect, renews with the refresh token, steps up to MFA on a claims challenge, and ssoSilent', async () => {
+  it('signs in with loginRedirect, renews with the refresh token, steps up to MFA on a claims challenge, ssoSilent and logoutRedirect', async () => {
     const page = await browser.newPage();
     try {
       await page.goto(appUrl);
@@ -182,6 +183,17 @@ describeInBrowser('MSAL browser v5 against the identity stand-in', () => {
         oid: ADELE.id,
         amr: ['pwd', 'mfa'],
       });
+
+      // Signing out ends the stand-in's session: back at the app, a silent sign-in needs the page again.
+      await page.evaluate(() => {
+        void (window as unknown as { app: { logout: () => Promise<void> } }).app.logout();
+      });
+      await page.locator('#status', { hasText: 'idle' }).waitFor();
+      const after = await page.evaluate(
+        (u) => (window as unknown as { app: { sso: (u: string) => Promise<unknown> } }).app.sso(u),
+        `${appUrl}redirect.html`,
+      );
+      expect(after).toMatchObject({ error: 'login_required' });
     } finally {
       await page.close();
     }
