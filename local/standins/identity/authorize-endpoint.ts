@@ -13,7 +13,7 @@ import {
   type AuthorizeRequest,
 } from './authorize-request';
 import { errorPage, formPostPage, signInPage, signedOutPage } from './authorize-page';
-import { isMet, unmet } from './claims-request';
+import { isMet, stepUpMessage, unmet } from './claims-request';
 import { readBody, sendHtml } from './http';
 import type { DirectoryUser } from './identity-stand-in';
 import type { SignInSessions } from './sign-in-sessions';
@@ -125,32 +125,28 @@ export function authorizeEndpoint(d: AuthorizeDeps) {
       const action = url.pathname;
       const session = d.sessions.current(req);
       const hinted = request.loginHint ? d.findUser(request.loginHint) : undefined;
-      const sameUser = !!session && (!hinted || hinted.id === session.userId);
+      // A login_hint naming another user than the session's asks for another sign-in.
+      const signedIn = session && (!hinted || hinted.id === session.userId) ? session : undefined;
       const fail = (message: string, code: string): never => {
         throw new AuthorizeError(message, code, request);
       };
       if (request.prompt === 'none') {
-        if (!session || !sameUser) {
-          fail(
+        if (!signedIn) {
+          return fail(
             "AADSTS50058: A silent sign-in request was sent but no user is signed in. The cookies used to represent the user's session were not sent in the request to Azure AD.",
             'login_required',
           );
         }
-        const missing = unmet(request.demand, session!.amr, session!.acrs);
+        const missing = unmet(request.demand, signedIn.amr, signedIn.acrs);
         if (!isMet(missing)) {
-          fail(
-            missing.mfa
-              ? `AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${d.apiAudience}'.`
-              : `AADSTS50076: The app asks for the authentication context ${missing.acrs.join(', ')}, which this session has not satisfied. Sign in interactively.`,
-            'interaction_required',
-          );
+          fail(stepUpMessage(missing, d.apiAudience), 'interaction_required');
         }
-        sendCode(res, request, session!, session!.sessionState);
+        sendCode(res, request, signedIn, signedIn.sessionState);
         return;
       }
       const pageAlways = ['login', 'select_account', 'consent', 'create'].includes(request.prompt ?? '');
-      if (!pageAlways && session && sameUser && isMet(unmet(request.demand, session.amr, session.acrs))) {
-        sendCode(res, request, session, session.sessionState);
+      if (!pageAlways && signedIn && isMet(unmet(request.demand, signedIn.amr, signedIn.acrs))) {
+        sendCode(res, request, signedIn, signedIn.sessionState);
         return;
       }
       signInPageFor(res, request, action);

@@ -41,6 +41,13 @@ export function unmet(demand: ClaimsDemand, amr: string[], acrs: string[]): Clai
   return { mfa: demand.mfa && !amr.includes('mfa'), acrs: demand.acrs.filter((a) => !acrs.includes(a)) };
 }
 
+/** Entra ID's words for a sign-in that must step up (AADSTS50076), with `interaction_required`. */
+export function stepUpMessage(missing: ClaimsDemand, resource: string): string {
+  return missing.mfa
+    ? `AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource}'.`
+    : `AADSTS50076: Access to '${resource}' requires the authentication context ${missing.acrs.join(', ')}, which this sign-in has not satisfied. Sign in interactively.`;
+}
+
 export function isMet(demand: ClaimsDemand): boolean {
   return !demand.mfa && demand.acrs.length === 0;
 }

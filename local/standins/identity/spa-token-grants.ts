@@ -10,7 +10,8 @@ import {
   type AuthorizationGrants,
   type SignIn,
 } from './authorization-grants';
-import { isMet, parseClaimsRequest, unmet } from './claims-request';
+import { OIDC_SCOPES } from './authorize-request';
+import { isMet, stepUpMessage, parseClaimsRequest, unmet } from './claims-request';
 import type { DirectoryUser } from './identity-stand-in';
 import type { SpaClient, SpaClients } from './spa-clients';
 import { TokenRequestError } from './token-request-error';
@@ -63,7 +64,7 @@ export function spaTokenGrants(d: SpaTokenDeps) {
       token_type: 'Bearer',
       // The API's scope, whichever form the app asked for (Entra ID answers `.default` with the granted scopes).
       scope:
-        `${d.apiAudience}/access_as_user ${scopes.filter((s) => ['openid', 'profile', 'email', 'offline_access'].includes(s)).join(' ')}`.trim(),
+        `${d.apiAudience}/access_as_user ${scopes.filter((s) => OIDC_SCOPES.includes(s)).join(' ')}`.trim(),
       expires_in: d.lifetime,
       ext_expires_in: d.lifetime,
       access_token: await d.accessToken(user, signIn, roles, client.clientId),
@@ -112,9 +113,7 @@ export function spaTokenGrants(d: SpaTokenDeps) {
       const missing = unmet(demand, g.amr, g.acrs);
       if (isMet(missing)) return;
       throw new TokenRequestError(
-        missing.mfa
-          ? `AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${d.apiAudience}'.`
-          : `AADSTS50076: Access to '${d.apiAudience}' requires the authentication context ${missing.acrs.join(', ')}, which this sign-in has not satisfied. Sign in interactively.`,
+        stepUpMessage(missing, d.apiAudience),
         'interaction_required',
         400,
         form.get('claims') ?? undefined,
