@@ -85,7 +85,7 @@ export async function startPortalTest(options: { virtualClock?: Date } = {}): Pr
       await page.getByRole('button', { name: 'Sign in' }).click();
       await signInOnStandIn(page, app.user(user).userPrincipalName, o);
       await page.waitForURL((url) => url.href.startsWith(portalUrl));
-      await expect.poll(() => page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true);
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
       return page;
     },
     async screenshot(page, name) {
