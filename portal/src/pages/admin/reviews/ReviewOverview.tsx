@@ -52,9 +52,11 @@ export function ReviewOverview(props: { definitionId: string }) {
   const { api, isAdmin, me } = usePortal();
   const [notice, setNotice] = useState<string>();
   const [actionError, setActionError] = useState<string>();
+  // The series' status moves on its own (NotStarted → InProgress → Completed): followed until it is over.
   const definition = useResource(
     () => api.get<Definition>(definitionPath(props.definitionId)),
     [api, props.definitionId],
+    { refreshMs: (def) => (def && def.status !== 'Completed' ? 10_000 : undefined) },
   );
   const instances = useResource(() => loadInstances(api, props.definitionId), [api, props.definitionId], {
     // Also while nothing is planned yet: the series plans the first occurrence moments after creation.
