@@ -260,14 +260,14 @@ describe('an admin creates a four-role access review through the wizard', () => 
     await dialog.getByText(/can't be restarted/).waitFor();
     await expectAccessible(page, 'stop dialog');
     await dialog.getByRole('button', { name: 'Stop review' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    await dialog.waitFor({ state: 'hidden' });
     await expect.poll(async () => (await app.json<InstanceView>(url, ADMIN)).status).toBe('Completed');
 
     const apply = page.getByRole('button', { name: 'Apply the decisions of Helpdesk Administrator' });
     await expect.poll(() => apply.isEnabled(), { timeout: 15_000 }).toBe(true);
     await apply.click();
     await dialog.getByRole('button', { name: 'Apply decisions' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    await dialog.waitFor({ state: 'hidden' });
     await expect
       .poll(async () => (await app.json<InstanceView>(url, ADMIN)).status, { timeout: 30_000 })
       .toBe('Applied');

@@ -1,18 +1,34 @@
-/** A button whose action is confirmed in a dialog first (stop, reset, apply and delete can't be undone). */
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  DialogTrigger,
-  type ButtonProps,
-} from '@fluentui/react-components';
-import { useState } from 'react';
+/**
+ * A button whose action is confirmed in a dialog first (stop, reset, apply and delete can't be undone). The dialog is
+ * the browser's own modal `<dialog>` (focus kept inside, Escape closes, the page behind inert): Fluent's Dialog leaves
+ * tabster's focus sentinels in the page once it has been used, which axe reports as focusable hidden elements.
+ */
+import { Button, makeStyles, tokens, type ButtonProps } from '@fluentui/react-components';
+import { useId, useRef, useState } from 'react';
 import { errorMessage } from '../../../api/errors';
 import { ErrorBanner } from '../../../components/page';
+
+const useStyles = makeStyles({
+  dialog: {
+    width: 'min(480px, calc(100vw - 32px))',
+    boxSizing: 'border-box',
+    padding: tokens.spacingHorizontalXL,
+    border: 'none',
+    borderRadius: tokens.borderRadiusXLarge,
+    boxShadow: tokens.shadow64,
+    backgroundColor: tokens.colorNeutralBackground1,
+    color: tokens.colorNeutralForeground1,
+    '::backdrop': { backgroundColor: 'rgba(0, 0, 0, 0.4)' },
+  },
+  title: { margin: 0, fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
+  actions: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    justifyContent: 'flex-end',
+    gap: tokens.spacingHorizontalS,
+    marginTop: tokens.spacingVerticalL,
+  },
+});
 
 export function ConfirmButton(props: {
   label: string;
@@ -23,10 +39,11 @@ export function ConfirmButton(props: {
   confirm: string;
   disabled?: boolean;
   appearance?: ButtonProps['appearance'];
-  icon?: ButtonProps['icon'];
   onConfirm(): Promise<void>;
 }) {
-  const [open, setOpen] = useState(false);
+  const styles = useStyles();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const run = async () => {
@@ -34,7 +51,7 @@ export function ConfirmButton(props: {
     setError(undefined);
     try {
       await props.onConfirm();
-      setOpen(false);
+      dialog.current?.close();
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -42,34 +59,34 @@ export function ConfirmButton(props: {
     }
   };
   return (
-    <Dialog open={open} onOpenChange={(_, data) => setOpen(data.open)}>
-      <DialogTrigger disableButtonEnhancement>
-        <Button
-          appearance={props.appearance}
-          icon={props.icon}
-          disabled={props.disabled}
-          aria-label={props.ariaLabel}
-        >
-          {props.label}
-        </Button>
-      </DialogTrigger>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{props.title}</DialogTitle>
-          <DialogContent>
-            <p>{props.message}</p>
-            <ErrorBanner message={error} />
-          </DialogContent>
-          <DialogActions>
-            <DialogTrigger disableButtonEnhancement>
-              <Button disabled={busy}>Cancel</Button>
-            </DialogTrigger>
-            <Button appearance="primary" disabled={busy} onClick={() => void run()}>
-              {props.confirm}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <>
+      <Button
+        appearance={props.appearance}
+        disabled={props.disabled}
+        aria-label={props.ariaLabel}
+        aria-haspopup="dialog"
+        onClick={() => {
+          setError(undefined);
+          dialog.current?.showModal();
+        }}
+      >
+        {props.label}
+      </Button>
+      <dialog ref={dialog} className={styles.dialog} aria-labelledby={titleId}>
+        <h2 id={titleId} className={styles.title}>
+          {props.title}
+        </h2>
+        <p>{props.message}</p>
+        <ErrorBanner message={error} />
+        <div className={styles.actions}>
+          <Button disabled={busy} onClick={() => dialog.current?.close()}>
+            Cancel
+          </Button>
+          <Button appearance="primary" disabled={busy} onClick={() => void run()}>
+            {props.confirm}
+          </Button>
+        </div>
+      </dialog>
+    </>
   );
 }
