@@ -215,6 +215,11 @@ describe('an admin creates a four-role access review through the wizard', () => 
       .getByRole('figure', { name: 'Progress of the current review' })
       .getByText('0 of 4 reviewed')
       .waitFor();
+    // The reviewer by name, once mailed.
+    await page
+      .getByText(`Selected users: ${app.user('daniel.kim').displayName}`)
+      .first()
+      .waitFor({ timeout: 20_000 });
     await expectAccessible(page, 'review overview');
     await portal.screenshot(page, 'admin-reviews-overview');
 

@@ -29,7 +29,9 @@ import {
   currentOccurrence,
   defaultDecisionSummary,
   definitionPath,
+  getAll,
   instanceName,
+  instancePath,
   loadDecisions,
   loadInstances,
   loadNames,
@@ -72,6 +74,24 @@ export function ReviewOverview(props: { definitionId: string }) {
   }, [api, me.id]);
   const current = currentOccurrence(instances.data ?? []);
   const progressKey = current.map((i) => `${i.id}:${i.status}`).join(',');
+  // The reviewers mailed so far carry their names (the API has no directory search to look ids up).
+  const contacted = useResource(
+    async () => {
+      const first = current[0];
+      if (!first) return [];
+      return getAll<{ id: string; displayName: string | null }>(
+        api,
+        `${instancePath(first.definitionId, first.id)}/contactedReviewers`,
+      );
+    },
+    [api, current[0]?.id],
+    {
+      // Reviewers are mailed as the instance starts: asked again until someone has been.
+      refreshMs: (list) => (current[0]?.status === 'InProgress' && !list?.length ? 5_000 : undefined),
+    },
+  );
+  for (const r of contacted.data ?? [])
+    if (r.displayName) names.data?.users.set(r.id.toLowerCase(), r.displayName);
   const progress = useResource(
     async () => {
       const counts = await Promise.all(
