@@ -260,6 +260,35 @@ describe('setup-entra.sh', () => {
     expect(block).not.toMatch(/preauth="\[\{/);
   });
 
+  it("registers the portal's SPA redirect URIs (the app's host and localhost:7071) and prints PORTAL_CLIENT_ID", () => {
+    expect(script).toMatch(/portal_uris=\("http:\/\/localhost:7071\/api\/portal\/redirect\.html"\)/);
+    expect(script).toMatch(/"\$\{app_url%\/\}\/api\/portal\/redirect\.html"/);
+    expect(script).toMatch(/app_url=\$\(azd_value SERVICE_API_URI\)/);
+    // Read what is registered, then PATCH the SPA platform only when something is missing (through retry).
+    const read = script.search(/az ad app show --id "\$app_id" --query 'spa\.redirectUris'/);
+    const write = script.search(/--body "\{\\"spa\\":\{\\"redirectUris\\":\$spa_uris\}\}"/);
+    expect(read).toBeGreaterThan(0);
+    expect(write).toBeGreaterThan(read);
+    expect(script).toMatch(/say " {2}azd env set PORTAL_CLIENT_ID \$app_id"/);
+  });
+
+  it('merge_redirect_uris keeps the registered URIs, adds the missing ones, and says nothing when none is missing', () => {
+    const fn = /^merge_redirect_uris\(\) \{[\s\S]*?^\}/m.exec(script)?.[0] ?? '';
+    const merge = (have: string, ...want: string[]) =>
+      execFileSync('bash', ['-c', `${fn}\nmerge_redirect_uris "$@"`, 'x', have, ...want], {
+        encoding: 'utf8',
+      }).trim();
+    const app = 'https://func-x.azurewebsites.net/api/portal/redirect.html';
+    const local = 'http://localhost:7071/api/portal/redirect.html';
+    expect(JSON.parse(merge('', app, local))).toEqual([app, local]);
+    expect(JSON.parse(merge(`https://other.example/cb\n${local}`, app, local))).toEqual([
+      'https://other.example/cb',
+      local,
+      app,
+    ]);
+    expect(merge(`${app}\n${local}`, app, local)).toBe('');
+  });
+
   it("merge_preauth keeps other clients and the CLI's other scopes, without duplicates", () => {
     const fn = /^merge_preauth\(\) \{[\s\S]*?^\}/m.exec(script)?.[0] ?? '';
     const merge = (others: string, cliIds: string) =>
