@@ -159,7 +159,7 @@ describeInBrowser('Admin · Audit log and Drift in the portal', () => {
     await expectAccessible(page, 'audit log');
 
     // Filter by category and actor (the admin's object id: the API filters it), submitted from the keyboard.
-    await page.getByLabel('Category').selectOption({ label: 'Group management' });
+    await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Group management' });
     const actor = page.getByRole('textbox', { name: /^Actor/ });
     await actor.fill(adminUser.id);
     await actor.press('Enter');
@@ -226,24 +226,26 @@ describeInBrowser('Admin · Audit log and Drift in the portal', () => {
     await expect.poll(() => page.getByText(/filtered in your browser/).isVisible()).toBe(true);
 
     // The admin's requests: another category, the same actor.
-    await page.getByLabel('Category').selectOption({ label: 'Requests' });
+    await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Requests' });
     await actor.fill(adminUser.id);
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await expect.poll(async () => (await rows(page)).length).toBe(requests.length);
     expect((await rows(page)).every((r) => r[2] === 'Requests')).toBe(true);
 
     // Dates: a range that ends before today has none of it; an inverted range is refused on the field.
-    const today = await page.evaluate(() => new Date().toLocaleDateString('en-CA'));
-    const lastYear = `${Number(today.slice(0, 4)) - 1}${today.slice(4)}`;
-    await page.getByLabel('From').fill(lastYear);
-    await page.getByLabel('To').fill(lastYear);
+    const [today, lastYear] = await page.evaluate(() => [
+      new Date().toLocaleDateString('en-CA'),
+      new Date(Date.now() - 400 * 86_400_000).toLocaleDateString('en-CA'),
+    ]);
+    await page.getByLabel('From', { exact: true }).fill(lastYear);
+    await page.getByLabel('To', { exact: true }).fill(lastYear);
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await expect.poll(() => page.getByText('No entries match.').isVisible()).toBe(true);
-    await page.getByLabel('From').fill(today);
-    await page.getByLabel('To').fill(lastYear);
+    await page.getByLabel('From', { exact: true }).fill(today);
+    await page.getByLabel('To', { exact: true }).fill(lastYear);
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await expect.poll(() => page.getByText('The end date is before the start date.').isVisible()).toBe(true);
-    await page.getByLabel('To').fill(today);
+    await page.getByLabel('To', { exact: true }).fill(today);
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await expect.poll(async () => (await rows(page)).length).toBe(requests.length);
 
