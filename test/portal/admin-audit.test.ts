@@ -148,8 +148,11 @@ describeInBrowser('Admin · Audit log and Drift in the portal', () => {
     const mine = `category eq 'GroupManagement' and initiatedBy/user/id eq '${adminUser.id}'`;
     const expected = await auditIds(mine);
     expect(expected.length).toBe(61); // brought under management + 60 setting changes
-    const requests = await auditIds(`category eq 'Request' and initiatedBy/user/id eq '${adminUser.id}'`);
-    expect(requests.length).toBeGreaterThan(0);
+    // The assignment, once in force: category Membership, initiated by the admin.
+    const memberships = await auditIds(
+      `category eq 'Membership' and initiatedBy/user/id eq '${adminUser.id}'`,
+    );
+    expect(memberships.length).toBe(1);
 
     const page = await portal.open(DEMO.adminUpn, { route: '#/admin/audit' });
     await expect
@@ -178,7 +181,6 @@ describeInBrowser('Admin · Audit log and Drift in the portal', () => {
     const second = await rows(page);
     expect(second.at(-1)?.[1]).toBe('Bring group under PIM management');
     expect(second.at(-1)?.[4]).toContain('Helpdesk Admin-Group');
-    await expect.poll(() => page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Previous page' }).click();
     await expect.poll(async () => (await rows(page)).length).toBe(50);
     await page.getByRole('button', { name: 'Next page' }).click();
@@ -225,12 +227,15 @@ describeInBrowser('Admin · Audit log and Drift in the portal', () => {
       .toEqual([app.user('marcus.johnson').displayName]);
     await expect.poll(() => page.getByText(/filtered in your browser/).isVisible()).toBe(true);
 
-    // The admin's requests: another category, the same actor.
-    await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Requests' });
+    // The admin's assignment: another category, the same actor.
+    await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Membership' });
     await actor.fill(adminUser.id);
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
-    await expect.poll(async () => (await rows(page)).length).toBe(requests.length);
-    expect((await rows(page)).every((r) => r[2] === 'Requests')).toBe(true);
+    await expect.poll(async () => (await rows(page)).length).toBe(1);
+    const [assigned] = await rows(page);
+    expect(assigned?.[1]).toMatch(/\(PIM assignment\)$/);
+    expect(assigned?.[2]).toBe('Membership');
+    expect(assigned?.[4]).toContain('Helpdesk Admin-Group');
 
     // Dates: a range that ends before today has none of it; an inverted range is refused on the field.
     const [today, lastYear] = await page.evaluate(() => [
@@ -247,7 +252,7 @@ describeInBrowser('Admin · Audit log and Drift in the portal', () => {
     await expect.poll(() => page.getByText('The end date is before the start date.').isVisible()).toBe(true);
     await page.getByLabel('To', { exact: true }).fill(today);
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
-    await expect.poll(async () => (await rows(page)).length).toBe(requests.length);
+    await expect.poll(async () => (await rows(page)).length).toBe(1);
 
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await expect.poll(async () => (await rows(page)).length).toBe(50);

@@ -304,7 +304,10 @@ export default function AuditLogPage() {
       {list.loading ? (
         <Spinner label="Loading the audit log…" />
       ) : list.data && shown.length === 0 ? (
-        <Text>No entries match.</Text>
+        // The API may offer a next page that turns out empty (its continuation ends there).
+        <Text>
+          {pages.length > 1 && list.data.value.length === 0 ? 'No more entries.' : 'No entries match.'}
+        </Text>
       ) : list.data ? (
         <div className={styles.scroll} role="region" aria-label="Audit entries" tabIndex={0}>
           <Table className={styles.table} aria-label="Audit entries" size="small">

@@ -320,11 +320,12 @@ function DriftSettings() {
     ];
     return { list, more: Boolean(groups['@odata.nextLink'] || roles['@odata.nextLink']) };
   }, []);
-  const [saving, setSaving] = useState<string>();
+  /** The resource being saved and the value asked for: shown at once, kept only if the API takes it. */
+  const [saving, setSaving] = useState<{ id: string; removes: boolean }>();
   const [errors, setErrors] = useState<Record<string, string>>({});
 
   const change = async (r: ManagedResource, removes: boolean) => {
-    setSaving(r.id);
+    setSaving({ id: r.id, removes });
     setErrors((e) => ({ ...e, [r.id]: '' }));
     try {
       if (r.kind === 'group') {
@@ -381,8 +382,8 @@ function DriftSettings() {
                     : 'Remove assignments made outside pimflow'
                 }
                 aria-label={`${r.kind === 'group' ? 'Remove members added outside pimflow' : 'Remove assignments made outside pimflow'}: ${r.displayName}`}
-                checked={r.removes}
-                disabled={!isAdmin || saving === r.id}
+                checked={saving?.id === r.id ? saving.removes : r.removes}
+                disabled={!isAdmin || saving !== undefined}
                 onChange={(_, data) => void change(r, data.checked)}
               />
             </li>
