@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describeInBrowser } from '../browser';
 import { DEMO } from '../pim-harness';
 import { ADMIN, BASE, manageGroup } from '../pim/pim-scenario';
@@ -43,6 +43,10 @@ interface AuditView {
 }
 
 let portal: PortalTest;
+
+// The page answers in its own time on a busy machine (a few helpers' browsers share two cores): polls wait longer
+// than expect.poll's one second, the harness' sign-in included.
+vi.setConfig({ expect: { poll: { timeout: 15_000, interval: 100 } } });
 
 beforeAll(async () => {
   portal = await startPortalTest();

@@ -27,6 +27,7 @@ import {
   TableRow,
   Text,
   makeStyles,
+  mergeClasses,
   tokens,
   typographyStyles,
 } from '@fluentui/react-components';
@@ -95,9 +96,11 @@ const useStyles = makeStyles({
     alignItems: 'end',
   },
   buttons: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center' },
+  formButtons: { gridColumn: '1 / -1' },
   muted: { color: tokens.colorNeutralForeground3 },
   scroll: { overflowX: 'auto', maxWidth: '100%' },
-  table: { minWidth: '720px' },
+  // Columns as wide as their content needs (activity names are long), scrolling inside the region on a phone.
+  table: { minWidth: '900px', tableLayout: 'auto' },
   when: { whiteSpace: 'nowrap' },
   details: {
     display: 'grid',
@@ -268,7 +271,7 @@ export default function AuditLogPage() {
         <Field label="Target" hint="Name or id (this page only)">
           <Input value={draft.target} onChange={set('target')} />
         </Field>
-        <div className={styles.buttons}>
+        <div className={mergeClasses(styles.buttons, styles.formButtons)}>
           <Button type="submit" appearance="primary">
             Filter
           </Button>

@@ -203,7 +203,8 @@ function checkSummary(check: DriftCheck): string {
     ...(t.roles ? [`${t.roles} ${t.roles === 1 ? 'role' : 'roles'}`] : []),
   ].join(' and ');
   const failed = t.failedGroups ? ` ${t.failedGroups} could not be checked; the next check tries again.` : '';
-  return `Drift check finished: ${checked} checked, ${t.differences ?? 0} differences (${t.newDifferences ?? 0} new), ${t.removed ?? 0} removed.${failed}`;
+  const differences = t.differences ?? 0;
+  return `Drift check finished: ${checked} checked, ${differences} ${differences === 1 ? 'difference' : 'differences'} (${t.newDifferences ?? 0} new), ${t.removed ?? 0} removed.${failed}`;
 }
 
 function ReportCard(props: { report: DriftReport }) {
