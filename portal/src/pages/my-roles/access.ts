@@ -234,7 +234,6 @@ async function requests(api: Api, kind: Kind, which: 'assignment' | 'eligibility
 export interface MyAccess {
   eligible: AccessRow[];
   active: AccessRow[];
-  expired: AccessRow[];
   /** Newest first. */
   requests: RequestRow[];
   /** When this was read (ms): "near its end" is judged against it. */
@@ -242,12 +241,13 @@ export interface MyAccess {
 }
 
 const KINDS: Kind[] = ['group', 'role'];
+const byName = (a: Target, b: Target) => a.name.localeCompare(b.name);
 
+/** What is in force now and the requests: what My roles shows first, and follows while a request is open. */
 export async function loadMyAccess(api: Api): Promise<MyAccess> {
-  const [eligible, active, expiredRows, reqs] = await Promise.all([
+  const [eligible, active, reqs] = await Promise.all([
     Promise.all(KINDS.map((k) => instances(api, k, 'eligible'))),
     Promise.all(KINDS.map((k) => instances(api, k, 'active'))),
-    Promise.all(KINDS.flatMap((k) => [expired(api, k, 'eligibility'), expired(api, k, 'assignment')])),
     Promise.all(
       KINDS.flatMap((k) => [
         requests(api, k, 'assignment', 'principal'),
@@ -255,14 +255,20 @@ export async function loadMyAccess(api: Api): Promise<MyAccess> {
       ]),
     ),
   ]);
-  const byName = (a: Target, b: Target) => a.name.localeCompare(b.name);
   return {
     eligible: eligible.flat().sort(byName),
     active: active.flat().sort(byName),
-    expired: expiredRows.flat().sort(byName),
     requests: reqs.flat().sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime)),
     readAt: Date.now(),
   };
+}
+
+/** Assignments of both kinds that expired in the last 30 days (read apart: the first render doesn't wait for them). */
+export async function loadMyExpired(api: Api): Promise<AccessRow[]> {
+  const rows = await Promise.all(
+    KINDS.flatMap((k) => [expired(api, k, 'eligibility'), expired(api, k, 'assignment')]),
+  );
+  return rows.flat().sort(byName);
 }
 
 /** The approver's inbox: requests of both kinds waiting for the caller's decision now. */
