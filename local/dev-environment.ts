@@ -27,6 +27,12 @@ export const API_AUDIENCE = 'api://pimflow';
 export const DEMO_PORTAL_CLIENT_ID = '5b0e7c3a-8d14-4f62-a9e5-3c71d2b84f06';
 /** The portal's path on the function app: its redirect URI on every origin the runtime answers on. */
 export const PORTAL_PATH = '/api/portal/';
+/**
+ * The portal's redirect bridge page, also a registered redirect URI: MSAL browser v5 answers popups and its
+ * hidden iframe (ssoSilent, renewal when the refresh token can't) only through a page that calls
+ * `broadcastResponseToMainFrame()` from `@azure/msal-browser/redirect-bridge`.
+ */
+export const PORTAL_REDIRECT_BRIDGE_PATH = '/api/portal/redirect.html';
 
 /**
  * App role assignments on the pimflow API for the demo tenant's users (Enterprise applications → Users and
@@ -185,13 +191,19 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
 
 /** The portal's redirect URIs on the runtime's origins, in both host forms a browser may use. */
 function registerPortal(identity: IdentityStandIn, origins: string[]): void {
-  const redirectUris = origins.flatMap((o) => {
-    const url = new URL(PORTAL_PATH, o);
-    const other = new URL(url);
-    other.hostname =
-      url.hostname === 'localhost' ? '127.0.0.1' : url.hostname === '127.0.0.1' ? 'localhost' : url.hostname;
-    return [url.href, other.href];
-  });
+  const redirectUris = origins.flatMap((o) =>
+    [PORTAL_PATH, PORTAL_REDIRECT_BRIDGE_PATH].flatMap((p) => {
+      const url = new URL(p, o);
+      const other = new URL(url);
+      other.hostname =
+        url.hostname === 'localhost'
+          ? '127.0.0.1'
+          : url.hostname === '127.0.0.1'
+            ? 'localhost'
+            : url.hostname;
+      return [url.href, other.href];
+    }),
+  );
   identity.registerSpaClient({
     clientId: DEMO_PORTAL_CLIENT_ID,
     displayName: 'pimflow portal',

@@ -416,6 +416,7 @@ describe('the dev environment registers the portal as a single-page app', () => 
       'https://127.0.0.1:7312',
     ]) {
       expect((await page(`${origin}/api/portal/`)).status).toBe(200);
+      expect((await page(`${origin}/api/portal/redirect.html`)).status).toBe(200);
     }
     expect((await page('https://localhost:9999/api/portal/')).status).toBe(400);
     const html = await (await page('https://127.0.0.1:7312/api/portal/')).text();
