@@ -99,7 +99,7 @@ describe('My roles: a group role', () => {
       requester.userPrincipalName,
     );
     await page.getByText(`Activation of ${GROUP_NAME}: Pending approval.`).waitFor();
-    expect(await eligible.textContent()).toContain('Pending approval');
+    await expect.poll(() => eligible.textContent()).toContain('Pending approval');
     expect(app.groupMembers(GROUP)).not.toContain(requester.id);
 
     // The owner decides from the inbox.

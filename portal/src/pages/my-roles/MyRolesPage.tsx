@@ -80,8 +80,11 @@ export function MyRolesPage() {
   const [notice, setNotice] = useState<string>();
   const [actionError, setActionError] = useState<string>();
   const [busy, setBusy] = useState<string>();
+  /** An activation being deactivated: followed until it has left the active list. */
+  const [ending, setEnding] = useState<string>();
   const access = useResource(() => loadMyAccess(api), [api], {
-    refreshMs: (d) => (d?.requests.some(isOpen) ? POLL_MS : undefined),
+    refreshMs: (d) =>
+      d?.requests.some(isOpen) || (ending && d?.active.some((a) => a.id === ending)) ? POLL_MS : undefined,
   });
   const data = access.data;
   const expired = useResource(() => loadMyExpired(api), [api]);
@@ -97,11 +100,11 @@ export function MyRolesPage() {
     hadOpen.current = open;
   }, [open, access, expired]);
 
-  const submitted = (request: RequestRow, what: string) => {
+  const submitted = (request: RequestRow) => {
     setDialog(undefined);
     setFollowed(request);
     setActionError(undefined);
-    setNotice(`${what} ${request.name}: ${statusLabel(request.status)}.`);
+    setNotice(undefined);
     void access.reload();
   };
 
@@ -115,6 +118,7 @@ export function MyRolesPage() {
         targetScheduleId: row.id,
       });
       setFollowed(undefined);
+      setEnding(row.id);
       setNotice(`${row.name} is being deactivated.`);
       await access.reload();
     } catch (err) {
@@ -139,7 +143,8 @@ export function MyRolesPage() {
   };
 
   const followedNow = followed && data?.requests.find((r) => r.id === followed.id);
-  const status = followedNow ? followStatus(followedNow, data) : undefined;
+  // The request as last read (the POST's answer until the list has it).
+  const status = followed ? followStatus(followedNow ?? followed, data) : undefined;
 
   return (
     <Page
@@ -186,19 +191,14 @@ export function MyRolesPage() {
         <ActivateDialog
           row={dialog.row}
           onClose={() => setDialog(undefined)}
-          onSubmitted={(r) => submitted({ ...r, name: dialog.row.name }, 'Activation of')}
+          onSubmitted={(r) => submitted({ ...r, name: dialog.row.name })}
         />
       ) : dialog ? (
         <ExtendRenewDialog
           row={dialog.row}
           action={dialog.type}
           onClose={() => setDialog(undefined)}
-          onSubmitted={(r) =>
-            submitted(
-              { ...r, name: dialog.row.name },
-              dialog.type === 'selfExtend' ? 'Extension of' : 'Renewal of',
-            )
-          }
+          onSubmitted={(r) => submitted({ ...r, name: dialog.row.name })}
         />
       ) : null}
     </Page>
@@ -220,8 +220,15 @@ function followStatus(r: RequestRow, data: MyAccess | undefined): string {
     );
     if (active) return `${r.name} is active until ${formatDateTime(active.end)}.`;
   }
-  return `${actionLabel(r.action)} ${r.name}: ${statusLabel(r.status)}.`;
+  return `${WHAT[r.action] ?? actionLabel(r.action)} ${r.name}: ${statusLabel(r.status)}.`;
 }
+
+/** How the page names a request it follows ("Activation of Helpdesk Admin-Group: Pending approval."). */
+const WHAT: Record<string, string> = {
+  selfActivate: 'Activation of',
+  selfExtend: 'Extension of',
+  selfRenew: 'Renewal of',
+};
 
 function AccessList(props: {
   rows: AccessRow[];
