@@ -4,13 +4,12 @@
  * While a request is on its way the page follows it (polling) until it is active, so nobody reloads.
  */
 import { Badge, Button, Tab, TabList, Text, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../api/errors';
 import { formatDateTime, formatDuration } from '../../app/format';
 import { usePortal } from '../../app/portal-context';
 import { useResource } from '../../app/use-resource';
 import { ErrorBanner, Page, SuccessBanner } from '../../components/page';
-import { ActivateDialog, ExtendRenewDialog } from './ActivateDialog';
 import {
   actionLabel,
   isOpen,
@@ -58,6 +57,12 @@ export const useListStyles = makeStyles({
   tabs: { overflowX: 'auto' },
   empty: { color: tokens.colorNeutralForeground3 },
 });
+
+// The dialogs load when first opened: the first load of My roles stays small.
+const ActivateDialog = lazy(() => import('./ActivateDialog').then((m) => ({ default: m.ActivateDialog })));
+const ExtendRenewDialog = lazy(() =>
+  import('./ActivateDialog').then((m) => ({ default: m.ExtendRenewDialog })),
+);
 
 /** Chromium's element timing of the first data on My roles (`npm run bench`: navigation → My roles data). */
 const DATA_TIMING = { elementtiming: 'my-roles-data' };
@@ -187,20 +192,22 @@ export function MyRolesPage() {
           )}
         </div>
       ) : null}
-      {dialog?.type === 'activate' ? (
-        <ActivateDialog
-          row={dialog.row}
-          onClose={() => setDialog(undefined)}
-          onSubmitted={(r) => submitted({ ...r, name: dialog.row.name })}
-        />
-      ) : dialog ? (
-        <ExtendRenewDialog
-          row={dialog.row}
-          action={dialog.type}
-          onClose={() => setDialog(undefined)}
-          onSubmitted={(r) => submitted({ ...r, name: dialog.row.name })}
-        />
-      ) : null}
+      <Suspense fallback={null}>
+        {dialog?.type === 'activate' ? (
+          <ActivateDialog
+            row={dialog.row}
+            onClose={() => setDialog(undefined)}
+            onSubmitted={(r) => submitted({ ...r, name: dialog.row.name })}
+          />
+        ) : dialog ? (
+          <ExtendRenewDialog
+            row={dialog.row}
+            action={dialog.type}
+            onClose={() => setDialog(undefined)}
+            onSubmitted={(r) => submitted({ ...r, name: dialog.row.name })}
+          />
+        ) : null}
+      </Suspense>
     </Page>
   );
 }
