@@ -27,7 +27,6 @@ import { useMemo, useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/errors';
 import { formatDate } from '../../../app/format';
 import { usePortal } from '../../../app/portal-context';
-import type { Route } from '../../../app/router';
 import { useResource } from '../../../app/use-resource';
 import { ErrorBanner, Page, SuccessBanner } from '../../../components/page';
 import {
@@ -68,7 +67,7 @@ const useStyles = makeStyles({
   },
 });
 
-export default function ResourcesPage(_props: { route: Route }) {
+export default function ResourcesPage() {
   const { api, isAdmin } = usePortal();
   const styles = useStyles();
   const [success, setSuccess] = useState<string>();

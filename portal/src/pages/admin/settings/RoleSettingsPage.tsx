@@ -18,7 +18,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../../../api/errors';
 import { formatDuration } from '../../../app/format';
 import { usePortal } from '../../../app/portal-context';
@@ -133,30 +133,34 @@ function RoleSettings(props: { resource: ResourceRole }) {
     return { name, policyId: assignment.policyId, rules: assignment.policy.rules };
   }, [api, r.kind, r.resourceId, r.role]);
 
-  const [form, setForm] = useState<SettingsForm>();
+  /** The form as edited; undefined while it shows the saved settings. */
+  const [edits, setEdits] = useState<SettingsForm>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [banner, setBanner] = useState<string>();
   const [success, setSuccess] = useState<string>();
   const [saving, setSaving] = useState(false);
   const data = loaded.data;
-  useEffect(() => {
-    if (data) setForm(formFromRules(data.rules));
-  }, [data]);
+  const savedForm = useMemo(() => (data ? formFromRules(data.rules) : undefined), [data]);
+  const form = edits ?? savedForm;
 
   const readOnly = !isAdmin;
   const title = data ? `Role settings · ${data.name}` : 'Role settings';
   const changes = form && data ? changedRules(form, data.rules) : [];
 
   const set = <K extends keyof SettingsForm>(key: K, value: SettingsForm[K]) => {
-    setForm((f) => (f ? { ...f, [key]: value } : f));
+    setEdits((f) => {
+      const current = f ?? savedForm;
+      return current ? { ...current, [key]: value } : current;
+    });
     setSuccess(undefined);
   };
   const setNotification = (ruleId: string, patch: Partial<NotificationSetting>) =>
-    setForm((f) => {
-      const current = f?.notifications[ruleId];
-      return f && current
-        ? { ...f, notifications: { ...f.notifications, [ruleId]: { ...current, ...patch } } }
-        : f;
+    setEdits((f) => {
+      const base = f ?? savedForm;
+      const current = base?.notifications[ruleId];
+      return base && current
+        ? { ...base, notifications: { ...base.notifications, [ruleId]: { ...current, ...patch } } }
+        : base;
     });
 
   const save = async () => {
@@ -197,12 +201,13 @@ function RoleSettings(props: { resource: ResourceRole }) {
     }
     setErrors({});
     await loaded.reload();
+    setEdits(undefined);
     setSaving(false);
     setSuccess(`Settings saved for ${data.name}.`);
   };
 
   const cancel = () => {
-    if (data) setForm(formFromRules(data.rules));
+    setEdits(undefined);
     setErrors({});
     setBanner(undefined);
   };
@@ -216,7 +221,7 @@ function RoleSettings(props: { resource: ResourceRole }) {
           : 'These settings apply to every assignment of this Microsoft Entra role, at every scope.'
       }
       error={loaded.error}
-      loading={loaded.loading || (data !== undefined && form === undefined)}
+      loading={loaded.loading}
       actions={
         <span className={styles.links}>
           <Link href={areaHref('assignments', r)}>Assignments of this role</Link>
