@@ -201,7 +201,7 @@ describe('an admin in the portal', () => {
     await expectAccessible(page, 'the assignments page');
     await portal.screenshot(page, 'admin-assignments');
     expect(portal.problems(page)).toEqual([]);
-  });
+  }, 150_000);
 
   it('at phone width: the same pages fit and work', async () => {
     const page = await portal.open('admin', { route: '#/admin/resources', viewport: 'phone' });
