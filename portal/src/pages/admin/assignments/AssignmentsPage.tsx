@@ -157,6 +157,9 @@ function endOf(s: Schedule): string | undefined {
     : undefined;
 }
 
+/** How long the page follows an action it started (pimflow carries a request out within seconds). */
+const FOLLOW_MS = 120_000;
+
 const isCurrent = (s: Schedule) => s.status === 'Provisioned' || s.status === 'Scheduled';
 const principalName = (s: Schedule) => s.principal?.displayName ?? s.principalId;
 
@@ -170,18 +173,28 @@ function Assignments(props: { resource: ResourceRole }) {
   const styles = useStyles();
   const r = props.resource;
   const [success, setSuccess] = useState<string>();
-  const loaded = useResource<Loaded>(async () => {
-    const [name, eligible, active, bounds] = await Promise.all([
-      resourceRoleName(api, r),
-      loadSchedules(api, r, 'eligible'),
-      loadSchedules(api, r, 'active'),
-      loadBounds(api, r),
-    ]);
-    return { name, eligible, active, bounds };
-  }, [api, r.kind, r.resourceId, r.role]);
+  /** After an action, what the lists will show once pimflow has carried it out (the page follows until then). */
+  const [awaiting, setAwaiting] = useState<{ until: (d: Loaded) => boolean; since: number }>();
+  const loaded = useResource<Loaded>(
+    async () => {
+      const [name, eligible, active, bounds] = await Promise.all([
+        resourceRoleName(api, r),
+        loadSchedules(api, r, 'eligible'),
+        loadSchedules(api, r, 'active'),
+        loadBounds(api, r),
+      ]);
+      return { name, eligible, active, bounds };
+    },
+    [api, r.kind, r.resourceId, r.role],
+    {
+      refreshMs: (d) =>
+        awaiting && d && !awaiting.until(d) && Date.now() - awaiting.since < FOLLOW_MS ? 2_000 : undefined,
+    },
+  );
   const data = loaded.data;
-  const done = async (message: string) => {
+  const done = async (message: string, until: (d: Loaded) => boolean) => {
     setSuccess(message);
+    setAwaiting({ until, since: Date.now() });
     await loaded.reload();
   };
 
@@ -239,7 +252,7 @@ function ScheduleTable(props: {
   schedules: Schedule[];
   bounds: Bounds;
   readOnly: boolean;
-  onDone: (message: string) => Promise<void>;
+  onDone: (message: string, until: (d: Loaded) => boolean) => Promise<void>;
 }) {
   const styles = useStyles();
   const title = props.kind === 'eligible' ? 'Eligible assignments' : 'Active assignments';
@@ -317,7 +330,7 @@ function ScheduleActionDialog(props: {
   schedule: Schedule;
   bounds: Bounds;
   action: keyof typeof ACTION_LABELS;
-  onDone: (message: string) => Promise<void>;
+  onDone: (message: string, until: (d: Loaded) => boolean) => Promise<void>;
 }) {
   const { api } = usePortal();
   const styles = useStyles();
@@ -354,10 +367,18 @@ function ScheduleActionDialog(props: {
         ...(endDateTime ? { scheduleInfo: { expiration: { type: 'afterDateTime', endDateTime } } } : {}),
       });
       setOpen(false);
+      const listed = (d: Loaded) => (props.kind === 'eligible' ? d.eligible : d.active);
       await props.onDone(
         removing
           ? `${who}'s ${props.kind} assignment is being removed.`
           : `${who}'s ${props.kind} assignment was ${props.action === 'adminExtend' ? 'extended' : 'renewed'}.`,
+        (d) => {
+          const now = listed(d).find((x) => x.id === s.id);
+          if (removing) return !now || !isCurrent(now);
+          if (props.action === 'adminRenew')
+            return listed(d).some((x) => x.principalId === s.principalId && isCurrent(x));
+          return now !== undefined && endOf(now) !== currentEnd;
+        },
       );
     } catch (err) {
       setFailure(err);
@@ -428,7 +449,7 @@ function AddAssignmentDialog(props: {
   resource: ResourceRole;
   bounds: Record<AssignmentKind, Bounds>;
   name: string;
-  onDone: (message: string) => Promise<void>;
+  onDone: (message: string, until: (d: Loaded) => boolean) => Promise<void>;
 }) {
   const { api } = usePortal();
   const styles = useStyles();
@@ -481,7 +502,11 @@ function AddAssignmentDialog(props: {
       });
       setOpen(false);
       reset();
-      await props.onDone(`The ${kind} assignment to ${props.name} was added.`);
+      await props.onDone(`The ${kind} assignment to ${props.name} was added.`, (d) =>
+        (kind === 'eligible' ? d.eligible : d.active).some(
+          (x) => x.principalId.toLowerCase() === id.toLowerCase() && isCurrent(x),
+        ),
+      );
     } catch (err) {
       setFailure(err);
     } finally {

@@ -85,6 +85,17 @@ const useStyles = makeStyles({
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
   links: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
   hint: { color: tokens.colorNeutralForeground3 },
+  /** Shown on narrow screens, where the table's column headings are hidden; read by screen readers everywhere. */
+  narrowOnly: {
+    '@media (min-width: 721px)': {
+      position: 'absolute',
+      width: '1px',
+      height: '1px',
+      overflow: 'hidden',
+      clipPath: 'inset(50%)',
+      whiteSpace: 'nowrap',
+    },
+  },
   checks: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   error: { color: tokens.colorPaletteRedForeground1 },
 });
@@ -392,7 +403,13 @@ function RoleSettings(props: { resource: ResourceRole }) {
                         }
                         disabled={readOnly}
                       />
-                      <Field label={`Additional recipients: ${row.type}`} validationMessage={errors[ruleId]}>
+                      <Field
+                        label={{
+                          children: `Additional recipients: ${row.type}`,
+                          className: styles.narrowOnly,
+                        }}
+                        validationMessage={errors[ruleId]}
+                      >
                         <Input
                           value={n.additional}
                           placeholder="name@example.com, …"
