@@ -16,6 +16,15 @@ import { expectAccessible, startPortalTest, type PortalTest } from './portal-har
 const GROUP = DEMO.helpdeskGroup;
 const SETTINGS_ROUTE = `#/admin/settings/group/${GROUP}/member`;
 const ASSIGNMENTS_ROUTE = `#/admin/assignments/group/${GROUP}/member`;
+/** The built-in Helpdesk Administrator role's template id. */
+const HELPDESK_ADMINISTRATOR = '729827e3-9c14-49f7-bb1b-9608f156bbb8';
+const DAY = 86_400_000;
+
+/** `datetime-local` input value for a moment (the browser's time zone is the test's). */
+function localInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
 
 interface Rule {
   id: string;
@@ -79,6 +88,15 @@ describe('an admin in the portal', () => {
     await page.getByText('Helpdesk Admin-Group is now under management.').waitFor();
     const managed = await app.api(`managedGroups/${GROUP}`, ADMIN);
     expect(managed.status).toBe(200);
+
+    // Add roles: Helpdesk Administrator, found by name among the directory's role definitions.
+    await page.getByRole('button', { name: 'Add roles' }).click();
+    const addRoles = page.getByRole('dialog');
+    await addRoles.getByRole('searchbox', { name: 'Search roles by name' }).fill('helpdesk');
+    await addRoles.getByRole('checkbox', { name: 'Helpdesk Administrator' }).check();
+    await addRoles.getByRole('button', { name: 'Add 1 role' }).click();
+    await page.getByText('Helpdesk Administrator is now under management.').waitFor();
+    expect((await app.api(`managedRoles/${HELPDESK_ADMINISTRATOR}`, ADMIN)).status).toBe(200);
     await expectAccessible(page, 'the resources page');
     await portal.screenshot(page, 'admin-resources');
 
@@ -175,11 +193,7 @@ describe('an admin in the portal', () => {
     await add.getByText("This role's settings require an end, at most 90 days after the start.").waitFor();
     await add.getByRole('textbox', { name: 'User' }).fill(olivia.id);
     await add.getByRole('radio', { name: 'Eligible' }).check();
-    const end = new Date(Date.now() + 30 * 86_400_000);
-    const pad = (n: number) => String(n).padStart(2, '0');
-    await add
-      .getByLabel('End')
-      .fill(`${end.getFullYear()}-${pad(end.getMonth() + 1)}-${pad(end.getDate())}T12:00`);
+    await add.getByLabel('End').fill(localInput(new Date(Date.now() + 30 * DAY)));
     await add.getByRole('textbox', { name: 'Justification' }).fill('Helpdesk rota');
     await expectAccessible(page, 'the add assignment dialog');
     await add.getByRole('button', { name: 'Assign' }).click();
@@ -197,30 +211,22 @@ describe('an admin in the portal', () => {
     await expect.poll(async () => (await instances()).value.length, { timeout: 30_000 }).toBe(1);
     const instance = (await instances()).value[0];
     expect(instance?.accessId).toBe('member');
-    expect(Date.parse(instance?.endDateTime ?? '')).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(Date.parse(instance?.endDateTime ?? '')).toBeGreaterThan(Date.now() + 29 * DAY);
     await expectAccessible(page, 'the assignments page');
     await portal.screenshot(page, 'admin-assignments');
+
+    // Extend: to 60 days from now (within the role's 90).
+    await eligible.getByRole('button', { name: "Extend Olivia Carter's eligible assignment" }).click();
+    const extend = page.getByRole('dialog');
+    await extend.getByLabel('New end').fill(localInput(new Date(Date.now() + 60 * DAY)));
+    await extend.getByRole('textbox', { name: 'Justification' }).fill('Rota extended');
+    await extend.getByRole('button', { name: 'Extend' }).click();
+    await page.getByText("Olivia Carter's eligible assignment was extended.").waitFor();
+    await expect
+      .poll(async () => Date.parse((await instances()).value[0]?.endDateTime ?? ''), { timeout: 30_000 })
+      .toBeGreaterThan(Date.now() + 59 * DAY);
     expect(portal.problems(page)).toEqual([]);
   }, 150_000);
-
-  it('at phone width: the same pages fit and work', async () => {
-    const page = await portal.open('admin', { route: '#/admin/resources', viewport: 'phone' });
-    await page.getByRole('heading', { level: 1, name: 'Resources under management' }).waitFor();
-    await page.getByText('Helpdesk Admin-Group').first().waitFor();
-    await portal.screenshot(page, 'admin-resources');
-    await page.goto(`${portal.portalUrl}${SETTINGS_ROUTE}`);
-    await page.getByLabel('Activation maximum duration (hours)').waitFor();
-    await expectAccessible(page, 'the role settings page on a phone');
-    await portal.screenshot(page, 'admin-role-settings');
-    await page.goto(`${portal.portalUrl}${ASSIGNMENTS_ROUTE}`);
-    await page.getByRole('region', { name: 'Eligible assignments' }).getByText('Olivia Carter').waitFor();
-    await page.getByRole('button', { name: 'Add assignment' }).click();
-    await portal.screenshot(page, 'admin-add-assignment');
-    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
-    const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect(scroll).toBeLessThanOrEqual(390);
-    expect(portal.problems(page)).toEqual([]);
-  });
 
   it('the auditor sees the settings and assignments with nothing to change', async () => {
     const page = await portal.open('ruby.walsh', { route: SETTINGS_ROUTE });
@@ -237,5 +243,42 @@ describe('an admin in the portal', () => {
     await page.goto(`${portal.portalUrl}#/admin/resources`);
     await page.getByText('Helpdesk Admin-Group').first().waitFor();
     expect(await page.getByRole('button', { name: /Discover groups|Add roles|Remove/ }).count()).toBe(0);
+  });
+  it('at phone width: the same pages fit and work', async () => {
+    const page = await portal.open('admin', { route: '#/admin/resources', viewport: 'phone' });
+    await page.getByRole('heading', { level: 1, name: 'Resources under management' }).waitFor();
+    await page.getByText('Helpdesk Admin-Group').first().waitFor();
+    await portal.screenshot(page, 'admin-resources');
+    await page.goto(`${portal.portalUrl}${SETTINGS_ROUTE}`);
+    await page.getByLabel('Activation maximum duration (hours)').waitFor();
+    await expectAccessible(page, 'the role settings page on a phone');
+    await portal.screenshot(page, 'admin-role-settings');
+    await page.goto(`${portal.portalUrl}${ASSIGNMENTS_ROUTE}`);
+    await page.getByRole('region', { name: 'Eligible assignments' }).getByText('Olivia Carter').waitFor();
+    await portal.screenshot(page, 'admin-assignments');
+    await page.getByRole('button', { name: 'Add assignment' }).click();
+    await portal.screenshot(page, 'admin-add-assignment');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(scroll).toBeLessThanOrEqual(390);
+
+    // Remove, from the phone: the eligibility ends.
+    const olivia = app.user('olivia.carter');
+    await page.getByRole('button', { name: "Remove Olivia Carter's eligible assignment" }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await page.getByText("Olivia Carter's eligible assignment is being removed.").waitFor();
+    const left = () =>
+      app.json<{ value: unknown[] }>(
+        `identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=${encodeURIComponent(
+          `groupId eq '${GROUP}' and principalId eq '${olivia.id}'`,
+        )}`,
+        ADMIN,
+      );
+    await expect.poll(async () => (await left()).value.length, { timeout: 30_000 }).toBe(0);
+    // The page follows the removal without a reload: Olivia is no longer active there.
+    await expect
+      .poll(() => page.getByRole('row', { name: /Olivia Carter.*Active/ }).count(), { timeout: 30_000 })
+      .toBe(0);
+    expect(portal.problems(page)).toEqual([]);
   });
 });

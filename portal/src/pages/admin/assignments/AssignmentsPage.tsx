@@ -558,7 +558,7 @@ function AddAssignmentDialog(props: {
                 </RadioGroup>
               </Field>
               <Checkbox
-                label="Permanently eligible or active"
+                label={kind === 'eligible' ? 'Permanently eligible' : 'Permanently active'}
                 checked={isPermanent}
                 disabled={!canBePermanent}
                 onChange={(_, d) => setPermanent(d.checked === true)}
