@@ -236,6 +236,11 @@ describe('an admin in the portal', () => {
     expect(await maximum.isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
     await page.getByText('You can see these settings; only admins can change them.').waitFor();
+    // A Microsoft Entra role's settings: its own policy, with Entra's defaults.
+    await page.goto(`${portal.portalUrl}#/admin/settings/role/${HELPDESK_ADMINISTRATOR}`);
+    await page.getByRole('heading', { level: 1, name: 'Role settings · Helpdesk Administrator' }).waitFor();
+    expect(await page.getByLabel('Activation maximum duration (hours)').inputValue()).toBe('8');
+    await page.getByText('None: Global Administrators and Privileged Role Administrators approve.').waitFor();
     await page.goto(`${portal.portalUrl}${ASSIGNMENTS_ROUTE}`);
     await page.getByRole('region', { name: 'Eligible assignments' }).getByText('Olivia Carter').waitFor();
     expect(await page.getByRole('button', { name: 'Add assignment' }).count()).toBe(0);

@@ -253,12 +253,18 @@ export function changedRules(form: SettingsForm, rules: Rule[]): RuleChange[] {
       maximumDuration: hoursToDuration(Number(form.maximumActivationHours)),
     });
   }
+  const storedActivation = enabledRules(rule(rules, RULES.activationEnablement));
+  // A policy may ask for MFA and a context at once (set through the API); left as it is unless the choice changes.
+  const keepMfa =
+    form.onActivation === 'authenticationContext' &&
+    saved.onActivation === 'authenticationContext' &&
+    storedActivation.includes('MultiFactorAuthentication');
   const activation = [
     ...(form.requireJustification ? ['Justification'] : []),
-    ...(form.onActivation === 'mfa' ? ['MultiFactorAuthentication'] : []),
+    ...(form.onActivation === 'mfa' || keepMfa ? ['MultiFactorAuthentication'] : []),
     ...(form.requireTicket ? ['Ticketing'] : []),
   ];
-  if (!sameSet(activation, enabledRules(rule(rules, RULES.activationEnablement)))) {
+  if (!sameSet(activation, storedActivation)) {
     change(RULES.activationEnablement, 'enablement', { enabledRules: activation });
   }
   const contextOn = form.onActivation === 'authenticationContext';
