@@ -104,6 +104,8 @@ export function DecideDialog(props: {
     >
       <DialogSurface aria-describedby={undefined}>
         <form
+          // Our own message, next to the field, rather than the browser's bubble.
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
             void submit();

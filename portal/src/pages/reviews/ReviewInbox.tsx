@@ -21,6 +21,7 @@ import {
   myDefinitions,
   myInstances,
   myItems,
+  isEnded,
   progressOf,
   reviewedRoleName,
   type Progress,
@@ -74,7 +75,8 @@ export function ReviewInbox() {
   const inbox = useResource(() => loadInbox(api), [api]);
   const entries = inbox.data ?? [];
   const open = entries.filter((e) => e.instance.status === 'InProgress');
-  const ended = entries.filter((e) => e.instance.status === 'Completed').reverse();
+  // Completed, then Applying and Applied once its decisions are applied.
+  const ended = entries.filter((e) => isEnded(e.instance)).reverse();
   return (
     <Page
       title="Access reviews"

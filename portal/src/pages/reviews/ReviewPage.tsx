@@ -31,6 +31,7 @@ import {
   ACTION_LABELS,
   DECISION_LABELS,
   instancePath,
+  isEnded,
   itemRoleName,
   myDefinitions,
   myItems,
@@ -224,7 +225,7 @@ export function ReviewPage(props: { definitionId: string; instanceId: string }) 
             {!open ? (
               <MessageBar intent="info">
                 <MessageBarBody>
-                  {data.instance.status === 'Completed'
+                  {isEnded(data.instance)
                     ? 'This review has ended: its decisions can no longer be changed.'
                     : 'This review has not started yet.'}
                 </MessageBarBody>

@@ -22,7 +22,8 @@ export interface ReviewInstance {
   definitionId: string;
   startDateTime: string;
   endDateTime: string;
-  status: 'NotStarted' | 'InProgress' | 'Completed' | string;
+  /** NotStarted, InProgress, Completed, then Applying and Applied. */
+  status: string;
   resourceType?: 'directoryRole';
   groupDisplayName?: string | null;
   accessId?: string;
@@ -84,6 +85,9 @@ export async function listAll<T>(api: Api, path: string, maxPages = 50): Promise
   }
   return all;
 }
+
+/** The review is over: its decisions are final (Completed, Applying, Applied). */
+export const isEnded = (i: ReviewInstance) => i.status !== 'NotStarted' && i.status !== 'InProgress';
 
 export const instancePath = (definitionId: string, instanceId: string) =>
   `${DEFINITIONS}/${encodeURIComponent(definitionId)}/instances/${encodeURIComponent(instanceId)}`;
