@@ -6,6 +6,7 @@ import { runLocalRuntimeBench } from './local-runtime.bench';
 import { runDriftBench } from './drift.bench';
 import { runLifecycleBench } from './lifecycle.bench';
 import { runPimBench } from './pim.bench';
+import { runPortalBench } from './portal.bench';
 
 async function main(): Promise<void> {
   // The PIM bench talks HTTPS to the stand-ins: trust their local CA (re-running this process if need be).
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     drift: () => runDriftBench(tls),
     lifecycle: () => runLifecycleBench(tls),
     'access-review': () => runAccessReviewBench(tls),
+    portal: () => runPortalBench(tls),
   };
   const only = process.env.BENCH;
   for (const [name, run] of Object.entries(benches)) {

@@ -15,6 +15,7 @@ import { startIdentityStandIn, type IdentityStandIn } from './standins/identity/
 import { startMailStandIn, type MailStandIn } from './standins/mail/mail-stand-in';
 import type { StandIn } from './standins/stand-in';
 import type { TlsMaterial } from './standins/tls';
+import { DEFAULT_HTTPS_PORT } from './runtime';
 
 /** The demo tenant's id and the app's own identity in it (the `pimflow-automation` service principal). */
 export const DEMO_TENANT_ID = '7d3c9a51-2f4e-4b8a-9c61-0d2e5f7a8b90';
@@ -22,6 +23,25 @@ export const DEMO_APP_CLIENT_ID = '1f625093-4e01-43fc-800f-ef5a00652820';
 export const DEMO_APP_OBJECT_ID = 'd2707948-f36a-4e93-94bd-e132e296f7e0';
 export const DEMO_ADMIN_UPN = 'admin@pimflow.example';
 export const API_AUDIENCE = 'api://pimflow';
+/** The portal's app registration (a single-page app signing users in with the authorization code flow + PKCE). */
+export const DEMO_PORTAL_CLIENT_ID = '5b0e7c3a-8d14-4f62-a9e5-3c71d2b84f06';
+/** The portal's path on the function app: its redirect URI on every origin the runtime answers on. */
+export const PORTAL_PATH = '/api/portal/';
+/**
+ * The portal's redirect bridge page, also a registered redirect URI: MSAL browser v5 answers popups and its
+ * hidden iframe (ssoSilent, renewal when the refresh token can't) only through a page that calls
+ * `broadcastResponseToMainFrame()` from `@azure/msal-browser/redirect-bridge`.
+ */
+export const PORTAL_REDIRECT_BRIDGE_PATH = '/api/portal/redirect.html';
+
+/**
+ * App role assignments on the pimflow API for the demo tenant's users (Enterprise applications → Users and
+ * groups in Entra ID): the `roles` of their tokens when they sign in to the portal.
+ */
+export const DEMO_APP_ROLE_ASSIGNMENTS: Record<string, string[]> = {
+  'admin@pimflow.example': ['PimFlow.Admin'],
+  'ruby.walsh@pimflow.example': ['PimFlow.Auditor'],
+};
 
 export interface DevEnvironmentOptions {
   /** Where the stand-ins keep their state and secrets (git-ignored `.local/` by default). */
@@ -38,8 +58,11 @@ export interface DevEnvironment {
   graph: GraphStandIn;
   mail: MailStandIn;
   cosmos: StandIn & { endpoint: string; key: string };
-  /** App settings for the runtime (the public base URL depends on where the runtime listens). */
-  settingsFor(origin: string): Record<string, string>;
+  /**
+   * App settings for the runtime (the public base URL depends on where the runtime listens). It also registers
+   * the portal's redirect URIs on that origin and `httpsOrigin` (each as 127.0.0.1 and localhost).
+   */
+  settingsFor(origin: string, httpsOrigin?: string): Record<string, string>;
   /** `<name>: <url>` lines for the start-up banner. */
   banner: string[];
   close(): Promise<void>;
@@ -68,6 +91,10 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       appObjectId: DEMO_APP_OBJECT_ID,
       keyFile: path.join(o.dir, 'identity-signing-key.json'),
       users: () => tenant.graph?.state.users() ?? [],
+      appRoleAssignments: (userId) => {
+        const upn = tenant.graph?.state.users().find((u) => u.id === userId)?.userPrincipalName;
+        return (upn && DEMO_APP_ROLE_ASSIGNMENTS[upn.toLowerCase()]) || [];
+      },
     });
     started.push(identity);
 
@@ -139,7 +166,10 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       graph,
       mail,
       cosmos,
-      settingsFor: (origin) => ({ ...settings, PUBLIC_BASE_URL: origin }),
+      settingsFor: (origin, httpsOrigin) => {
+        registerPortal(identity, [origin, httpsOrigin ?? defaultHttpsOrigin(origin)]);
+        return { ...settings, PUBLIC_BASE_URL: origin, PORTAL_CLIENT_ID: DEMO_PORTAL_CLIENT_ID };
+      },
       banner: [
         `cosmos: ${cosmos.endpoint}`,
         `graph: ${graph.url}`,
@@ -147,6 +177,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
         `mailbox: ${mail.mailboxUrl}`,
         `token: ${identity.tokenUrl}`,
         `sign-in: ${identity.url}/`,
+        `authority: ${identity.authority} (portal client ${DEMO_PORTAL_CLIENT_ID})`,
       ],
       close: async () => {
         for (const s of [...started].reverse()) await s.close();
@@ -156,6 +187,33 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
     for (const s of [...started].reverse()) await s.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The portal's redirect URIs on the runtime's origins, in both host forms a browser may use. */
+function registerPortal(identity: IdentityStandIn, origins: string[]): void {
+  const redirectUris = origins.flatMap((o) =>
+    [PORTAL_PATH, PORTAL_REDIRECT_BRIDGE_PATH].flatMap((p) => {
+      const url = new URL(p, o);
+      const other = new URL(url);
+      other.hostname =
+        url.hostname === 'localhost'
+          ? '127.0.0.1'
+          : url.hostname === '127.0.0.1'
+            ? 'localhost'
+            : url.hostname;
+      return [url.href, other.href];
+    }),
+  );
+  identity.registerSpaClient({
+    clientId: DEMO_PORTAL_CLIENT_ID,
+    displayName: 'pimflow portal',
+    redirectUris,
+  });
+}
+
+/** Without a known HTTPS origin: the runtime's default HTTPS port on the same host. */
+function defaultHttpsOrigin(origin: string): string {
+  return `https://${new URL(origin).hostname}:${DEFAULT_HTTPS_PORT}`;
 }
 
 /** A random secret made on first use and kept in the git-ignored local folder: nothing secret is committed. */

@@ -44,7 +44,7 @@ export interface RuntimeOptions {
   /** App settings, as the host's environment (they win over local.settings.json). */
   settings?: Record<string, string>;
   /** More app settings that depend on where the runtime listens (e.g. the app's public base URL). */
-  settingsFor?: (origin: string) => Record<string, string>;
+  settingsFor?: (origin: string, httpsOrigin?: string) => Record<string, string>;
   log?: (line: string) => void;
   /** Stop Azurite on stop() if this runtime started it. Default true. */
   stopStorageOnExit?: boolean;
@@ -170,7 +170,8 @@ export class LocalRuntime {
       servers.push(secure);
       httpsOrigin = `https://localhost:${(secure.address() as AddressInfo).port}`;
     }
-    for (const [key, value] of Object.entries(options.settingsFor?.(origin) ?? {})) process.env[key] = value;
+    for (const [key, value] of Object.entries(options.settingsFor?.(origin, httpsOrigin) ?? {}))
+      process.env[key] = value;
 
     try {
       const app = await loadFunctionApp(appDir);

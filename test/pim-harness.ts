@@ -64,8 +64,8 @@ export async function startPimApp(
     ports: { cosmos: 0, graph: 0, mail: 0, identity: 0 },
   });
   const hub = uniqueHub('Pim');
-  const settingsFor = (origin: string) => ({
-    ...dev.settingsFor(origin),
+  const settingsFor = (origin: string, httpsOrigin?: string) => ({
+    ...dev.settingsFor(origin, httpsOrigin),
     PIMFLOW_TASK_HUB: hub,
     RECONCILE_SCHEDULE: options.reconcileSchedule ?? '0 0 3 * * *',
   });

@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { launchChromium } from '../browser';
+import { launchChromium, signInOnStandIn, type SignInOptions } from '../../bench/browser';
 import { testTls } from '../helpers';
 import { ROOT, startPimApp, type PimApp } from '../pim-harness';
 
@@ -27,12 +27,7 @@ export const VIEWPORTS = {
 } as const;
 export type ViewportName = keyof typeof VIEWPORTS;
 
-export interface SignInOptions {
-  /** Signed in with multifactor authentication (the sign-in page's MFA box). */
-  mfa?: boolean;
-  /** Authentication contexts satisfied at sign-in (`c1`…). */
-  contexts?: string[];
-}
+export { signInOnStandIn, type SignInOptions } from '../../bench/browser';
 
 export interface PortalTest {
   app: PimApp;
@@ -90,7 +85,7 @@ export async function startPortalTest(options: { virtualClock?: Date } = {}): Pr
       await page.getByRole('button', { name: 'Sign in' }).click();
       await signInOnStandIn(page, app.user(user).userPrincipalName, o);
       await page.waitForURL((url) => url.href.startsWith(portalUrl));
-      await expect.poll(() => page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true);
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
       return page;
     },
     async screenshot(page, name) {
@@ -106,22 +101,6 @@ export async function startPortalTest(options: { virtualClock?: Date } = {}): Pr
       await app.stop();
     },
   };
-}
-
-/**
- * On the identity stand-in's sign-in page (a full page, or a popup when the portal asks for more — MFA, a context):
- * pick the user, tick what was proven, continue.
- */
-export async function signInOnStandIn(page: Page, upn: string, o: SignInOptions = {}): Promise<void> {
-  await page.waitForURL(/\/oauth2\/v2\.0\/authorize/);
-  await page.getByRole('radio', { name: new RegExp(escapeRegExp(upn), 'i') }).check();
-  const mfa = page.getByRole('checkbox', { name: /multifactor/i });
-  if (o.mfa && !(await mfa.isChecked())) await mfa.check();
-  for (const c of o.contexts ?? []) {
-    const box = page.getByRole('checkbox', { name: new RegExp(`^${escapeRegExp(c)}\\b`) });
-    if (!(await box.isChecked())) await box.check();
-  }
-  await page.getByRole('button', { name: /sign in|continue/i }).click();
 }
 
 /**
@@ -168,8 +147,4 @@ interface AxeViolation {
   impact: string | null;
   help: string;
   nodes: { target: string[] }[];
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -8,6 +8,10 @@
  *    an app registration with a secret and app role assignments on the pimflow API) for the pimflow API itself,
  *    as Entra ID issues them: `idtyp: app`, `roles` (the app roles assigned to the client; no claim when none),
  *    no `scp`, `oid` = `sub` = the client's service principal.
+ *  - for single-page apps (`registerSpaClient`), Entra ID's authorization code flow with PKCE: /authorize with a
+ *    sign-in page (pick a demo user, MFA, authentication contexts; claims challenges honoured), codes and
+ *    rotating refresh tokens redeemed cross-origin at the token endpoint, and /logout — enough for
+ *    @azure/msal-browser to run unchanged against it.
  * The signing key is kept in `keyFile` so tokens stay valid across restarts. A small page at `/` hands out tokens.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -18,7 +22,18 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { type StandIn, keepIdleConnections } from '../stand-in';
 import type { TlsMaterial } from '../tls';
+import { AuthorizationGrants, type SignIn } from './authorization-grants';
+import { authorizeEndpoint } from './authorize-endpoint';
+import { OIDC_SCOPES } from './authorize-request';
+import { answerPreflight, corsHeaders, readBody, sendJson } from './http';
+import { SignInSessions } from './sign-in-sessions';
+import { SpaClients, type SpaClient } from './spa-clients';
+import { spaTokenGrants } from './spa-token-grants';
+import { TokenRequestError } from './token-request-error';
 import { tokenPage } from './token-page';
+
+export { TokenRequestError } from './token-request-error';
+export type { SpaClient } from './spa-clients';
 
 export interface DirectoryUser {
   id: string;
@@ -43,12 +58,23 @@ export interface IdentityStandInOptions {
   users: () => DirectoryUser[];
   /** Other applications that may call the pimflow API with client credentials (more with registerClientApp). */
   clientApps?: ClientApp[];
+  /** Single-page apps that sign users in with the authorization code flow (more with registerSpaClient). */
+  spaClients?: SpaClient[];
+  /** The pimflow API's app roles assigned to a user (object id): the `roles` of their tokens from a sign-in. */
+  appRoleAssignments?: (userId: string) => string[];
   tokenLifetimeSeconds?: number;
 }
 
 export interface IdentityStandIn extends StandIn {
   issuer: string;
   tokenUrl: string;
+  /** `<origin>/<tenant>`: MSAL's `auth.authority` (its host is MSAL's `knownAuthorities` entry). */
+  authority: string;
+  /**
+   * Registers a single-page app (an app registration with the `spa` platform and these redirect URIs), or adds
+   * redirect URIs to one already registered with that client id.
+   */
+  registerSpaClient(client: SpaClient): SpaClient;
   /** Issues a user token for the API (what `POST <token url>` does), for tests. */
   issueUserToken(request: UserTokenRequest): Promise<string>;
   /**
@@ -109,17 +135,15 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
       .sign(signingKey.privateKey);
   };
 
-  const issueUserToken = async (request: UserTokenRequest): Promise<string> => {
-    const user = findUser(o.users(), request.user);
-    if (!user) throw new TokenRequestError(`No user "${request.user}" in the demo tenant`);
-    return sign(
+  const userAccessToken = (user: DirectoryUser, request: Omit<UserTokenRequest, 'user'>, azp: string) =>
+    sign(
       {
         oid: user.id,
         sub: createHash('sha256').update(user.id).digest('base64url').slice(0, 43),
         name: user.displayName,
         preferred_username: user.userPrincipalName,
         scp: 'access_as_user',
-        azp: o.appClientId,
+        azp,
         idtyp: 'user',
         roles: request.roles ?? [],
         amr: request.amr ?? ['pwd'],
@@ -127,7 +151,40 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
       },
       o.apiAudience,
     );
+
+  const issueUserToken = async (request: UserTokenRequest): Promise<string> => {
+    const user = findUser(o.users(), request.user);
+    if (!user) throw new TokenRequestError(`No user "${request.user}" in the demo tenant`);
+    return userAccessToken(user, request, o.appClientId);
   };
+
+  const spaClients = new SpaClients(o.spaClients ?? [], o.tenantId);
+  const grants = new AuthorizationGrants();
+  const sessions = new SignInSessions();
+  const appRoles = (userId: string) => o.appRoleAssignments?.(userId) ?? [];
+  const findDemoUser = (idOrUpn: string) => findUser(o.users(), idOrUpn);
+  const authorize = authorizeEndpoint({
+    tenantId: o.tenantId,
+    apiAudience: o.apiAudience,
+    clients: spaClients,
+    grants,
+    sessions,
+    users: o.users,
+    appRoles,
+    findUser: findDemoUser,
+  });
+  const spaGrants = spaTokenGrants({
+    tenantId: o.tenantId,
+    apiAudience: o.apiAudience,
+    lifetime,
+    clients: spaClients,
+    grants,
+    findUser: findDemoUser,
+    appRoles,
+    accessToken: (user: DirectoryUser, signIn: SignIn, roles: string[], azp: string) =>
+      userAccessToken(user, { roles, amr: signIn.amr, acrs: signIn.acrs }, azp),
+    idToken: (claims, clientId) => sign(claims, clientId),
+  });
 
   const clientApps: ClientApp[] = [...(o.clientApps ?? [])];
   const registerClientApp = (app: { displayName: string; apiRoles?: string[] }): ClientApp => {
@@ -203,10 +260,17 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((err: unknown) => {
+      // Errors carry CORS headers too: a SPA must read them (MSAL turns interaction_required into a sign-in).
+      const cors = corsHeaders(req);
       if (err instanceof TokenRequestError) {
-        sendJson(res, err.status, { error: err.code, error_description: err.message });
+        sendJson(res, err.status, errorBody(err), cors);
       } else {
-        sendJson(res, 500, { error: 'server_error', error_description: 'The identity stand-in failed' });
+        sendJson(
+          res,
+          500,
+          { error: 'server_error', error_description: 'The identity stand-in failed' },
+          cors,
+        );
       }
     });
   });
@@ -214,6 +278,23 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
     const base = `/${o.tenantId}`;
+    const crossOrigin = [
+      `${base}/v2.0/.well-known/openid-configuration`,
+      `${base}/discovery/v2.0/keys`,
+      `${base}/oauth2/v2.0/token`,
+    ];
+    if (req.method === 'OPTIONS' && crossOrigin.includes(url.pathname)) {
+      answerPreflight(req, res);
+      return;
+    }
+    if (url.pathname === `${base}/oauth2/v2.0/authorize`) {
+      if (req.method === 'GET') return authorize.get(req, res, url);
+      if (req.method === 'POST') return authorize.post(req, res, url);
+    }
+    if (url.pathname === `${base}/oauth2/v2.0/logout` && (req.method === 'GET' || req.method === 'POST')) {
+      authorize.logout(req, res, url);
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/') {
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
@@ -224,26 +305,57 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
       return;
     }
     if (req.method === 'GET' && url.pathname === `${base}/v2.0/.well-known/openid-configuration`) {
-      sendJson(res, 200, {
-        issuer,
-        token_endpoint: tokenUrl,
-        authorization_endpoint: `${origin}${base}/oauth2/v2.0/authorize`,
-        jwks_uri: `${origin}${base}/discovery/v2.0/keys`,
-        response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token', 'token'],
-        subject_types_supported: ['pairwise'],
-        id_token_signing_alg_values_supported: ['RS256'],
-        token_endpoint_auth_methods_supported: [
-          'client_secret_post',
-          'private_key_jwt',
-          'client_secret_basic',
-        ],
-        tenant_region_scope: 'EU',
-        cloud_instance_name: 'pimflow.local',
-      });
+      sendJson(
+        res,
+        200,
+        {
+          issuer,
+          token_endpoint: tokenUrl,
+          authorization_endpoint: `${origin}${base}/oauth2/v2.0/authorize`,
+          end_session_endpoint: `${origin}${base}/oauth2/v2.0/logout`,
+          jwks_uri: `${origin}${base}/discovery/v2.0/keys`,
+          response_modes_supported: ['query', 'fragment', 'form_post'],
+          response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token', 'token'],
+          subject_types_supported: ['pairwise'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          token_endpoint_auth_methods_supported: [
+            'client_secret_post',
+            'private_key_jwt',
+            'client_secret_basic',
+          ],
+          scopes_supported: OIDC_SCOPES,
+          claims_supported: [
+            'sub',
+            'iss',
+            'aud',
+            'exp',
+            'iat',
+            'nbf',
+            'auth_time',
+            'acr',
+            'nonce',
+            'name',
+            'preferred_username',
+            'oid',
+            'tid',
+            'ver',
+            'at_hash',
+            'c_hash',
+            'email',
+          ],
+          code_challenge_methods_supported: ['S256'],
+          request_uri_parameter_supported: false,
+          frontchannel_logout_supported: true,
+          http_logout_supported: true,
+          tenant_region_scope: 'EU',
+          cloud_instance_name: 'pimflow.local',
+        },
+        corsHeaders(req),
+      );
       return;
     }
     if (req.method === 'GET' && url.pathname === `${base}/discovery/v2.0/keys`) {
-      sendJson(res, 200, { keys: [signingKey.publicJwk] });
+      sendJson(res, 200, { keys: [signingKey.publicJwk] }, corsHeaders(req));
       return;
     }
     if (req.method === 'POST' && url.pathname === `${base}/oauth2/v2.0/token`) {
@@ -259,13 +371,20 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
         return;
       }
       const form = new URLSearchParams(body);
-      if (form.get('grant_type') !== 'client_credentials') {
+      const grantType = form.get('grant_type');
+      const origin = req.headers.origin;
+      if (grantType === 'client_credentials') {
+        sendJson(res, 200, await clientCredentials(form), corsHeaders(req));
+      } else if (grantType === 'authorization_code') {
+        sendJson(res, 200, await spaGrants.authorizationCode(form, origin), corsHeaders(req));
+      } else if (grantType === 'refresh_token') {
+        sendJson(res, 200, await spaGrants.refreshToken(form, origin), corsHeaders(req));
+      } else {
         throw new TokenRequestError(
-          'AADSTS70003: The grant type is not supported by the local stand-in.',
+          `AADSTS70003: The app requested an unsupported grant type '${grantType ?? ''}'.`,
           'unsupported_grant_type',
         );
       }
-      sendJson(res, 200, await clientCredentials(form));
       return;
     }
     sendJson(res, 404, { error: 'not_found', error_description: `No ${req.method} ${url.pathname}` });
@@ -275,6 +394,8 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
     url: origin,
     issuer,
     tokenUrl,
+    authority: `${origin}/${o.tenantId}`,
+    registerSpaClient: (client) => spaClients.register(client),
     issueUserToken,
     registerClientApp,
     signToken,
@@ -284,16 +405,6 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
         server.closeAllConnections();
       }),
   };
-}
-
-export class TokenRequestError extends Error {
-  constructor(
-    message: string,
-    readonly code = 'invalid_request',
-    readonly status = 400,
-  ) {
-    super(message);
-  }
 }
 
 function parseUserTokenRequest(body: string): UserTokenRequest {
@@ -354,13 +465,15 @@ async function loadOrCreateKey(file: string): Promise<SigningKey> {
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
+/** An error as Entra ID's token endpoint answers it. */
+function errorBody(err: TokenRequestError): Record<string, unknown> {
+  return {
+    error: err.code,
+    error_description: err.message,
+    error_codes: err.errorCodes,
+    timestamp: new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z',
+    trace_id: randomUUID(),
+    correlation_id: randomUUID(),
+    ...(err.claims ? { claims: err.claims } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 /** The identity stand-in's page: pick a demo user, roles, MFA and authentication contexts; get a token. */
+import { escapeHtml } from './http';
 import type { DirectoryUser } from './identity-stand-in';
 
 const ROLES = ['PimFlow.Admin', 'PimFlow.Auditor'];
@@ -34,8 +35,4 @@ document.getElementById('f').addEventListener('submit', async (e) => {
   document.getElementById('token').value = json.access_token || json.error_description;
 });
 </script></body></html>`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
