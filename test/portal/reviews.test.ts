@@ -4,7 +4,8 @@
  * tenant's sign-ins, a reason required to approve); the selected reviewer signs in, finds the review in their inbox,
  * decides one item with a reason, accepts the recommendations, denies two items at once; the decisions are read back
  * through the API, and once the admin stops and applies the review the denied memberships are gone from the Graph
- * stand-in and the page is read-only. At phone width another reviewer decides an item.
+ * stand-in and the page is read-only. A stage-1 reviewer of a two-stage review, arriving from a link, sees the stage
+ * and decides in it. At phone width another reviewer decides an item.
  */
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,10 +26,15 @@ let portal: PortalTest;
 let app: PimApp;
 let byPriya: StartedReview;
 let byLucas: StartedReview;
+let inStages: StartedReview; // stage 1 Sofia, stage 2 Daniel
 const id = (upn: string) => app.user(upn).id;
 
 /** A one-time review of the group's members, starting now (the real clock), reviewed by `reviewer`. */
-async function startReview(displayName: string, reviewer: string): Promise<StartedReview> {
+async function startReview(
+  displayName: string,
+  reviewer: string,
+  more: Record<string, unknown> = {},
+): Promise<StartedReview> {
   const res = await app.api(REVIEWS, {
     ...ADMIN,
     body: {
@@ -45,6 +51,7 @@ async function startReview(displayName: string, reviewer: string): Promise<Start
         recommendationsEnabled: true,
         justificationRequiredOnApproval: true,
       },
+      ...more,
     },
   });
   expect(res.status, await res.clone().text()).toBe(201);
@@ -91,6 +98,15 @@ beforeAll(async () => {
   await eligible(app, GROUP, CLOUD_OPS);
   byPriya = await startReview('Helpdesk access review', 'priya.nair');
   byLucas = await startReview('Helpdesk access check (Lucas)', 'lucas.dubois');
+  const stage = (stageId: string, upn: string) => ({
+    stageId,
+    durationInDays: 3,
+    reviewers: users(id(upn)).map((r) => ({ ...r, queryType: 'MicrosoftGraph' })),
+    ...(stageId === '1' ? {} : { dependsOn: [String(Number(stageId) - 1)] }),
+  });
+  inStages = await startReview('Two-stage helpdesk review', 'sofia.rossi', {
+    stageSettings: [stage('1', 'sofia.rossi'), stage('2', 'daniel.kim')],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -206,6 +222,25 @@ describe('a reviewer in the portal', () => {
     await page.getByText('This review has ended: its decisions can no longer be changed.').waitFor();
     expect(await page.getByRole('button', { name: /^(Approve|Deny|Don't know) / }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /Accept recommendations/ }).count()).toBe(0);
+    expect(portal.problems(page)).toEqual([]);
+  });
+
+  it('decides in the current stage of a multi-stage review, opened from a link', async () => {
+    const page = await portal.open('sofia.rossi', {
+      route: `#/reviews/${inStages.definitionId}/${inStages.instanceId}`,
+    });
+    await page.getByRole('heading', { level: 1, name: 'Two-stage helpdesk review' }).waitFor();
+    await shows(page.locator('main'), 'Stage 1 of 2');
+    await page.getByRole('button', { name: "Don't know Noah Williams" }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: /Reason/ }).fill('Ask his new manager');
+    await dialog.getByRole('button', { name: "Don't know" }).click();
+    await shows(page.locator('main'), '1 of 6 reviewed');
+    expect(itemOf(await items(inStages), id('noah.williams'))).toMatchObject({
+      decision: 'DontKnow',
+      justification: 'Ask his new manager',
+      reviewedBy: { id: id('sofia.rossi') },
+    });
     expect(portal.problems(page)).toEqual([]);
   });
 
