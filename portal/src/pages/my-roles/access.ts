@@ -352,8 +352,8 @@ function approversPhrase(
 
 /**
  * The role's activation rules from its policy assignment (`$expand=policy($expand=rules)`), or undefined when the
- * caller may not read them (the API lets admins, auditors and a group's owners read role settings): the API still
- * checks everything on submit, and the dialog shows its answer on the field.
+ * caller may not read them (the API lets admins, auditors, a group's owners and the role's holders read them): the
+ * API still checks everything on submit, and the dialog shows its answer on the field.
  */
 export async function loadActivationSettings(api: Api, t: Target): Promise<ActivationSettings | undefined> {
   const filter =
