@@ -11,6 +11,8 @@
  * the folder's `.funcignore` matches (plus `.azure/`, `.funcignore` itself and `local.settings.json`). The stage
  * holds only:
  *   - dist/functions, dist/orchestrations, dist/shared (what package.json `main` loads, and what it requires);
+ *   - dist/portal: the built portal (index.html, redirect.html, assets/ with their .br and .gz), which
+ *     functions/portal.ts serves from dist/functions/../portal;
  *   - host.json, package.json, package-lock.json, and .funcignore (a copy of the repository's);
  *   - node_modules: the packages reachable from package.json `dependencies` (and their dependencies, optional
  *     ones when installed), copied from the restored node_modules at the same paths. No devDependency is reached
@@ -39,6 +41,8 @@ export const ROOT = existsSync(path.join(__dirname, '..', 'package.json'))
 export const STAGE = 'dist/package';
 /** The compiled folders the Functions host loads (package.json `main`) and what they require. */
 export const APP_DIRS = ['dist/functions', 'dist/orchestrations', 'dist/shared'];
+/** Built files the app serves: the portal (`npm run build:portal`), read by functions/portal.ts. */
+export const ASSET_DIRS = ['dist/portal'];
 export const APP_FILES = ['host.json', 'package.json', 'package-lock.json', '.funcignore'];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -161,11 +165,14 @@ export function productionPackages(root = ROOT): string[] {
 
 /** Builds the stage folder from dist/ (run `npm run build` first) and the restored node_modules. */
 export function stage(root = ROOT, stageDir = path.join(root, STAGE)): { packages: string[] } {
-  for (const dir of APP_DIRS)
+  for (const dir of [...APP_DIRS, ...ASSET_DIRS])
     if (!existsSync(path.join(root, dir))) throw new Error(`${dir} is missing: run npm run build first`);
+  if (!existsSync(path.join(root, 'dist/portal/index.html')))
+    throw new Error('dist/portal/index.html is missing: run npm run build first');
   rmSync(stageDir, { recursive: true, force: true });
   mkdirSync(stageDir, { recursive: true });
-  for (const dir of APP_DIRS) cpSync(path.join(root, dir), path.join(stageDir, dir), { recursive: true });
+  for (const dir of [...APP_DIRS, ...ASSET_DIRS])
+    cpSync(path.join(root, dir), path.join(stageDir, dir), { recursive: true });
   for (const file of APP_FILES)
     if (existsSync(path.join(root, file))) cpSync(path.join(root, file), path.join(stageDir, file));
   const packages = productionPackages(root);

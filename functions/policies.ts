@@ -24,6 +24,7 @@ import {
   type PolicyHandler,
 } from '../shared/policies/http/policy-api';
 import { getAppServices } from '../shared/composition-root';
+import { holdsRole } from '../shared/requests/holds-role';
 
 const ROUTE = 'policies/roleManagementPolicies';
 const ASSIGNMENTS = 'policies/roleManagementPolicyAssignments';
@@ -39,6 +40,8 @@ function handler(run: PolicyHandler) {
         policies: services.policies,
         authorization: services,
         caller: auth.caller,
+        holdsRole: (resourceId, roleId) =>
+          holdsRole(services.store, auth.caller.objectId, resourceId, roleId),
       });
     } catch (err) {
       if (err instanceof ODataError) return problem(400, err.message);

@@ -24,6 +24,9 @@ param principalType string = 'User'
 @description('AUTH_AUDIENCE: the API app registration\'s application (client) id, which is the audience of its v2.0 access tokens. Printed by infra/scripts/setup-entra.sh.')
 param apiAudience string
 
+@description('PORTAL_CLIENT_ID: the app registration the portal signs in with: the API\'s own (its client id, printed by infra/scripts/setup-entra.sh). Empty: the portal says it is not set up.')
+param portalClientId string = ''
+
 @description('AUTH_TENANT_ID: the tenant whose tokens the API accepts. Empty: the tenant of this subscription.')
 param authTenantId string = ''
 
@@ -197,6 +200,7 @@ module api 'app/function-app.bicep' = {
     approvalRequireSignIn: approvalRequireSignIn
     authTenantId: tenantId
     apiAudience: apiAudience
+    portalClientId: portalClientId
     driftCheckSchedule: driftCheckSchedule
     reconcileSchedule: reconcileSchedule
   }
@@ -210,6 +214,8 @@ output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output SERVICE_API_NAME string = api.outputs.name
 output SERVICE_API_URI string = api.outputs.uri
+// The portal, served by the function app; its redirect URI (…/api/portal/redirect.html) is registered by setup-entra.sh.
+output PORTAL_URL string = '${api.outputs.uri}/api/portal/'
 output API_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output API_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AUTH_TENANT_ID string = tenantId

@@ -28,6 +28,7 @@ param signingKeySecretUri string
 param approvalRequireSignIn string
 param authTenantId string
 param apiAudience string
+param portalClientId string
 param driftCheckSchedule string
 @description('RECONCILE_SCHEDULE: NCRONTAB of the reconciler timer.')
 param reconcileSchedule string
@@ -109,6 +110,8 @@ var appSettings = {
   AUTH_ISSUER: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
   AUTH_AUDIENCE: apiAudience
   AUTH_TENANT_ID: authTenantId
+  // The portal's sign-in (functions/portal.ts, config.json); empty leaves it unset and the portal says so.
+  PORTAL_CLIENT_ID: portalClientId
   // ManagedIdentityCredential and DefaultAzureCredential pick the user-assigned identity by this.
   AZURE_CLIENT_ID: identityClientId
 

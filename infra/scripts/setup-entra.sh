@@ -2,8 +2,10 @@
 # pimflow's Entra ID set-up, with the Azure CLI. Idempotent: each step looks first and changes only what is missing;
 # where what it finds contradicts what it would make (two registrations with the same name, an app role value with
 # another id), it stops and says why instead of building on it. Run it
-#   1. before the first `azd up`: creates the API's app registration and prints `azd env set AUTH_AUDIENCE ...`;
-#   2. after `azd up` (or whenever): also grants the app's managed identity its Microsoft Graph permissions.
+#   1. before the first `azd up`: creates the API's app registration and prints `azd env set AUTH_AUDIENCE ...`
+#      and `azd env set PORTAL_CLIENT_ID ...` (the portal signs in with the same registration);
+#   2. after `azd up` (or whenever): also grants the app's managed identity its Microsoft Graph permissions, and
+#      registers the portal's redirect URI on the Function App's host (SERVICE_API_URI, known once provisioned).
 #
 # Who may run it: creating the app registration needs Application Developer (or more); granting Microsoft Graph
 # application permissions needs Privileged Role Administrator or Global Administrator (it is admin consent).
@@ -12,6 +14,8 @@
 #   --env-name NAME           azd environment name (default: AZURE_ENV_NAME from `azd env get-values`)
 #   --api-name NAME           display name of the API registration (default: pimflow-api-<env-name>)
 #   --identity-principal-id ID  object id of the app's managed identity (default: API_IDENTITY_PRINCIPAL_ID from azd)
+#   --app-url URL             the Function App's https URL, for the portal's redirect URI (default: SERVICE_API_URI
+#                             from azd; http://localhost:7071 is always registered too, for `func start` locally)
 #   --admin-group ID          object id of a group to give the PimFlow.Admin app role (optional)
 #   --auditor-group ID        object id of a group to give the PimFlow.Auditor app role (optional)
 #   --no-owner-management     do not grant Group.ReadWrite.All (owner activations and owner drift removal then fail)
@@ -61,13 +65,14 @@ GRAPH_PERMISSIONS=(
 )
 OWNER_PERMISSION="Group.ReadWrite.All"
 
-env_name="" api_name="" identity_id="" admin_group="" auditor_group="" admin_app="" auditor_app=""
+env_name="" api_name="" identity_id="" app_url="" admin_group="" auditor_group="" admin_app="" auditor_app=""
 owners=1 allow_cli=0 dry_run=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --env-name) env_name="$2"; shift 2 ;;
     --api-name) api_name="$2"; shift 2 ;;
     --identity-principal-id) identity_id="$2"; shift 2 ;;
+    --app-url) app_url="$2"; shift 2 ;;
     --admin-group) admin_group="$2"; shift 2 ;;
     --auditor-group) auditor_group="$2"; shift 2 ;;
     --admin-app) admin_app="$2"; shift 2 ;;
@@ -76,7 +81,7 @@ while [[ $# -gt 0 ]]; do
     --role-assignable-groups) shift ;; # now always granted (GRAPH_PERMISSIONS)
     --allow-azure-cli) allow_cli=1; shift ;;
     --dry-run) dry_run=1; shift ;;
-    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -112,6 +117,18 @@ merge_preauth() {
   local entry="{\"appId\":\"$AZURE_CLI_APP_ID\",\"delegatedPermissionIds\":[$ids]}"
   if [[ $body == *[![:space:]]* ]]; then printf '[%s,%s]\n' "$body" "$entry"; else printf '[%s]\n' "$entry"; fi
 }
+# The portal's SPA redirect URIs after adding what is missing, keeping every URI there is:
+# merge_redirect_uris <the registered URIs, one a line> <wanted URI>... Prints the JSON array, or nothing when
+# every wanted URI is registered already.
+merge_redirect_uris() {
+  local have=$1 uri out="" missing=0
+  shift
+  while IFS= read -r uri; do [[ -n $uri ]] && out+="${out:+,}\"$uri\""; done <<<"$have"
+  for uri in "$@"; do
+    if ! grep -qxF -- "$uri" <<<"$have"; then out+="${out:+,}\"$uri\""; missing=1; fi
+  done
+  if [[ $missing == 1 ]]; then printf '[%s]\n' "$out"; fi
+}
 change() { # change "what" command...
   if [[ $dry_run == 1 ]]; then say "  would: $1"; else say "  $1"; "${@:2}"; fi
 }
@@ -120,6 +137,7 @@ command -v az >/dev/null || fail "the Azure CLI (az) is needed"
 azd_value() { command -v azd >/dev/null && azd env get-value "$1" 2>/dev/null || true; }
 [[ -n $env_name ]] || env_name=$(azd_value AZURE_ENV_NAME)
 [[ -n $identity_id ]] || identity_id=$(azd_value API_IDENTITY_PRINCIPAL_ID)
+[[ -n $app_url ]] || app_url=$(azd_value SERVICE_API_URI)
 [[ -n $env_name || -n $api_name ]] || fail "give --env-name (or run inside an azd project with an environment)"
 [[ -n $api_name ]] || api_name="pimflow-api-${env_name}"
 
@@ -201,6 +219,27 @@ JSON
         retry az rest --method PATCH --url "$GRAPH/applications/$app_object_id" --headers 'Content-Type=application/json' \
         --body "{\"api\":$(api_json "$preauth")}"
     fi
+  fi
+
+  # The portal (docs/portal.md) is a single-page application on this same registration: MSAL signs people in with
+  # the authorization code flow and PKCE, Entra ID sends the code to /api/portal/redirect.html, and the portal asks
+  # for api://<client id>/access_as_user. The SPA platform (`spa.redirectUris`) is what allows the token request
+  # from the browser (cross-origin) without a client secret. Other SPA redirect URIs there are kept.
+  portal_uris=("http://localhost:7071/api/portal/redirect.html")
+  if [[ -n $app_url ]]; then
+    portal_uris=("${app_url%/}/api/portal/redirect.html" "${portal_uris[@]}")
+  else
+    say "  no Function App URL yet (SERVICE_API_URI is set by 'azd provision'): run this script again after 'azd up'"
+    say "  to register the portal's redirect URI https://<function app host>/api/portal/redirect.html"
+  fi
+  spa_have=$(retry az ad app show --id "$app_id" --query 'spa.redirectUris' -o tsv)
+  spa_uris=$(merge_redirect_uris "$spa_have" "${portal_uris[@]}")
+  if [[ -z $spa_uris ]]; then
+    say "  portal redirect URIs (single-page application): already registered"
+  else
+    change "portal: single-page application redirect URIs ${portal_uris[*]}" \
+      retry az rest --method PATCH --url "$GRAPH/applications/$app_object_id" --headers 'Content-Type=application/json' \
+      --body "{\"spa\":{\"redirectUris\":$spa_uris}}"
   fi
 
   api_sp_id=$(retry az ad sp list --filter "appId eq '$app_id'" --query '[0].id' -o tsv)
@@ -292,7 +331,13 @@ if [[ -n ${app_id:-} ]]; then
   say "Set these in the azd environment (then 'azd up' or 'azd provision' applies them):"
   say "  azd env set AUTH_AUDIENCE $app_id"
   say "  azd env set AUTH_TENANT_ID $tenant_id"
+  say "  azd env set PORTAL_CLIENT_ID $app_id"
   say "Clients ask Entra ID for the scope api://$app_id/access_as_user (users) or api://$app_id/.default (apps)."
+  if [[ -n $app_url ]]; then
+    say "The portal signs in with this registration: ${app_url%/}/api/portal/ (azd env get-value PORTAL_URL)."
+  else
+    say "The portal signs in with this registration: https://<function app host>/api/portal/ once deployed."
+  fi
   say "Give people the PimFlow.Admin / PimFlow.Auditor roles in Enterprise applications > $api_name > Users and groups;"
   say "give automation apps a role with --admin-app / --auditor-app (apps with no role are refused)."
 fi

@@ -127,8 +127,26 @@ describe('infra/ for azd', () => {
       'API_IDENTITY_PRINCIPAL_ID',
       'KEY_VAULT_NAME',
       'AZURE_RESOURCE_GROUP',
+      'PORTAL_URL',
     ])
       expect(names).toContain(needed);
+  });
+
+  it("outputs the portal's URL: the function app's /api/portal/ (functions/portal.ts serves it there)", () => {
+    expect(main).toMatch(/^output PORTAL_URL string = '\$\{api\.outputs\.uri\}\/api\/portal\/'$/m);
+    expect(read('infra/app/function-app.bicep')).toMatch(
+      /^output uri string = 'https:\/\/\$\{site\.properties\.defaultHostName\}'$/m,
+    );
+  });
+
+  it("passes PORTAL_CLIENT_ID from the azd environment to the function app (empty: the portal isn't set up)", () => {
+    const file = JSON.parse(read('infra/main.parameters.json')) as {
+      parameters: Record<string, { value: string }>;
+    };
+    expect(file.parameters.portalClientId?.value).toBe('${PORTAL_CLIENT_ID}');
+    expect(params(main).find((p) => p.name === 'portalClientId')?.hasDefault).toBe(true);
+    expect(main).toMatch(/^ {4}portalClientId: portalClientId$/m);
+    expect(read('infra/app/function-app.bicep')).toMatch(/^param portalClientId string$/m);
   });
 
   it('turns off keys: storage shared keys, Cosmos DB and Application Insights local auth', () => {

@@ -5,10 +5,29 @@
  * `remoteBuild: false` needs it not to; the zip is the `dist:` folder less what that folder's .funcignore matches.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_DIRS, isIgnored, parseIgnore, productionPackages, STAGE } from '../../bench/package';
+import {
+  APP_DIRS,
+  ASSET_DIRS,
+  isIgnored,
+  parseIgnore,
+  productionPackages,
+  stage,
+  STAGE,
+  walk,
+} from '../../bench/package';
 import { read, ROOT } from './bicep-text';
 
 const azureYaml = read('azure.yaml');
@@ -107,6 +126,71 @@ describe('azure.yaml and .funcignore agree', () => {
   });
 });
 
+describe('the portal in the package', () => {
+  it('is staged: dist/portal (index.html, redirect.html, assets with their .br and .gz) is in what azd zips', () => {
+    // A repository in miniature (no dependencies, so no node_modules to copy), with the real .funcignore.
+    const root = mkdtempSync(path.join(os.tmpdir(), 'pimflow-package-'));
+    try {
+      writeFileSync(
+        path.join(root, 'package.json'),
+        JSON.stringify({ name: 'app', main: 'dist/functions/*.js' }),
+      );
+      cpSync(path.join(ROOT, '.funcignore'), path.join(root, '.funcignore'));
+      for (const dir of APP_DIRS) {
+        mkdirSync(path.join(root, dir), { recursive: true });
+        writeFileSync(path.join(root, dir, 'index.js'), "require('node:path');\n");
+      }
+      const portalFiles = [
+        'index.html',
+        'index.html.br',
+        'index.html.gz',
+        'redirect.html',
+        'assets/index-AbC123.js',
+        'assets/index-AbC123.js.br',
+        'assets/index-AbC123.js.gz',
+        'assets/AuditLogPage-XyZ789.js',
+        'assets/index-AbC123.css',
+      ];
+      for (const file of portalFiles) {
+        mkdirSync(path.dirname(path.join(root, 'dist/portal', file)), { recursive: true });
+        writeFileSync(path.join(root, 'dist/portal', file), 'x');
+      }
+      const stageDir = path.join(root, STAGE);
+      stage(root, stageDir);
+      const zipped = walk(stageDir, parseIgnore(readFileSync(path.join(stageDir, '.funcignore'), 'utf8')));
+      for (const file of portalFiles) expect(zipped, file).toContain(`dist/portal/${file}`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('staging refuses a build without the portal', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'pimflow-package-'));
+    try {
+      writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'app' }));
+      for (const dir of APP_DIRS) mkdirSync(path.join(root, dir), { recursive: true });
+      expect(() => stage(root, path.join(root, STAGE))).toThrow(/dist\/portal is missing: run npm run build/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('.funcignore keeps every file of the built portal (what functions/portal.ts serves from dist/portal)', () => {
+    expect(ASSET_DIRS).toContain('dist/portal');
+    expect(pkg.scripts.build).toMatch(/npm run build:portal/);
+    const built = path.join(ROOT, 'dist/portal');
+    expect(existsSync(path.join(built, 'index.html')), 'dist/portal/index.html: run npm run build').toBe(
+      true,
+    );
+    const files = readdirSync(built, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    expect(files.some((f) => /^dist\/portal\/assets\/.+\.js$/.test(f))).toBe(true);
+    for (const file of files.filter((f) => !f.endsWith('.map')))
+      expect(isIgnored(rules, file, false), file).toBe(false);
+  });
+});
+
 describe('.funcignore matching', () => {
   it('follows gitignore: names anywhere, anchored paths from the root, folder-only patterns', () => {
     const r = parseIgnore('*.ts\n/test/\nbuild/\nnode_modules/**/docs\n');
@@ -174,6 +258,35 @@ describe('setup-entra.sh', () => {
     expect(block).toMatch(/merge_preauth "\$others"/);
     // No literal one-entry list replacing what is there.
     expect(block).not.toMatch(/preauth="\[\{/);
+  });
+
+  it("registers the portal's SPA redirect URIs (the app's host and localhost:7071) and prints PORTAL_CLIENT_ID", () => {
+    expect(script).toMatch(/portal_uris=\("http:\/\/localhost:7071\/api\/portal\/redirect\.html"\)/);
+    expect(script).toMatch(/"\$\{app_url%\/\}\/api\/portal\/redirect\.html"/);
+    expect(script).toMatch(/app_url=\$\(azd_value SERVICE_API_URI\)/);
+    // Read what is registered, then PATCH the SPA platform only when something is missing (through retry).
+    const read = script.search(/az ad app show --id "\$app_id" --query 'spa\.redirectUris'/);
+    const write = script.search(/--body "\{\\"spa\\":\{\\"redirectUris\\":\$spa_uris\}\}"/);
+    expect(read).toBeGreaterThan(0);
+    expect(write).toBeGreaterThan(read);
+    expect(script).toMatch(/say " {2}azd env set PORTAL_CLIENT_ID \$app_id"/);
+  });
+
+  it('merge_redirect_uris keeps the registered URIs, adds the missing ones, and says nothing when none is missing', () => {
+    const fn = /^merge_redirect_uris\(\) \{[\s\S]*?^\}/m.exec(script)?.[0] ?? '';
+    const merge = (have: string, ...want: string[]) =>
+      execFileSync('bash', ['-c', `${fn}\nmerge_redirect_uris "$@"`, 'x', have, ...want], {
+        encoding: 'utf8',
+      }).trim();
+    const app = 'https://func-x.azurewebsites.net/api/portal/redirect.html';
+    const local = 'http://localhost:7071/api/portal/redirect.html';
+    expect(JSON.parse(merge('', app, local))).toEqual([app, local]);
+    expect(JSON.parse(merge(`https://other.example/cb\n${local}`, app, local))).toEqual([
+      'https://other.example/cb',
+      local,
+      app,
+    ]);
+    expect(merge(`${app}\n${local}`, app, local)).toBe('');
   });
 
   it("merge_preauth keeps other clients and the CLI's other scopes, without duplicates", () => {

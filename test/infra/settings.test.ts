@@ -93,6 +93,13 @@ describe('Function App settings in Bicep', () => {
     expect(ms).toBeLessThanOrEqual(10_000);
   });
 
+  it("set PORTAL_CLIENT_ID, the portal's app registration, from its parameter", () => {
+    expect(bicepSettings).toContain('PORTAL_CLIENT_ID');
+    expect(read(FUNCTION_APP)).toMatch(/^ {2}PORTAL_CLIENT_ID: portalClientId$/m);
+    // Optional in the app: an empty parameter leaves it unset (loadSettings drops empty values), not invalid.
+    expect(settingsSchema.shape.PORTAL_CLIENT_ID.safeParse(undefined).success).toBe(true);
+  });
+
   it('default the drift and reconcile schedules to six-field NCRONTAB expressions', () => {
     for (const param of ['driftCheckSchedule', 'reconcileSchedule']) {
       const schedule = stringDefault(read('infra/main.bicep'), param);

@@ -6,6 +6,7 @@
 import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupNotManagedError } from '../../shared/policies/role-settings-source';
+import { waitFor } from '../helpers';
 import { DEMO, startPimApp, type ApiCall, type PimApp } from '../pim-harness';
 import {
   ADMIN,
@@ -209,6 +210,53 @@ describe('who may read and change role settings', () => {
       await expectProblem(await app.api(url, PLAIN_USER), 403);
       await expectProblem(await app.api(url), 401);
     }
+  });
+
+  it("lets whoever holds a role read that role's settings (its policy assignment), and nothing more", async () => {
+    const member = await policyIdOf(app, G, 'member');
+    const owner = await policyIdOf(app, G, 'owner');
+    const holder = app.user('liam.obrien');
+    const asHolder: ApiCall = { as: holder.userPrincipalName };
+    const memberAssignment = `policies/roleManagementPolicyAssignments?$filter=${scopeFilter(G, 'member')}&$expand=policy($expand=rules)`;
+    await expectProblem(await app.api(memberAssignment, asHolder), 403);
+    const made = await app.api('identityGovernance/privilegedAccess/group/eligibilityScheduleRequests', {
+      ...ADMIN,
+      method: 'POST',
+      body: {
+        action: 'adminAssign',
+        accessId: 'member',
+        groupId: G,
+        principalId: holder.id,
+        justification: 'reads its settings',
+        scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P30D' } },
+      },
+    });
+    expect(made.status).toBe(201);
+    await waitFor('the eligibility', async () =>
+      (await app.api(memberAssignment, asHolder)).status === 200 ? true : undefined,
+    );
+    const read = (await (await app.api(memberAssignment, asHolder)).json()) as {
+      value: { policy: { id: string; rules: unknown[] } }[];
+    };
+    expect(read.value[0]?.policy.id).toBe(member);
+    expect(read.value[0]?.policy.rules.length).toBeGreaterThan(10);
+    expect(
+      (await app.api(`policies/roleManagementPolicyAssignments/${member}_member`, asHolder)).status,
+    ).toBe(200);
+    // Not the other role's, not the group's policies as a whole, and no change.
+    await expectProblem(
+      await app.api(`policies/roleManagementPolicyAssignments?$filter=${scopeFilter(G, 'owner')}`, asHolder),
+      403,
+    );
+    await expectProblem(await app.api(`policies/roleManagementPolicies/${owner}`, asHolder), 403);
+    await expectProblem(
+      await app.api(`policies/roleManagementPolicies?$filter=${scopeFilter(G)}`, asHolder),
+      403,
+    );
+    await expectProblem(
+      await patch(app, member, 'Expiration_EndUser_Assignment', body('PT1H'), asHolder),
+      403,
+    );
   });
 
   it('follows ownership in Graph: an owner who is removed loses access at once', async () => {

@@ -125,11 +125,17 @@ export async function expectAccessible(page: Page, what = page.url()): Promise<v
   // Evaluated, not added as a <script>: the portal's CSP refuses inline scripts (DevTools' evaluate is not bound by it).
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(o: unknown): Promise<{ violations: AxeViolation[] }> } })
-      .axe;
-    const result = await axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
+    const axe = (
+      window as unknown as {
+        axe: { run(context: unknown, o: unknown): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    // Fluent's focus-trap sentinels (tabster's `data-tabster-dummy`, aria-hidden and focusable by design: they move
+    // focus on at once) are a known false positive of aria-hidden-focus (microsoft/tabster#288): left out.
+    const result = await axe.run(
+      { exclude: [['[data-tabster-dummy]']] },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } },
+    );
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({

@@ -35,6 +35,8 @@ export interface PolicyApiContext {
   /** Who may read or change which group's settings (managed-groups/authorization.ts). */
   authorization: AuthorizationDeps;
   caller: CallerPrincipal;
+  /** Whether the caller holds the role on the resource (eligible or active): they may read that role's settings. */
+  holdsRole(resourceId: string, roleId: string): Promise<boolean>;
 }
 
 export type PolicyHandler = (request: HttpRequest, ctx: PolicyApiContext) => Promise<HttpResponseInit>;
@@ -45,9 +47,15 @@ type Scope = { scopeType: 'Group'; groupId: string } | { scopeType: 'DirectoryRo
 
 /**
  * A group's settings: admins, auditors (read) and the group's active owners. The directory roles' settings:
- * admins, and auditors to read (a directory role has no owners).
+ * admins, and auditors to read (a directory role has no owners). One role's settings (`role` named) may also be
+ * read by whoever holds that role — eligible or active — so an activation can show its limits and requirements.
  */
-async function authorize(ctx: PolicyApiContext, scope: Scope, access: GroupAccess) {
+async function authorize(ctx: PolicyApiContext, scope: Scope, access: GroupAccess, role?: string) {
+  if (access === 'read' && canReadEverything(ctx.caller)) return undefined;
+  if (access === 'read' && role !== undefined) {
+    const resourceId = scope.scopeType === 'Group' ? scope.groupId : '/';
+    if (await ctx.holdsRole(resourceId, role)) return undefined;
+  }
   if (scope.scopeType === 'Group')
     return authorizeGroup(ctx.authorization, ctx.caller, scope.groupId, access);
   const allowed = access === 'read' ? canReadEverything(ctx.caller) : isAdmin(ctx.caller);
@@ -158,7 +166,8 @@ export const listAssignments: PolicyHandler = async (request, ctx) => {
   checkQueryOptions(request, ['$filter', '$select', '$expand']);
   const shaping = parseShaping(request, POLICY_ASSIGNMENT_RESOURCE);
   const filter = scopeFilter(request, true);
-  const denied = await authorize(ctx, filter, 'read');
+  const role = filter.scopeType === 'Group' ? filter.role : filter.roleDefinitionId;
+  const denied = await authorize(ctx, filter, 'read', role);
   if (denied) return denied;
   const found = await listFor(ctx, filter);
   return {
@@ -176,7 +185,7 @@ export const getAssignment: PolicyHandler = async (request, ctx) => {
   const notFound = () => problem(404, `No role management policy assignment ${id}`);
   const named = parseAssignmentId(id);
   if (!named) return notFound();
-  const denied = await authorize(ctx, named, 'read');
+  const denied = await authorize(ctx, named, 'read', named.role);
   if (denied) return denied;
   const policy = await ctx.policies.get(named.policyId);
   const scopeId = named.scopeType === 'Group' ? named.groupId : '/';

@@ -1,7 +1,14 @@
-/** Access reviews: my pending reviews and their items. (Being built.) */
+/**
+ * Access reviews for the reviewer: `#/reviews` is their inbox (my pending reviews), `#/reviews/<definitionId>/
+ * <instanceId>` one review's items to decide.
+ */
 import type { Route } from '../../app/router';
-import { Page } from '../../components/page';
+import { ReviewInbox } from './ReviewInbox';
+import { ReviewPage } from './ReviewPage';
 
 export default function ReviewsPage(props: { route: Route }) {
-  return <Page title="Access reviews" description={props.route.segments.join(' / ')} />;
+  const [, definitionId, instanceId] = props.route.segments;
+  if (definitionId && instanceId)
+    return <ReviewPage key={instanceId} definitionId={definitionId} instanceId={instanceId} />;
+  return <ReviewInbox />;
 }
