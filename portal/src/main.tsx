@@ -56,13 +56,16 @@ async function start(): Promise<void> {
 function Root(props: { msal: PublicClientApplication; config: PortalConfig }) {
   const { msal, config } = props;
   const account = msal.getActiveAccount();
+  // MSAL hands out a new account object on every call: follow the account by its id, or /me would be read again on
+  // every render.
+  const accountId = account?.homeAccountId;
   const api = useMemo(() => createApi(tokenSource(msal, config)), [msal, config]);
   const [me, setMe] = useState<Me>();
   const [problem, setProblem] = useState<string>();
   useEffect(() => {
-    if (!account) return;
+    if (!accountId) return;
     api.get<Me>('/me').then(setMe, (err: unknown) => setProblem(errorMessage(err)));
-  }, [account, api]);
+  }, [accountId, api]);
 
   if (!account) return <SignInPage onSignIn={() => void signIn(msal, config)} />;
   if (problem) return <StartupProblem message={problem} onSignOut={() => void signOut(msal, account)} />;

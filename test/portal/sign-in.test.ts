@@ -19,6 +19,13 @@ describeInBrowser('signing in to the portal', () => {
 
   it('signs a requester in and shows their name and the pages for everyone, without Admin', async () => {
     const page = await portal.open('olivia.carter');
+    // Who is signed in is asked once, not on every render.
+    let meReads = 0;
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/me') meReads++;
+    });
+    await page.waitForTimeout(1500);
+    expect(meReads).toBe(0);
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('link').allTextContents()).toEqual([
       'My roles',
