@@ -69,6 +69,8 @@ export async function startPortalTest(options: { virtualClock?: Date } = {}): Pr
       const viewport = o.viewport ?? 'desktop';
       const context = await browser.newContext({
         viewport: VIEWPORTS[viewport],
+        // Fluent UI honours it: dialogs open and close at once, so tests don't race their animations.
+        reducedMotion: 'reduce',
         ...(viewport === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 3 } : {}),
       });
       contexts.push(context);
@@ -124,6 +126,12 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export async function expectAccessible(page: Page, what = page.url()): Promise<void> {
   // Evaluated, not added as a <script>: the portal's CSP refuses inline scripts (DevTools' evaluate is not bound by it).
   await page.evaluate(AXE_SOURCE);
+  // A dialog fading in has text of too little contrast for a moment, and one fading out still hides the page
+  // (aria-hidden) until its animation ends: scan what people see once the page has settled.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
   const violations = await page.evaluate(async () => {
     const axe = (
       window as unknown as {
