@@ -15,7 +15,9 @@ import { createMsal, signIn, signOut, tokenSource } from './auth/msal';
 import { loadPortalConfig, type PortalConfig } from './auth/portal-config';
 import { SignInPage, StartupProblem } from './auth/SignInPage';
 
-const root = createRoot(document.getElementById('root') as HTMLElement);
+const rootElement = document.getElementById('root') as HTMLElement;
+const root = createRoot(rootElement);
+restorePageAfterModals(rootElement);
 const render = (node: React.ReactNode) =>
   root.render(
     <StrictMode>
@@ -71,6 +73,24 @@ function Root(props: { msal: PublicClientApplication; config: PortalConfig }) {
   if (problem) return <StartupProblem message={problem} onSignOut={() => void signOut(msal, account)} />;
   if (!me) return <SignInPage busy onSignIn={() => undefined} />;
   return <App portal={portalFor(api, me)} onSignOut={() => void signOut(msal, account)} />;
+}
+
+/**
+ * Fluent's modal dialogs hide the rest of the page from screen readers (`aria-hidden` on #root) while open. A dialog
+ * removed while still open — the page moved on when a decision was recorded — can leave that behind, and the whole
+ * portal would stay hidden from assistive technology: put it back whenever no modal dialog is open.
+ */
+function restorePageAfterModals(page: HTMLElement): void {
+  new MutationObserver(() => {
+    if (page.getAttribute('aria-hidden') === 'true' && !document.querySelector('[aria-modal="true"]')) {
+      page.removeAttribute('aria-hidden');
+    }
+  }).observe(document.body, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['aria-hidden'],
+  });
 }
 
 void start();

@@ -4,9 +4,10 @@
  * care which kind a row is. Also the role's activation settings (when the caller may read them) and the requests
  * the pages send.
  */
-import { API_BASE, type Api } from '../../api/client';
+import type { Api } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { durationToHours } from '../../app/format';
+import { listAll } from '../../api/odata';
 
 export const GROUPS = '/identityGovernance/privilegedAccess/group';
 export const ROLES = '/roleManagement/directory';
@@ -119,19 +120,6 @@ export function targetKey(t: Target): string {
 type Json = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** Every page of a list (following `@odata.nextLink`, which is absolute). */
-export async function listAll(api: Api, path: string): Promise<Json[]> {
-  const items: Json[] = [];
-  let next: string | undefined = path;
-  for (let pages = 0; next && pages < 20; pages++) {
-    const page: { value?: Json[]; '@odata.nextLink'?: string } = await api.get(next);
-    items.push(...(page.value ?? []));
-    const link = page['@odata.nextLink'];
-    next = link ? link.slice(link.indexOf(API_BASE) + API_BASE.length) : undefined;
-  }
-  return items;
-}
-
 function targetOf(kind: Kind, item: Json): Target {
   if (kind === 'group') {
     const group = item.group as Json | null | undefined;
@@ -169,7 +157,7 @@ function assignmentTypeOf(item: Json): 'assigned' | 'activated' | undefined {
 
 async function instances(api: Api, kind: Kind, state: 'eligible' | 'active'): Promise<AccessRow[]> {
   const name = state === 'eligible' ? 'eligibilityScheduleInstances' : 'assignmentScheduleInstances';
-  const items = await listAll(api, `${collection(kind, name)}/${ME}?${EXPAND[kind]}`);
+  const items = await listAll<Json>(api, `${collection(kind, name)}/${ME}?${EXPAND[kind]}`);
   return items.map((i) => ({
     ...targetOf(kind, i),
     id: str(i.id) ?? '',
@@ -184,7 +172,7 @@ async function instances(api: Api, kind: Kind, state: 'eligible' | 'active'): Pr
 async function expired(api: Api, kind: Kind, which: 'eligibility' | 'assignment'): Promise<AccessRow[]> {
   const name = which === 'eligibility' ? 'eligibilitySchedules' : 'assignmentSchedules';
   const filter = encodeURIComponent("status eq 'Expired'");
-  const items = await listAll(api, `${collection(kind, name)}/${ME}?$filter=${filter}&${EXPAND[kind]}`);
+  const items = await listAll<Json>(api, `${collection(kind, name)}/${ME}?$filter=${filter}&${EXPAND[kind]}`);
   return items
     .filter((i) => assignmentTypeOf(i) !== 'activated')
     .map((i) => {
@@ -227,7 +215,10 @@ export function requestOf(kind: Kind, which: 'assignment' | 'eligibility', r: Js
 async function requests(api: Api, kind: Kind, which: 'assignment' | 'eligibility', on: string) {
   const name = which === 'assignment' ? 'assignmentScheduleRequests' : 'eligibilityScheduleRequests';
   const expand = on === 'approver' ? `${EXPAND[kind]},principal` : EXPAND[kind];
-  const items = await listAll(api, `${collection(kind, name)}/filterByCurrentUser(on='${on}')?${expand}`);
+  const items = await listAll<Json>(
+    api,
+    `${collection(kind, name)}/filterByCurrentUser(on='${on}')?${expand}`,
+  );
   return items.map((r) => requestOf(kind, which, r));
 }
 

@@ -3,7 +3,8 @@
  * (`filterByCurrentUser(on='reviewer')` on definitions, instances and decision items), the stages of a multi-stage
  * instance, and the decisions they record. Only public routes, with the reviewer's own token.
  */
-import { API_BASE, type Api } from '../../api/client';
+import type { Api } from '../../api/client';
+import { listAll } from '../../api/odata';
 
 export const DEFINITIONS = '/identityGovernance/accessReviews/definitions';
 export const MINE = "filterByCurrentUser(on='reviewer')";
@@ -60,30 +61,6 @@ export interface ReviewStage {
   startDateTime: string;
   endDateTime: string;
   status: 'NotStarted' | 'InProgress' | 'Completed' | string;
-}
-
-interface Collection<T> {
-  value: T[];
-  '@odata.nextLink'?: string;
-}
-
-/** An `@odata.nextLink` (absolute, below /api) as the path the API client takes. */
-export function apiPathOf(nextLink: string): string {
-  const url = new URL(nextLink, window.location.origin);
-  const path = url.pathname.startsWith(`${API_BASE}/`) ? url.pathname.slice(API_BASE.length) : url.pathname;
-  return `${path}${url.search}`;
-}
-
-/** Every page of a collection, following `@odata.nextLink` (capped, so a runaway list can't hang the page). */
-export async function listAll<T>(api: Api, path: string, maxPages = 50): Promise<T[]> {
-  const all: T[] = [];
-  let next: string | undefined = path;
-  for (let page = 0; next && page < maxPages; page++) {
-    const body: Collection<T> = await api.get<Collection<T>>(next);
-    all.push(...body.value);
-    next = body['@odata.nextLink'] ? apiPathOf(body['@odata.nextLink']) : undefined;
-  }
-  return all;
 }
 
 /** The review is over: its decisions are final (Completed, Applying, Applied). */

@@ -44,7 +44,6 @@ import { ResourcePicker } from '../resources/ResourcePicker';
 import {
   areaHref,
   assignmentPaths,
-  listAll,
   policyAssignmentPath,
   resourceFields,
   resourceRoleFrom,
@@ -53,6 +52,7 @@ import {
   type AssignmentKind,
   type ResourceRole,
 } from '../resources/resource-kinds';
+import { listAll } from '../../../api/odata';
 
 const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },

@@ -37,7 +37,7 @@ import { formatDateTime } from '../../../app/format';
 import { usePortal } from '../../../app/portal-context';
 import { useResource } from '../../../app/use-resource';
 import { ErrorBanner, Page } from '../../../components/page';
-import { apiPathOf, type ODataPage } from './next-link';
+import { apiPathOf, type ODataPage } from '../../../api/odata';
 
 interface AuditEntry {
   id: string;

@@ -22,7 +22,7 @@ import { formatDateTime } from '../../../app/format';
 import { usePortal } from '../../../app/portal-context';
 import { useResource } from '../../../app/use-resource';
 import { ErrorBanner, Page, SuccessBanner } from '../../../components/page';
-import { apiPathOf, type ODataPage } from '../audit/next-link';
+import { apiPathOf, type ODataPage } from '../../../api/odata';
 
 interface DriftDifference {
   id: string;

@@ -7,6 +7,7 @@
  */
 import type { Api } from '../../../api/client';
 import { hrefFor } from '../../../app/router';
+import { listAll } from '../../../api/odata';
 
 export type ResourceKind = 'group' | 'role';
 
@@ -42,25 +43,7 @@ export interface RoleDefinition {
   isPrivileged?: boolean;
 }
 
-interface Paged<T> {
-  value: T[];
-  '@odata.nextLink'?: string;
-}
-
 export const GROUP_ROLES = ['member', 'owner'] as const;
-
-/** Every page of a pimflow list (`@odata.nextLink` is absolute; the client takes paths below /api). */
-export async function listAll<T>(api: Api, path: string): Promise<T[]> {
-  const items: T[] = [];
-  let next: string | undefined = path;
-  while (next) {
-    const page: Paged<T> = await api.get<Paged<T>>(next);
-    items.push(...page.value);
-    const link = page['@odata.nextLink'];
-    next = link ? link.slice(link.indexOf('/api/') + '/api'.length) : undefined;
-  }
-  return items;
-}
 
 export const listManagedGroups = (api: Api) => listAll<ManagedGroup>(api, '/managedGroups?$top=999');
 export const listManagedRoles = (api: Api) => listAll<ManagedRole>(api, '/managedRoles?$top=999');

@@ -32,7 +32,6 @@ import {
   DEFAULT_DECISIONS,
   DEFINITIONS,
   FREQUENCIES,
-  getAll,
   type Definition,
   type ManagedGroup,
   type ManagedRole,
@@ -51,6 +50,7 @@ import {
   type FieldName,
   type WizardState,
 } from './wizard-model';
+import { listAll } from '../../../api/odata';
 
 const useStyles = makeStyles({
   steps: {
@@ -102,8 +102,8 @@ export function CreateReview() {
 
   const options = useResource<Options>(async () => {
     const [roles, groups] = await Promise.all([
-      getAll<ManagedRole>(api, '/managedRoles?$top=999'),
-      getAll<ManagedGroup>(api, '/managedGroups?$top=999'),
+      listAll<ManagedRole>(api, '/managedRoles?$top=999'),
+      listAll<ManagedGroup>(api, '/managedGroups?$top=999'),
     ]);
     const people = new Map<string, string>([
       [me.id.toLowerCase(), `${me.displayName ?? me.userPrincipalName} (you)`],

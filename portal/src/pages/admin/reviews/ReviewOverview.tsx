@@ -29,7 +29,6 @@ import {
   currentOccurrence,
   defaultDecisionSummary,
   definitionPath,
-  getAll,
   instanceName,
   instancePath,
   loadDecisions,
@@ -46,6 +45,7 @@ import {
   type Names,
 } from './review-api';
 import { useTableStyles, type Facts } from './table-styles';
+import { listAll } from '../../../api/odata';
 
 const RUNNING = new Set(['InProgress', 'Applying']);
 
@@ -79,7 +79,7 @@ export function ReviewOverview(props: { definitionId: string }) {
     async () => {
       const first = current[0];
       if (!first) return [];
-      return getAll<{ id: string; displayName: string | null }>(
+      return listAll<{ id: string; displayName: string | null }>(
         api,
         `${instancePath(first.definitionId, first.id)}/contactedReviewers`,
       );

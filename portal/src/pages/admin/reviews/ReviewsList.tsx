@@ -19,7 +19,6 @@ import { useResource } from '../../../app/use-resource';
 import { Page } from '../../../components/page';
 import {
   DEFINITIONS,
-  getAll,
   loadInstances,
   loadNames,
   recurrenceSummary,
@@ -28,11 +27,12 @@ import {
   type Definition,
 } from './review-api';
 import { useTableStyles } from './table-styles';
+import { listAll } from '../../../api/odata';
 
 export function ReviewsList() {
   const styles = useTableStyles();
   const { api, isAdmin } = usePortal();
-  const definitions = useResource(() => getAll<Definition>(api, `${DEFINITIONS}?$top=100`, 500), [api], {
+  const definitions = useResource(() => listAll<Definition>(api, `${DEFINITIONS}?$top=100`), [api], {
     refreshMs: 15_000,
   });
   const names = useResource(() => loadNames(api), [api]);

@@ -4,6 +4,7 @@
  * pages show for ids. Public routes only, with the signed-in user's token.
  */
 import type { Api } from '../../../api/client';
+import { listAll } from '../../../api/odata';
 
 export const DEFINITIONS = '/identityGovernance/accessReviews/definitions';
 
@@ -113,38 +114,15 @@ export interface ManagedGroup {
   displayName: string;
 }
 
-interface Paged<T> {
-  value: T[];
-  '@odata.nextLink'?: string;
-}
-
-/** Every page of a list (`@odata.nextLink` is absolute; the API client wants the path below /api). */
-export async function getAll<T>(api: Api, path: string, limit = 2000): Promise<T[]> {
-  const all: T[] = [];
-  let next: string | undefined = path;
-  while (next && all.length < limit) {
-    const page: Paged<T> = await api.get<Paged<T>>(next);
-    all.push(...page.value);
-    const link = page['@odata.nextLink'];
-    next = link ? apiPath(link) : undefined;
-  }
-  return all;
-}
-
-function apiPath(link: string): string {
-  const url = new URL(link, window.location.origin);
-  return `${url.pathname.replace(/^.*?\/api(?=\/)/, '')}${url.search}`;
-}
-
 export const definitionPath = (id: string) => `${DEFINITIONS}/${encodeURIComponent(id)}`;
 export const instancePath = (definitionId: string, instanceId: string) =>
   `${definitionPath(definitionId)}/instances/${encodeURIComponent(instanceId)}`;
 
 export const loadInstances = (api: Api, definitionId: string) =>
-  getAll<Instance>(api, `${definitionPath(definitionId)}/instances?$top=999`);
+  listAll<Instance>(api, `${definitionPath(definitionId)}/instances?$top=999`);
 
 export const loadDecisions = (api: Api, definitionId: string, instanceId: string) =>
-  getAll<DecisionItem>(api, `${instancePath(definitionId, instanceId)}/decisions?$top=999`, 10_000);
+  listAll<DecisionItem>(api, `${instancePath(definitionId, instanceId)}/decisions?$top=999`);
 
 export interface DecisionCounts {
   Approve: number;
@@ -185,8 +163,8 @@ export interface Names {
 
 export async function loadNames(api: Api): Promise<Names> {
   const [roles, groups] = await Promise.all([
-    getAll<ManagedRole>(api, '/managedRoles?$top=999').catch(() => [] as ManagedRole[]),
-    getAll<ManagedGroup>(api, '/managedGroups?$top=999').catch(() => [] as ManagedGroup[]),
+    listAll<ManagedRole>(api, '/managedRoles?$top=999').catch(() => [] as ManagedRole[]),
+    listAll<ManagedGroup>(api, '/managedGroups?$top=999').catch(() => [] as ManagedGroup[]),
   ]);
   return {
     roles: new Map(roles.map((r) => [r.roleDefinitionId.toLowerCase(), r.displayName])),
