@@ -132,11 +132,20 @@ export async function createAppServices(
   const roleSettings = createRoleSettingsRouter({
     group: createRoleSettingsSource(base),
     directoryRole: createDirectoryRoleSettingsSource(base),
+    // Interim (issue 17 in progress): Azure roles get their source with managed Azure scopes.
+    azureRole: { get: () => Promise.reject(new Error('Azure roles are not under management yet')) },
   });
   // One access port, two implementations: the orchestrations never ask which kind of access they change.
   const access = createAccessRouter({
     group: createGroupAccessProvider(directory),
     directoryRole: guardLastPrivilegedAdmins(createDirectoryRoleAccessProvider(directory), directory),
+    // Interim (issue 17 in progress): replaced by the Azure role provider over ARM.
+    azureRole: {
+      grant: () => Promise.reject(new Error('Azure roles are not supported yet')),
+      revoke: () => Promise.reject(new Error('Azure roles are not supported yet')),
+      verify: () => Promise.reject(new Error('Azure roles are not supported yet')),
+      listHolders: () => Promise.reject(new Error('Azure roles are not supported yet')),
+    },
   });
   const adminRecipients = settings.ADMIN_NOTIFICATION_RECIPIENTS;
   const requestActivities = createRequestActivities({
