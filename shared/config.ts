@@ -26,6 +26,8 @@ export const settingsSchema = z
     GRAPH_BASE_URL: url.default('https://graph.microsoft.com/v1.0'),
     /** Azure Resource Manager (its audience is `{endpoint}/`); a sovereign cloud's, or the ARM stand-in locally. */
     ARM_ENDPOINT: url.default('https://management.azure.com'),
+    /** The audience of ARM's tokens: `https://management.azure.com/` in the public cloud, whatever the endpoint. */
+    ARM_AUDIENCE: url.default('https://management.azure.com/'),
 
     /** ACS e-mail: a connection string, or (in Azure) the endpoint, used with the managed identity. */
     ACS_CONNECTION_STRING: z

@@ -53,10 +53,11 @@ export interface RoleAssignmentQuery {
   /** The scope asked about. */
   scope: string;
   /**
-   * `true`: only assignments made at this scope (ARM's `atScope()`, exact scope only); `false` (default): those at
-   * it, above it (inherited) and below it, as ARM lists them.
+   * ARM's `$filter=atScope()`: `true` lists the assignments made at this scope and above it (inherited), not those
+   * below; `false` (default) lists those at, above and below it, as ARM's plain list does. Each result's `scope`
+   * says where it was made (equal to `scope`, ignoring case, when it is made right here).
    */
-  atScopeOnly?: boolean;
+  atScope?: boolean;
   principalId?: string;
   /** A role definition's GUID. */
   roleDefinitionId?: string;
