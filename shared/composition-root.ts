@@ -41,6 +41,7 @@ import type { ReconcileDeps } from './reconcile/reconcile';
 import { PimStore } from './requests/adapters/pim-store';
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
 import { ReviewStore } from './reviews/adapters/review-store';
+import type { AzureReviewPorts } from './reviews/azure-review-ports';
 import { instanceOrchestrationId } from './reviews/contract';
 import { createCosmosClient } from './storage/cosmos-client';
 import { appContainers } from './storage/containers';
@@ -64,6 +65,8 @@ export interface AppServices {
   /** Signs the approvers' e-mail links. */
   approvalLinks: ApprovalLinks;
   reviews: ReviewStore;
+  /** What reviews of Azure roles read from ARM and the managed Azure scopes. */
+  azureReviews: AzureReviewPorts;
   driftReports: DriftStore;
   policyStore: PolicyStore;
   /** Role settings as Graph serves them (the policies API; managed groups create and remove them). */
@@ -118,8 +121,18 @@ export async function createAppServices(
   const reviews = new ReviewStore(database);
   const driftReports = new DriftStore(database.container('driftReports'));
   const policyStore = new PolicyStore(database);
+  // Interim (issue 17 in progress): ARM and the managed Azure scopes are wired in when they land.
+  const azureReviews: AzureReviewPorts = {
+    rbac: {
+      getScope: () => Promise.resolve(null),
+      getRoleDefinition: () => Promise.resolve(null),
+      listRoleAssignments: () => Promise.reject(new Error('Azure roles are not supported yet')),
+    },
+    findGoverningScope: () => Promise.resolve(null),
+  };
   const base = {
     settings,
+    azureReviews,
     clock,
     directory,
     mailer,
