@@ -24,6 +24,12 @@ export const DECISION_LABELS: Record<ReviewDecision['decision'], string> = {
 };
 
 export function roleOf(item: ReviewDecision): string {
+  if (item.resource.resourceType === 'azureRole') {
+    const via = item.accessThroughGroup
+      ? ` (through the group ${item.accessThroughGroup.displayName ?? item.accessThroughGroup.id})`
+      : '';
+    return `${item.resource.displayName ?? item.resource.accessId} role on ${item.resource.scopeDisplayName ?? item.resource.groupId}${via}`;
+  }
   return isRoleAtScope(item.resource)
     ? `${item.resource.displayName ?? item.resource.accessId} role`
     : `${item.resource.accessId} of ${item.resource.displayName ?? item.resource.groupId}`;
