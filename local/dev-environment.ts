@@ -56,6 +56,8 @@ export interface DevEnvironmentOptions {
   ports?: { cosmos?: number; graph?: number; mail?: number; identity?: number; arm?: number };
   /** A principal created less than this ago is ARM's `PrincipalNotFound` (replication delay); default 5000. */
   armPrincipalReplicationMs?: number;
+  /** Role assignments per page of an ARM list before its nextLink (default 100; tests of paging use fewer). */
+  armPageSize?: number;
   /** The mail stand-in's Retry-After in seconds (ACS's 1 by default; benchmarks sending thousands use 0). */
   mailRetryAfterSeconds?: number;
 }
@@ -141,6 +143,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       dataFile: path.join(o.dir, 'arm-tenant.json'),
       seedFile: DEMO_ARM_TENANT_FILE,
       principalReplicationMs: o.armPrincipalReplicationMs,
+      pageSize: o.armPageSize,
       checkToken: async (header) => {
         const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
         if (!token) return undefined;

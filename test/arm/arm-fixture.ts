@@ -57,7 +57,7 @@ export interface ArmWorld {
 }
 
 export async function startArmWorld(
-  o: { dir?: string; principalReplicationMs?: number } = {},
+  o: { dir?: string; principalReplicationMs?: number; pageSize?: number } = {},
 ): Promise<ArmWorld> {
   const dir = o.dir ?? mkdtempSync(path.join(os.tmpdir(), 'pimflow-arm-'));
   const dev = await startDevEnvironment({
@@ -65,6 +65,7 @@ export async function startArmWorld(
     tls: testTls(),
     ports: { cosmos: 0, graph: 0, mail: 0, identity: 0, arm: 0 },
     armPrincipalReplicationMs: o.principalReplicationMs,
+    armPageSize: o.pageSize,
   });
   const settings = loadSettings({ ...dev.settingsFor('http://127.0.0.1:1'), PIMFLOW_TASK_HUB: 'ArmTests' });
   const credential = createAzureCredential(settings);

@@ -5,13 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAssignmentName } from '../../shared/azure/arm-rbac';
-import { AzureRbacError } from '../../shared/azure/azure-rbac';
+import { AzureRbacError, type AzureRbac } from '../../shared/azure/azure-rbac';
+import { dependencyChecks } from '../../shared/health/dependency-checks';
 import { ARM, startArmWorld, type ArmWorld } from './arm-fixture';
 
 let world: ArmWorld;
 
 beforeAll(async () => {
-  world = await startArmWorld();
+  // Pages of 3: every list the adapter reads spans several pages (nextLink).
+  world = await startArmWorld({ pageSize: 3 });
 });
 
 afterAll(async () => {
@@ -89,6 +91,25 @@ describe('role definitions', () => {
       roleName: 'Reader',
     });
     expect(await rbac.getRoleDefinition(ARM.production, '11111111-2222-4333-8444-555555555555')).toBeNull();
+    // At tenant level ('/'), as the health report's probe reads it.
+    expect(await rbac.getRoleDefinition('/', ARM.roles.reader)).toMatchObject({
+      id: `/providers/Microsoft.Authorization/roleDefinitions/${ARM.roles.reader}`,
+    });
+  });
+
+  it("gives the health report an ARM check that passes, and fails when ARM doesn't answer", async () => {
+    const settings = { AUTH_ISSUER: '', ACS_ENDPOINT: '', ACS_CONNECTION_STRING: '' };
+    const check = (azureRbac: AzureRbac) =>
+      dependencyChecks({
+        database: { read: async () => 0 },
+        directory: { getGroup: async () => null },
+        settings,
+        azureRbac,
+      }).find((c) => c.name === 'azureResourceManager');
+    await expect(check(world.rbac())?.probe()).resolves.toBeUndefined();
+    world.dev.arm.failNext({ path: '/roleDefinitions/', status: 500, count: 10 });
+    await expect(check(world.rbac({ maxRetries: 0 }))?.probe()).rejects.toMatchObject({ status: 500 });
+    world.dev.arm.setFaults({});
   });
 });
 
@@ -171,6 +192,14 @@ describe('role assignments', () => {
       ]),
     );
     expect(atVault.some((a) => a.scope === ARM.webRg)).toBe(false);
+    const everywhere = await rbac.listRoleAssignments({ scope: ARM.root });
+    expect(everywhere.map((a) => a.name).sort()).toEqual(
+      world.dev.arm
+        .state()
+        .roleAssignments.map((a) => a.name)
+        .sort(),
+    );
+    expect(everywhere.length).toBeGreaterThan(6);
     const underProduction = await rbac.listRoleAssignments({ scope: ARM.production });
     expect(underProduction.some((a) => a.scope === ARM.keyVault)).toBe(true);
     expect(underProduction.some((a) => a.scope === ARM.development)).toBe(false);

@@ -124,7 +124,8 @@ export async function startArmStandIn(options: ArmStandInOptions): Promise<ArmSt
   const counts = { requests: 0, byMethod: {} as Record<string, number> };
 
   const serve = async (req: IncomingMessage): Promise<ArmAnswer> => {
-    const url = new URL(req.url ?? '/', `https://${req.headers.host ?? 'localhost'}`);
+    // Appended, not resolved: a path starting `//` (an SDK's `/{scope}` with an empty scope) is no host.
+    const url = new URL(`https://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`);
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);
     if (url.pathname.startsWith('/_standin/')) return control(method, url.pathname, raw);
