@@ -51,6 +51,7 @@ describe('npm start', () => {
     for (const name of ['storage', 'cosmos', 'mail', 'mailbox', 'token'])
       expect(endpoints[name], name).toMatch(/^https?:\/\//);
     expect(endpoints.graph).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v1\.0$/);
+    expect(endpoints.arm).toBe(`https://127.0.0.1:${PORTS.arm}`);
   });
 
   it('serves the same API over HTTPS with the local CA (Graph SDKs send tokens only over HTTPS)', async () => {

@@ -76,6 +76,20 @@ export const armTenantSchema = z.object({
   ),
 });
 
+/** The data file: the tenant with every assignment's fields filled in. */
+const armStateSchema = armTenantSchema.extend({
+  roleAssignments: z.array(
+    z.object({
+      ...assignmentFields,
+      name: guid,
+      createdOn: z.string(),
+      updatedOn: z.string(),
+      createdBy: z.string().nullable(),
+      updatedBy: z.string().nullable(),
+    }),
+  ),
+});
+
 export type ArmTenantData = z.infer<typeof armTenantSchema>;
 export type ArmRoleDefinition = ArmTenantData['roleDefinitions'][number];
 export type ArmManagementGroup = ArmTenantData['managementGroups'][number];
@@ -142,7 +156,11 @@ export class ArmTenantStore {
     seedName: (a: { scope: string; roleDefinitionId: string; principalId: string }) => string,
   ): ArmTenantStore {
     const saved = readJsonIfExists(dataFile, OWNER);
-    if (saved !== undefined) return new ArmTenantStore(saved as ArmState, dataFile);
+    if (saved !== undefined) {
+      const parsed = armStateSchema.safeParse(saved);
+      if (!parsed.success) throw new Error(`${OWNER}: ${dataFile} is not its state: ${parsed.error.message}`);
+      return new ArmTenantStore(parsed.data, dataFile);
+    }
     const seed = readJsonIfExists(seedFile, OWNER);
     if (seed === undefined) throw new Error(`${OWNER}: cannot read ${seedFile}: no such file`);
     const store = new ArmTenantStore(
