@@ -47,6 +47,8 @@ export interface ArmWorld {
   dir: string;
   settings: Settings;
   rbac(options?: Partial<ArmRbacOptions>): ReturnType<typeof createArmRbac>;
+  /** The app's own token for ARM, as the app's credential gets it (client credentials). */
+  appToken(): Promise<string>;
   /** A demo user's token for ARM (audience `https://management.azure.com/`). */
   userToken(user: string): Promise<string>;
   /** A raw HTTPS call to the ARM stand-in with `token` (none when null). */
@@ -82,6 +84,7 @@ export async function startArmWorld(
         credential,
         ...options,
       }),
+    appToken: async () => (await credential.getToken(`${ARM_AUDIENCE}.default`))?.token ?? '',
     userToken: (user) => dev.identity.issueUserToken({ user, audience: ARM_AUDIENCE }),
     http: async (p, init = {}) => {
       const { token, ...rest } = init;

@@ -75,6 +75,24 @@ describe('authentication and api-version', () => {
     expect(ok.headers.get('x-ms-correlation-request-id')).toBeTruthy();
   });
 
+  it("issues ARM tokens with ARM's audience, to the app (client credentials) and to a user asking for its scope", async () => {
+    const claims = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+        aud: string;
+        oid: string;
+      };
+    const app = await world.appToken();
+    expect(claims(app)).toMatchObject({ aud: 'https://management.azure.com/', oid: ARM.app });
+    const res = await fetch(world.dev.identity.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'admin@pimflow.example', scope: 'https://management.azure.com/.default' }),
+    });
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    expect(claims(token)).toMatchObject({ aud: 'https://management.azure.com/', oid: ARM.admin });
+    expect((await world.http(`${ARM.production}?api-version=2022-12-01`, { token })).status).toBe(200);
+  });
+
   it('requires an api-version its resource type supports', async () => {
     const missing = await world.http(`${ARM.production}/${AUTH}/roleAssignments`);
     expect(await errorOf(missing, 400)).toMatchObject({ code: 'MissingApiVersionParameter' });

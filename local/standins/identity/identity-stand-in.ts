@@ -441,7 +441,11 @@ function parseUserTokenRequest(body: string): UserTokenRequest {
   };
   if (typeof v.user !== 'string' || v.user === '')
     throw new TokenRequestError('"user" (userPrincipalName or object id) is required');
-  return { user: v.user, roles: list('roles'), amr: list('amr'), acrs: list('acrs') };
+  // A resource's `.default` scope (e.g. ARM's) asks for a token for that resource instead of the API.
+  if (v.scope !== undefined && (typeof v.scope !== 'string' || !v.scope.endsWith('/.default')))
+    throw new TokenRequestError('"scope" must be a resource\'s "<resource>/.default" scope');
+  const audience = typeof v.scope === 'string' ? audienceOfDefaultScope(v.scope) : undefined;
+  return { user: v.user, roles: list('roles'), amr: list('amr'), acrs: list('acrs'), audience };
 }
 
 function findUser(users: DirectoryUser[], idOrUpn: string): DirectoryUser | undefined {
