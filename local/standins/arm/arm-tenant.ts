@@ -5,7 +5,8 @@
  * change is on disk (`durably`).
  */
 import { z } from 'zod';
-import { GroupCommit, readJsonIfExists, replaceFileDurably, writeFileDurably } from '../durable-file';
+import { readJsonIfExists, writeFileDurably } from '../durable-file';
+import { DurableState } from '../durable-state';
 
 const OWNER = 'ARM stand-in';
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
@@ -133,21 +134,7 @@ function materialize(raw: unknown, now: Date, nameFor: (a: { scope: string }) =>
   };
 }
 
-export class ArmTenantStore {
-  private readonly saves: GroupCommit<string>;
-  private lastSave: Promise<void> = Promise.resolve();
-  private changes = 0;
-
-  private constructor(
-    readonly data: ArmState,
-    private readonly dataFile: string,
-  ) {
-    this.saves = new GroupCommit(
-      () => JSON.stringify(this.data, null, 1),
-      (text) => replaceFileDurably(this.dataFile, text),
-    );
-  }
-
+export class ArmTenantStore extends DurableState<ArmState> {
   /** Loads `dataFile`, or (when it doesn't exist yet) the seed as of `now`, saved at once. */
   static open(
     dataFile: string,
@@ -169,29 +156,5 @@ export class ArmTenantStore {
     );
     writeFileDurably(dataFile, JSON.stringify(store.data, null, 1));
     return store;
-  }
-
-  /** Applies a change at once and saves it (see TenantStore.change in the Graph stand-in). */
-  change(mutate: (data: ArmState) => void): Promise<void> {
-    mutate(this.data);
-    this.changes++;
-    const saved = this.saves.request();
-    saved.catch(() => undefined);
-    this.lastSave = saved;
-    return saved;
-  }
-
-  /** Runs `handle`; when it changed the state, answers only once the change is on disk. */
-  async durably<T>(handle: () => T): Promise<T> {
-    const before = this.changes;
-    try {
-      return handle();
-    } finally {
-      if (this.changes !== before) await this.lastSave;
-    }
-  }
-
-  saved(): Promise<void> {
-    return this.saves.settled();
   }
 }
