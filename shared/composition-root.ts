@@ -42,6 +42,8 @@ import { PimStore } from './requests/adapters/pim-store';
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
 import { ReviewStore } from './reviews/adapters/review-store';
 import type { AzureReviewPorts } from './reviews/azure-review-ports';
+import { createArmRbac } from './azure/arm-rbac';
+import type { AzureRbac } from './azure/azure-rbac';
 import { instanceOrchestrationId } from './reviews/contract';
 import { createCosmosClient } from './storage/cosmos-client';
 import { appContainers } from './storage/containers';
@@ -65,6 +67,8 @@ export interface AppServices {
   /** Signs the approvers' e-mail links. */
   approvalLinks: ApprovalLinks;
   reviews: ReviewStore;
+  /** Azure Resource Manager's role-based access control (ARM_ENDPOINT). */
+  azureRbac: AzureRbac;
   /** What reviews of Azure roles read from ARM and the managed Azure scopes. */
   azureReviews: AzureReviewPorts;
   driftReports: DriftStore;
@@ -121,17 +125,16 @@ export async function createAppServices(
   const reviews = new ReviewStore(database);
   const driftReports = new DriftStore(database.container('driftReports'));
   const policyStore = new PolicyStore(database);
-  // Interim (issue 17 in progress): ARM and the managed Azure scopes are wired in when they land.
-  const azureReviews: AzureReviewPorts = {
-    rbac: {
-      getScope: () => Promise.resolve(null),
-      getRoleDefinition: () => Promise.resolve(null),
-      listRoleAssignments: () => Promise.reject(new Error('Azure roles are not supported yet')),
-    },
-    findGoverningScope: () => Promise.resolve(null),
-  };
+  const azureRbac = createArmRbac({
+    endpoint: settings.ARM_ENDPOINT,
+    audience: settings.ARM_AUDIENCE,
+    credential,
+  });
+  // Interim (issue 17 in progress): the managed Azure scopes are wired in when they land; until then none governs.
+  const azureReviews: AzureReviewPorts = { rbac: azureRbac, findGoverningScope: () => Promise.resolve(null) };
   const base = {
     settings,
+    azureRbac,
     azureReviews,
     clock,
     directory,
