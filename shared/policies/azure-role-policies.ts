@@ -8,6 +8,7 @@
  */
 import { azureScopeKind, normalizeAzureScope } from '../access/resource';
 import type { CallerPrincipal } from '../auth/principal';
+import type { AzureRbac } from '../azure/azure-rbac';
 import type { Clock } from '../clock';
 import type { ManagedAzureScope } from '../managed-azure/domain/managed-scope';
 import { findGoverningScope, type GoverningScopeDeps } from '../managed-azure/managed-azure-scopes';
@@ -18,6 +19,7 @@ import { toRoleSettings } from './domain/policy-role-settings';
 import type { RoleSettings, RoleSettingsSource } from './domain/role-settings';
 import type { PatchRuleResult, PolicyService } from './policy-service';
 
+/** No managed scope governs the scope: no settings, so no request. */
 export class AzureScopeNotManagedError extends Error {
   override name = 'AzureScopeNotManagedError';
   constructor(readonly scope: string) {
@@ -25,9 +27,22 @@ export class AzureScopeNotManagedError extends Error {
   }
 }
 
+/** ARM has no such role definition at the scope. */
+export class AzureRoleNotFoundError extends Error {
+  override name = 'AzureRoleNotFoundError';
+  constructor(
+    readonly scope: string,
+    readonly roleDefinitionId: string,
+  ) {
+    super(`Azure Resource Manager has no role definition ${roleDefinitionId} at ${scope}`);
+  }
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AzureRolePolicyDeps extends GoverningScopeDeps {
+  /** To create a policy only for a role ARM has (not for any GUID someone asks about). */
+  azureRbac: GoverningScopeDeps['azureRbac'] & Pick<AzureRbac, 'getRoleDefinition'>;
   policyStore: PolicyStore;
   clock: Clock;
 }
@@ -39,8 +54,16 @@ export interface AzureRolePolicy {
   policy: Stored<PolicyDocument>;
 }
 
+/** A policy found, or what is missing: a managed scope governing the scope, or the role definition in ARM. */
+export type ResolvedAzureRolePolicy = AzureRolePolicy | { missing: 'scope' | 'role' };
+
 export interface AzureRolePolicies {
-  /** The policy in force for `role` at `scope` (created on first use); undefined when no managed scope governs it. */
+  /** As `get`, saying what is missing when there is no policy. */
+  resolve(scope: string, roleDefinitionId: string): Promise<ResolvedAzureRolePolicy>;
+  /**
+   * The policy in force for `role` at `scope` (created on first use); undefined when no managed scope governs it, or
+   * when ARM has no such role definition there.
+   */
   get(scope: string, roleDefinitionId: string): Promise<AzureRolePolicy | undefined>;
   /** The policies stored at a managed scope (those of roles someone has asked about); [] when it isn't managed. */
   listForScope(scope: string): Promise<Stored<PolicyDocument>[]>;
@@ -60,16 +83,23 @@ export function createAzureRolePolicies(
   deps: AzureRolePolicyDeps,
   policies: Pick<PolicyService, 'patchRuleOf'>,
 ): AzureRolePolicies {
-  const get = async (scope: string, roleDefinitionId: string) => {
-    if (!GUID.test(roleDefinitionId)) return undefined;
+  const resolve = async (scope: string, roleDefinitionId: string): Promise<ResolvedAzureRolePolicy> => {
+    if (!GUID.test(roleDefinitionId)) return { missing: 'role' };
+    const role = roleDefinitionId.toLowerCase();
     const governingScope = await findGoverningScope(deps, scope);
-    if (!governingScope) return undefined;
-    const policy = await deps.policyStore.ensureForAzureRole(
-      governingScope,
-      roleDefinitionId.toLowerCase(),
-      deps.clock.now(),
+    if (!governingScope) return { missing: 'scope' };
+    const stored = await deps.policyStore.find(
+      governingScope.scope,
+      azureRolePolicyIdFor(governingScope, role),
     );
+    if (stored) return { governingScope, policy: stored };
+    if (!(await deps.azureRbac.getRoleDefinition(governingScope.armScope, role))) return { missing: 'role' };
+    const policy = await deps.policyStore.ensureForAzureRole(governingScope, role, deps.clock.now());
     return { governingScope, policy };
+  };
+  const get = async (scope: string, roleDefinitionId: string) => {
+    const resolved = await resolve(scope, roleDefinitionId);
+    return 'missing' in resolved ? undefined : resolved;
   };
   const listForScope = async (scope: string) => {
     const managed = azureScopeKind(scope) ? await deps.managedAzureScopes.findByScope(scope) : undefined;
@@ -79,18 +109,20 @@ export function createAzureRolePolicies(
     return stored.filter((p) => p.id === azureRolePolicyIdFor(managed, p.roleDefinitionId));
   };
   return {
+    resolve,
     get,
     listForScope,
     async findById(scope, policyId) {
       return (await listForScope(scope)).find((p) => p.id === policyId.toLowerCase());
     },
     async patchRule(scope, roleDefinitionId, ruleId, body, caller) {
-      const found = await get(scope, roleDefinitionId);
-      if (!found) {
-        return {
-          outcome: 'notFound',
-          detail: `The Azure scope ${normalizeAzureScope(scope)} is not under management`,
-        };
+      const found = await resolve(scope, roleDefinitionId);
+      if ('missing' in found) {
+        const detail =
+          found.missing === 'scope'
+            ? new AzureScopeNotManagedError(normalizeAzureScope(scope)).message
+            : new AzureRoleNotFoundError(normalizeAzureScope(scope), roleDefinitionId).message;
+        return { outcome: 'notFound', detail };
       }
       const reload = async () => (await get(scope, roleDefinitionId))?.policy;
       return policies.patchRuleOf(reload, found.policy.id, ruleId, body, caller);
@@ -99,11 +131,17 @@ export function createAzureRolePolicies(
 }
 
 /** The RoleSettingsSource of Azure roles: `resourceId` the ARM scope, `roleId` the role definition's GUID. */
-export function createAzureRoleSettingsSource(azurePolicies: AzureRolePolicies): RoleSettingsSource {
+export function createAzureRoleSettingsSource(
+  azurePolicies: Pick<AzureRolePolicies, 'resolve'>,
+): RoleSettingsSource {
   return {
     async get(scope: string, roleDefinitionId: string): Promise<RoleSettings> {
-      const found = await azurePolicies.get(scope, roleDefinitionId);
-      if (!found) throw new AzureScopeNotManagedError(scope);
+      const found = await azurePolicies.resolve(scope, roleDefinitionId);
+      if ('missing' in found) {
+        throw found.missing === 'scope'
+          ? new AzureScopeNotManagedError(scope)
+          : new AzureRoleNotFoundError(scope, roleDefinitionId);
+      }
       // The settings are asked for the request's own scope (what requests store), whichever scope governs it.
       return { ...toRoleSettings(found.policy), groupId: normalizeAzureScope(scope) };
     },

@@ -8,6 +8,7 @@ import type { Directory } from '../directory/directory';
 import type { AuditWriter } from '../audit/domain/audit-record';
 import { resourceTypeOf } from '../access/resource';
 import type { RemovalRule } from '../access/access-provider';
+import type { AzureRbac } from '../azure/azure-rbac';
 import { lastAdminKeptRecord } from './domain/audit-records';
 import type { Stored } from '../storage/stored';
 import type { RoleSettings, RoleSettingsSource } from '../policies/domain/role-settings';
@@ -40,6 +41,8 @@ export interface SubmitDeps {
    * last Owner), asked before an end is accepted: a refusal is a 400 now rather than a kept access later.
    */
   whyRemovalRefused: RemovalRule;
+  /** ARM, to check an Azure role request's scope exists (the settings may be a managed scope's above it). */
+  azureRbac: Pick<AzureRbac, 'getScope'>;
 }
 
 /** Accepts (or refuses) a request: what the HTTP edge does next, as a domain outcome (domain/submit-outcome.ts). */
@@ -88,6 +91,9 @@ export async function submitRequest(
     if (!(await deps.canManageGroup(caller, body.groupId)))
       return refused('forbidden', 'Only admins and active owners of the group can manage its assignments');
   }
+  // An admin's assignment names the scope; a principal's own request acts on what was assigned there.
+  if (azureRole && !self && !endsAccess(body.action) && !(await deps.azureRbac.getScope(body.groupId)))
+    return refused('invalid', `Azure Resource Manager has no scope ${body.groupId}`);
   if (role && !endsAccess(body.action)) {
     const failure = (azureRole ? checkAzureRolePrincipal : checkRolePrincipal)(
       await rolePrincipal(deps, body, caller),
