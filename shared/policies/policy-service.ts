@@ -160,7 +160,7 @@ export class PolicyService {
     if (!definition) {
       return {
         outcome: 'invalid',
-        detail: `${ruleId} is not a rule of a role management policy; the rules are ${RULE_IDS.join(', ')}`,
+        detail: `${ruleId} is not a rule of a${policyKindOf(policyId)} policy; the rules are ${RULE_IDS.join(', ')}`,
         errors: [{ field: 'ruleId', message: 'unknown rule id' }],
       };
     }
@@ -221,6 +221,12 @@ export class PolicyService {
           : null;
     await this.deps.audit.record(roleSettingUpdatedRecord({ ...change, resourceName }));
   }
+}
+
+/** " group", " directory role" or "n Azure role", as a policy's id says. */
+function policyKindOf(policyId: string): string {
+  if (policyId.startsWith('DirectoryRole_')) return ' directory role';
+  return policyId.startsWith('Group_') ? ' group' : 'n Azure role';
 }
 
 function roleOf(group: ManagedGroup, policyId: string): GroupRole | undefined {
