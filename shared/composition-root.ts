@@ -14,6 +14,7 @@ import type { AccessProvider, RemovalRule } from './access/access-provider';
 import { createAzureRoleAccessProvider } from './access/azure-role-access-provider';
 import { resourceTypeOf } from './access/resource';
 import type { AzureRbac } from './azure/azure-rbac';
+import { createArmRbac } from './azure/arm-rbac';
 import { ManagedAzureScopeRepository } from './managed-azure/adapters/managed-azure-scope-repository';
 import { guardLastAzureOwners, whyLastAzureOwner } from './managed-azure/last-owner-guard';
 import {
@@ -131,10 +132,10 @@ export async function createAppServices(
   const managedGroups = new ManagedGroupRepository(database.container('managedGroups'));
   const managedRoles = new ManagedRoleRepository(database.container('managedRoles'));
   const managedAzureScopes = new ManagedAzureScopeRepository(database.container('managedAzureScopes'));
-  // TODO(issue 17): createArmRbac({ endpoint: settings.ARM_ENDPOINT, audience: settings.ARM_AUDIENCE, credential })
-  // from './azure/arm-rbac' once helper "arm" has landed it on main.
-  const azureRbac: AzureRbac = new Proxy({} as AzureRbac, {
-    get: () => () => Promise.reject(new Error('Azure Resource Manager is not wired yet')),
+  const azureRbac = createArmRbac({
+    endpoint: settings.ARM_ENDPOINT,
+    audience: settings.ARM_AUDIENCE,
+    credential,
   });
   const store = new PimStore(database);
   const approvals = ApprovalRepository.of(database);
