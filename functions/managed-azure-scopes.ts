@@ -29,7 +29,11 @@ import {
 import { getAppServices } from '../shared/composition-root';
 
 const bodySchema = z.strictObject({
-  scope: azureScopeSchema,
+  // As ARM takes it: any casing, a trailing slash or not.
+  scope: z
+    .string()
+    .transform((s) => s.replace(/\/+$/, ''))
+    .pipe(azureScopeSchema),
   removeAssignmentsMadeOutsidePim: z.boolean().optional(),
 });
 const idSchema = z.guid({ message: 'must be a managed Azure scope id (a GUID)' });
