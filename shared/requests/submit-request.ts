@@ -45,6 +45,8 @@ export interface SubmitDeps {
   azureRbac: Pick<AzureRbac, 'getScope'>;
 }
 
+const AZURE_NOT_MANAGED = ['AzureScopeNotManagedError', 'AzureRoleNotFoundError'];
+
 /** Accepts (or refuses) a request: what the HTTP edge does next, as a domain outcome (domain/submit-outcome.ts). */
 export async function submitRequest(
   deps: SubmitDeps,
@@ -69,8 +71,8 @@ export async function submitRequest(
     if (err instanceof Error && err.name === 'GroupNotManagedError')
       return refused('notFound', `The group ${body.groupId} is not under management`);
     if (err instanceof Error && err.name === 'RoleNotManagedError') return refused('notFound', err.message);
-    if (err instanceof Error && err.name === 'AzureScopeNotManagedError')
-      return refused('invalid', err.message);
+    // An Azure scope nothing governs, or a role ARM hasn't there: the request names what can't be, a 400.
+    if (err instanceof Error && AZURE_NOT_MANAGED.includes(err.name)) return refused('invalid', err.message);
     throw err;
   }
   const self = body.action.startsWith('self');
