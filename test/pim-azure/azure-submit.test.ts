@@ -1,13 +1,15 @@
 /**
  * The request core's rules for Azure roles (submit-request.ts through the app's services, validation only: nothing
  * is stored or started): who may hold an Azure role, only admins assign it, the scope must be governed and exist in
- * ARM and the role must be ARM's, and PIM's Azure defaults apply (no permanent assignments).
+ * ARM and the role must be ARM's, and PIM's Azure defaults apply (no permanent assignments); removing a governed
+ * subscription's last Owner is a 400 with an audit record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeAzureScope } from '../../shared/access/resource';
 import type { CallerPrincipal } from '../../shared/auth/principal';
 import type { AppServices } from '../../shared/composition-root';
 import type { RequestBody, RequestKind } from '../../shared/requests/domain/request-body';
+import { scheduleFrom } from '../../shared/requests/domain/request-workflow';
 import { submitRequest } from '../../shared/requests/submit-request';
 import { DEMO, startPimApp, type PimApp } from '../pim-harness';
 import { ADMIN } from '../pim-policy/policy-helpers';
@@ -119,5 +121,60 @@ describe('an admin assigning an Azure role', () => {
       code: 'forbidden',
       reason: expect.stringMatching(/Azure role assignments/),
     });
+  });
+});
+
+describe("removing a governed subscription's last Owner", () => {
+  it('is a 400 with an audit record, and nothing is stored', async () => {
+    const OWNER = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
+    const now = new Date().toISOString();
+    const schedule = scheduleFrom(
+      {
+        requestId: '6d1f3c2a-5b4e-4d8f-9a01-2c3d4e5f6a7b',
+        resourceType: 'azureRole',
+        groupId: PROD,
+        kind: 'assignment',
+        action: 'adminAssign',
+        accessId: OWNER,
+        principalId: DEMO.admin,
+        startDateTime: now,
+        endDateTime: null,
+        approval: null,
+        activatedUsing: null,
+      },
+      'Provisioned',
+      now,
+    );
+    await services.store.schedules.create(schedule);
+    const result = await submit('assignment', {
+      action: 'adminRemove',
+      groupId: PROD,
+      accessId: OWNER,
+      principalId: DEMO.admin,
+      isValidationOnly: false,
+    });
+    expect(result).toMatchObject({
+      outcome: 'refused',
+      code: 'invalid',
+      reason: expect.stringMatching(/last Owner assignment of subscription Contoso Production/),
+    });
+    const filter = encodeURIComponent("category eq 'Membership'");
+    const rows = (
+      await app.json<{ value: { activityDisplayName: string; result: string }[] }>(
+        `auditLogs?$filter=${filter}`,
+        ADMIN,
+      )
+    ).value.filter((r) => r.activityDisplayName.includes('last subscription Owner'));
+    expect(rows).toEqual([
+      expect.objectContaining({
+        activityDisplayName: 'Remove member from role refused: last subscription Owner (PIM adminRemove)',
+        result: 'failure',
+      }),
+    ]);
+    const requests = await services.store.listRequests({ groupId: PROD, kind: 'assignment', pageSize: 10 });
+    expect(requests.items).toEqual([]);
+    expect(
+      app.dev.arm.state().roleAssignments.some((a) => a.principalId === DEMO.admin && a.scope === PROD),
+    ).toBe(true);
   });
 });

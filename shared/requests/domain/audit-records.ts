@@ -134,7 +134,7 @@ export function revokeFailedRecord(
     id: `${ref.requestId}:revoke-failed:${round}`,
     activityDateTime: at,
     activityDisplayName: refused
-      ? `Remove ${memberWord({ ...target, accessId: target.role })} from role refused: kept as the last privileged administrator (round ${round})`
+      ? `Remove ${memberWord({ ...target, accessId: target.role })} from role refused: kept as the ${target.resourceType === 'azureRole' ? 'last subscription Owner' : 'last privileged administrator'} (round ${round})`
       : `Remove ${memberWord({ ...target, accessId: target.role })} from ${accessNoun(target)} failed; retrying (round ${round})`,
     category: 'Membership',
     operationType: 'Unassign',
