@@ -247,6 +247,49 @@ describe('which managed scope governs a scope', () => {
   });
 });
 
+describe("an Azure role's settings", () => {
+  it('change through a rule PATCH, read back through the RoleSettingsSource, audited; bad rules change nothing', async () => {
+    const services = await app.services();
+    const caller = {
+      kind: 'user' as const,
+      objectId: DEMO.admin,
+      tenantId: DEMO.tenantId,
+      roles: ['PimFlow.Admin'],
+      authenticationMethods: ['pwd', 'mfa'],
+      authenticationContexts: [],
+    };
+    const rule = {
+      '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyExpirationRule',
+      id: 'Expiration_EndUser_Assignment',
+      isExpirationRequired: true,
+      maximumDuration: 'PT4H',
+    };
+    const patch = (body: unknown) =>
+      services.azurePolicies.patchRule(
+        FINANCE_RG,
+        CONTRIBUTOR,
+        'Expiration_EndUser_Assignment',
+        body,
+        caller,
+      );
+    expect(await patch(rule)).toEqual({ outcome: 'updated' });
+    expect(await patch(rule)).toEqual({ outcome: 'unchanged' });
+    expect(await patch({ ...rule, maximumDuration: 'PT48H' })).toMatchObject({ outcome: 'invalid' });
+    expect(
+      await services.azurePolicies.patchRule(DEV, CONTRIBUTOR, 'Expiration_EndUser_Assignment', rule, caller),
+    ).toMatchObject({ outcome: 'notFound' });
+    // The policy is Contoso Production's: its other scopes read the change too.
+    const settings = await services.roleSettings.get(KV_FINANCE, CONTRIBUTOR, 'azureRole');
+    expect(settings.activation.maximumDuration).toBe('PT4H');
+    const filter = encodeURIComponent("category eq 'RoleSettings'");
+    const rows = (await app.json<{ value: AuditRow[] }>(`auditLogs?$filter=${filter}`, ADMIN)).value;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.targetResources).toContainEqual(
+      expect.objectContaining({ id: PROD, type: 'AzureScope' }),
+    );
+  });
+});
+
 describe('changing and removing a managed scope', () => {
   it('PATCH changes its own setting once, audited with old and new', async () => {
     const patch = () =>
