@@ -53,8 +53,7 @@ import { PimStore } from './requests/adapters/pim-store';
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
 import { ReviewStore } from './reviews/adapters/review-store';
 import type { AzureReviewPorts } from './reviews/azure-review-ports';
-import { createArmRbac } from './azure/arm-rbac';
-import type { AzureRbac } from './azure/azure-rbac';
+import { findGoverningScope } from './managed-azure/managed-azure-scopes';
 import { instanceOrchestrationId } from './reviews/contract';
 import { createCosmosClient } from './storage/cosmos-client';
 import { appContainers } from './storage/containers';
@@ -84,8 +83,6 @@ export interface AppServices {
   /** Signs the approvers' e-mail links. */
   approvalLinks: ApprovalLinks;
   reviews: ReviewStore;
-  /** Azure Resource Manager's role-based access control (ARM_ENDPOINT). */
-  azureRbac: AzureRbac;
   /** What reviews of Azure roles read from ARM and the managed Azure scopes. */
   azureReviews: AzureReviewPorts;
   driftReports: DriftStore;
@@ -150,16 +147,13 @@ export async function createAppServices(
   const reviews = new ReviewStore(database);
   const driftReports = new DriftStore(database.container('driftReports'));
   const policyStore = new PolicyStore(database);
-  const azureRbac = createArmRbac({
-    endpoint: settings.ARM_ENDPOINT,
-    audience: settings.ARM_AUDIENCE,
-    credential,
-  });
-  // Interim (issue 17 in progress): the managed Azure scopes are wired in when they land; until then none governs.
-  const azureReviews: AzureReviewPorts = { rbac: azureRbac, findGoverningScope: () => Promise.resolve(null) };
+  const azureReviews: AzureReviewPorts = {
+    rbac: azureRbac,
+    findGoverningScope: async (scope) =>
+      (await findGoverningScope({ managedAzureScopes, azureRbac }, scope)) ?? null,
+  };
   const base = {
     settings,
-    azureRbac,
     azureReviews,
     clock,
     directory,
