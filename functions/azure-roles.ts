@@ -23,7 +23,7 @@ import {
 } from '../shared/approvals/http/arm-approval-api';
 import { normalizeAzureScope, azureScopeAncestorsByPath, resourceTypeOf } from '../shared/access/resource';
 import { APP_ROLES, type CallerPrincipal } from '../shared/auth/principal';
-import type { AzureRbac } from '../shared/azure/azure-rbac';
+import type { AzureRbac, AzureRoleDefinition } from '../shared/azure/azure-rbac';
 import { getAppServices, type AppServices } from '../shared/composition-root';
 import { authenticate, refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody } from '../shared/http/json-body';
@@ -107,6 +107,7 @@ async function handle(prefix: string, request: HttpRequest, context: InvocationC
       );
     }
   }
+  if (t.collection === 'roleDefinitions' && method === 'GET') return roleDefinitions(pim, request, t);
   if (!isPimCollection(t.collection))
     return armProblem({
       status: 404,
@@ -535,6 +536,52 @@ async function getSchedule(
     });
   const names = await loadArmNames({ directory: pim.directory, rbac: rbacOf(pim) }, [s]);
   return { jsonBody: view(s, names, instances, asked) };
+}
+
+// ---- role definitions ------------------------------------------------------------------------------------------
+
+/**
+ * The roles assignable at a scope, read from ARM (AzureRbac), in ARM's shape; `$filter=roleName eq '...'` narrows
+ * the list. Permissions stay in ARM (see azure-roles.md).
+ */
+async function roleDefinitions(pim: AppServices, request: HttpRequest, t: ArmTarget): Promise<Handled> {
+  const rbac = rbacOf(pim);
+  if (!rbac || t.scope === '')
+    return armProblem({
+      status: 400,
+      code: 'InvalidScope',
+      message: 'List role definitions at a management group, subscription, resource group or resource',
+    });
+  const view = (d: AzureRoleDefinition) => ({
+    id: d.id,
+    name: d.name,
+    type: 'Microsoft.Authorization/roleDefinitions',
+    properties: { roleName: d.roleName, type: d.roleType, description: d.description },
+  });
+  if (t.name) {
+    const guid = guidSchema.safeParse(t.name);
+    const found = guid.success ? await rbac.getRoleDefinition(t.scope, guid.data.toLowerCase()) : null;
+    if (!found)
+      return armProblem({
+        status: 404,
+        code: 'RoleDefinitionDoesNotExist',
+        message: `The specified role definition with ID '${t.name}' does not exist.`,
+      });
+    return { jsonBody: view(found) };
+  }
+  const filter = request.query.get('$filter');
+  const byName = filter ? /^roleName\s+eq\s+'([^']{1,200})'$/i.exec(filter.trim()) : null;
+  if (filter && !byName)
+    return armProblem({
+      status: 400,
+      code: 'UnsupportedQuery',
+      message: `The filter '${filter}' is not supported: use roleName eq '{name}'`,
+    });
+  const all = await rbac.listRoleDefinitions(t.scope);
+  const wanted = byName?.[1]?.toLowerCase();
+  return {
+    jsonBody: { value: all.filter((d) => !wanted || d.roleName.toLowerCase() === wanted).map(view) },
+  };
 }
 
 // ---- routes ---------------------------------------------------------------------------------------------------
