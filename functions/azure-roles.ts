@@ -45,6 +45,7 @@ import {
 import { armRequestBody, armRequestBodySchema } from '../shared/requests/http/arm-request-body';
 import { armProblem, armRefusal, withArmCode } from '../shared/requests/http/arm-responses';
 import {
+  ARM_SCHEDULE_STATUS,
   armRequestView,
   armScheduleView,
   loadArmNames,
@@ -503,12 +504,7 @@ function view(s: Schedule, names: ArmNames, instances: boolean, asked: string): 
 }
 
 function armStatusMatches(s: Schedule, status: string): boolean {
-  const shown = armScheduleView(
-    s,
-    { scope: (id) => ({ id, displayName: id, type: '' }), role: () => null, principal: () => null },
-    false,
-  ).properties as { status: string };
-  return shown.status.toLowerCase() === status.toLowerCase();
+  return ARM_SCHEDULE_STATUS[s.status].toLowerCase() === status.toLowerCase();
 }
 
 async function getSchedule(

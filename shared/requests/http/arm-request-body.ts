@@ -82,11 +82,16 @@ export function armRequestBody(body: ArmRequestBody, scope: string, name: string
     principalId: p.principalId,
     justification: p.justification ?? null,
     ticketInfo: p.ticketInfo ?? null,
-    // ARM's default: start now, no end (the role's settings then decide whether that is allowed).
-    scheduleInfo: {
-      startDateTime: p.scheduleInfo?.startDateTime ?? null,
-      expiration: p.scheduleInfo?.expiration ?? { type: 'noExpiration' },
-    },
+    // Without scheduleInfo the core's defaults apply (start now, no end for an assignment; the role's settings
+    // then decide whether that is allowed); an extend or renew must say its new end.
+    ...(p.scheduleInfo
+      ? {
+          scheduleInfo: {
+            startDateTime: p.scheduleInfo.startDateTime ?? null,
+            expiration: p.scheduleInfo.expiration ?? { type: 'noExpiration' },
+          },
+        }
+      : {}),
     targetScheduleId: target,
   };
 }

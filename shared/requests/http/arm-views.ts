@@ -203,7 +203,7 @@ export function armRequestView(r: ScheduleRequest, names: ArmNames): Record<stri
 }
 
 /** ARM's schedule statuses: a schedule not yet started is still being provisioned. */
-const SCHEDULE_STATUS: Record<Schedule['status'], string> = {
+export const ARM_SCHEDULE_STATUS: Record<Schedule['status'], string> = {
   Scheduled: 'PendingProvisioning',
   Provisioned: 'Provisioned',
   Revoked: 'Revoked',
@@ -271,7 +271,7 @@ export function armScheduleView(
             ),
           }),
     memberType: armMemberType(s, askedScope),
-    status: SCHEDULE_STATUS[s.status],
+    status: ARM_SCHEDULE_STATUS[s.status],
     startDateTime: s.startDateTime,
     endDateTime: s.endDateTime,
     condition: null,
