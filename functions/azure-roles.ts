@@ -25,6 +25,7 @@ import { normalizeAzureScope, azureScopeAncestorsByPath, resourceTypeOf } from '
 import { APP_ROLES, type CallerPrincipal } from '../shared/auth/principal';
 import type { AzureRbac, AzureRoleDefinition } from '../shared/azure/azure-rbac';
 import { getAppServices, type AppServices } from '../shared/composition-root';
+import { findGoverningScope } from '../shared/managed-azure/managed-azure-scopes';
 import { authenticate, refuseAppOnly } from '../shared/http/caller';
 import { parseJsonBody } from '../shared/http/json-body';
 import { EXPIRED_LISTED_MS, type Schedule } from '../shared/lifecycle/domain/schedule';
@@ -42,6 +43,13 @@ import {
   type ArmFilter,
   type ArmTarget,
 } from '../shared/requests/http/arm-path';
+import {
+  armPolicyAssignmentForRole,
+  getArmPolicy,
+  getArmPolicyAssignment,
+  listArmPolicies,
+  patchArmPolicy,
+} from '../shared/policies/http/arm-policy-api';
 import { armRequestBody, armRequestBodySchema } from '../shared/requests/http/arm-request-body';
 import { armProblem, armRefusal, withArmCode } from '../shared/requests/http/arm-responses';
 import {
@@ -62,10 +70,8 @@ const PAGE = 200;
 
 const guidSchema = z.guid();
 
-/** ARM through the AzureRbac port, when the app has it (scope names and management group ancestors). */
-function rbacOf(pim: AppServices): AzureRbac | undefined {
-  return (pim as AppServices & { azureRbac?: AzureRbac }).azureRbac;
-}
+/** ARM through the AzureRbac port (scope names, management group ancestors, role names). */
+const rbacOf = (pim: AppServices): AzureRbac => pim.azureRbac;
 
 type Handled = HttpResponseInit;
 
@@ -109,6 +115,10 @@ async function handle(prefix: string, request: HttpRequest, context: InvocationC
     }
   }
   if (t.collection === 'roleDefinitions' && method === 'GET') return roleDefinitions(pim, request, t);
+  if (t.collection === 'roleManagementPolicies' || t.collection === 'roleManagementPolicyAssignments') {
+    const policies = await policyRoute(pim, request, t, method, caller);
+    if (policies) return policies;
+  }
   if (!isPimCollection(t.collection))
     return armProblem({
       status: 404,
@@ -233,6 +243,12 @@ async function create(
       return { status: 201, jsonBody: await requestBody(pim, visible) };
     }
   }
+  if (!(await findGoverningScope(pim, core.groupId)))
+    return armProblem({
+      status: 400,
+      code: 'ScopeNotManaged',
+      message: `The scope '${t.scope}' is not under management in pimflow, nor is any scope above it: an admin brings it under management first (POST /api/managedAzureScopes)`,
+    });
   const inherited = await inheritedRefusal(pim, core, kind);
   if (inherited) return inherited;
   const outcome = await createRequest(pim, orchestrationsOf(context), kind, core, caller, pim.clock.now());
@@ -534,6 +550,73 @@ async function getSchedule(
   return { jsonBody: view(s, names, instances, asked) };
 }
 
+// ---- role settings (policies) ----------------------------------------------------------------------------------
+
+/** Whether the caller holds the role (eligible or active) at, above or below the scope. */
+async function holdsRole(pim: AppServices, caller: CallerPrincipal, scope: string, role: string) {
+  if (caller.kind !== 'user') return false;
+  const asked = normalizeAzureScope(scope);
+  const ancestors = await ancestorsFinder(pim)(asked);
+  for (const kind of ['eligibility', 'assignment'] as const) {
+    const page = await pim.store.listSchedules({
+      kind,
+      resourceType: 'azureRole',
+      principalId: caller.objectId.toLowerCase(),
+      accessId: role,
+      pageSize: 50,
+    });
+    if (
+      page.items.some(
+        (s) => s.groupId === asked || ancestors.includes(s.groupId) || s.groupId.startsWith(`${asked}/`),
+      )
+    )
+      return true;
+  }
+  return false;
+}
+
+/** roleManagementPolicies and roleManagementPolicyAssignments; undefined for a method they don't take. */
+async function policyRoute(
+  pim: AppServices,
+  request: HttpRequest,
+  t: ArmTarget,
+  method: string,
+  caller: CallerPrincipal,
+): Promise<Handled | undefined> {
+  if (t.scope === '' || t.action)
+    return armProblem({ status: 404, code: 'NotFound', message: `No ${t.collection} here: name a scope` });
+  const deps = {
+    azurePolicies: pim.azurePolicies,
+    azureRbac: pim.azureRbac,
+    caller,
+    holdsRole: (scope: string, role: string) => holdsRole(pim, caller, scope, role),
+  };
+  const assignments = t.collection === 'roleManagementPolicyAssignments';
+  if (method === 'GET' && !t.name) {
+    const f = parseArmFilter(request.query.get('$filter'));
+    if (!f.ok) return armProblem(f.error);
+    if (f.value.roleDefinitionId !== undefined && assignments) {
+      const guid = roleDefinitionGuid(f.value.roleDefinitionId);
+      if (!guid)
+        return armProblem({
+          status: 400,
+          code: 'InvalidRoleDefinitionId',
+          message: `The role definition id '${f.value.roleDefinitionId}' is not valid`,
+        });
+      return armPolicyAssignmentForRole(deps, t.scope, guid);
+    }
+    return listArmPolicies(deps, t.scope, assignments);
+  }
+  if (method === 'GET' && t.name)
+    return assignments ? getArmPolicyAssignment(deps, t.scope, t.name) : getArmPolicy(deps, t.scope, t.name);
+  if (method === 'PATCH' && t.name && !assignments) {
+    const body = await parseJsonBody(request, z.unknown());
+    if (!body.ok) return withArmCode(body.response, 'InvalidRequestContent');
+    return patchArmPolicy(deps, t.scope, t.name, body.value);
+  }
+  return undefined;
+}
+
 // ---- role definitions ------------------------------------------------------------------------------------------
 
 /**
@@ -542,7 +625,7 @@ async function getSchedule(
  */
 async function roleDefinitions(pim: AppServices, request: HttpRequest, t: ArmTarget): Promise<Handled> {
   const rbac = rbacOf(pim);
-  if (!rbac || t.scope === '')
+  if (t.scope === '')
     return armProblem({
       status: 400,
       code: 'InvalidScope',
