@@ -1,9 +1,10 @@
 /**
- * PIM benchmark (issues 4 and 14): self-activations through the HTTP API on the local runtime with its stand-ins, on
- * a virtual clock (so ends come without waiting hours; latencies are real time), of group membership (with and
- * without approval) and of a Microsoft Entra directory role. Measures, per activation:
+ * PIM benchmark (issues 4, 14 and 17): self-activations through the HTTP API on the local runtime with its stand-ins,
+ * on a virtual clock (so ends come without waiting hours; latencies are real time), of group membership (with and
+ * without approval), of a Microsoft Entra directory role and of an Azure role (Contributor on a resource group,
+ * through ARM's PIM API). Measures, per activation:
  * - grant: from the request (without approval) or the approval decision (with approval) to the membership or role
- *   assignment being visible in the Graph stand-in;
+ *   assignment being visible in the Graph stand-in (the ARM stand-in for the Azure role);
  * - revoke: from the moment the clock reaches the end to it being gone.
  * Ends are spread a minute apart and the clock moves a minute at a time, so revokes come at a steady rate.
  */
@@ -24,14 +25,20 @@ const APPROVER_UPN = 'olivia.carter@pimflow.example';
 const WITHOUT_APPROVAL = Number(process.env.BENCH_ACTIVATIONS ?? 1000);
 const WITH_APPROVAL = Number(process.env.BENCH_APPROVED_ACTIVATIONS ?? 200);
 const ROLE_ACTIVATIONS = Number(process.env.BENCH_ROLE_ACTIVATIONS ?? 300);
+const AZURE_ACTIVATIONS = Number(process.env.BENCH_AZURE_ACTIVATIONS ?? 300);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 10);
 const BASE = 'identityGovernance/privilegedAccess/group';
 const ROLES_BASE = 'roleManagement/directory';
 /** Helpdesk Administrator (its built-in template id): the directory role activated. */
 const ROLE = '729827e3-9c14-49f7-bb1b-9608f156bbb8';
+/** Contributor on the demo ARM tenant's finance-rg (Contoso Production): the Azure role activated. */
+const SUBSCRIPTION = '/subscriptions/1b4e6c2a-7d3f-4e8b-9a01-5c2d8e7f6a10';
+const AZURE_SCOPE = `${SUBSCRIPTION}/resourceGroups/finance-rg`;
+const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
+const ARM_API_VERSION = 'api-version=2020-10-01';
 
-/** What is activated: a group role, or the directory role. */
-type Kind = 'member' | 'owner' | 'role';
+/** What is activated: a group role, the directory role, or the Azure role. */
+type Kind = 'member' | 'owner' | 'role' | 'azure';
 
 export async function runPimBench(tls: TlsMaterial): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-pim-bench-'));
@@ -66,13 +73,15 @@ export async function runPimBench(tls: TlsMaterial): Promise<void> {
     const plain = await bench.activateAll(WITHOUT_APPROVAL, 'member');
     const approved = await bench.activateAll(WITH_APPROVAL, 'owner');
     const role = await bench.activateAll(ROLE_ACTIVATIONS, 'role');
-    // One walk to every end (group and role ends interleave in time), each revoke counted for its kind.
-    const ended = await bench.runToEnds([...plain.ends, ...approved.ends, ...role.ends]);
-    const revokes = ended.filter((e) => e.kind !== 'role').map((e) => e.ms);
+    const azure = await bench.activateAll(AZURE_ACTIVATIONS, 'azure');
+    // One walk to every end (all kinds' ends interleave in time), each revoke counted for its kind.
+    const ended = await bench.runToEnds([...plain.ends, ...approved.ends, ...role.ends, ...azure.ends]);
+    const revokes = ended.filter((e) => e.kind === 'member' || e.kind === 'owner').map((e) => e.ms);
     const roleRevokes = ended.filter((e) => e.kind === 'role').map((e) => e.ms);
+    const azureRevokes = ended.filter((e) => e.kind === 'azure').map((e) => e.ms);
     const p = (v: number[], q: number) => percentile(v, q);
     printTable(
-      `PIM: ${WITHOUT_APPROVAL} group activations without approval, ${WITH_APPROVAL} with, ${ROLE_ACTIVATIONS} of an Entra role, ${IN_FLIGHT} in flight (local runtime + stand-ins, ${os.cpus().length} cores)`,
+      `PIM: ${WITHOUT_APPROVAL} group activations without approval, ${WITH_APPROVAL} with, ${ROLE_ACTIVATIONS} of an Entra role, ${AZURE_ACTIVATIONS} of an Azure role, ${IN_FLIGHT} in flight (local runtime + stand-ins, ${os.cpus().length} cores)`,
       [
         { metric: 'grant without approval: request → member in Graph, p50 (ms)', value: p(plain.grants, 50) },
         {
@@ -108,8 +117,25 @@ export async function runPimBench(tls: TlsMaterial): Promise<void> {
           ok: p(roleRevokes, 99) <= 2000,
         },
         {
-          metric: 'activations measured (group / role)',
-          value: `${plain.grants.length + approved.grants.length} / ${role.grants.length}`,
+          metric: 'Azure role: request → role assignment in ARM, p50 (ms)',
+          value: p(azure.grants, 50),
+        },
+        {
+          metric: 'Azure role: grant p99 (ms)',
+          value: p(azure.grants, 99),
+          target: '≤ 1000',
+          ok: p(azure.grants, 99) <= 1000,
+        },
+        { metric: 'Azure role: end → role assignment gone from ARM, p50 (ms)', value: p(azureRevokes, 50) },
+        {
+          metric: 'Azure role: revoke p99 (ms)',
+          value: p(azureRevokes, 99),
+          target: '≤ 2000',
+          ok: p(azureRevokes, 99) <= 2000,
+        },
+        {
+          metric: 'activations measured (group / Entra role / Azure role)',
+          value: `${plain.grants.length + approved.grants.length} / ${role.grants.length} / ${azure.grants.length}`,
         } satisfies BenchRow,
       ],
     );
@@ -125,6 +151,45 @@ interface End {
   principalId: string;
   accessId: Kind;
   at: number;
+}
+
+/**
+ * A request as its API takes it: Graph's POST for groups and the directory role; ARM's PUT of a new request name
+ * at the scope, with a `properties` envelope, for the Azure role.
+ */
+function requestOf(
+  kind: Kind,
+  resource: 'assignment' | 'eligibility',
+  body: { action: string; principalId: string; duration: string },
+): { path: string; method: string; body: unknown } {
+  if (kind === 'azure') {
+    const collection =
+      resource === 'assignment' ? 'roleAssignmentScheduleRequests' : 'roleEligibilityScheduleRequests';
+    return {
+      path: `${AZURE_SCOPE.slice(1)}/providers/Microsoft.Authorization/${collection}/${randomUUID()}?${ARM_API_VERSION}`,
+      method: 'PUT',
+      body: {
+        properties: {
+          principalId: body.principalId,
+          roleDefinitionId: `${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${CONTRIBUTOR}`,
+          requestType: `${body.action[0]?.toUpperCase() ?? ''}${body.action.slice(1)}`,
+          justification: 'bench',
+          scheduleInfo: { expiration: { type: 'AfterDuration', duration: body.duration } },
+        },
+      },
+    };
+  }
+  return {
+    path: requestsRoute(kind, resource),
+    method: 'POST',
+    body: {
+      action: body.action,
+      ...targetOf(kind),
+      principalId: body.principalId,
+      justification: 'bench',
+      scheduleInfo: { expiration: { type: 'afterDuration', duration: body.duration } },
+    },
+  };
 }
 
 /** The request bodies' target: a group role, or the directory role at the tenant's scope. */
@@ -157,6 +222,8 @@ class Bench {
     await this.call('managedGroups', this.adminToken, 'POST', { groupId: GROUP });
     // The role's defaults (seed 002) allow 8 h activations with a justification: nothing to change.
     await this.call('managedRoles', this.adminToken, 'POST', { roleDefinitionId: ROLE });
+    // Azure's defaults (up to 8 h with a justification and MFA) fit the Azure role's activations as they are.
+    await this.call('managedAzureScopes', this.adminToken, 'POST', { scope: SUBSCRIPTION });
     const approver = this.dev.graph.state.user(APPROVER_UPN);
     if (!approver) throw new Error('no approver');
     // Member: no approval, up to 4 h. Owner: approval by one user, up to 4 h.
@@ -201,15 +268,14 @@ class Bench {
       managerId: null,
     }));
     this.dev.graph.state.change((d) => d.users.push(...users));
-    await pool(users, IN_FLIGHT, (u) =>
-      this.call(requestsRoute(accessId, 'eligibility'), this.adminToken, 'POST', {
+    await pool(users, IN_FLIGHT, (u) => {
+      const r = requestOf(accessId, 'eligibility', {
         action: 'adminAssign',
-        ...targetOf(accessId),
         principalId: u.id,
-        justification: 'bench',
-        scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P30D' } },
-      }),
-    );
+        duration: 'P30D',
+      });
+      return this.call(r.path, this.adminToken, r.method, r.body);
+    });
     await this.rt.waitForIdle();
     const grants: number[] = [];
     const ends: End[] = [];
@@ -222,14 +288,16 @@ class Bench {
         user: u.userPrincipalName,
         amr: ['pwd', 'mfa'],
       });
-      const requested = performance.now();
-      const request = (await this.call(requestsRoute(accessId, 'assignment'), token, 'POST', {
+      const r = requestOf(accessId, 'assignment', {
         action: 'selfActivate',
-        ...targetOf(accessId),
         principalId: u.id,
-        justification: 'bench',
-        scheduleInfo: { expiration: { type: 'afterDuration', duration: `PT${minutes}M` } },
-      })) as { id: string; approvalId: string | null };
+        duration: `PT${minutes}M`,
+      });
+      const requested = performance.now();
+      const request = (await this.call(r.path, token, r.method, r.body)) as {
+        id: string;
+        approvalId?: string | null;
+      };
       let from = requested;
       if (request.approvalId) {
         const stepId = await this.until(() => this.openStep(request.approvalId as string, approverToken));
@@ -271,6 +339,17 @@ class Bench {
   }
 
   private async holds(accessId: Kind, principalId: string): Promise<boolean> {
+    if (accessId === 'azure') {
+      const scope = AZURE_SCOPE.toLowerCase();
+      return this.dev.arm
+        .state()
+        .roleAssignments.some(
+          (a) =>
+            a.principalId === principalId &&
+            a.roleDefinitionId.toLowerCase().endsWith(CONTRIBUTOR) &&
+            a.scope.toLowerCase() === scope,
+        );
+    }
     if (accessId === 'role') {
       return this.dev.graph.state
         .roleAssignments()
