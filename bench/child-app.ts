@@ -242,6 +242,32 @@ export class ChildApp extends ChildRuntime {
       .map((a) => a.principalId);
   }
 
+  /**
+   * Who holds an Azure role (its GUID) by an assignment made at exactly `scope`, from the ARM stand-in's saved state
+   * (written before each answer, so it is there while the app is down).
+   */
+  azureRoleHolders(scope: string, roleDefinitionId: string): string[] {
+    const saved = JSON.parse(
+      readFileSync(path.join(this.localDir, 'standins', 'arm-tenant.json'), 'utf8'),
+    ) as { roleAssignments: { scope: string; roleDefinitionId: string; principalId: string }[] };
+    return saved.roleAssignments
+      .filter(
+        (a) =>
+          a.scope.toLowerCase() === scope.toLowerCase() &&
+          a.roleDefinitionId.toLowerCase().endsWith(roleDefinitionId.toLowerCase()),
+      )
+      .map((a) => a.principalId);
+  }
+
+  /** ARM stand-in faults (`delayMs`, `throttleRate`, `next`, ...); gone when the process dies. */
+  async armFaults(faults: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${this.urls.arm}/_standin/faults`, {
+      method: 'PUT',
+      body: JSON.stringify(faults),
+    });
+    if (res.status !== 200) throw new Error(`PUT ARM faults → ${res.status}: ${await res.text()}`);
+  }
+
   /** A demo user by UPN, UPN prefix (`olivia.carter`) or id. */
   user(upnOrPrefix: string): DemoUser {
     return findDemoUser(this.tenant().users, upnOrPrefix);
