@@ -28,42 +28,67 @@ export function endsAccess(action: RequestAction): boolean {
   return action === 'adminRemove' || action === 'selfDeactivate';
 }
 
-/** Undefined when the principal may get the role this way; else why not (a 400). */
-export function checkRolePrincipal(
+/** What differs between the two kinds of role: which groups qualify, and how refusals name the role. */
+interface PrincipalRules {
+  groupQualifies(p: RolePrincipal): boolean;
+  groupRefusal(groupId: string): string;
+  servicePrincipalRefusal: string;
+  noneOfThem(id: string): string;
+}
+
+const ENTRA_ROLE_RULES: PrincipalRules = {
+  groupQualifies: (p) => p.isAssignableToRole === true,
+  groupRefusal: (id) => `${ROLE_ASSIGNABLE_GROUPS_ONLY}: group ${id} was not created with isAssignableToRole`,
+  servicePrincipalRefusal:
+    'A service principal can hold a Microsoft Entra role only as an active assignment (roleAssignmentScheduleRequests), not as an eligible one or by activation',
+  noneOfThem: (id) =>
+    `Only users, role-assignable groups and service principals can be assigned a Microsoft Entra role: ${id} is none of them`,
+};
+
+export const SECURITY_GROUPS_ONLY =
+  'Only security groups can be assigned an Azure role: not Microsoft 365 groups or mail-only (distribution) groups';
+
+const AZURE_ROLE_RULES: PrincipalRules = {
+  groupQualifies: (p) => p.isSecurityGroup === true,
+  groupRefusal: (id) => `${SECURITY_GROUPS_ONLY}: group ${id} is not a security group`,
+  servicePrincipalRefusal:
+    'A service principal (or managed identity) can hold an Azure role through PIM only as an active assignment, not as an eligible one or by activation',
+  noneOfThem: (id) =>
+    `Only users, security groups and service principals can be assigned an Azure role: ${id} is none of them`,
+};
+
+function checkPrincipal(
+  rules: PrincipalRules,
   principal: RolePrincipal | null,
   principalId: string,
   kind: RequestKind,
   action: RequestAction,
 ): RuleFailure | undefined {
   if (!principal) return { kind: 'invalid', detail: `No principal ${principalId} in the directory` };
+  const refuse = (detail: string): RuleFailure => ({ kind: 'invalid', detail });
   switch (principal.type) {
     case 'user':
       return undefined;
     case 'group':
-      return principal.isAssignableToRole
-        ? undefined
-        : {
-            kind: 'invalid',
-            detail: `${ROLE_ASSIGNABLE_GROUPS_ONLY}: group ${principal.id} was not created with isAssignableToRole`,
-          };
+      return rules.groupQualifies(principal) ? undefined : refuse(rules.groupRefusal(principal.id));
     case 'servicePrincipal':
       return kind === 'assignment' && action !== 'selfActivate'
         ? undefined
-        : {
-            kind: 'invalid',
-            detail:
-              'A service principal can hold a Microsoft Entra role only as an active assignment (roleAssignmentScheduleRequests), not as an eligible one or by activation',
-          };
+        : refuse(rules.servicePrincipalRefusal);
     default:
-      return {
-        kind: 'invalid',
-        detail: `Only users, role-assignable groups and service principals can be assigned a Microsoft Entra role: ${principal.id} is none of them`,
-      };
+      return refuse(rules.noneOfThem(principal.id));
   }
 }
 
-export const SECURITY_GROUPS_ONLY =
-  'Only security groups can be assigned an Azure role: not Microsoft 365 groups or mail-only (distribution) groups';
+/** Undefined when the principal may get the Entra role this way; else why not (a 400). */
+export function checkRolePrincipal(
+  principal: RolePrincipal | null,
+  principalId: string,
+  kind: RequestKind,
+  action: RequestAction,
+): RuleFailure | undefined {
+  return checkPrincipal(ENTRA_ROLE_RULES, principal, principalId, kind, action);
+}
 
 /** As `checkRolePrincipal`, for an Azure role: undefined when the principal may get it this way; else why not. */
 export function checkAzureRolePrincipal(
@@ -72,31 +97,7 @@ export function checkAzureRolePrincipal(
   kind: RequestKind,
   action: RequestAction,
 ): RuleFailure | undefined {
-  if (!principal) return { kind: 'invalid', detail: `No principal ${principalId} in the directory` };
-  switch (principal.type) {
-    case 'user':
-      return undefined;
-    case 'group':
-      return principal.isSecurityGroup
-        ? undefined
-        : {
-            kind: 'invalid',
-            detail: `${SECURITY_GROUPS_ONLY}: group ${principal.id} is not a security group`,
-          };
-    case 'servicePrincipal':
-      return kind === 'assignment' && action !== 'selfActivate'
-        ? undefined
-        : {
-            kind: 'invalid',
-            detail:
-              'A service principal (or managed identity) can hold an Azure role through PIM only as an active assignment, not as an eligible one or by activation',
-          };
-    default:
-      return {
-        kind: 'invalid',
-        detail: `Only users, security groups and service principals can be assigned an Azure role: ${principal.id} is none of them`,
-      };
-  }
+  return checkPrincipal(AZURE_ROLE_RULES, principal, principalId, kind, action);
 }
 
 /**
