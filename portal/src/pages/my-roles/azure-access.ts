@@ -195,7 +195,8 @@ export async function sendAzureRequest(
       ...(f.startDateTime ? { startDateTime: f.startDateTime } : {}),
       expiration: { type: 'AfterDuration', duration: f.duration },
     };
-  } else if (f.requestType !== 'SelfDeactivate') {
+  } else {
+    // Deactivate, extend, renew: the schedule they change.
     properties[eligibility ? 'targetRoleEligibilityScheduleId' : 'targetRoleAssignmentScheduleId'] =
       row.scheduleId;
   }
