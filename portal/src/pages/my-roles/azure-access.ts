@@ -201,7 +201,7 @@ export async function sendAzureRequest(
       row.scheduleId;
   }
   const created = await api.put<ArmResource<ArmRequest>>(
-    `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/${collection}/${newRequestName()}?api-version=2020-10-01`,
+    armPath(scope, `${collection}/${newRequestName()}`),
     { properties },
   );
   return azureRequestOf(

@@ -137,8 +137,5 @@ export async function sendAzureAdminRequest(
         ...(expiration.endDateTime ? { endDateTime: expiration.endDateTime } : {}),
       },
     };
-  await api.put(
-    `${scope}/providers/Microsoft.Authorization/${collections(kind).requests}/${newRequestName()}?api-version=2020-10-01`,
-    { properties },
-  );
+  await api.put(armPath(scope, `${collections(kind).requests}/${newRequestName()}`), { properties });
 }
