@@ -63,10 +63,15 @@ export async function loadAzureSchedules(
     api,
     armPath(scope, collections(kind).schedules, filter),
   );
-  return items.map((i) => {
+  // ARM lists what is made at, above (Inherited) and below the scope; below belongs to the child scope's page.
+  const shown = items.filter(
+    (i) =>
+      i.properties.memberType === 'Inherited' || i.properties.scope.toLowerCase() === scope.toLowerCase(),
+  );
+  return shown.map((i) => {
     const p = i.properties;
     const at = p.expandedProperties?.scope?.id ?? p.scope;
-    const inherited = p.memberType === 'Inherited' || at.toLowerCase() !== scope.toLowerCase();
+    const inherited = p.memberType === 'Inherited';
     return {
       id: i.id,
       principalId: p.principalId,
