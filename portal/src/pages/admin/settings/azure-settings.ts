@@ -3,7 +3,8 @@
  * (`Expiration_EndUser_Assignment`…) but name their kind in `ruleType` (`RoleManagementPolicyExpirationRule`) instead
  * of `@odata.type`, and approvers as `{id, userType: 'User' | 'Group', description}`. The editor reads and writes
  * Graph's shape (settings-form.ts); this turns ARM's rules into it and its changes back into one
- * `PATCH {policy id} {properties:{rules}}` — one request, so a refused save changes nothing.
+ * `PATCH {policy id} {properties:{rules}}`; the API stops at the first invalid rule, so a refused save puts the rules
+ * it changed back, and changes nothing.
  */
 import type { Api } from '../../../api/client';
 import {
@@ -132,6 +133,11 @@ export async function saveAzureSettings(
     await api.patch<ArmResource<ArmPolicy>>(armResourcePath(settings.policyId), { properties: { rules } });
     return { refused: {} };
   } catch (err) {
+    // The API applies rules in order and stops at the first invalid one: put the changed rules back as they were.
+    const stored = settings.armRules.filter((r) => changes.some((c) => c.ruleId === r.id));
+    await api
+      .patch(armResourcePath(settings.policyId), { properties: { rules: stored } })
+      .catch(() => undefined);
     if (!(err instanceof ApiError) || err.status !== 400) throw err;
     const named = changes.filter((c) => err.message.includes(c.ruleId) || err.field(c.ruleId));
     const concerned = named.length > 0 ? named : changes.length === 1 ? changes : [];
