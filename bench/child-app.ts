@@ -104,6 +104,8 @@ export class ChildApp extends ChildRuntime {
     mailbox: string;
     token: string;
     cosmos: string;
+    /** The ARM stand-in (ARM_ENDPOINT). */
+    arm: string;
   };
   private readonly tokens = new Map<string, string>();
   private readonly client: ApiClient;
@@ -117,6 +119,7 @@ export class ChildApp extends ChildRuntime {
       graph: number;
       mail: number;
       identity: number;
+      arm: number;
     },
   ) {
     super(
@@ -127,6 +130,7 @@ export class ChildApp extends ChildRuntime {
         PIMFLOW_GRAPH_PORT: String(ports.graph),
         PIMFLOW_MAIL_PORT: String(ports.mail),
         PIMFLOW_IDENTITY_PORT: String(ports.identity),
+        PIMFLOW_ARM_PORT: String(ports.arm),
       },
     );
     this.urls = {
@@ -139,6 +143,7 @@ export class ChildApp extends ChildRuntime {
       mailbox: `https://127.0.0.1:${ports.mail}/mailbox`,
       token: `https://127.0.0.1:${ports.identity}/${DEMO_TENANT_ID}/oauth2/v2.0/token`,
       cosmos: `https://127.0.0.1:${ports.cosmos}/`,
+      arm: `https://127.0.0.1:${ports.arm}`,
     };
     this.client = createApiClient({
       apiBase: () => this.urls.api,
@@ -156,7 +161,8 @@ export class ChildApp extends ChildRuntime {
           'vitest, or call trustLocalCa() from local/trust first',
       );
     }
-    const [api, apiHttps, cosmos, graph, mail, identity] = (await freePorts(6)) as [
+    const [api, apiHttps, cosmos, graph, mail, identity, arm] = (await freePorts(7)) as [
+      number,
       number,
       number,
       number,
@@ -164,7 +170,7 @@ export class ChildApp extends ChildRuntime {
       number,
       number,
     ];
-    return new ChildApp(options, { api, apiHttps, cosmos, graph, mail, identity });
+    return new ChildApp(options, { api, apiHttps, cosmos, graph, mail, identity, arm });
   }
 
   protected override resetCaches(): void {

@@ -47,7 +47,7 @@ export async function runDriftBench(tls: TlsMaterial): Promise<void> {
   const dev = await startDevEnvironment({
     dir: path.join(dir, 'standins'),
     tls,
-    ports: { cosmos: 0, graph: 0, mail: 0, identity: 0 },
+    ports: { cosmos: 0, graph: 0, mail: 0, identity: 0, arm: 0 },
   });
   const hub = `DriftBench${Date.now()}`;
   let rt: LocalRuntime | undefined;

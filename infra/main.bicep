@@ -37,6 +37,10 @@ param adminNotificationRecipients string = ''
 @description('APPROVAL_REQUIRE_SIGN_IN: whether deciding from an e-mail link also needs the approver signed in.')
 param approvalRequireSignIn string = 'false'
 
+@allowed(['true', 'false'])
+@description('AZURE_RBAC_AT_SUBSCRIPTION: whether the app\'s identity gets Role Based Access Control Administrator on this subscription (conditioned: never Owner, User Access Administrator or RBAC Administrator), to grant eligible Azure roles below it. Management groups: see docs/deploy.md.')
+param azureRbacAtSubscription string = 'false'
+
 @description('DRIFT_CHECK_SCHEDULE: NCRONTAB (6 fields, UTC) of the drift check timer.')
 param driftCheckSchedule string = '0 0 2 * * *'
 
@@ -169,6 +173,14 @@ module keyVault 'app/keyvault.bicep' = {
     identityPrincipalId: identity.outputs.principalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+  }
+}
+
+// Subscription scope (main.bicep's own): Azure roles below it can be granted; none above it.
+module azureRbac 'app/azure-rbac-administrator.bicep' = if (azureRbacAtSubscription == 'true') {
+  name: 'azure-rbac-administrator'
+  params: {
+    identityPrincipalId: identity.outputs.principalId
   }
 }
 

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
         graph: port('PIMFLOW_GRAPH_PORT'),
         mail: port('PIMFLOW_MAIL_PORT'),
         identity: port('PIMFLOW_IDENTITY_PORT'),
+        arm: port('PIMFLOW_ARM_PORT'),
       },
     });
   }

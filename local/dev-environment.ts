@@ -1,6 +1,7 @@
 /**
  * pimflow's local outside world: stand-ins for Entra ID (tokens), Microsoft Graph (the demo tenant), Azure
- * Communication Services e-mail (with a mailbox page) and Cosmos DB, each on 127.0.0.1 over HTTPS signed by the
+ * Resource Manager (the demo tenant's subscriptions and Azure RBAC), Azure Communication Services e-mail (with a
+ * mailbox page) and Cosmos DB, each on 127.0.0.1 over HTTPS signed by the
  * local CA. It hands the runtime the app settings that point the app's real SDKs at them; app code can't tell.
  * Every stand-in keeps its state under `dir`, so it survives restarts and crashes.
  */
@@ -8,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { startArmStandIn, type ArmStandIn } from './standins/arm/arm-stand-in';
+import { DEMO_ARM_TENANT_FILE } from './standins/arm/demo-tenant';
 import { startCosmosStandIn } from './standins/cosmos/cosmos-stand-in';
 import { DEMO_TENANT_FILE } from './standins/graph/demo-tenant';
 import { startGraphStandIn, type GraphStandIn } from './standins/graph/graph-stand-in';
@@ -23,6 +26,8 @@ export const DEMO_APP_CLIENT_ID = '1f625093-4e01-43fc-800f-ef5a00652820';
 export const DEMO_APP_OBJECT_ID = 'd2707948-f36a-4e93-94bd-e132e296f7e0';
 export const DEMO_ADMIN_UPN = 'admin@pimflow.example';
 export const API_AUDIENCE = 'api://pimflow';
+/** Azure Resource Manager's token audience (ARM_AUDIENCE's default); ARM also accepts it without the slash. */
+export const ARM_AUDIENCE = 'https://management.azure.com/';
 /** The portal's app registration (a single-page app signing users in with the authorization code flow + PKCE). */
 export const DEMO_PORTAL_CLIENT_ID = '5b0e7c3a-8d14-4f62-a9e5-3c71d2b84f06';
 /** The portal's path on the function app: its redirect URI on every origin the runtime answers on. */
@@ -48,7 +53,11 @@ export interface DevEnvironmentOptions {
   dir: string;
   tls: TlsMaterial;
   /** Ports; 0 picks free ones (tests). Defaults suit `npm start`. */
-  ports?: { cosmos?: number; graph?: number; mail?: number; identity?: number };
+  ports?: { cosmos?: number; graph?: number; mail?: number; identity?: number; arm?: number };
+  /** A principal created less than this ago is ARM's `PrincipalNotFound` (replication delay); default 5000. */
+  armPrincipalReplicationMs?: number;
+  /** Role assignments per page of an ARM list before its nextLink (default 100; tests of paging use fewer). */
+  armPageSize?: number;
   /** The mail stand-in's Retry-After in seconds (ACS's 1 by default; benchmarks sending thousands use 0). */
   mailRetryAfterSeconds?: number;
 }
@@ -56,6 +65,7 @@ export interface DevEnvironmentOptions {
 export interface DevEnvironment {
   identity: IdentityStandIn;
   graph: GraphStandIn;
+  arm: ArmStandIn;
   mail: MailStandIn;
   cosmos: StandIn & { endpoint: string; key: string };
   /**
@@ -68,7 +78,7 @@ export interface DevEnvironment {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PORTS = { cosmos: 8081, graph: 7072, mail: 7073, identity: 7074 };
+export const DEFAULT_PORTS = { cosmos: 8081, graph: 7072, mail: 7073, identity: 7074, arm: 7075 };
 
 export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<DevEnvironment> {
   mkdirSync(o.dir, { recursive: true });
@@ -125,6 +135,40 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
     graphOrigin = new URL(graph.url).origin;
     started.push(graph);
 
+    // ARM accepts the identity stand-in's tokens for its audience, and looks principals up in the Graph
+    // stand-in's directory in-process (as ARM asks Entra ID), creation time included.
+    const arm = await startArmStandIn({
+      tls: o.tls,
+      port: ports.arm,
+      dataFile: path.join(o.dir, 'arm-tenant.json'),
+      seedFile: DEMO_ARM_TENANT_FILE,
+      principalReplicationMs: o.armPrincipalReplicationMs,
+      pageSize: o.armPageSize,
+      checkToken: async (header) => {
+        const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+        if (!token) return undefined;
+        try {
+          const { payload } = await jwtVerify(token, jwks, {
+            issuer: identity.issuer,
+            audience: [ARM_AUDIENCE, ARM_AUDIENCE.replace(/\/$/, '')],
+            algorithms: ['RS256'],
+          });
+          return typeof payload.oid === 'string' ? { objectId: payload.oid } : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      principal: (id) => {
+        const found = graph.state.object(id);
+        if (!found) return undefined;
+        const principalType =
+          found.kind === 'user' ? 'User' : found.kind === 'group' ? 'Group' : 'ServicePrincipal';
+        return { principalType, createdDateTime: found.value.createdDateTime };
+      },
+      memberOf: (id) => transitiveGroups(graph, id),
+    });
+    started.push(arm);
+
     const mail = await startMailStandIn({
       tls: o.tls,
       port: ports.mail,
@@ -145,6 +189,8 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       COSMOS_ENDPOINT: cosmos.endpoint,
       COSMOS_KEY: cosmos.key,
       GRAPH_BASE_URL: graph.url,
+      ARM_ENDPOINT: arm.url,
+      ARM_AUDIENCE,
       ACS_CONNECTION_STRING: mail.connectionString,
       MAIL_SENDER: 'DoNotReply@pimflow.example',
       ADMIN_NOTIFICATION_RECIPIENTS: 'admin@pimflow.example',
@@ -164,6 +210,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
     return {
       identity,
       graph,
+      arm,
       mail,
       cosmos,
       settingsFor: (origin, httpsOrigin) => {
@@ -173,6 +220,7 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
       banner: [
         `cosmos: ${cosmos.endpoint}`,
         `graph: ${graph.url}`,
+        `arm: ${arm.url}`,
         `mail: ${mail.url}`,
         `mailbox: ${mail.mailboxUrl}`,
         `token: ${identity.tokenUrl}`,
@@ -187,6 +235,23 @@ export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<Dev
     for (const s of [...started].reverse()) await s.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The groups `id` is a member of, directly or through groups in groups. */
+function transitiveGroups(graph: GraphStandIn, id: string): string[] {
+  const found = new Set<string>();
+  let frontier = [id.toLowerCase()];
+  while (frontier.length > 0) {
+    const next = graph.state
+      .groups()
+      .filter(
+        (g) => !found.has(g.id.toLowerCase()) && g.members.some((m) => frontier.includes(m.toLowerCase())),
+      )
+      .map((g) => g.id.toLowerCase());
+    for (const g of next) found.add(g);
+    frontier = next;
+  }
+  return [...found];
 }
 
 /** The portal's redirect URIs on the runtime's origins, in both host forms a browser may use. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createApiClient, findDemoUser, type ApiCall } from '../local/api-client';
 import { startDevEnvironment, type DevEnvironment } from '../local/dev-environment';
 import type { LocalRuntime } from '../local/runtime';
+import type { ArmRoleAssignment } from '../local/standins/arm/arm-tenant';
 import { createAppServices, type AppServices } from '../shared/composition-root';
 import { loadSettings } from '../shared/config';
 import { startTestRuntime, testTls, uniqueHub } from './helpers';
@@ -43,6 +44,11 @@ export interface PimApp {
   ): Promise<{ id: string; subject: string; html: string; text: string; to: string[] }[]>;
   /** Member (or owner) ids of a group, read straight from the Graph stand-in. */
   groupMembers(groupId: string, relation?: 'members' | 'owners'): string[];
+  /**
+   * Role assignments made at exactly `scope` (compared ignoring case; every one when omitted), read straight from
+   * the ARM stand-in's state: `roleDefinitionId` is the role's GUID, `scope` ARM's spelling.
+   */
+  azureAssignments(scope?: string): ArmRoleAssignment[];
   /** Looks a demo user up by UPN prefix (e.g. 'olivia.carter'). */
   user(upnOrPrefix: string): { id: string; userPrincipalName: string; displayName: string };
   stop(): Promise<void>;
@@ -51,17 +57,19 @@ export interface PimApp {
 /**
  * `reconcileSchedule`: the reconciler's NCRONTAB. Daily by default: a virtual clock walks through every occurrence
  * on its way, and tests that jump weeks would run the 5-minute reconciler thousands of times for nothing; tests of
- * the reconciler ask for every 5 minutes (as `npm start` and Azure run it).
+ * the reconciler ask for every 5 minutes (as `npm start` and Azure run it). `armPrincipalReplicationMs`: how long
+ * (real time) the ARM stand-in answers PrincipalNotFound for a principal just created (default 5 s; 0: never).
  */
 export async function startPimApp(
-  options: { virtualClock?: Date; reconcileSchedule?: string } = {},
+  options: { virtualClock?: Date; reconcileSchedule?: string; armPrincipalReplicationMs?: number } = {},
 ): Promise<PimApp> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pimflow-pim-'));
   const tls = testTls();
   const dev = await startDevEnvironment({
     dir,
     tls,
-    ports: { cosmos: 0, graph: 0, mail: 0, identity: 0 },
+    ports: { cosmos: 0, graph: 0, mail: 0, identity: 0, arm: 0 },
+    armPrincipalReplicationMs: options.armPrincipalReplicationMs,
   });
   const hub = uniqueHub('Pim');
   const settingsFor = (origin: string, httpsOrigin?: string) => ({
@@ -116,6 +124,13 @@ export async function startPimApp(
       if (!group) throw new Error(`No group ${groupId} in the stand-in`);
       return [...(relation === 'members' ? group.members : group.owners)];
     },
+    azureAssignments: (scope) =>
+      dev.arm
+        .state()
+        .roleAssignments.filter(
+          (a) => scope === undefined || a.scope.toLowerCase() === scope.replace(/\/+$/, '').toLowerCase(),
+        )
+        .map((a) => ({ ...a })),
     user: (upnOrPrefix) => findDemoUser(dev.graph.state.users(), upnOrPrefix),
     async stop() {
       await rt.stop();

@@ -17,7 +17,7 @@ let app: ChildApp;
 let endpoints: Record<string, string> = {};
 let localDir = '';
 // Free ports, picked once: a restart must come back on the same URLs, as `npm start` does.
-let PORTS = { api: 0, apiHttps: 0, cosmos: 0, graph: 0, mail: 0, identity: 0 };
+let PORTS = { api: 0, apiHttps: 0, cosmos: 0, graph: 0, mail: 0, identity: 0, arm: 0 };
 
 async function userToken(body: Record<string, unknown>): Promise<string> {
   const res = await fetch(endpoints.token as string, {
@@ -51,6 +51,7 @@ describe('npm start', () => {
     for (const name of ['storage', 'cosmos', 'mail', 'mailbox', 'token'])
       expect(endpoints[name], name).toMatch(/^https?:\/\//);
     expect(endpoints.graph).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v1\.0$/);
+    expect(endpoints.arm).toBe(`https://127.0.0.1:${PORTS.arm}`);
   });
 
   it('serves the same API over HTTPS with the local CA (Graph SDKs send tokens only over HTTPS)', async () => {

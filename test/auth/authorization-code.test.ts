@@ -397,7 +397,7 @@ describe('the dev environment registers the portal as a single-page app', () => 
     dev = await startDevEnvironment({
       dir: mkdtempSync(path.join(os.tmpdir(), 'pimflow-dev-')),
       tls: testTls(),
-      ports: { cosmos: 0, graph: 0, mail: 0, identity: 0 },
+      ports: { cosmos: 0, graph: 0, mail: 0, identity: 0, arm: 0 },
     });
     const settings = dev.settingsFor('http://localhost:7311', 'https://localhost:7312');
     expect(settings.PORTAL_CLIENT_ID).toBe(DEMO_PORTAL_CLIENT_ID);

@@ -209,8 +209,9 @@ describe('e-mail: least privilege for sending', () => {
   const definition = all.find((r) => r.type === 'Microsoft.Authorization/roleDefinitions');
 
   it('uses no Owner role: not Communication and Email Service Owner, not Owner or Contributor', () => {
+    // The condition that forbids the app's identity to assign the privileged roles names them: not a use.
     const text = bicepFiles()
-      .map((f) => f.text)
+      .map((f) => f.text.replace(/^var privilegedRoles = .*$/m, ''))
       .join('\n');
     for (const id of [
       '09976791-48a7-449e-bb21-39d1a415f350', // Communication and Email Service Owner
@@ -366,5 +367,47 @@ describe('infra/scripts', () => {
     expect(read('infra/app/function-app.bicep')).toMatch(
       /AUTH_ISSUER: '\$\{environment\(\)\.authentication\.loginEndpoint\}\$\{authTenantId\}\/v2\.0'/,
     );
+  });
+});
+
+describe('Azure roles: the app may assign them, never the roles that manage access', () => {
+  const module = read('infra/app/azure-rbac-administrator.bicep');
+  const text = bicepFiles().find((f) => f.file.endsWith('azure-rbac-administrator.bicep'))?.text ?? '';
+  const privileged = [
+    '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', // Owner
+    '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9', // User Access Administrator
+    'f58310d9-a9f6-439a-9e8d-f62e7b41a168', // Role Based Access Control Administrator
+  ];
+
+  it('grants Role Based Access Control Administrator at the subscription only when asked (AZURE_RBAC_AT_SUBSCRIPTION)', () => {
+    expect(main).toMatch(/^param azureRbacAtSubscription string = 'false'$/m);
+    expect(main).toMatch(
+      /^module azureRbac 'app\/azure-rbac-administrator\.bicep' = if \(azureRbacAtSubscription == 'true'\) \{$/m,
+    );
+    const parameters = JSON.parse(read('infra/main.parameters.json')) as {
+      parameters: Record<string, { value: string }>;
+    };
+    expect(parameters.parameters.azureRbacAtSubscription?.value).toBe('${AZURE_RBAC_AT_SUBSCRIPTION=false}');
+    expect(module).toMatch(/^targetScope = 'subscription'$/m);
+    expect(text).toMatch(/^var rbacAdministrator = 'f58310d9-a9f6-439a-9e8d-f62e7b41a168'$/m);
+    expect(text).toMatch(
+      /roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', rbacAdministrator\)/,
+    );
+    expect(text).toMatch(/principalType: 'ServicePrincipal'/);
+  });
+
+  it('conditions it as Azure documents: no writing or deleting Owner, User Access Administrator or RBAC Administrator', () => {
+    const roles = /^var privilegedRoles = '([^']*)'$/m.exec(text)?.[1]?.split(/,\s*/);
+    expect(roles).toEqual(privileged);
+    const condition = /^var condition = '(.*)'$/m.exec(text)?.[1] ?? '';
+    const set = '{${privilegedRoles}}';
+    expect(condition).toBe(
+      "((!(ActionMatches{\\'Microsoft.Authorization/roleAssignments/write\\'})) OR " +
+        `(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals ${set})) AND ` +
+        "((!(ActionMatches{\\'Microsoft.Authorization/roleAssignments/delete\\'})) OR " +
+        `(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals ${set}))`,
+    );
+    expect(text).toMatch(/^ {4}condition: condition$/m);
+    expect(text).toMatch(/^ {4}conditionVersion: '2\.0'$/m);
   });
 });

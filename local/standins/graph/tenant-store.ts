@@ -5,7 +5,8 @@
  * it is then, covering every change made meanwhile. A request that changed something is answered only once a
  * save holding its change has ended (`durably`); reads never wait.
  */
-import { GroupCommit, readJsonIfExists, replaceFileDurably, writeFileDurably } from '../durable-file';
+import { readJsonIfExists, writeFileDurably } from '../durable-file';
+import { DurableState } from '../durable-state';
 import {
   materializeSeed,
   parseTenantData,
@@ -29,20 +30,14 @@ export type DirectoryObject =
 export class TenantStore {
   private byId = new Map<string, DirectoryObject>();
   private byUpn = new Map<string, TenantUser>();
-  private readonly saves: GroupCommit<string>;
-  /** Settles when the last change so far is saved (and with it every earlier one). */
-  private lastSave: Promise<void> = Promise.resolve();
-  private changes = 0;
+  private readonly state: DurableState<TenantData>;
 
   private constructor(
     private readonly data: TenantData,
-    private readonly dataFile: string,
+    dataFile: string,
   ) {
     this.reindex();
-    this.saves = new GroupCommit(
-      () => JSON.stringify(this.data, null, 1),
-      (text) => replaceFileDurably(this.dataFile, text),
-    );
+    this.state = new DurableState(data, dataFile);
   }
 
   /** Loads `dataFile`, or (when it doesn't exist yet) the seed as of `now`, saved at once so times stay fixed. */
@@ -105,32 +100,23 @@ export class TenantStore {
    * its save failed; callers that don't wait for it needn't handle its failure.
    */
   change(mutate: (data: TenantData) => void): Promise<void> {
-    mutate(this.data);
-    this.reindex();
-    this.changes++;
-    const saved = this.saves.request();
-    saved.catch(() => undefined);
-    this.lastSave = saved;
-    return saved;
+    return this.state.change((data) => {
+      mutate(data);
+      this.reindex();
+    });
   }
 
   /**
    * Runs `handle` (synchronous), and when it changed the directory waits until those changes are on disk
-   * before giving its result: what a request's answer may tell a client then survives a crash right after.
-   * Rejects if the save failed. A `handle` that changed nothing doesn't wait.
+   * before giving its result (see DurableState.durably).
    */
-  async durably<T>(handle: () => T): Promise<T> {
-    const before = this.changes;
-    try {
-      return handle();
-    } finally {
-      if (this.changes !== before) await this.lastSave;
-    }
+  durably<T>(handle: () => T): Promise<T> {
+    return this.state.durably(handle);
   }
 
   /** Resolves (never rejects) once every save begun or due for the changes so far has ended. */
   saved(): Promise<void> {
-    return this.saves.settled();
+    return this.state.saved();
   }
 
   private reindex(): void {

@@ -105,6 +105,20 @@ export interface UserTokenRequest {
   roles?: string[];
   amr?: string[];
   acrs?: string[];
+  /** The token's audience: the pimflow API by default; e.g. ARM's `https://management.azure.com/` for its scope. */
+  audience?: string;
+}
+
+/**
+ * Resources whose tokens' `aud` keeps the trailing slash of the resource URI, as Entra ID issues them for Azure
+ * Resource Manager (`scope=https://management.azure.com/.default` → `aud: https://management.azure.com/`).
+ */
+const SLASHED_AUDIENCES = ['https://management.azure.com', 'https://management.core.windows.net'];
+
+/** The audience a `<resource>/.default` scope asks for. */
+export function audienceOfDefaultScope(scope: string): string {
+  const resource = scope.slice(0, -'/.default'.length);
+  return SLASHED_AUDIENCES.includes(resource.toLowerCase()) ? `${resource}/` : resource;
 }
 
 const KID_BYTES = 16;
@@ -149,7 +163,7 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
         amr: request.amr ?? ['pwd'],
         ...(request.acrs && request.acrs.length > 0 ? { acrs: request.acrs } : {}),
       },
-      o.apiAudience,
+      request.audience ?? o.apiAudience,
     );
 
   const issueUserToken = async (request: UserTokenRequest): Promise<string> => {
@@ -237,7 +251,7 @@ export async function startIdentityStandIn(o: IdentityStandInOptions): Promise<I
         'AADSTS1002012: The provided value for scope is not valid.',
         'invalid_scope',
       );
-    const audience = resource.slice(0, -'/.default'.length);
+    const audience = audienceOfDefaultScope(resource);
     const objectId = client?.objectId ?? o.appObjectId;
     const clientId = client?.clientId ?? o.appClientId;
     // For the pimflow API: the app roles assigned to the client, and no `roles` claim at all when there are none
@@ -427,7 +441,11 @@ function parseUserTokenRequest(body: string): UserTokenRequest {
   };
   if (typeof v.user !== 'string' || v.user === '')
     throw new TokenRequestError('"user" (userPrincipalName or object id) is required');
-  return { user: v.user, roles: list('roles'), amr: list('amr'), acrs: list('acrs') };
+  // A resource's `.default` scope (e.g. ARM's) asks for a token for that resource instead of the API.
+  if (v.scope !== undefined && (typeof v.scope !== 'string' || !v.scope.endsWith('/.default')))
+    throw new TokenRequestError('"scope" must be a resource\'s "<resource>/.default" scope');
+  const audience = typeof v.scope === 'string' ? audienceOfDefaultScope(v.scope) : undefined;
+  return { user: v.user, roles: list('roles'), amr: list('amr'), acrs: list('acrs'), audience };
 }
 
 function findUser(users: DirectoryUser[], idOrUpn: string): DirectoryUser | undefined {
