@@ -11,6 +11,7 @@ import { descriptionOf, fillActivation, rowOf } from './activation-fixtures';
 import {
   ADMIN,
   CONTRIBUTOR,
+  arm,
   FINANCE_RG,
   PRODUCTION,
   READER,
@@ -63,7 +64,8 @@ describe('Azure resource roles in the portal', () => {
   it('activates Contributor on finance-rg from My roles: the ARM stand-in holds the assignment; deactivating removes it', async () => {
     const { app } = portal;
     const requester = app.user(REQUESTER);
-    const page = await portal.open(REQUESTER);
+    // Signed in with MFA: the role's default settings may ask for it on activation.
+    const page = await portal.open(REQUESTER, { mfa: true });
     const eligible = rowOf(page, 'Eligible assignments', CONTRIBUTOR_ON_FINANCE);
     await eligible.waitFor();
     expect(await eligible.textContent()).toContain('Azure role');
@@ -79,7 +81,9 @@ describe('Azure resource roles in the portal', () => {
     expect(holds(app, FINANCE_RG, CONTRIBUTOR, requester.id)).toBe(false);
     await dialog.getByRole('button', { name: 'Activate' }).click();
 
-    await page.getByText(new RegExp(`${CONTRIBUTOR_ON_FINANCE} is active until`)).waitFor({ timeout: 30_000 });
+    await page
+      .getByText(new RegExp(`${CONTRIBUTOR_ON_FINANCE} is active until`))
+      .waitFor({ timeout: 30_000 });
     expect(holds(app, FINANCE_RG, CONTRIBUTOR, requester.id)).toBe(true);
     await page.getByRole('tab', { name: /Active/ }).click();
     const active = rowOf(page, 'Active assignments', CONTRIBUTOR_ON_FINANCE);
@@ -146,21 +150,42 @@ describe('Azure resource roles in the portal', () => {
       ADMIN,
     );
     expect(
-      managed.value.find((s) => s.scope.toLowerCase() === WEB_RG.toLowerCase())?.removeAssignmentsMadeOutsidePim,
+      managed.value.find((s) => s.scope.toLowerCase() === WEB_RG.toLowerCase())
+        ?.removeAssignmentsMadeOutsidePim,
     ).toBe(true);
+  }, 120_000);
 
-    // Its roles, each with settings and assignments.
+  it("shows a managed scope's roles; an admin changes Contributor's settings at finance-rg", async () => {
+    const { app } = portal;
     const page = await portal.open('admin', {
       mfa: true,
-      route: `#/admin/resources/azure/${encodeURIComponent(WEB_RG)}`,
+      route: `#/admin/resources/azure/${encodeURIComponent(FINANCE_RG)}`,
     });
     await rowOf(page, 'Azure roles at this scope', 'Contributor').first().waitFor();
     await expectAccessible(page, "an Azure scope's roles");
     await page.getByRole('link', { name: 'Contributor settings', exact: true }).click();
-    await page.getByRole('heading', { name: /Role settings · Contributor · web-rg/ }).waitFor();
-    await page.getByLabel('Activation maximum duration (hours)').waitFor();
+    await page.getByRole('heading', { name: /Role settings · Contributor · finance-rg/ }).waitFor();
+    const maximum = page.getByLabel('Activation maximum duration (hours)');
+    await maximum.fill('3');
     await portal.screenshot(page, 'admin-azure-role-settings');
     await expectAccessible(page, 'Azure role settings');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/Settings saved for Contributor · finance-rg/).waitFor();
+
+    // The policy in force for Contributor at finance-rg, as ARM's API answers it.
+    const filter = encodeURIComponent(`roleDefinitionId eq '${roleDefinitionId(CONTRIBUTOR)}'`);
+    const assignments = await app.json<{ value: { properties: { policyId: string } }[] }>(
+      arm(FINANCE_RG, `roleManagementPolicyAssignments?$filter=${filter}`),
+      ADMIN,
+    );
+    const policyId = assignments.value[0]?.properties.policyId ?? '';
+    const policy = await app.json<{ properties: { rules: { id: string; maximumDuration?: string }[] } }>(
+      `${policyId.replace(/^\//, '')}?api-version=2020-10-01`,
+      ADMIN,
+    );
+    expect(
+      policy.properties.rules.find((r) => r.id === 'Expiration_EndUser_Assignment')?.maximumDuration,
+    ).toBe('PT3H');
     expect(portal.problems(page)).toEqual([]);
   }, 120_000);
 
