@@ -9,8 +9,19 @@ import type { Database } from '@azure/cosmos';
 import { createGroupAccessProvider } from './access/group-access-provider';
 import { createAccessRouter } from './access/access-router';
 import { createDirectoryRoleAccessProvider } from './access/directory-role-access-provider';
-import { guardLastPrivilegedAdmins } from './managed-roles/last-admin-guard';
-import type { AccessProvider } from './access/access-provider';
+import { guardLastPrivilegedAdmins, whyLastPrivilegedAdmin } from './managed-roles/last-admin-guard';
+import type { AccessProvider, RemovalRule } from './access/access-provider';
+import { createAzureRoleAccessProvider } from './access/azure-role-access-provider';
+import { resourceTypeOf } from './access/resource';
+import type { AzureRbac } from './azure/azure-rbac';
+import { createArmRbac } from './azure/arm-rbac';
+import { ManagedAzureScopeRepository } from './managed-azure/adapters/managed-azure-scope-repository';
+import { guardLastAzureOwners, whyLastAzureOwner } from './managed-azure/last-owner-guard';
+import {
+  createAzureRolePolicies,
+  createAzureRoleSettingsSource,
+  type AzureRolePolicies,
+} from './policies/azure-role-policies';
 import { ApprovalRepository } from './approvals/adapters/approval-repository';
 import { createApprovalActivities, type ApprovalActivities } from './approvals/approval-activities';
 import type { ApprovalLinks } from './approvals/approval-services';
@@ -59,6 +70,12 @@ export interface AppServices {
   managedGroups: ManagedGroupRepository;
   /** Microsoft Entra roles under management (their policies are in policyStore, served by `policies`). */
   managedRoles: ManagedRoleRepository;
+  /** Azure Resource Manager: scopes, role definitions and role assignments. */
+  azureRbac: AzureRbac;
+  /** Azure scopes under management (their roles' policies are in policyStore, served by `azurePolicies`). */
+  managedAzureScopes: ManagedAzureScopeRepository;
+  /** The role settings of Azure roles at managed scopes, for the ARM-shaped roleManagementPolicies API. */
+  azurePolicies: AzureRolePolicies;
   store: PimStore;
   approvals: ApprovalRepository;
   /** Signs the approvers' e-mail links. */
@@ -70,6 +87,8 @@ export interface AppServices {
   policies: PolicyService;
   roleSettings: RoleSettingsSource;
   access: AccessProvider;
+  /** The access port guards' rules, asked before an end request is accepted (submit-request.ts). */
+  whyRemovalRefused: RemovalRule;
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
   requestActivities: RequestActivities;
   approvalActivities: ApprovalActivities;
@@ -112,6 +131,12 @@ export async function createAppServices(
   const audit = new AuditLog(database.container('auditLogs'));
   const managedGroups = new ManagedGroupRepository(database.container('managedGroups'));
   const managedRoles = new ManagedRoleRepository(database.container('managedRoles'));
+  const managedAzureScopes = new ManagedAzureScopeRepository(database.container('managedAzureScopes'));
+  const azureRbac = createArmRbac({
+    endpoint: settings.ARM_ENDPOINT,
+    audience: settings.ARM_AUDIENCE,
+    credential,
+  });
   const store = new PimStore(database);
   const approvals = ApprovalRepository.of(database);
   const approvalLinks = createApprovalLinks(settings);
@@ -127,32 +152,36 @@ export async function createAppServices(
     audit,
     managedGroups,
     managedRoles,
+    managedAzureScopes,
+    azureRbac,
     policyStore,
   };
+  const policies = new PolicyService(base);
+  const azurePolicies = createAzureRolePolicies(base, policies);
   const roleSettings = createRoleSettingsRouter({
     group: createRoleSettingsSource(base),
     directoryRole: createDirectoryRoleSettingsSource(base),
-    // Interim (issue 17 in progress): Azure roles get their source with managed Azure scopes.
-    azureRole: { get: () => Promise.reject(new Error('Azure roles are not under management yet')) },
+    azureRole: createAzureRoleSettingsSource(azurePolicies),
   });
-  // One access port, two implementations: the orchestrations never ask which kind of access they change.
+  // One access port, three implementations: the orchestrations never ask which kind of access they change.
   const access = createAccessRouter({
     group: createGroupAccessProvider(directory),
     directoryRole: guardLastPrivilegedAdmins(createDirectoryRoleAccessProvider(directory), directory),
-    // Interim (issue 17 in progress): replaced by the Azure role provider over ARM.
-    azureRole: {
-      grant: () => Promise.reject(new Error('Azure roles are not supported yet')),
-      revoke: () => Promise.reject(new Error('Azure roles are not supported yet')),
-      verify: () => Promise.reject(new Error('Azure roles are not supported yet')),
-      listHolders: () => Promise.reject(new Error('Azure roles are not supported yet')),
-    },
+    azureRole: guardLastAzureOwners(createAzureRoleAccessProvider(azureRbac, directory), base),
   });
+  const whyRemovalRefused: RemovalRule = (target) => {
+    const resourceType = resourceTypeOf(target);
+    if (resourceType === 'directoryRole') return whyLastPrivilegedAdmin(directory, target);
+    if (resourceType === 'azureRole') return whyLastAzureOwner(base, target);
+    return Promise.resolve(null);
+  };
   const adminRecipients = settings.ADMIN_NOTIFICATION_RECIPIENTS;
   const requestActivities = createRequestActivities({
     store,
     access,
     audit,
     directory,
+    azureRbac,
     mailer,
     roleSettings,
     clock,
@@ -174,9 +203,11 @@ export async function createAppServices(
     approvalLinks,
     reviews,
     driftReports,
-    policies: new PolicyService(base),
+    policies,
+    azurePolicies,
     roleSettings,
     access,
+    whyRemovalRefused,
     canManageGroup: (caller, groupId) => canManageGroup({ directory, managedGroups }, caller, groupId),
     requestActivities,
     approvalActivities: createApprovalActivities({
@@ -184,6 +215,7 @@ export async function createAppServices(
       approvalLinks,
       clock,
       directory,
+      azureRbac,
       mailer,
       audit,
       requests: store.requests,

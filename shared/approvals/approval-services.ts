@@ -4,6 +4,7 @@
  */
 import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
+import type { AccessNames } from '../access/describe-access';
 import type { Directory } from '../directory/directory';
 import type { Mailer } from '../mail/mailer';
 import type { ApprovalDecision } from '../requests/domain/schedule-request';
@@ -30,6 +31,8 @@ export interface ApprovalServices {
   approvalLinks: ApprovalLinks;
   clock: Clock;
   directory: Directory;
+  /** ARM, to name Azure roles and scopes in approval mails (ids without it). */
+  azureRbac?: AccessNames['azureRbac'];
   mailer: Mailer;
   audit: AuditWriter;
   /** Where problems that must not fail the operation (a mail not sent) are reported. Default: console.warn. */

@@ -80,7 +80,7 @@ async function createApproval(
     );
   const [principal, access] = await Promise.all([
     services.directory.getUser(request.principalId),
-    describeAccess(services.directory, request),
+    describeAccess(services, request),
   ]);
   const steps: ApprovalStep[] = [];
   for (const [index, stage] of plan.entries()) {

@@ -11,7 +11,7 @@ import type { DurableEvent } from '../durable/activity';
 import { mailIdFor } from '../mail/mail-id';
 import type { Mailer } from '../mail/mailer';
 import { expiryNotice, type ExpiryNoticeParams } from '../mail/templates/expiry-notice';
-import { describeAccess, type AccessDescription } from '../access/describe-access';
+import { describeAccess, type AccessDescription, type AccessNames } from '../access/describe-access';
 import { resourceTypeOf } from '../access/resource';
 import { noticeEventOf, recipientsOf } from '../policies/domain/notification-recipients';
 import type { RoleSettingsSource } from '../policies/domain/role-settings';
@@ -35,6 +35,8 @@ import type { Schedule, ScheduleStatus } from './domain/schedule';
 export interface LifecycleDeps {
   store: PimStore;
   directory: Directory;
+  /** ARM, to name Azure roles and scopes in notices (ids without it). */
+  azureRbac?: AccessNames['azureRbac'];
   mailer: Mailer;
   roleSettings: RoleSettingsSource;
   audit: AuditWriter;
@@ -69,7 +71,7 @@ export function createLifecycleActivities(d: LifecycleDeps) {
       if (!LIVE.includes(schedule.status) || schedule.endDateTime !== a.endDateTime) return end;
       const [principal, access, settings] = await Promise.all([
         d.directory.getUser(schedule.principalId),
-        describeAccess(d.directory, schedule),
+        describeAccess(d, schedule),
         d.roleSettings.get(schedule.groupId, schedule.accessId, schedule.resourceType).catch(() => undefined),
       ]);
       const event = noticeEventOf({

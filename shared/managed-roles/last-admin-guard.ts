@@ -4,12 +4,17 @@
  * removal, a review's deny, a drift fix — is refused when it would take away the last one. The caller audits and
  * reports the refusal (the request orchestration keeps the assignment and tries again later).
  */
-import type { AccessProvider, AccessTarget } from '../access/access-provider';
+import {
+  AccessRemovalRefusedError,
+  guardRemovals,
+  type AccessProvider,
+  type AccessTarget,
+} from '../access/access-provider';
 import type { Directory } from '../directory/directory';
 import { LAST_HOLDER_PROTECTED_ROLES } from './domain/managed-role';
 import { holdersBehind } from './role-holders';
 
-export class LastPrivilegedAdminError extends Error {
+export class LastPrivilegedAdminError extends AccessRemovalRefusedError {
   override name = 'LastPrivilegedAdminError';
 }
 
@@ -48,12 +53,9 @@ export async function whyLastPrivilegedAdmin(
 
 /** The provider, refusing (LastPrivilegedAdminError) a revoke that would remove the last privileged admin. */
 export function guardLastPrivilegedAdmins(provider: AccessProvider, directory: Directory): AccessProvider {
-  return {
-    ...provider,
-    async revoke(target) {
-      const why = await whyLastPrivilegedAdmin(directory, target);
-      if (why) throw new LastPrivilegedAdminError(why);
-      return provider.revoke(target);
-    },
-  };
+  return guardRemovals(
+    provider,
+    (target) => whyLastPrivilegedAdmin(directory, target),
+    (why) => new LastPrivilegedAdminError(why),
+  );
 }

@@ -136,7 +136,21 @@ export class PolicyService {
    * Applies a rule PATCH. On a concurrent change (ETag moved on) it reads the policy again and re-applies the
    * body to what is there now, so a PATCH of another rule (or field) is never lost.
    */
-  async patchRule(
+  patchRule(
+    policyId: string,
+    ruleId: string,
+    body: unknown,
+    caller: CallerPrincipal,
+  ): Promise<PatchRuleResult> {
+    return this.patchRuleOf(() => this.get(policyId), policyId, ruleId, body, caller);
+  }
+
+  /**
+   * `patchRule` on the policy `load` reads (again after each concurrent change): for policies whose id alone
+   * doesn't find them (an Azure role's, found by scope and role).
+   */
+  async patchRuleOf(
+    load: () => Promise<Stored<PolicyDocument> | undefined>,
     policyId: string,
     ruleId: string,
     body: unknown,
@@ -146,13 +160,13 @@ export class PolicyService {
     if (!definition) {
       return {
         outcome: 'invalid',
-        detail: `${ruleId} is not a rule of a ${policyId.startsWith('DirectoryRole_') ? 'directory role' : 'group'} policy; the rules are ${RULE_IDS.join(', ')}`,
+        detail: `${ruleId} is not a rule of a${policyKindOf(policyId)} policy; the rules are ${RULE_IDS.join(', ')}`,
         errors: [{ field: 'ruleId', message: 'unknown rule id' }],
       };
     }
     let checkedDirectory: string | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const policy = await this.get(policyId);
+      const policy = await load();
       if (!policy) return { outcome: 'notFound', detail: `No role management policy ${policyId}` };
       const stored = policy.rules.find((r) => r.id === ruleId) as PolicyRule;
       const merged = mergeRulePatch(definition, stored, body, policy);
@@ -202,9 +216,17 @@ export class PolicyService {
     const resourceName =
       policy.scopeType === 'Group'
         ? ((await this.deps.directory.getGroup(policy.scopeId).catch(() => null))?.displayName ?? null)
-        : ((await this.deps.managedRoles.find(policy.roleDefinitionId))?.displayName ?? null);
+        : policy.scopeType === 'DirectoryRole'
+          ? ((await this.deps.managedRoles.find(policy.roleDefinitionId))?.displayName ?? null)
+          : null;
     await this.deps.audit.record(roleSettingUpdatedRecord({ ...change, resourceName }));
   }
+}
+
+/** " group", " directory role" or "n Azure role", as a policy's id says. */
+function policyKindOf(policyId: string): string {
+  if (policyId.startsWith('DirectoryRole_')) return ' directory role';
+  return policyId.startsWith('Group_') ? ' group' : 'n Azure role';
 }
 
 function roleOf(group: ManagedGroup, policyId: string): GroupRole | undefined {

@@ -17,7 +17,7 @@ import { whyNotGrantable } from './domain/request-integrity';
 import { scheduleFrom } from './domain/request-workflow';
 import { approvalOf, auditRefusal, type RequestActivityDeps } from './request-activity-deps';
 import { createRequestNotifier, createRemovalKeptNotifier, EXPIRED_REASON } from './request-notices';
-import { LastPrivilegedAdminError } from '../managed-roles/last-admin-guard';
+import { AccessRemovalRefusedError } from '../access/access-provider';
 
 export function createAccessActivities(d: RequestActivityDeps) {
   const notify = createRequestNotifier(d);
@@ -40,12 +40,15 @@ export function createAccessActivities(d: RequestActivityDeps) {
       return { granted: true };
     },
 
-    /** Removes the access; `refused` when a rule keeps it (the last Global Administrator), not retried here. */
+    /**
+     * Removes the access; `refused` when a rule keeps it (the last Global Administrator, a managed subscription's
+     * last Owner), not retried here.
+     */
     async revokeAccess(a: AccessChangeInput): Promise<RevokeResult> {
       try {
         await d.access.revoke(a.target);
       } catch (err) {
-        if (err instanceof LastPrivilegedAdminError) return { revoked: false, refused: err.message };
+        if (err instanceof AccessRemovalRefusedError) return { revoked: false, refused: err.message };
         throw err;
       }
       return { revoked: true };

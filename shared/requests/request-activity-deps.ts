@@ -5,6 +5,7 @@
 import type { AccessProvider } from '../access/access-provider';
 import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
+import type { AccessNames } from '../access/describe-access';
 import type { Directory } from '../directory/directory';
 import type { Mailer } from '../mail/mailer';
 import type { RoleSettingsSource } from '../policies/domain/role-settings';
@@ -19,6 +20,8 @@ export interface RequestActivityDeps {
   access: AccessProvider;
   audit: AuditWriter;
   directory: Directory;
+  /** ARM, to name Azure roles and scopes in notices (ids without it). */
+  azureRbac?: AccessNames['azureRbac'];
   mailer: Mailer;
   roleSettings: RoleSettingsSource;
   clock: Clock;

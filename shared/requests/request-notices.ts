@@ -2,7 +2,7 @@
  * Mails about a request's progress (activated, assigned, denied, ended...) to whom the role's Notification_* rules
  * name. A notice that can't be sent must not undo or block access changes: it is logged, never thrown.
  */
-import { describeAccess } from '../access/describe-access';
+import { describeAccess, type AccessNames } from '../access/describe-access';
 import type { Directory } from '../directory/directory';
 import type { Mailer } from '../mail/mailer';
 import { mailIdFor } from '../mail/mail-id';
@@ -24,6 +24,8 @@ export type RequestNoticeEvent = RequestNoticeParams['event'];
 
 export interface RequestNoticeDeps {
   directory: Directory;
+  /** ARM, to name Azure roles and scopes in notices (ids without it). */
+  azureRbac?: AccessNames['azureRbac'];
   mailer: Mailer;
   roleSettings: RoleSettingsSource;
   /** ADMIN_NOTIFICATION_RECIPIENTS: the admins' default recipients. */
@@ -42,7 +44,7 @@ export function createRequestNotifier(d: RequestNoticeDeps) {
     try {
       const [principal, access, settings] = await Promise.all([
         d.directory.getUser(request.principalId),
-        describeAccess(d.directory, request),
+        describeAccess(d, request),
         d.roleSettings.get(request.groupId, request.accessId, request.resourceType).catch(() => undefined),
       ]);
       const to = noticeRecipients(request, settings, {
@@ -87,7 +89,7 @@ export function createRemovalKeptNotifier(d: RequestNoticeDeps & { store: Pick<P
       const request = await d.store.requests.get(ref.requestId, ref.groupId);
       const [principal, access] = await Promise.all([
         d.directory.getPrincipal(request.principalId),
-        describeAccess(d.directory, request),
+        describeAccess(d, request),
       ]);
       await d.mailer.send({
         to: [...d.adminRecipients],

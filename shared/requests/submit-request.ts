@@ -7,7 +7,8 @@ import { APP_ROLES, type CallerPrincipal } from '../auth/principal';
 import type { Directory } from '../directory/directory';
 import type { AuditWriter } from '../audit/domain/audit-record';
 import { resourceTypeOf } from '../access/resource';
-import { whyLastPrivilegedAdmin } from '../managed-roles/last-admin-guard';
+import type { RemovalRule } from '../access/access-provider';
+import type { AzureRbac } from '../azure/azure-rbac';
 import { lastAdminKeptRecord } from './domain/audit-records';
 import type { Stored } from '../storage/stored';
 import type { RoleSettings, RoleSettingsSource } from '../policies/domain/role-settings';
@@ -16,6 +17,7 @@ import type { PimStore } from './adapters/pim-store';
 import type { RequestBody, RequestKind } from './domain/request-body';
 import { checkActivation, checkAdminAssignment, resolveWindow } from './domain/request-rules';
 import {
+  checkAzureRolePrincipal,
   checkRolePrincipal,
   endsAccess,
   resourcePhrase,
@@ -34,7 +36,16 @@ export interface SubmitDeps {
   audit: AuditWriter;
   /** Admins, and active owners of the group (the seeds' rule), may manage its assignments. */
   canManageGroup(caller: CallerPrincipal, groupId: string): Promise<boolean>;
+  /**
+   * The rules the access port's guards apply to a revoke (the last Global Administrator, a governed subscription's
+   * last Owner), asked before an end is accepted: a refusal is a 400 now rather than a kept access later.
+   */
+  whyRemovalRefused: RemovalRule;
+  /** ARM, to check an Azure role request's scope exists (the settings may be a managed scope's above it). */
+  azureRbac: Pick<AzureRbac, 'getScope'>;
 }
+
+const AZURE_NOT_MANAGED = ['AzureScopeNotManagedError', 'AzureRoleNotFoundError'];
 
 /** Accepts (or refuses) a request: what the HTTP edge does next, as a domain outcome (domain/submit-outcome.ts). */
 export async function submitRequest(
@@ -60,23 +71,33 @@ export async function submitRequest(
     if (err instanceof Error && err.name === 'GroupNotManagedError')
       return refused('notFound', `The group ${body.groupId} is not under management`);
     if (err instanceof Error && err.name === 'RoleNotManagedError') return refused('notFound', err.message);
+    // An Azure scope nothing governs, or a role ARM hasn't there: the request names what can't be, a 400.
+    if (err instanceof Error && AZURE_NOT_MANAGED.includes(err.name)) return refused('invalid', err.message);
     throw err;
   }
   const self = body.action.startsWith('self');
-  const directoryRole = body.resourceType === 'directoryRole';
+  const azureRole = body.resourceType === 'azureRole';
+  // Roles (Entra and Azure) have no owners and their principals follow the role rules; groups are the others.
+  const role = body.resourceType === 'directoryRole' || azureRole;
   if (self) {
     // Principals act only on their own requests, admins included.
     if (body.principalId !== caller.objectId)
       return refused('forbidden', 'You can only make self-service requests for yourself');
   } else if (!caller.roles.includes(APP_ROLES.admin)) {
-    // Directory roles have no owners: only admins manage who holds them.
-    if (directoryRole)
-      return refused('forbidden', 'Only admins (PimFlow.Admin) can manage Microsoft Entra role assignments');
+    // Roles have no owners: only admins manage who holds them.
+    if (role)
+      return refused(
+        'forbidden',
+        `Only admins (PimFlow.Admin) can manage ${azureRole ? 'Azure' : 'Microsoft Entra'} role assignments`,
+      );
     if (!(await deps.canManageGroup(caller, body.groupId)))
       return refused('forbidden', 'Only admins and active owners of the group can manage its assignments');
   }
-  if (directoryRole && !endsAccess(body.action)) {
-    const failure = checkRolePrincipal(
+  // An admin's assignment names the scope; a principal's own request acts on what was assigned there.
+  if (azureRole && !self && !endsAccess(body.action) && !(await deps.azureRbac.getScope(body.groupId)))
+    return refused('invalid', `Azure Resource Manager has no scope ${body.groupId}`);
+  if (role && !endsAccess(body.action)) {
+    const failure = (azureRole ? checkAzureRolePrincipal : checkRolePrincipal)(
       await rolePrincipal(deps, body, caller),
       body.principalId,
       kind,
@@ -145,8 +166,8 @@ export async function submitRequest(
       settings,
     });
     if (failure) return fromRule(failure);
-    // A directory role's principal was looked up above (principal rules).
-    if (!directoryRole && !(await deps.directory.getPrincipal(body.principalId)))
+    // A role's principal was looked up above (principal rules).
+    if (!role && !(await deps.directory.getPrincipal(body.principalId)))
       return refused('invalid', `No principal ${body.principalId} in the directory`);
   }
 
@@ -219,9 +240,11 @@ async function endAccess(
       'Only an activated assignment can be deactivated by its principal; an assigned one is removed by an admin',
     );
   }
-  if (kind === 'assignment' && resourceTypeOf(target) === 'directoryRole') {
-    // Seed 002: the directory never loses its last Global Administrator or Privileged Role Administrator.
-    const why = await whyLastPrivilegedAdmin(deps.directory, {
+  if (kind === 'assignment') {
+    // Seed 002 and issue 17: the directory never loses its last Global Administrator or Privileged Role
+    // Administrator, a governed subscription never its last Owner.
+    const why = await deps.whyRemovalRefused({
+      resourceType: resourceTypeOf(target),
       resourceId: target.groupId,
       role: target.accessId,
       principalId: target.principalId,
@@ -262,8 +285,8 @@ async function endAccess(
 }
 
 /**
- * The principal of a directory role request, as the principal rules need it. A self-service request's principal is
- * the signed-in caller (a user): no lookup on the activation path.
+ * The principal of a role request, as the principal rules need it. A self-service request's principal is the
+ * signed-in caller (a user): no lookup on the activation path.
  */
 async function rolePrincipal(
   deps: SubmitDeps,
@@ -275,5 +298,9 @@ async function rolePrincipal(
   const principal = await deps.directory.getPrincipal(body.principalId);
   if (principal?.type !== 'group') return principal;
   const group = await deps.directory.getGroup(principal.id);
-  return { ...principal, isAssignableToRole: group?.isAssignableToRole ?? false };
+  return {
+    ...principal,
+    isAssignableToRole: group?.isAssignableToRole ?? false,
+    isSecurityGroup: (group?.securityEnabled ?? false) && !(group?.groupTypes ?? []).includes('Unified'),
+  };
 }

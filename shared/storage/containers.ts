@@ -8,6 +8,7 @@ import {
 } from '../requests/adapters/pim-containers';
 import { managedGroupsContainer } from '../managed-groups/adapters/managed-group-repository';
 import { managedRolesContainer } from '../managed-roles/adapters/managed-role-repository';
+import { managedAzureScopesContainer } from '../managed-azure/adapters/managed-azure-scope-repository';
 import { roleManagementPoliciesContainer } from '../policies/adapters/policy-store';
 import { approvalsContainer } from '../approvals/adapters/approval-repository';
 import { driftReportsContainer } from '../drift/adapters/drift-store';
@@ -20,6 +21,7 @@ import {
 export const appContainers: readonly ContainerSpec[] = [
   managedGroupsContainer,
   managedRolesContainer,
+  managedAzureScopesContainer,
   auditLogsContainer,
   scheduleRequestsContainer,
   schedulesContainer,

@@ -79,6 +79,7 @@ describe('npm start', () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(Object.keys(body.dependencies).sort()).toEqual([
+      'azureResourceManager',
       'cosmosDb',
       'durableTaskHub',
       'email',

@@ -14,7 +14,7 @@ const MINUTE_MS = 60_000;
 const MAX_STAGES = 3;
 
 /**
- * Who approves a stage: the role settings' approvers, or — for a directory role whose settings name nobody (and for
+ * Who approves a stage: the role settings' approvers, or — for a directory or Azure role whose settings name nobody (and for
  * a principal's extend or renew of one) — the directory's Global Administrators and Privileged Role Administrators,
  * as PIM does (seed 004).
  */
@@ -42,11 +42,13 @@ export function approvalPlan(
   policy: ApprovalPolicy = { kind: 'activation' },
   resourceType: ResourceType = 'group',
 ): ApprovalStagePlan[] {
-  const directoryRole = resourceType === 'directoryRole';
+  // Roles have no owners: PIM's default approvers for Entra and Azure roles are the directory's privileged role
+  // administrators (docs/api/azure-roles.md, "Approvers").
+  const role = resourceType === 'directoryRole' || resourceType === 'azureRole';
   if (policy.kind === 'admins') {
     return [
       {
-        approvers: [directoryRole ? { type: 'privilegedRoleAdmins' } : { type: 'groupOwners' }],
+        approvers: [role ? { type: 'privilegedRoleAdmins' } : { type: 'groupOwners' }],
         escalationApprovers: [],
         escalationTimeInMinutes: 0,
         timeOutInDays: null,
@@ -70,7 +72,7 @@ export function approvalPlan(
   const configured = [first, ...(a.stages ?? []).slice(1)];
   const stages = a.approvalMode === 'Serial' ? configured.slice(0, MAX_STAGES) : configured.slice(0, 1);
   return stages.map((s) => ({
-    approvers: directoryRole && s.approvers.length === 0 ? [{ type: 'privilegedRoleAdmins' }] : s.approvers,
+    approvers: role && s.approvers.length === 0 ? [{ type: 'privilegedRoleAdmins' }] : s.approvers,
     escalationApprovers: s.isEscalationEnabled ? s.escalationApprovers : [],
     escalationTimeInMinutes: s.isEscalationEnabled ? s.escalationTimeInMinutes : 0,
     timeOutInDays: s.approvalStageTimeOutInDays,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const auditCategorySchema = z.enum([
   'GroupManagement',
   'RoleManagement',
+  'ResourceManagement',
   'RoleSettings',
   'Assignment',
   'Request',
@@ -56,7 +57,7 @@ export const auditEntrySchema = z.object({
     z.object({
       id: z.string(),
       displayName: z.string().nullable().optional(),
-      type: z.enum(['Group', 'Role', 'User', 'Request', 'Policy', 'Approval', 'Principal']),
+      type: z.enum(['Group', 'Role', 'User', 'Request', 'Policy', 'Approval', 'Principal', 'AzureScope']),
     }),
   ),
   /** The group the record is about, if any: for filtering. */

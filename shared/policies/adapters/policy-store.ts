@@ -1,7 +1,7 @@
 /**
  * Role management policies in Cosmos DB: one document per (group, role) and per managed directory role
- * (domain/policy.ts), in container `roleManagementPolicies` partitioned by `/scopeId` (the group id; `/` for every
- * directory role). Every change is a replace at the document's ETag, so two PATCHes can't lose an update.
+ * and per (managed Azure scope, Azure role) (domain/policy.ts), in container `roleManagementPolicies` partitioned by
+ * `/scopeId` (the group id; `/` for every directory role; the managed ARM scope, lower case, for Azure roles). Every change is a replace at the document's ETag, so two PATCHes can't lose an update.
  */
 import type { Database } from '@azure/cosmos';
 import { CosmosRepository, type Stored } from '../../storage/cosmos-repository';
@@ -10,6 +10,8 @@ import { AlreadyExistsError, NotFoundError } from '../../storage/errors';
 import type { GroupRole, ManagedGroup } from '../../managed-groups/domain/managed-group';
 import type { ManagedRole } from '../../managed-roles/domain/managed-role';
 import {
+  azureRolePolicyIdFor,
+  defaultAzureRolePolicy,
   defaultDirectoryRolePolicy,
   defaultPolicy,
   directoryRolePolicyIdFor,
@@ -55,6 +57,44 @@ export class PolicyStore {
     return this.findOrCreate(directoryRolePolicyIdFor(tenantId, role), DIRECTORY, () =>
       defaultDirectoryRolePolicy(tenantId, role, now),
     );
+  }
+
+  /**
+   * The policy of an Azure role at a managed scope (`governed`: the managed scope, normalized, and since when):
+   * read, or created with PIM's defaults for Azure resource roles on first use.
+   */
+  ensureForAzureRole(
+    governed: { scope: string; managedSince: string },
+    roleDefinitionId: string,
+    now: Date,
+  ): Promise<Stored<PolicyDocument>> {
+    return this.findOrCreate(
+      azureRolePolicyIdFor(governed, roleDefinitionId),
+      governed.scope.toLowerCase(),
+      () => defaultAzureRolePolicy(governed, roleDefinitionId, now),
+    );
+  }
+
+  /** The Azure role policies stored at a managed scope (normalized), any management period's. */
+  async listAzureRolePolicies(scope: string): Promise<Stored<PolicyDocument>[]> {
+    const out: Stored<PolicyDocument>[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.documents.queryPage(
+        "SELECT * FROM c WHERE c.scopeType = 'AzureRole' ORDER BY c.roleDefinitionId",
+        {},
+        { partitionKey: scope.toLowerCase(), continuationToken },
+      );
+      out.push(...page.items);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return out;
+  }
+
+  /** Deletes every Azure role policy of a managed scope (this management period's and any left behind). */
+  removeAllForAzureScope(scope: string): Promise<void> {
+    const scopeId = scope.toLowerCase();
+    return this.removeWhere("SELECT * FROM c WHERE c.scopeType = 'AzureRole'", {}, scopeId);
   }
 
   private async findOrCreate(

@@ -49,6 +49,9 @@ export function roleSettingUpdatedRecord(
       policy.scopeType === 'Group'
         ? { id: policy.scopeId, displayName: change.resourceName, type: 'Group' }
         : { id: policy.roleDefinitionId, displayName: change.resourceName, type: 'Role' },
+      ...(policy.scopeType === 'AzureRole'
+        ? [{ id: policy.scopeId, displayName: null, type: 'AzureScope' as const }]
+        : []),
     ],
     groupId: policy.scopeId,
     details,

@@ -1,6 +1,7 @@
 /**
  * A role management policy as pimflow stores and serves it: Graph's `unifiedRoleManagementPolicy` with its 17
- * rules, one per (group, role) of a managed group and one per managed Microsoft Entra directory role.
+ * rules, one per (group, role) of a managed group, one per managed Microsoft Entra directory role, and one per
+ * (managed Azure scope, Azure role), created when first needed.
  *
  * Policy ids are derived from the managed-group or managed-role document (the guid a hash of resource, role and
  * `managedSince`): creating them is idempotent, a group's can be found without a query, and a policy left behind by
@@ -15,7 +16,7 @@ import {
   type ManagedGroup,
 } from '../../managed-groups/domain/managed-group';
 import type { ManagedRole } from '../../managed-roles/domain/managed-role';
-import { defaultRules, policyRuleSchema, RULE_IDS } from './rules';
+import { defaultAzureRoleRules, defaultRules, policyRuleSchema, RULE_IDS } from './rules';
 
 const common = {
   displayName: z.string(),
@@ -53,13 +54,26 @@ export const directoryRolePolicySchema = z.object({
   ...common,
 });
 
+export const azureRolePolicySchema = z.object({
+  /** A GUID, as ARM names role management policies (`{scope}/providers/Microsoft.Authorization/roleManagementPolicies/{id}`). */
+  id: z.guid(),
+  /** The governed (managed) ARM scope, normalized (lower case; the partition key): its roles' settings live there. */
+  scopeId: z.string().min(1),
+  scopeType: z.literal('AzureRole'),
+  /** The Azure role definition's GUID (lower case) the policy governs. */
+  roleDefinitionId: z.guid(),
+  ...common,
+});
+
 export const policyDocumentSchema = z.discriminatedUnion('scopeType', [
   groupPolicySchema,
   directoryRolePolicySchema,
+  azureRolePolicySchema,
 ]);
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type GroupPolicyDocument = z.infer<typeof groupPolicySchema>;
 export type DirectoryRolePolicyDocument = z.infer<typeof directoryRolePolicySchema>;
+export type AzureRolePolicyDocument = z.infer<typeof azureRolePolicySchema>;
 export type PolicyScopeType = PolicyDocument['scopeType'];
 
 /** The scope of the policy being changed: what rule checks need to know of it. */
@@ -106,6 +120,19 @@ export function directoryRolePolicyIdFor(
 }
 
 /**
+ * The id of an Azure role's policy at a managed scope (deterministic; see the file comment): a GUID of the governed
+ * scope, the role and when the scope came under management.
+ */
+export function azureRolePolicyIdFor(
+  governed: { scope: string; managedSince: string },
+  roleDefinitionId: string,
+): string {
+  return nameBasedGuid(
+    `AzureRole|${governed.scope.toLowerCase()}|${roleDefinitionId.toLowerCase()}|${governed.managedSince}`,
+  );
+}
+
+/**
  * Graph's policy assignment id: the policy id and the role it governs joined by an underscore, for a group
  * `Group_{groupId}_{guid}_{member|owner}`, for a directory role `DirectoryRole_{tenantId}_{guid}_{roleDefinitionId}`
  * (as in Graph's examples). Computed when served, never stored.
@@ -148,5 +175,29 @@ export function defaultDirectoryRolePolicy(
     lastModifiedDateTime: now.toISOString(),
     lastModifiedBy: null,
     rules: defaultRules(),
+  };
+}
+
+/**
+ * PIM's defaults for an Azure resource role (rules.ts, `defaultAzureRoleRules`) at a managed scope; ARM names
+ * these policies by GUID, with the scope and role in the policy's properties.
+ */
+export function defaultAzureRolePolicy(
+  governed: { scope: string; managedSince: string },
+  roleDefinitionId: string,
+  now: Date,
+): AzureRolePolicyDocument {
+  const role = roleDefinitionId.toLowerCase();
+  return {
+    id: azureRolePolicyIdFor(governed, role),
+    scopeId: governed.scope.toLowerCase(),
+    scopeType: 'AzureRole',
+    roleDefinitionId: role,
+    displayName: 'Default',
+    description: 'Default',
+    isOrganizationDefault: false,
+    lastModifiedDateTime: now.toISOString(),
+    lastModifiedBy: null,
+    rules: defaultAzureRoleRules(),
   };
 }

@@ -127,7 +127,7 @@ export function checkExpiration(
 }
 
 /**
- * A directory role's approval may name no approvers (Entra's default approvers decide: the directory's Global
+ * A directory or Azure role's approval may name no approvers (PIM's default approvers decide: the directory's Global
  * Administrators and Privileged Role Administrators); a group's must name some.
  */
 export function checkApproval(rule: ApprovalRule, scope: PolicyScope, errors: FieldError[]) {
@@ -214,11 +214,10 @@ function checkApprovers(approvers: UserSet[], f: string, scope: PolicyScope, err
     if (seen.has(key)) errors.push({ field: `${f}.${j}`, message: 'This approver is listed twice' });
     seen.add(key);
     if (approver['@odata.type'] !== USER_SET_TYPES.groupOwners) return;
-    if (scope.scopeType === 'DirectoryRole') {
+    if (scope.scopeType !== 'Group') {
       errors.push({
         field: `${f}.${j}`,
-        message:
-          "groupOwners approvers are the owners of a group's policy: a directory role has none; name users (singleUser) or groups (groupMembers), or no one for the default approvers (Global Administrators and Privileged Role Administrators)",
+        message: `groupOwners approvers are the owners of a group's policy: ${scope.scopeType === 'DirectoryRole' ? 'a directory role' : 'an Azure role'} has none; name users (singleUser) or groups (groupMembers), or no one for the default approvers (Global Administrators and Privileged Role Administrators)`,
       });
     } else if (approver.groupId.toLowerCase() !== scope.scopeId) {
       errors.push({

@@ -257,3 +257,18 @@ export function defaultRule(definition: RuleDefinition): PolicyRule {
 export function defaultRules(): PolicyRule[] {
   return RULE_DEFINITIONS.map(defaultRule);
 }
+
+/**
+ * PIM's defaults for an Azure resource role (Microsoft Entra docs, "Configure Azure resource role settings"):
+ * activation up to 8 h with multifactor authentication and justification, no approval; eligible assignments expire
+ * after at most a year and active ones after at most 6 months (no permanent assignments); justification on active
+ * assignment; every notification on, to the default recipients.
+ */
+export function defaultAzureRoleRules(): PolicyRule[] {
+  return defaultRules().map((rule): PolicyRule => {
+    if (rule['@odata.type'] === RULE_TYPES.expiration) return { ...rule, isExpirationRequired: true };
+    if (rule.id === 'Enablement_EndUser_Assignment' && rule['@odata.type'] === RULE_TYPES.enablement)
+      return { ...rule, enabledRules: ['MultiFactorAuthentication', 'Justification'] };
+    return rule;
+  });
+}

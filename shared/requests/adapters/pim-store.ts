@@ -270,6 +270,7 @@ function filterClause(
   if (f.resourceType === 'group')
     clauses.push("(NOT IS_DEFINED(c.resourceType) OR c.resourceType = 'group')");
   if (f.resourceType === 'directoryRole') clauses.push("c.resourceType = 'directoryRole'");
+  if (f.resourceType === 'azureRole') clauses.push("c.resourceType = 'azureRole'");
   if (f.groupId) {
     clauses.push('c.groupId = @groupId');
     params['@groupId'] = f.groupId;

@@ -134,7 +134,7 @@ export function revokeFailedRecord(
     id: `${ref.requestId}:revoke-failed:${round}`,
     activityDateTime: at,
     activityDisplayName: refused
-      ? `Remove ${memberWord({ ...target, accessId: target.role })} from role refused: kept as the last privileged administrator (round ${round})`
+      ? `Remove ${memberWord({ ...target, accessId: target.role })} from role refused: kept as the ${target.resourceType === 'azureRole' ? 'last subscription Owner' : 'last privileged administrator'} (round ${round})`
       : `Remove ${memberWord({ ...target, accessId: target.role })} from ${accessNoun(target)} failed; retrying (round ${round})`,
     category: 'Membership',
     operationType: 'Unassign',
@@ -151,8 +151,9 @@ export function revokeFailedRecord(
 }
 
 /**
- * A removal of a directory role was refused because it would leave the directory without a Global Administrator
- * (or Privileged Role Administrator): once per schedule, action and minute.
+ * A removal of a role was refused because it would leave the directory without a Global Administrator (or
+ * Privileged Role Administrator), or a governed subscription without an Owner (or User Access Administrator): once
+ * per schedule, action and minute.
  */
 export function lastAdminKeptRecord(
   schedule: Pick<Schedule, 'id' | 'resourceType' | 'groupId' | 'accessId' | 'principalId'>,
@@ -164,13 +165,16 @@ export function lastAdminKeptRecord(
   return {
     id: `${schedule.id}:kept-last-admin:${action}:${at.toISOString().slice(0, 16)}`,
     activityDateTime: at,
-    activityDisplayName: `Remove member from role refused: last privileged administrator (PIM ${action})`,
+    activityDisplayName: `Remove member from role refused: ${schedule.resourceType === 'azureRole' ? 'last subscription Owner' : 'last privileged administrator'} (PIM ${action})`,
     category: 'Membership',
     operationType: 'Unassign',
     result: 'failure',
     resultReason: reason,
     initiatedBy: userActor(by.id, by.displayName),
     ...aboutAccess(schedule, schedule.principalId, schedule.id),
-    details: { accessId: schedule.accessId, directoryScopeId: schedule.groupId },
+    details:
+      schedule.resourceType === 'azureRole'
+        ? { accessId: schedule.accessId, scope: schedule.groupId }
+        : { accessId: schedule.accessId, directoryScopeId: schedule.groupId },
   };
 }

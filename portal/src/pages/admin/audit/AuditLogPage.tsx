@@ -62,6 +62,7 @@ interface AuditEntry {
 const CATEGORIES: [string, string][] = [
   ['GroupManagement', 'Group management'],
   ['RoleManagement', 'Role management'],
+  ['ResourceManagement', 'Azure resource management'],
   ['RoleSettings', 'Role settings'],
   ['Assignment', 'Assignments'],
   ['Request', 'Requests'],
