@@ -123,7 +123,7 @@ describe('Azure resource roles in the portal', () => {
       if (viewport === 'desktop') {
         await page.getByRole('button', { name: 'Add Azure resource' }).click();
         const dialog = page.getByRole('dialog', { name: 'Bring an Azure resource under management' });
-        const scope = dialog.getByLabel('Scope');
+        const scope = dialog.getByRole('textbox', { name: 'Scope' });
         // Not an ARM scope: said on the field, nothing sent.
         await scope.fill('finance-rg');
         await dialog.getByRole('button', { name: 'Manage resource' }).click();

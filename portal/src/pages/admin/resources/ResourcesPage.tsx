@@ -311,7 +311,10 @@ function AzureScopesSection(props: {
                     <span className={styles.meta}>Managed since {formatDate(s.managedSince)}</span>
                   ) : null}
                 </span>
-                <Link href={hrefFor('admin', 'resources', 'azure', s.scope)} aria-label={`${name} roles`}>
+                <Link
+                  href={hrefFor('admin', 'resources', 'azure', s.scope)}
+                  aria-label={`Roles, settings and assignments of ${name}`}
+                >
                   Roles, settings and assignments
                 </Link>
                 {s.removeAssignmentsMadeOutsidePim !== undefined ? (
@@ -320,7 +323,7 @@ function AzureScopesSection(props: {
                     checked={s.removeAssignmentsMadeOutsidePim}
                     disabled={!isAdmin}
                     onChange={(_, d) => void setDrift(s, d.checked)}
-                    aria-label={`${name}: remove assignments made outside PIM`}
+                    aria-label={`Remove assignments made outside PIM at ${name}`}
                   />
                 ) : null}
                 {isAdmin ? (
