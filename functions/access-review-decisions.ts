@@ -39,7 +39,9 @@ import {
 import { refusalResponse } from '../shared/reviews/http/refusal';
 import { reviewerOf } from '../shared/reviews/domain/reviewer-access';
 import {
+  applyResultSchema,
   decisionValueSchema,
+  type ApplyResult,
   type DecisionValue,
   type ReviewDecision,
 } from '../shared/reviews/domain/review-decision';
@@ -50,10 +52,12 @@ import type { DecisionFilter } from '../shared/reviews/adapters/review-store';
 const DECISIONS = `${INSTANCES_ROUTE}/{instanceId}/decisions`;
 const STAGES = `${INSTANCES_ROUTE}/{instanceId}/stages`;
 const MAX_EXPORT_ROWS = 100_000;
-const FILTER_FIELDS: Record<string, 'decision' | 'principalId'> = {
+const FILTER_FIELDS: Record<string, 'decision' | 'principalId' | 'applyResult'> = {
   decision: 'decision',
   principalId: 'principalId',
   'principal/id': 'principalId',
+  // Azure roles: `applyResult eq 'ApplyNotSupported'` lists the denials left to an admin (access through a group).
+  applyResult: 'applyResult',
 };
 
 const patchSchema = z.strictObject({
@@ -66,6 +70,7 @@ const patchSchema = z.strictObject({
 
 interface DecisionQuery {
   decision?: DecisionValue;
+  applyResult?: ApplyResult;
   principalId?: string;
   top: number;
   skipToken?: string;
@@ -83,7 +88,7 @@ function parseQuery(request: HttpRequest): DecisionQuery {
     const field = FILTER_FIELDS[clause.field];
     if (!field)
       throw new ODataError(
-        `$filter on "${clause.field}" is not supported; use decision, principalId (or principal/id)`,
+        `$filter on "${clause.field}" is not supported; use decision, principalId (or principal/id), applyResult`,
       );
     if (clause.op !== 'eq' || !clause.quoted)
       throw new ODataError(`$filter on "${clause.field}" supports only ${clause.field} eq 'value'`);
@@ -91,6 +96,11 @@ function parseQuery(request: HttpRequest): DecisionQuery {
       const d = decisionValueSchema.safeParse(clause.value);
       if (!d.success) throw new ODataError("decision must be 'Approve', 'Deny', 'NotReviewed' or 'DontKnow'");
       q.decision = d.data;
+    } else if (field === 'applyResult') {
+      const r = applyResultSchema.safeParse(clause.value);
+      if (!r.success)
+        throw new ODataError(`applyResult must be one of ${applyResultSchema.options.join(', ')}`);
+      q.applyResult = r.data;
     } else {
       if (!z.guid().safeParse(clause.value).success) throw new ODataError('principalId must be a GUID');
       q.principalId = clause.value.toLowerCase();
@@ -146,6 +156,7 @@ async function listDecisions(
     instanceId: r.instance.id,
     ...(q.decision ? { decision: q.decision } : {}),
     ...(q.principalId ? { principalId: q.principalId } : {}),
+    ...(q.applyResult ? { applyResult: q.applyResult } : {}),
     ...(stage ? { inStage: stage.stageId } : {}),
     // Reviewers see only the items they review; admins and auditors all of them.
     ...(onlyMine ? { reviewerId: r.caller.objectId.toLowerCase() } : {}),

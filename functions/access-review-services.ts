@@ -17,6 +17,7 @@ export function instanceActivitiesOf(s: AppServices): InstanceActivities {
     store: s.store,
     reviews: s.reviews,
     directory: s.directory,
+    azureReviews: s.azureReviews,
     mailer: s.mailer,
     audit: s.audit,
     clock: s.clock,

@@ -4,12 +4,14 @@
  * - before (shared/http/edge.ts): bodies over 1 MiB → 413, route parameters and query options too long to be ours
  *   → 400;
  * - after (shared/http/graph-error.ts): on a Graph-shaped route, a problem+json answer becomes Graph's error
- *   (`{ error: { code, message, innerError } }`), so Graph's SDKs read it; other routes keep problem+json.
+ *   (`{ error: { code, message, innerError } }`), so Graph's SDKs read it; on an ARM-shaped route
+ *   (shared/http/arm-error.ts) ARM's `{ error: { code, message } }`; other routes keep problem+json.
  */
 import { randomUUID } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { checkRequestEdges } from '../shared/http/edge';
 import { isGraphShapedPath, problemAsGraphError } from '../shared/http/graph-error';
+import { isArmShapedPath, problemAsArmError } from '../shared/http/arm-error';
 
 app.hook.preInvocation((context) => {
   if (context.invocationContext.options.trigger.type !== 'httpTrigger') return;
@@ -24,7 +26,13 @@ app.hook.postInvocation((context) => {
   const request = context.inputs[0] as HttpRequest | undefined;
   const result = context.result as HttpResponseInit | null | undefined;
   if (!request || !result || typeof result !== 'object') return;
-  if (!isGraphShapedPath(new URL(request.url).pathname)) return;
+  const pathname = new URL(request.url).pathname;
+  if (isArmShapedPath(pathname)) {
+    const arm = problemAsArmError(result);
+    if (arm) context.result = arm;
+    return;
+  }
+  if (!isGraphShapedPath(pathname)) return;
   const graph = problemAsGraphError(result, {
     now: new Date(),
     requestId: randomUUID(),

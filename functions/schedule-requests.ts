@@ -19,10 +19,8 @@ import type { ListQuery } from '../shared/http/odata-query';
 import { pagedList } from '../shared/http/paged-list';
 import { problem } from '../shared/http/problem';
 import { getAppServices } from '../shared/composition-root';
-import { REQUEST_ORCHESTRATOR, type RequestOrchestrationInput } from '../shared/requests/contract';
-import { createRequest, type RequestOrchestrations } from '../shared/requests/create-request';
+import { createRequest } from '../shared/requests/create-request';
 import type { RequestKind } from '../shared/requests/domain/request-body';
-import type { ScheduleRequest } from '../shared/requests/domain/schedule-request';
 import { createResponse, refusalResponse } from '../shared/requests/http/request-responses';
 import { GROUP_API, type ResourceApi } from '../shared/requests/http/resource-api';
 import { listOptions, requestResource, storeFilter } from '../shared/requests/http/request-odata';
@@ -30,8 +28,7 @@ import { entityBody, parseShapingRequest, withEntityContext } from '../shared/ht
 import { ROLE_API } from '../shared/requests/http/role-api';
 import { requestsAwaitingApprover } from '../shared/requests/approver-inbox';
 import { cancelRequest, findVisibleRequest } from '../shared/requests/request-access';
-import { instanceStatus } from '../shared/durable/instance-status';
-import { raiseEvent } from './register-activity';
+import { orchestrationsOf } from './request-orchestrations';
 
 const idSchema = z.guid({ message: 'must be a request id (a GUID)' });
 
@@ -60,35 +57,6 @@ function createHandler(api: ResourceApi, kind: RequestKind) {
       withEntityContext(request, entitySet, api.requestView(r)),
     );
   };
-}
-
-/** The request orchestrations through the durable client. */
-function orchestrationsOf(context: InvocationContext): RequestOrchestrations {
-  const client = df.getClient(context);
-  return {
-    start: (r) => startRequestOrchestration(client, r, context),
-    raise: (instanceId, event, payload) => raiseEvent(client, instanceId, event, payload),
-  };
-}
-
-/** Starts `request-{id}` with the request's ids; one already running (a retried POST started it) will do. */
-async function startRequestOrchestration(
-  client: df.DurableClient,
-  r: ScheduleRequest,
-  context: InvocationContext,
-): Promise<boolean> {
-  try {
-    await client.startNew(REQUEST_ORCHESTRATOR, {
-      instanceId: r.orchestrationInstanceId,
-      input: { requestId: r.id, groupId: r.groupId } satisfies RequestOrchestrationInput,
-    });
-    return true;
-  } catch (err) {
-    const status = await instanceStatus(client, r.orchestrationInstanceId);
-    if (status && ['Pending', 'Running'].includes(status.runtimeStatus)) return true;
-    context.error(`Could not start request ${r.id}: ${String(err)}`);
-    return false;
-  }
 }
 
 /** filterByCurrentUser's `on` for requests: the caller's own, the ones they made, the ones they must decide. */

@@ -52,6 +52,8 @@ import type { ReconcileDeps } from './reconcile/reconcile';
 import { PimStore } from './requests/adapters/pim-store';
 import { createRequestActivities, type RequestActivities } from './requests/request-activities';
 import { ReviewStore } from './reviews/adapters/review-store';
+import type { AzureReviewPorts } from './reviews/azure-review-ports';
+import { findGoverningScope } from './managed-azure/managed-azure-scopes';
 import { instanceOrchestrationId } from './reviews/contract';
 import { createCosmosClient } from './storage/cosmos-client';
 import { appContainers } from './storage/containers';
@@ -81,6 +83,8 @@ export interface AppServices {
   /** Signs the approvers' e-mail links. */
   approvalLinks: ApprovalLinks;
   reviews: ReviewStore;
+  /** What reviews of Azure roles read from ARM and the managed Azure scopes. */
+  azureReviews: AzureReviewPorts;
   driftReports: DriftStore;
   policyStore: PolicyStore;
   /** Role settings as Graph serves them (the policies API; managed groups create and remove them). */
@@ -143,8 +147,14 @@ export async function createAppServices(
   const reviews = new ReviewStore(database);
   const driftReports = new DriftStore(database.container('driftReports'));
   const policyStore = new PolicyStore(database);
+  const azureReviews: AzureReviewPorts = {
+    rbac: azureRbac,
+    findGoverningScope: async (scope) =>
+      (await findGoverningScope({ managedAzureScopes, azureRbac }, scope)) ?? null,
+  };
   const base = {
     settings,
+    azureReviews,
     clock,
     directory,
     mailer,

@@ -12,6 +12,12 @@ import { MAX_SKIP_TOKEN_LENGTH } from './skip-token';
 
 /** Every id pimflow issues or accepts (GUIDs, policy and assignment ids, step ids) is far shorter than this. */
 export const MAX_ID_LENGTH = 256;
+/**
+ * Route parameters longer than an id: the ARM-shaped routes' catch-all (`{*armPath}`: a scope — a resource's id
+ * can be long — then `/providers/Microsoft.Authorization/...`). ARM itself takes URLs of a few thousand characters.
+ */
+const LONG_ROUTE_PARAMETERS: Readonly<Record<string, number>> = { armPath: 2048 };
+
 /** The longest query option value: room for a `$filter` of several ids, or a `$skiptoken`. */
 export const MAX_QUERY_VALUE_LENGTH = MAX_SKIP_TOKEN_LENGTH;
 
@@ -26,11 +32,12 @@ export function checkRequestEdges(request: HttpRequest): HttpResponseInit | unde
     );
   }
   for (const [name, value] of Object.entries(request.params)) {
-    if (value.length > MAX_ID_LENGTH) {
+    const max = LONG_ROUTE_PARAMETERS[name] ?? MAX_ID_LENGTH;
+    if (value.length > max) {
       return problem(
         400,
-        `The ${name} in the path is ${value.length} characters long: no ${name} is longer than ${MAX_ID_LENGTH}.`,
-        { errors: [{ field: name, message: `at most ${MAX_ID_LENGTH} characters` }] },
+        `The ${name} in the path is ${value.length} characters long: no ${name} is longer than ${max}.`,
+        { errors: [{ field: name, message: `at most ${max} characters` }] },
       );
     }
   }

@@ -32,7 +32,7 @@ export function newRequest(
     workflow?: ScheduleRequest['workflow'];
   },
 ): ScheduleRequest {
-  const id = randomUUID();
+  const id = body.requestId ?? randomUUID();
   return {
     id,
     // Group requests keep the shape they always had (no resourceType: a group).

@@ -16,6 +16,8 @@ import type { AccessProvider } from '../access/access-provider';
 import type { AuditWriter } from '../audit/domain/audit-record';
 import type { Clock } from '../clock';
 import type { Directory } from '../directory/directory';
+import type { Mailer } from '../mail/mailer';
+import { mailAdminsOfLeftItems } from './apply-left-to-admins';
 import type { PimStore } from '../requests/adapters/pim-store';
 import type { EndAccessEvent } from '../requests/domain/schedule-request';
 import { applyChunk } from './apply-chunk';
@@ -37,6 +39,9 @@ export interface ApplyDeps {
   access: AccessProvider;
   audit: AuditWriter;
   clock: Clock;
+  /** Mails the admins the denials left to them (access through a group, Azure roles). */
+  mailer: Mailer;
+  settings: { ADMIN_NOTIFICATION_RECIPIENTS: readonly string[] };
   /** Items handled per chunk (default APPLY_CHUNK_SIZE); smaller in tests. */
   chunkSize?: number;
   log?: (message: string) => void;
@@ -66,8 +71,13 @@ export function createApplyActivities(d: ApplyDeps) {
       return applyChunk(d, a, raise);
     },
 
-    /** Applying → Applied with appliedDateTime (idempotent), audited. */
+    /**
+     * Applying → Applied with appliedDateTime (idempotent), audited; first, the admins are mailed the denials left
+     * to them (once per instance: the mail's id derives from it).
+     */
     async finishApply(a: ApplyInput): Promise<FinishApplyResult> {
+      const applying = await d.reviews.instances.find(a.instanceId, a.definitionId);
+      if (applying?.status === 'Applying') await mailAdminsOfLeftItems(d, applying);
       const now = d.clock.now().toISOString();
       const { document } = await d.reviews.instances.update(a.instanceId, a.definitionId, (i) =>
         i.status === 'Applying' ? { ...i, status: 'Applied', appliedDateTime: now } : undefined,

@@ -20,7 +20,7 @@ import {
   type Plan,
 } from './apply-steps';
 import { APPLY_CHUNK_SIZE, type ApplyChunkInput, type ApplyChunkResult } from './contract';
-import { isDirectoryRole } from './domain/reviewed-role';
+import { isRoleAtScope } from './domain/reviewed-role';
 import { liveActivationsFrom } from './adapters/live-activations';
 import { mapLimit } from './parallel';
 
@@ -43,7 +43,7 @@ export async function applyChunk(
   const by = appliedBy
     ? { id: appliedBy.id, displayName: appliedBy.displayName }
     : { id: `access-review:${instance.definitionId}`, displayName: 'Access review (auto-apply)' };
-  if (isDirectoryRole(instance)) return applyRoleItems(d, a, instance, page, { at, by }, raise);
+  if (isRoleAtScope(instance)) return applyRoleItems(d, a, instance, page, { at, by }, raise);
 
   // What each item means now: its schedule (if still in force) and whose Graph access goes with it.
   const schedules = await mapLimit(page.items, PARALLEL, (item) =>

@@ -1,15 +1,24 @@
 /**
- * One chunk of an apply for a directory role's instance (apply-chunk.ts hands it the page): a denied item loses the
- * role. An item of a pimflow schedule — an assignment, or an eligibility with its live activations — has the role
- * assignment removed through the access port (resourceType directoryRole), then its schedules are ended through
+ * One chunk of an apply for a directory or Azure role's instance (apply-chunk.ts hands it the page): a denied item
+ * loses the role. An item of a pimflow schedule — an assignment, or an eligibility with its live activations — has
+ * the role assignment removed through the access port (resourceType directoryRole or azureRole), then its schedules
+ * are ended through
  * their request orchestrations with `alreadyRevoked`, as group reviews do. An assignment made outside pimflow
  * (`roleAssignmentId`) is removed through the access port alone. A removal the port refuses — Graph's error, or the
  * guard that never removes the last Global Administrator or Privileged Role Administrator — is recorded on the
  * item as AppliedWithUnknownFailure with the reason (and audited); throttling leaves the item for another round.
  * A role-assignable group is one principal: denying it removes the group's assignment, never its members'.
+ *
+ * Azure roles: a user who holds the role through a security group (an expanded group's member) is not removed from
+ * the group — the group may carry other access, in Azure or elsewhere (seed 000's note 2) — nor is the group's
+ * assignment removed (its other members keep their access): the item is recorded `ApplyNotSupported` (Graph's value
+ * for a decision pimflow can't carry out), audited, listed with `$filter=applyResult eq 'ApplyNotSupported'` and
+ * mailed to the admins once the apply finishes (apply-activities.ts), who decide what to do with the group.
  */
 import type { AccessProvider, AccessTarget } from '../access/access-provider';
 import { AccessNotConfirmedError } from '../access/access-provider';
+import { resourceTypeOf } from '../access/resource';
+import { AzureRbacError } from '../azure/azure-rbac';
 import { GraphError } from '../directory/graph-error';
 import type { EndAccessEvent } from '../requests/domain/schedule-request';
 import type { Schedule } from '../lifecycle/domain/schedule';
@@ -42,7 +51,7 @@ export async function applyRoleItems(
   raise: RaiseEnd,
 ): Promise<ApplyChunkResult> {
   const target = (principalId: string): AccessTarget => ({
-    resourceType: 'directoryRole',
+    resourceType: resourceTypeOf(instance),
     resourceId: instance.groupId,
     role: instance.accessId,
     principalId,
@@ -81,6 +90,8 @@ async function planOf(
   target: (principalId: string) => AccessTarget,
 ): Promise<Plan> {
   const principalId = item.principal.id;
+  if (item.accessThroughGroup)
+    return { item, ends: [], removePrincipal: null, outcome: throughGroupOutcome(item.accessThroughGroup) };
   if (item.roleAssignmentId) {
     // Made outside pimflow: the directory is the only record of it.
     const held = await d.access.verify(target(principalId));
@@ -117,9 +128,21 @@ async function revoke(
     return undefined;
   } catch (err) {
     const transient =
-      (err instanceof GraphError && TRANSIENT.has(err.status)) || err instanceof AccessNotConfirmedError;
+      ((err instanceof GraphError || err instanceof AzureRbacError) && TRANSIENT.has(err.status)) ||
+      err instanceof AccessNotConfirmedError;
     if (transient && !finalAttempt) return 'retry';
     const why = err instanceof Error ? err.message : String(err);
     return `The role assignment was not removed: ${why}`;
   }
+}
+
+/** A denial of access held through a group: left to an admin, with why. */
+export function throughGroupOutcome(group: {
+  id: string;
+  displayName: string | null;
+}): NonNullable<Plan['outcome']> {
+  return {
+    result: 'ApplyNotSupported',
+    reason: `Holds the role through the group ${group.displayName ?? group.id} (${group.id}): pimflow doesn't remove members from a group that may carry other access; an admin must act`,
+  };
 }

@@ -10,7 +10,7 @@ import type { ReviewDecision } from './domain/review-decision';
 import type { ReviewDefinition } from './domain/review-definition';
 import type { ReviewInstance } from './domain/review-instance';
 import { reviewerOf } from './domain/reviewer-access';
-import { isDirectoryRole } from './domain/reviewed-role';
+import { isRoleAtScope } from './domain/reviewed-role';
 import { currentStage } from './domain/review-stages';
 
 /** The instance, its series and the caller, as the route resolved them. */
@@ -86,7 +86,7 @@ async function pendingOf(
         (i) =>
           !filter.resourceId ||
           // A group's id; a directory role's definition id.
-          (isDirectoryRole(i.resource) ? i.resource.accessId : i.resource.groupId) ===
+          (isRoleAtScope(i.resource) ? i.resource.accessId : i.resource.groupId) ===
             filter.resourceId.toLowerCase(),
       ),
     );

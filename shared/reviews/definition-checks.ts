@@ -16,7 +16,14 @@ import {
   type ReviewDefinition,
   type ReviewerScope,
 } from './domain/review-definition';
-import { isDirectoryScopeRole, type DirectoryScopeRole } from './domain/reviewed-role';
+import { normalizeAzureScope } from '../access/resource';
+import type { AzureReviewPorts } from './azure-review-ports';
+import {
+  isAzureScopeRole,
+  isDirectoryScopeRole,
+  type AzureScopeRole,
+  type DirectoryScopeRole,
+} from './domain/reviewed-role';
 
 type Content = Pick<
   ReviewDefinition,
@@ -133,6 +140,7 @@ export interface ScopeCheckDeps {
   managedGroups: Pick<ManagedGroupRepository, 'find'>;
   managedRoles: Pick<ManagedRoleRepository, 'find'>;
   directory: Pick<Directory, 'getRoleDefinition' | 'getAdministrativeUnit'>;
+  azureReviews: AzureReviewPorts;
 }
 
 /** The scope's roles: each a role of a group under management or a managed directory role, each named once. */
@@ -142,6 +150,17 @@ export async function checkScope(
 ): Promise<Refusal | undefined> {
   const seen = new Set<string>();
   for (const [i, role] of scope.roles.entries()) {
+    if (isAzureScopeRole(role)) {
+      const key = `${normalizeAzureScope(role.azureScope)}|${role.roleDefinitionId.toLowerCase()}`;
+      if (seen.has(key))
+        return invalid(
+          `scope.roles[${i}]: the role ${role.roleDefinitionId} at ${role.azureScope} is named twice`,
+        );
+      seen.add(key);
+      const problem = await checkAzureRole(deps, role, `scope.roles[${i}]`);
+      if (problem) return problem;
+      continue;
+    }
     if (isDirectoryScopeRole(role)) {
       const key = `${role.directoryScopeId}|${role.roleDefinitionId}`;
       if (seen.has(key))
@@ -163,6 +182,30 @@ export async function checkScope(
         `scope.roles[${i}]: pimflow doesn't manage the ${role.accessId} role of ${group.displayName}`,
       );
   }
+  return undefined;
+}
+
+/**
+ * An Azure role is reviewed at a scope pimflow governs (a managed Azure scope, or one below it), that ARM has, with
+ * a role definition ARM knows there.
+ */
+async function checkAzureRole(
+  deps: ScopeCheckDeps,
+  role: AzureScopeRole,
+  where: string,
+): Promise<Refusal | undefined> {
+  const governing = await deps.azureReviews.findGoverningScope(role.azureScope);
+  if (!governing)
+    return invalid(
+      `${where}.azureScope: ${role.azureScope} is not under management: bring it (or a scope above it) under management first (POST /api/managedAzureScopes)`,
+    );
+  const scope = await deps.azureReviews.rbac.getScope(role.azureScope);
+  if (!scope) return invalid(`${where}.azureScope: no scope ${role.azureScope} in Azure Resource Manager`);
+  const definition = await deps.azureReviews.rbac.getRoleDefinition(scope.id, role.roleDefinitionId);
+  if (!definition)
+    return invalid(
+      `${where}.roleDefinitionId: no Azure role definition ${role.roleDefinitionId} at ${scope.id}`,
+    );
   return undefined;
 }
 

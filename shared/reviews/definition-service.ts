@@ -43,6 +43,7 @@ import type { ReviewDefinition } from './domain/review-definition';
 import { normalRole } from './domain/reviewed-role';
 import { withStageDuration } from './domain/review-stages';
 import type { ReviewStore } from './adapters/review-store';
+import type { AzureReviewPorts } from './azure-review-ports';
 
 export {
   definitionCreateSchema,
@@ -58,6 +59,7 @@ export interface DefinitionDeps {
   managedGroups: ManagedGroupRepository;
   managedRoles: ManagedRoleRepository;
   directory: Directory;
+  azureReviews: AzureReviewPorts;
   audit: AuditWriter;
   clock: Clock;
 }

@@ -40,6 +40,7 @@ import type { ReviewStore } from './adapters/review-store';
 import { mailReviewers, type ReviewPageUrl } from './reviewer-mails';
 import { inParallel } from './parallel';
 import { snapshotPage } from './snapshot';
+import type { AzureReviewPorts } from './azure-review-ports';
 import { decisionsMovingOn, movedOn } from './domain/review-stages';
 import { managerLookup, reviewerIdsFor, reviewerPlan } from './reviewers';
 
@@ -47,6 +48,8 @@ export interface InstanceActivityDeps {
   store: PimStore;
   reviews: ReviewStore;
   directory: Directory;
+  /** Reviews of Azure roles read who holds the role at the scope from ARM. */
+  azureReviews?: Pick<AzureReviewPorts, 'rbac'>;
   mailer: Mailer;
   audit: AuditWriter;
   clock: Clock;

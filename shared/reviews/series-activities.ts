@@ -26,6 +26,7 @@ import {
 import { reviewInstanceId } from './domain/review-ids';
 import { DIRECTORY_SCOPE_NAME, storedRole, type StoredRole } from './domain/reviewed-role';
 import type { ReviewStore } from './adapters/review-store';
+import type { AzureReviewPorts } from './azure-review-ports';
 import { instanceStagesFor, startingReviewers } from './domain/review-stages';
 
 export interface SeriesDeps {
@@ -33,6 +34,7 @@ export interface SeriesDeps {
   managedGroups: ManagedGroupRepository;
   managedRoles: ManagedRoleRepository;
   directory: Directory;
+  azureReviews: AzureReviewPorts;
   audit: AuditWriter;
   clock: Clock;
 }
@@ -83,6 +85,15 @@ export function createSeriesActivities(deps: SeriesDeps): SeriesActivities {
     role: StoredRole,
   ): Promise<Pick<ReviewInstance, 'groupDisplayName' | 'roleDisplayName'>> {
     if (role.resourceType === 'group') return { groupDisplayName: await groupName(role.groupId) };
+    if (role.resourceType === 'azureRole') {
+      // ARM's names: the scope's ("kv-finance", "Contoso Production") and the role's ("Key Vault Administrator").
+      const scope = await deps.azureReviews.rbac.getScope(role.groupId);
+      const definition = await deps.azureReviews.rbac.getRoleDefinition(
+        scope?.id ?? role.groupId,
+        role.accessId,
+      );
+      return { groupDisplayName: scope?.displayName ?? null, roleDisplayName: definition?.roleName ?? null };
+    }
     const unit = /^\/administrativeUnits\/(.+)$/.exec(role.groupId)?.[1];
     const [definition, managed, scope] = await Promise.all([
       deps.directory.getRoleDefinition(role.accessId),

@@ -1,16 +1,23 @@
 /**
  * What a snapshot reviews, step by step: pimflow's schedules of the role in force at the start (eligible ones,
- * active ones, or both), and for a directory role with active assignments in scope, the role's assignments in the
- * directory made outside pimflow (a principal holding the role without a pimflow assignment in force: PIM reviews
- * every active holder). Each step is paged; the cursor says which step and where in it.
+ * active ones, or both), and for a directory or Azure role with active assignments in scope, the role's assignments
+ * made outside pimflow (a principal holding the role without a pimflow assignment in force: PIM reviews every
+ * active holder) — in the directory, or in ARM at exactly the instance's scope (assignments inherited from above
+ * belong to the review of the scope that makes them). Each step is paged; the cursor says which step and where in it.
+ *
+ * Azure roles: a security group holding the role is expanded (seed 000's note 2): each user that is a direct member
+ * of it is a holding, recording the group it comes through; a group nested in it is neither an item nor expanded
+ * (note 3: only users directly in the group appear).
  */
+import { normalizeAzureScope } from '../access/resource';
 import type { Directory } from '../directory/directory';
 import type { Schedule } from '../lifecycle/domain/schedule';
 import type { PimStore } from '../requests/adapters/pim-store';
+import type { AzureReviewPorts } from './azure-review-ports';
 import type { ReviewDefinition } from './domain/review-definition';
-import { outsideAssignmentKey } from './domain/review-ids';
+import { groupMemberKey, outsideAssignmentKey } from './domain/review-ids';
 import type { ReviewInstance } from './domain/review-instance';
-import { isDirectoryRole } from './domain/reviewed-role';
+import { isAzureRole, isRoleAtScope } from './domain/reviewed-role';
 import { mapLimit } from './parallel';
 
 /** One thing a principal holds that becomes one decision item. */
@@ -19,8 +26,21 @@ export interface Holding {
   key: string;
   principalId: string;
   assignmentType: 'eligible' | 'active';
-  /** Graph's role assignment id, for an assignment outside pimflow. */
+  /** Graph's or ARM's role assignment id, for an assignment outside pimflow. */
   roleAssignmentId?: string;
+  /** Azure roles: the group the principal (a direct member) holds the role through, and how the group holds it. */
+  throughGroup?: {
+    id: string;
+    displayName: string | null;
+    scheduleId: string | null;
+    roleAssignmentId: string | null;
+  };
+}
+
+interface HoldingDeps {
+  store: PimStore;
+  directory: Directory;
+  azureReviews?: Pick<AzureReviewPorts, 'rbac'>;
 }
 
 type Step = Schedule['kind'] | 'directory';
@@ -39,7 +59,7 @@ export function kindsOf(assignmentTypes: ReviewDefinition['scope']['assignmentTy
 
 function stepsOf(definition: ReviewDefinition, instance: ReviewInstance): Step[] {
   const kinds: Step[] = kindsOf(definition.scope.assignmentTypes);
-  return isDirectoryRole(instance) && kinds.includes('assignment') ? [...kinds, 'directory'] : kinds;
+  return isRoleAtScope(instance) && kinds.includes('assignment') ? [...kinds, 'directory'] : kinds;
 }
 
 export interface HoldingsPage {
@@ -49,7 +69,7 @@ export interface HoldingsPage {
 }
 
 export async function holdingsPage(
-  deps: { store: PimStore; directory: Directory },
+  deps: HoldingDeps,
   definition: ReviewDefinition,
   instance: ReviewInstance,
   cursorText: string | null,
@@ -65,7 +85,7 @@ export async function holdingsPage(
     const offset = Number(cursor.t ?? 0);
     const { holdings, more } = await outsideAssignments(deps, instance, start, offset, pageSize);
     return {
-      holdings,
+      holdings: isAzureRole(instance) ? await expandGroups(deps.directory, holdings) : holdings,
       cursor: more ? JSON.stringify({ k: cursor.k, t: String(offset + pageSize) }) : nextStep,
     };
   }
@@ -77,28 +97,85 @@ export async function holdingsPage(
     pageSize,
     continuationToken: cursor.t ?? undefined,
   });
+  const holdings: Holding[] = page.items.map((s) => ({
+    key: s.id,
+    principalId: s.principalId.toLowerCase(),
+    assignmentType: s.kind === 'eligibility' ? 'eligible' : 'active',
+  }));
   return {
-    holdings: page.items.map((s) => ({
-      key: s.id,
-      principalId: s.principalId.toLowerCase(),
-      assignmentType: s.kind === 'eligibility' ? 'eligible' : 'active',
-    })),
+    holdings: isAzureRole(instance) ? await expandGroups(deps.directory, holdings) : holdings,
     cursor: page.continuationToken ? JSON.stringify({ k: cursor.k, t: page.continuationToken }) : nextStep,
   };
 }
 
-/** One page (by offset, in assignment id order) of the role's directory assignments not made by pimflow. */
+/** The role's assignments made at the instance's scope: in the directory, or in ARM (at exactly that scope). */
+async function assignmentsAtScope(
+  deps: HoldingDeps,
+  instance: ReviewInstance,
+): Promise<{ id: string; principalId: string }[]> {
+  if (!isAzureRole(instance))
+    return deps.directory.listRoleAssignments({
+      roleDefinitionId: instance.accessId,
+      directoryScopeId: instance.groupId,
+    });
+  if (!deps.azureReviews)
+    throw new Error('Reviews of Azure roles need Azure Resource Manager (azureReviews)');
+  const listed = await deps.azureReviews.rbac.listRoleAssignments({
+    scope: instance.groupId,
+    atScope: true,
+    roleDefinitionId: instance.accessId,
+  });
+  return listed.filter(
+    (a) =>
+      normalizeAzureScope(a.scope) === instance.groupId &&
+      a.roleDefinitionId.toLowerCase() === instance.accessId,
+  );
+}
+
+/**
+ * Each group holding replaced by a holding per user directly in the group (groups nested in it are left out, as
+ * are service principals); users and service principals holding the role themselves stay as they are.
+ */
+async function expandGroups(directory: Directory, holdings: Holding[]): Promise<Holding[]> {
+  const candidates = [...new Set(holdings.map((h) => h.principalId))];
+  const users = await directory.getUsers(candidates);
+  const notUsers = candidates.filter((id) => !users[id]);
+  const groups = new Map<string, { displayName: string | null; members: string[] }>();
+  await mapLimit(notUsers, 5, async (id) => {
+    const principal = await directory.getPrincipal(id);
+    if (principal?.type !== 'group') return;
+    const members = await directory.listGroupMembers(id);
+    groups.set(id, {
+      displayName: principal.displayName,
+      members: members.filter((m) => m.type === 'user').map((m) => m.id.toLowerCase()),
+    });
+  });
+  return holdings.flatMap((h) => {
+    const group = groups.get(h.principalId);
+    if (!group) return [h];
+    return group.members.map((memberId) => ({
+      key: groupMemberKey(h.key, memberId),
+      principalId: memberId,
+      assignmentType: h.assignmentType,
+      throughGroup: {
+        id: h.principalId,
+        displayName: group.displayName,
+        scheduleId: h.roleAssignmentId ? null : h.key,
+        roleAssignmentId: h.roleAssignmentId ?? null,
+      },
+    }));
+  });
+}
+
+/** One page (by offset, in assignment id order) of the role's assignments at its scope not made by pimflow. */
 async function outsideAssignments(
-  deps: { store: PimStore; directory: Directory },
+  deps: HoldingDeps,
   instance: ReviewInstance,
   start: Date,
   offset: number,
   pageSize: number,
 ): Promise<{ holdings: Holding[]; more: boolean }> {
-  const all = await deps.directory.listRoleAssignments({
-    roleDefinitionId: instance.accessId,
-    directoryScopeId: instance.groupId,
-  });
+  const all = await assignmentsAtScope(deps, instance);
   all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const slice = all.slice(offset, offset + pageSize);
   const byPimflow = await mapLimit(slice, 10, async (a) => {

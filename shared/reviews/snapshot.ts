@@ -16,14 +16,17 @@ import type { ReviewInstance } from './domain/review-instance';
 import { reviewDecisionId } from './domain/review-ids';
 import type { ReviewStore } from './adapters/review-store';
 import { inParallel } from './parallel';
-import { isDirectoryRole } from './domain/reviewed-role';
+import { isAzureRole, isRoleAtScope } from './domain/reviewed-role';
 import { holdingsPage } from './snapshot-holdings';
+import type { AzureReviewPorts } from './azure-review-ports';
 import { managerLookup, reviewerIdsFor, reviewerPlan, type PrincipalKind } from './reviewers';
 
 export interface SnapshotDeps {
   store: PimStore;
   reviews: ReviewStore;
   directory: Directory;
+  /** Reviews of Azure roles read who holds the role at the scope from ARM. */
+  azureReviews?: Pick<AzureReviewPorts, 'rbac'>;
 }
 
 export const SNAPSHOT_PAGE = 200;
@@ -64,7 +67,7 @@ export async function snapshotPage(
   const managerOf = managerLookup(deps.directory);
   const lookBack = lookBackMs(settings.recommendationLookBackDuration);
   // Entra role reviews leave role-assignable groups out of self-review (a group can't review itself).
-  const groupsLeftOut = isDirectoryRole(instance) && plan.self;
+  const groupsLeftOut = isRoleAtScope(instance) && plan.self;
   // A multi-stage review's items start in its first stage (whose reviewers the instance has at its start).
   const firstStage = instance.stages?.[0]?.stageId;
 
@@ -94,12 +97,12 @@ export async function snapshotPage(
         ...(instance.resourceType ? { resourceType: instance.resourceType } : {}),
         groupId: instance.groupId,
         accessId: instance.accessId,
-        displayName: isDirectoryRole(instance)
-          ? (instance.roleDisplayName ?? null)
-          : instance.groupDisplayName,
+        displayName: isRoleAtScope(instance) ? (instance.roleDisplayName ?? null) : instance.groupDisplayName,
+        ...(isAzureRole(instance) ? { scopeDisplayName: instance.groupDisplayName } : {}),
       },
       scheduleId: holding.key,
       ...(holding.roleAssignmentId ? { roleAssignmentId: holding.roleAssignmentId } : {}),
+      ...(holding.throughGroup ? { accessThroughGroup: holding.throughGroup } : {}),
       assignmentType: holding.assignmentType,
       lastSignInDateTime: principal.type === 'user' ? lastSignInOf(activity) : null,
       recommendation: recommendations

@@ -25,6 +25,8 @@ export type RequestBody = Omit<z.infer<typeof requestBodySchema>, 'groupId' | 'a
   resourceType?: ResourceType;
   groupId: string;
   accessId: string;
+  /** The request's id when the client names it (ARM's PUT `{name}`); a new GUID otherwise. */
+  requestId?: string;
 };
 
 /** Which Graph resource a request is about: an active assignment or an eligibility. */

@@ -6,7 +6,12 @@ import type { Database } from '@azure/cosmos';
 import type { z } from 'zod';
 import { CosmosRepository, type Page, type Stored } from '../../storage/cosmos-repository';
 import type { ContainerSpec } from '../../storage/ensure-database';
-import { reviewDecisionSchema, type DecisionValue, type ReviewDecision } from '../domain/review-decision';
+import {
+  reviewDecisionSchema,
+  type ApplyResult,
+  type DecisionValue,
+  type ReviewDecision,
+} from '../domain/review-decision';
 import { reviewDefinitionSchema, type ReviewDefinition } from '../domain/review-definition';
 import { reviewInstanceSchema, type ReviewInstance } from '../domain/review-instance';
 
@@ -28,6 +33,8 @@ const PENDING_DENIED = "c.instanceId = @instanceId AND c.decision = 'Deny' AND c
 export interface DecisionFilter {
   instanceId: string;
   decision?: DecisionValue;
+  /** Only items with this apply result (e.g. ApplyNotSupported: denials left to an admin). */
+  applyResult?: ApplyResult;
   /** Only items this user may decide. */
   reviewerId?: string;
   principalId?: string;
@@ -234,6 +241,10 @@ export class ReviewStore {
     if (f.decision) {
       clauses.push('c.decision = @decision');
       params['@decision'] = f.decision;
+    }
+    if (f.applyResult) {
+      clauses.push('c.applyResult = @applyResult');
+      params['@applyResult'] = f.applyResult;
     }
     if (f.reviewerId) {
       clauses.push('ARRAY_CONTAINS(c.reviewerIds, @reviewerId)');

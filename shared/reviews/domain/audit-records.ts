@@ -24,13 +24,15 @@ export function callerActor(caller: Caller): Actor {
 function definitionTargets(d: ReviewDefinition): AuditRecord['targetResources'] {
   return [
     { id: d.id, displayName: d.displayName, type: 'Policy' as const },
-    ...d.scope.roles
-      .map(storedRole)
-      .map((r) =>
-        r.resourceType === 'directoryRole'
-          ? { id: r.accessId, displayName: 'directory role', type: 'Role' as const }
-          : { id: r.groupId, displayName: `${r.accessId} role`, type: 'Group' as const },
-      ),
+    ...d.scope.roles.map(storedRole).map((r) =>
+      r.resourceType === 'directoryRole' || r.resourceType === 'azureRole'
+        ? {
+            id: r.accessId,
+            displayName: r.resourceType === 'azureRole' ? `Azure role at ${r.groupId}` : 'directory role',
+            type: 'Role' as const,
+          }
+        : { id: r.groupId, displayName: `${r.accessId} role`, type: 'Group' as const },
+    ),
   ];
 }
 
@@ -278,6 +280,28 @@ export function decisionsResetRecord(
     'Access review decisions reset',
     callerActor(caller),
     { itemsReset: String(itemsReset) },
+    now,
+  );
+}
+
+/** The admins were mailed the denials an apply left to them (access through a group, Azure roles). */
+export function leftToAdminsRecord(
+  instance: InstanceFacts,
+  items: readonly { id: string; principalId: string; groupId: string }[],
+  recipients: readonly string[],
+  now: Date,
+): AuditRecord {
+  return instanceRecord(
+    instance,
+    'left-to-admins',
+    'Access review denials left to the admins',
+    SYSTEM_ACTOR,
+    {
+      items: String(items.length),
+      decisionIds: items.map((i) => i.id).join(','),
+      principals: items.map((i) => `${i.principalId} via ${i.groupId}`).join(','),
+      recipients: recipients.join(','),
+    },
     now,
   );
 }

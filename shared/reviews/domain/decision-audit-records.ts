@@ -7,7 +7,7 @@ import type { AuditRecord } from '../../audit/domain/audit-record';
 import type { InstanceFacts } from './audit-records';
 import type { ApplyResult, ReviewDecision } from './review-decision';
 import type { ReviewInstance } from './review-instance';
-import { isDirectoryRole, reviewedRoleLabel, reviewedTarget } from './reviewed-role';
+import { isRoleAtScope, reviewedRoleLabel, reviewedTarget } from './reviewed-role';
 
 /** An admin who applied decisions, or nobody (auto-apply). */
 type Admin = { id: string; displayName: string | null; userPrincipalName?: string | null } | null;
@@ -23,14 +23,14 @@ function itemRole(item: ReviewDecision) {
     resourceType: r.resourceType,
     groupId: r.groupId,
     accessId: r.accessId,
-    groupDisplayName: isDirectoryRole(r) ? null : r.displayName,
-    roleDisplayName: isDirectoryRole(r) ? r.displayName : undefined,
+    groupDisplayName: isRoleAtScope(r) ? (r.scopeDisplayName ?? null) : r.displayName,
+    roleDisplayName: isRoleAtScope(r) ? r.displayName : undefined,
   };
 }
 
 /** "member of group", "the Application Administrator role": what the records' names say is reviewed. */
 function named(r: Parameters<typeof reviewedTarget>[0]): string {
-  return isDirectoryRole(r) ? reviewedRoleLabel(r) : `${r.accessId} of group`;
+  return isRoleAtScope(r) ? reviewedRoleLabel(r) : `${r.accessId} of group`;
 }
 
 function itemTargets(item: ReviewDecision): AuditRecord['targetResources'] {
@@ -127,15 +127,19 @@ export function itemAppliedRecord(
   at: Date,
 ): AuditRecord {
   const failed = item.applyResult === 'AppliedWithUnknownFailure';
+  // Access through a group (Azure roles): not removed, left to an admin.
+  const leftToAdmin = item.applyResult === 'ApplyNotSupported';
   return {
     id: `review-apply:${item.id}`,
     activityDateTime: at,
-    activityDisplayName: failed
-      ? `Access review apply failed: remove ${removal(item)} (Deny)`
-      : `Access review applied: remove ${item.assignmentType === 'eligible' ? 'eligible ' : ''}${removal(item)} (Deny)`,
+    activityDisplayName: leftToAdmin
+      ? `Access review apply needs an admin: ${removal(item)} through group ${item.accessThroughGroup?.displayName ?? item.accessThroughGroup?.id ?? ''} (Deny)`
+      : failed
+        ? `Access review apply failed: remove ${removal(item)} (Deny)`
+        : `Access review applied: remove ${item.assignmentType === 'eligible' ? 'eligible ' : ''}${removal(item)} (Deny)`,
     category: 'AccessReview',
     operationType: 'Unassign',
-    result: failed ? 'failure' : 'success',
+    result: failed || leftToAdmin ? 'failure' : 'success',
     resultReason: outcome.reason,
     initiatedBy: adminOrSystem(appliedBy),
     targetResources: itemTargets(item),
@@ -146,6 +150,7 @@ export function itemAppliedRecord(
       definitionId: item.definitionId,
       instanceId: item.instanceId,
       decisionId: item.id,
+      ...(item.accessThroughGroup ? { accessThroughGroup: item.accessThroughGroup.id } : {}),
       ...(item.roleAssignmentId
         ? { roleAssignmentId: item.roleAssignmentId }
         : { scheduleId: item.scheduleId }),
@@ -157,5 +162,5 @@ export function itemAppliedRecord(
 /** "member from group", "the Application Administrator role assignment". */
 function removal(item: ReviewDecision): string {
   const role = itemRole(item);
-  return isDirectoryRole(role) ? `${reviewedRoleLabel(role)} assignment` : `${role.accessId} from group`;
+  return isRoleAtScope(role) ? `${reviewedRoleLabel(role)} assignment` : `${role.accessId} from group`;
 }

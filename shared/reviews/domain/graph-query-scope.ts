@@ -7,6 +7,8 @@
  *   reviews a PIM for Groups group). Relative (`./members`, `./transitiveMembers`) when `instanceEnumerationScope`
  *   names the group (`/groups/{id}`), as Graph's tutorial writes it;
  * - a privileged role's assignments: the queries of domain/graph-role-scope.ts;
+ * - an Azure resource role (`queryType: ARM`): `{scope}/providers/Microsoft.Authorization/roleDefinitions/{id}` —
+ *   everyone holding the role at that ARM scope, eligible and active, users (groups expanded);
  * - `#microsoft.graph.principalResourceMembershipsScope` with `principalScopes` all `/users` (users) and
  *   `resourceScopes` each a group (`/groups/{id}`, or its members as above) or a role
  *   (`/roleManagement/directory/roleDefinitions/{id}`): one role per resource, one instance each;
@@ -18,7 +20,12 @@
  * principals, applications, access packages and teams. Pure.
  */
 import { z } from 'zod';
-import { graphRoleQueryScopeSchema, inactiveDays, parseGraphRoleScope } from './graph-role-scope';
+import {
+  graphRoleQueryScopeSchema,
+  inactiveDays,
+  parseAzureRoleQuery,
+  parseGraphRoleScope,
+} from './graph-role-scope';
 import type { ReviewScope } from './review-definition';
 import { eitherShape } from './reviewed-role';
 
@@ -59,7 +66,7 @@ const ROLE_DEFINITION = new RegExp(`^${VERSION}/roleManagement/directory/roleDef
 const USERS = new RegExp(`^${VERSION}/users/?(?:\\?(.*))?$`);
 
 export const SUPPORTED_SCOPES =
-  "supported: /groups/{id}/members or /groups/{id}/transitiveMembers (optionally /microsoft.graph.user), the privileged role queries (/roleManagement/directory/roleDefinitions/{id}, roleAssignmentScheduleInstances or roleEligibilityScheduleInstances with $filter=roleDefinitionId eq '{id}'), #microsoft.graph.principalResourceMembershipsScope with principalScopes /users and resourceScopes /groups/{id} or /roleManagement/directory/roleDefinitions/{id}, or pimflow's #pimflow.groupRoleReviewScope";
+  "supported: /groups/{id}/members or /groups/{id}/transitiveMembers (optionally /microsoft.graph.user), the privileged role queries (/roleManagement/directory/roleDefinitions/{id}, roleAssignmentScheduleInstances or roleEligibilityScheduleInstances with $filter=roleDefinitionId eq '{id}'), an Azure resource role ({scope}/providers/Microsoft.Authorization/roleDefinitions/{id}, queryType ARM), #microsoft.graph.principalResourceMembershipsScope with principalScopes /users and resourceScopes /groups/{id}, /roleManagement/directory/roleDefinitions/{id} or an Azure resource role, or pimflow's #pimflow.groupRoleReviewScope";
 
 type Refused = { error: string };
 const ALL_TYPES: ReviewScope['principalTypes'] = ['user', 'group', 'servicePrincipal'];
@@ -92,6 +99,17 @@ export function readGraphScope(
     };
   if (/^(?:\/(?:v1\.0|beta))?\/roleManagement\//.test(scope.query)) {
     return parseGraphRoleScope(scope);
+  }
+  const azure = parseAzureRoleQuery(scope.query);
+  if (azure) {
+    if ('error' in azure) return azure;
+    // Everyone holding the role at the scope, eligible and active; security groups expanded to their users.
+    return {
+      roles: [azure],
+      assignmentTypes: 'both',
+      principalTypes: ['user'],
+      inactiveDurationInDays: inactive,
+    };
   }
   return { error: unsupported(scope.query) };
 }
@@ -165,14 +183,17 @@ function readMemberships(scope: PrincipalResourceMembershipsScope): ReviewScope 
   for (const r of scope.resourceScopes) {
     const role = ROLE_DEFINITION.exec(r.query)?.[1];
     const group = GROUP.exec(r.query)?.[1];
-    const members = role || group ? undefined : readGroupMembers(r.query, undefined);
+    const azure = role || group ? undefined : parseAzureRoleQuery(r.query);
+    if (azure && 'error' in azure) return azure;
+    const members = role || group || azure ? undefined : readGroupMembers(r.query, undefined);
     if (members && 'error' in members) return members;
-    if (role) roles.push({ roleDefinitionId: role.toLowerCase(), directoryScopeId: '/' });
+    if (azure) roles.push(azure);
+    else if (role) roles.push({ roleDefinitionId: role.toLowerCase(), directoryScopeId: '/' });
     else if (group) roles.push({ groupId: group.toLowerCase(), accessId: 'member' });
     else if (members) roles.push(...members.roles);
     else
       return {
-        error: `Unsupported resourceScopes query "${r.query}": use /groups/{id} (its members) or /roleManagement/directory/roleDefinitions/{id}`,
+        error: `Unsupported resourceScopes query "${r.query}": use /groups/{id} (its members), /roleManagement/directory/roleDefinitions/{id} or an Azure role ({scope}/providers/Microsoft.Authorization/roleDefinitions/{id})`,
       };
   }
   return { roles, assignmentTypes: 'both', principalTypes: ['user'], inactiveDurationInDays: inactive };

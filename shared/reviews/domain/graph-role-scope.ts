@@ -14,6 +14,7 @@
  * (`P{n}D`, 1–730 days): only users inactive that long. Pure.
  */
 import { z } from 'zod';
+import { azureScopeKind } from '../../access/resource';
 
 export const graphRoleQueryScopeSchema = z.strictObject({
   /** Graph's examples sometimes leave it out: a query scope. */
@@ -21,7 +22,8 @@ export const graphRoleQueryScopeSchema = z.strictObject({
     .enum(['#microsoft.graph.accessReviewQueryScope', '#microsoft.graph.accessReviewInactiveUsersQueryScope'])
     .optional(),
   query: z.string().min(1).max(1000),
-  queryType: z.literal('MicrosoftGraph').optional(),
+  /** Graph's query types: `MicrosoftGraph`, or `ARM` for an Azure resource role's query. */
+  queryType: z.enum(['MicrosoftGraph', 'ARM']).optional(),
   queryRoot: z.string().nullable().optional(),
   inactiveDuration: z.string().optional(),
 });
@@ -100,6 +102,28 @@ export function inactiveDays(
     };
   return n;
 }
+
+/**
+ * An Azure resource role's query, as Graph's scope takes it with `queryType: ARM`: the role definition at the ARM
+ * scope reviewed, `{scope}/providers/Microsoft.Authorization/roleDefinitions/{roleGuid}` (the scope a management
+ * group, subscription, resource group or resource). Undefined when the query isn't one.
+ */
+export function parseAzureRoleQuery(
+  query: string,
+): { roleDefinitionId: string; azureScope: string } | { error: string } | undefined {
+  const m = AZURE_ROLE_QUERY.exec(query);
+  if (!m?.[1] || !m[2]) return undefined;
+  if (!azureScopeKind(m[1]))
+    return {
+      error: `The scope query "${query}" names no Azure scope: use {scope}/providers/Microsoft.Authorization/roleDefinitions/{id} with a management group, subscription, resource group or resource`,
+    };
+  return { roleDefinitionId: m[2].toLowerCase(), azureScope: m[1] };
+}
+
+const AZURE_ROLE_QUERY = new RegExp(
+  `^(/.+?)/providers/Microsoft\\.Authorization/roleDefinitions/(${GUID})$`,
+  'i',
+);
 
 function unsupported(query: string): string {
   return `Unsupported scope query "${query}": use /roleManagement/directory/roleAssignmentScheduleInstances or roleEligibilityScheduleInstances?$expand=principal&$filter=(... roleDefinitionId eq '{id}'), or /roleManagement/directory/roleDefinitions/{id}`;

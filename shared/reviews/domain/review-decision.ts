@@ -48,22 +48,41 @@ export const reviewDecisionSchema = z.object({
   accessReviewId: z.guid(),
   principal: identitySchema.extend({ type: z.enum(['user', 'group', 'servicePrincipal']) }),
   /**
-   * The role reviewed: a group role, or a directory role (`groupId` the directory scope, `accessId` the role
-   * definition, `displayName` the role's name).
+   * The role reviewed: a group role, or a directory or Azure role (`groupId` the directory scope or the ARM scope,
+   * `accessId` the role definition, `displayName` the role's name, `scopeDisplayName` the ARM scope's).
    */
   resource: z.object({
     resourceType: resourceTypeSchema.optional(),
     groupId: resourceIdSchema,
     accessId: roleIdSchema,
     displayName: z.string().nullable(),
+    scopeDisplayName: z.string().nullable().optional(),
   }),
+  /**
+   * Azure roles: the security group assigned the role when the principal holds it as a direct member of that group
+   * (the group is expanded: each member is an item). Denying such an item doesn't remove the user from the group —
+   * the group may carry other access — so its apply is `ApplyNotSupported`, left to an admin. Absent: direct.
+   */
+  accessThroughGroup: z
+    .object({
+      id: z.string(),
+      displayName: z.string().nullable(),
+      /** How the group holds the role: a pimflow schedule, or an ARM role assignment made outside pimflow. */
+      scheduleId: z.string().nullable(),
+      roleAssignmentId: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
   /**
    * The schedule reviewed (eligible or active); applying a Deny ends it through the PIM layer. A directory role
    * assignment made outside pimflow has no schedule: its `roleAssignmentId` is set, and this is a GUID derived from
    * it (`outsideAssignmentKey`; the API shows null).
    */
   scheduleId: z.guid(),
-  /** A directory role assignment made outside pimflow (Graph's unifiedRoleAssignment id); applying a Deny removes it. */
+  /**
+   * A role assignment made outside pimflow — Graph's unifiedRoleAssignment id, or ARM's role assignment id — (for
+   * an item through a group, the group's assignment); applying a Deny removes it (not the group's).
+   */
   roleAssignmentId: z.string().nullable().optional(),
   assignmentType: z.enum(['eligible', 'active']),
   /** The principal's last sign-in (evidence for the recommendation); null: never, or not a user. */

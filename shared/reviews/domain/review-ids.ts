@@ -29,3 +29,11 @@ export function reviewDecisionId(instanceId: string, scheduleId: string): string
 export function outsideAssignmentKey(roleAssignmentId: string): string {
   return guidFrom('pimflow-directory-role-assignment', roleAssignmentId);
 }
+
+/**
+ * What stands for the schedule of a user holding an Azure role through a group (the group's holding is expanded): a
+ * GUID derived from the group's holding key and the member, so each member's item id derives from it.
+ */
+export function groupMemberKey(groupHoldingKey: string, memberId: string): string {
+  return guidFrom('pimflow-azure-role-group-member', groupHoldingKey, memberId.toLowerCase());
+}

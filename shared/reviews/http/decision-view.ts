@@ -3,10 +3,12 @@
  * recommendation, justification, reviewedBy, applyResult...), with our resource (the group role), the assignment
  * reviewed and the evidence for the recommendation (the principal's last sign-in).
  */
+import { azureScopeKind } from '../../access/resource';
 import type { ReviewDecision } from '../domain/review-decision';
-import { isDirectoryRole } from '../domain/reviewed-role';
+import { isAzureRole, isDirectoryRole } from '../domain/reviewed-role';
 
 const GRAPH = 'https://graph.microsoft.com/v1.0';
+const ARM = 'https://management.azure.com';
 const IDENTITY_TYPES = {
   user: '#microsoft.graph.userIdentity',
   group: '#microsoft.graph.groupIdentity',
@@ -14,9 +16,25 @@ const IDENTITY_TYPES = {
 } as const;
 const COLLECTIONS = { user: 'users', group: 'groups', servicePrincipal: 'servicePrincipals' } as const;
 
-/** The group role (ours), or the directory role as Graph names a role review's resource. */
+/** The group role (ours), or the directory or Azure role as Graph names a role review's resource. */
 function resourceOf(d: ReviewDecision) {
   const r = d.resource;
+  if (isAzureRole(r))
+    return {
+      resource: {
+        '@odata.type': '#microsoft.graph.accessReviewInstanceDecisionItemAzureRoleResource',
+        id: r.accessId,
+        displayName: r.displayName,
+        type: 'AzureRole',
+        scope: {
+          '@odata.type': '#microsoft.graph.accessReviewInstanceDecisionItemResource',
+          id: r.groupId,
+          displayName: r.scopeDisplayName ?? null,
+          type: azureScopeKind(r.groupId) ?? null,
+        },
+      },
+      resourceLink: `${ARM}${r.groupId}/providers/Microsoft.Authorization/roleDefinitions/${r.accessId}`,
+    };
   if (isDirectoryRole(r))
     return {
       resource: {
@@ -68,6 +86,13 @@ export function decisionView(d: ReviewDecision) {
     },
     principalLink: `${GRAPH}/${COLLECTIONS[d.principal.type]}/${d.principal.id}`,
     ...resourceOf(d),
+    ...(isAzureRole(d.resource)
+      ? {
+          // Graph's (beta) decisionItemPrincipalResourceMembership: held directly, or through a group.
+          principalResourceMembership: { membershipType: d.accessThroughGroup ? 'indirect' : 'direct' },
+          accessThroughGroup: d.accessThroughGroup ?? null,
+        }
+      : {}),
     assignmentType: d.assignmentType,
     scheduleId: d.roleAssignmentId ? null : d.scheduleId,
     ...(d.roleAssignmentId ? { roleAssignmentId: d.roleAssignmentId } : {}),

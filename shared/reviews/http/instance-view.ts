@@ -1,9 +1,36 @@
 /**
  * An instance as the API shows it: Graph's accessReviewInstance fields, plus the role it reviews (ours): a group role,
- * or a directory role (`roleDefinitionId`, `directoryScopeId`, `roleDisplayName`: the instance is named for its role).
+ * a directory role (`roleDefinitionId`, `directoryScopeId`, `roleDisplayName`: the instance is named for its role) or
+ * an Azure role (`roleDefinitionId`, `azureScope`, `roleDisplayName`, `scopeDisplayName`).
  */
 import type { ReviewInstance } from '../domain/review-instance';
-import { isDirectoryRole } from '../domain/reviewed-role';
+import { isAzureRole, isDirectoryRole } from '../domain/reviewed-role';
+
+function roleOf(i: ReviewInstance) {
+  if (isAzureRole(i)) return { roleDefinitionId: i.accessId, azureScope: i.groupId };
+  if (isDirectoryRole(i)) return { roleDefinitionId: i.accessId, directoryScopeId: i.groupId };
+  return { groupId: i.groupId, accessId: i.accessId };
+}
+
+function namesOf(i: ReviewInstance) {
+  if (isAzureRole(i))
+    return {
+      resourceType: 'azureRole',
+      roleDefinitionId: i.accessId,
+      azureScope: i.groupId,
+      roleDisplayName: i.roleDisplayName ?? null,
+      scopeDisplayName: i.groupDisplayName,
+    };
+  if (isDirectoryRole(i))
+    return {
+      resourceType: 'directoryRole',
+      roleDefinitionId: i.accessId,
+      directoryScopeId: i.groupId,
+      roleDisplayName: i.roleDisplayName ?? null,
+      scopeDisplayName: i.groupDisplayName,
+    };
+  return { groupId: i.groupId, accessId: i.accessId, groupDisplayName: i.groupDisplayName };
+}
 
 export function instanceView(i: ReviewInstance) {
   return {
@@ -14,23 +41,11 @@ export function instanceView(i: ReviewInstance) {
     status: i.status,
     scope: {
       '@odata.type': '#pimflow.groupRoleReviewScope',
-      roles: [
-        isDirectoryRole(i)
-          ? { roleDefinitionId: i.accessId, directoryScopeId: i.groupId }
-          : { groupId: i.groupId, accessId: i.accessId },
-      ],
+      roles: [roleOf(i)],
     },
     reviewers: i.reviewers,
     fallbackReviewers: i.fallbackReviewers,
-    ...(isDirectoryRole(i)
-      ? {
-          resourceType: 'directoryRole',
-          roleDefinitionId: i.accessId,
-          directoryScopeId: i.groupId,
-          roleDisplayName: i.roleDisplayName ?? null,
-          scopeDisplayName: i.groupDisplayName,
-        }
-      : { groupId: i.groupId, accessId: i.accessId, groupDisplayName: i.groupDisplayName }),
+    ...namesOf(i),
     definitionId: i.definitionId,
     occurrence: i.occurrence,
     stoppedBy: i.stoppedBy,

@@ -8,7 +8,7 @@ import { factsTable } from '../../http/pages/page-shell';
 import type { ReviewerDecision } from '../decide';
 import type { ReviewDecision } from '../domain/review-decision';
 import type { ReviewDefinition } from '../domain/review-definition';
-import { isDirectoryRole } from '../domain/reviewed-role';
+import { isRoleAtScope } from '../domain/reviewed-role';
 
 const PRINCIPAL_TYPES: Record<ReviewDecision['principal']['type'], string> = {
   user: 'User',
@@ -24,7 +24,13 @@ export const DECISION_LABELS: Record<ReviewDecision['decision'], string> = {
 };
 
 export function roleOf(item: ReviewDecision): string {
-  return isDirectoryRole(item.resource)
+  if (item.resource.resourceType === 'azureRole') {
+    const via = item.accessThroughGroup
+      ? ` (through the group ${item.accessThroughGroup.displayName ?? item.accessThroughGroup.id})`
+      : '';
+    return `${item.resource.displayName ?? item.resource.accessId} role on ${item.resource.scopeDisplayName ?? item.resource.groupId}${via}`;
+  }
+  return isRoleAtScope(item.resource)
     ? `${item.resource.displayName ?? item.resource.accessId} role`
     : `${item.resource.accessId} of ${item.resource.displayName ?? item.resource.groupId}`;
 }
@@ -95,7 +101,7 @@ export function itemFieldset(
       />
       ${label}</label
     >`;
-  const role = isDirectoryRole(item.resource) ? roleOf(item) : item.resource.accessId;
+  const role = isRoleAtScope(item.resource) ? roleOf(item) : item.resource.accessId;
   return html`<fieldset id="item-${item.id}">
     <legend>${principalName(item)} – ${item.assignmentType} ${role}</legend>
     ${entry?.error ? html`<p class="error" role="alert">${entry.error}</p>` : null}
