@@ -82,7 +82,7 @@ describe('Azure resource roles in the portal', () => {
     await dialog.getByRole('button', { name: 'Activate' }).click();
 
     await page
-      .getByText(new RegExp(`${CONTRIBUTOR_ON_FINANCE} is active until`))
+      .getByText(`${CONTRIBUTOR_ON_FINANCE} is active until`, { exact: false })
       .waitFor({ timeout: 30_000 });
     expect(holds(app, FINANCE_RG, CONTRIBUTOR, requester.id)).toBe(true);
     await page.getByRole('tab', { name: /Active/ }).click();
