@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible, startPortalTest, type PortalTest } from './portal-harness';
-import { descriptionOf, fillActivation, rowOf } from './activation-fixtures';
+import { descriptionOf, fillActivation, openDecision, rowOf } from './activation-fixtures';
 import {
   ADMIN,
   CONTRIBUTOR,
@@ -15,9 +15,11 @@ import {
   FINANCE_RG,
   PRODUCTION,
   READER,
+  SANDBOX_RG,
   holds,
   manageScope,
   putRequest,
+  requireApproval,
   roleDefinitionId,
 } from '../pim-azure/azure-scenario';
 
@@ -25,6 +27,9 @@ const REQUESTER = 'olivia.carter';
 /** Eligible for Reader on the whole subscription: inherited on finance-rg. */
 const INHERITS = 'grace.okafor';
 const CONTRIBUTOR_ON_FINANCE = 'Contributor · finance-rg (Resource group)';
+/** Eligible for Contributor on sandbox-rg, where activation needs the admin's approval. */
+const APPROVED = 'ruby.walsh';
+const CONTRIBUTOR_ON_SANDBOX = 'Contributor · sandbox-rg (Resource group)';
 const WEB_RG = `${PRODUCTION}/resourceGroups/web-rg`;
 let portal: PortalTest;
 
@@ -94,6 +99,45 @@ describe('Azure resource roles in the portal', () => {
     await page.getByText('You have no active roles.').waitFor({ timeout: 30_000 });
     expect(holds(app, FINANCE_RG, CONTRIBUTOR, requester.id)).toBe(false);
     expect(portal.problems(page)).toEqual([]);
+  }, 120_000);
+
+  it("an activation that needs approval waits in the approver's inbox; approved with a reason, ARM holds it", async () => {
+    const { app } = portal;
+    const requester = app.user(APPROVED);
+    await manageScope(app, SANDBOX_RG);
+    await requireApproval(app, SANDBOX_RG, CONTRIBUTOR);
+    await makeAzureEligible(SANDBOX_RG, CONTRIBUTOR, requester.id);
+
+    const page = await portal.open(APPROVED, { mfa: true });
+    const dialog = await fillActivation(page, CONTRIBUTOR_ON_SANDBOX, {
+      hours: '1',
+      justification: 'Try the new pipeline in the sandbox',
+    });
+    await dialog.getByText(/Needs approval from/).waitFor();
+    await dialog.getByRole('button', { name: 'Activate' }).click();
+    await page.getByText(`Activation of ${CONTRIBUTOR_ON_SANDBOX}: Pending approval.`).waitFor();
+
+    const approver = await portal.open('admin', { mfa: true, route: '#/approvals' });
+    const item = rowOf(approver, 'Requests waiting for you', requester.displayName);
+    await item.waitFor();
+    const details = (await item.textContent()) ?? '';
+    for (const text of [CONTRIBUTOR_ON_SANDBOX, 'Azure role', '1 hour', 'Try the new pipeline'])
+      expect(details).toContain(text);
+    await expectAccessible(approver, 'Approve requests with an Azure role');
+    const decision = await openDecision(approver, requester.displayName, 'Approve');
+    await decision.getByLabel('Reason').fill('Sandbox only');
+    await portal.screenshot(approver, 'approvals-decide-azure');
+    await decision.getByRole('button', { name: 'Approve' }).click();
+    await approver
+      .getByText(`You approved ${requester.displayName}'s request for ${CONTRIBUTOR_ON_SANDBOX}.`)
+      .waitFor();
+
+    await page
+      .getByText(`${CONTRIBUTOR_ON_SANDBOX} is active until`, { exact: false })
+      .waitFor({ timeout: 30_000 });
+    expect(holds(app, SANDBOX_RG, CONTRIBUTOR, requester.id)).toBe(true);
+    expect(portal.problems(page)).toEqual([]);
+    expect(portal.problems(approver)).toEqual([]);
   }, 120_000);
 
   it('shows an assignment made at the subscription as inherited on finance-rg, with nothing to change', async () => {
