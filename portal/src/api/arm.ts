@@ -92,13 +92,10 @@ export function azureScopeKind(scope: string): AzureScopeKind | undefined {
   return undefined;
 }
 
-/** "Resource group"… for a scope id; a resource names its type ("Resource (Microsoft.KeyVault/vaults)"). */
+/** "Resource group"… for a scope id. */
 export function azureScopeKindLabel(scope: string): string {
   const kind = azureScopeKind(scope);
-  if (!kind) return 'Scope';
-  if (kind !== 'resource') return KIND_LABELS[kind];
-  const m = /\/providers\/([^/]+)\/([^/]+)\/[^/]+$/i.exec(scope);
-  return m ? `Resource (${m[1] ?? ''}/${m[2] ?? ''})` : KIND_LABELS.resource;
+  return kind ? KIND_LABELS[kind] : 'Scope';
 }
 
 /** The last segment of a scope id: the resource group's, resource's or management group's name. */
