@@ -1,6 +1,6 @@
 /**
  * Errors from the API as sentences a person understands. Graph-shaped routes answer `{error:{code,message,details}}`,
- * the others problem+json `{detail, errors}`; either way the message is the server's own (it is written for people),
+ * ARM-shaped ones (Azure roles) the same without details, the others problem+json `{detail, errors}`; either way the message is the server's own (it is written for people),
  * and field errors are kept per field so a form can show each next to its input.
  */
 export class ApiError extends Error {

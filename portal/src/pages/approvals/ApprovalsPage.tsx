@@ -1,6 +1,6 @@
 /**
  * Approve requests (seed 004): the approver's inbox (`filterByCurrentUser(on='approver')` on the requests of groups
- * and Microsoft Entra roles), each with who asks, for what, for how long, why and the ticket, and the stage the
+ * and Microsoft Entra roles, ARM's `$filter=asApprover()` for Azure resource roles), each with who asks, for what, for how long, why and the ticket, and the stage the
  * caller decides; Approve or Deny with a reason. The decision is a PATCH of the approval's step in progress
  * (docs/approvals.md); the item then leaves the inbox.
  */
@@ -20,7 +20,7 @@ import {
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
 import type { Api } from '../../api/client';
-import { errorMessage } from '../../api/errors';
+import { ApiError, errorMessage } from '../../api/errors';
 import { formatDateTime, formatDuration } from '../../app/format';
 import { usePortal } from '../../app/portal-context';
 import { useResource } from '../../app/use-resource';
@@ -60,8 +60,10 @@ interface Step {
 
 interface InboxItem {
   request: RequestRow;
-  /** The approval's path (groups' assignmentApprovals or roles' roleAssignmentApprovals). */
+  /** The approval's path (groups' assignmentApprovals or roles' roleAssignmentApprovals; ARM's for Azure roles). */
   approvalPath: string;
+  /** Azure roles when the API offers no ARM approval to decide here: shown, not decided. */
+  readOnly?: boolean;
   /** The step in progress: the one the caller decides. */
   step: Step | undefined;
   stageCount: number;
@@ -71,6 +73,7 @@ async function loadInbox(api: Api): Promise<InboxItem[]> {
   const requests = await loadApproverInbox(api);
   return Promise.all(
     requests.map(async (request) => {
+      if (request.kind === 'azure') return azureInboxItem(api, request);
       const approvalPath = `${request.kind === 'group' ? `${GROUPS}/assignmentApprovals` : `${ROLES}/roleAssignmentApprovals`}/${request.approvalId ?? request.id}`;
       const approval = await api.get<{ steps?: Step[] }>(approvalPath);
       const steps = approval.steps ?? [];
@@ -84,6 +87,44 @@ async function loadInbox(api: Api): Promise<InboxItem[]> {
       };
     }),
   );
+}
+
+/** ARM's approvals (`roleAssignmentApprovals/{id}` and its `stages`), as the API offers them. */
+const ARM_APPROVALS = '/providers/Microsoft.Authorization/roleAssignmentApprovals';
+const ARM_APPROVALS_VERSION = '2021-01-01-preview';
+
+interface ArmStage {
+  id: string;
+  name: string;
+  properties: { displayName?: string | null; status: string; assignedToMe?: boolean; reviewResult?: string };
+}
+
+async function azureInboxItem(api: Api, request: RequestRow): Promise<InboxItem> {
+  const id = request.approvalId ?? '';
+  const approvalPath = id.startsWith('/') ? id : `${ARM_APPROVALS}/${id}`;
+  try {
+    const approval = await api.get<{ properties?: { stages?: ArmStage[] } }>(
+      `${approvalPath}?api-version=${ARM_APPROVALS_VERSION}`,
+    );
+    const stages = (approval.properties?.stages ?? []).map((s) => ({
+      id: s.name,
+      displayName: s.properties.displayName ?? null,
+      status: s.properties.status,
+      assignedToMe: s.properties.assignedToMe,
+    }));
+    return {
+      request,
+      approvalPath,
+      step:
+        stages.find((s) => s.status === 'InProgress' && s.assignedToMe !== false) ??
+        stages.find((s) => s.status === 'InProgress'),
+      stageCount: stages.length,
+    };
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 400 || err.status === 404 || err.status === 405))
+      return { request, approvalPath, step: undefined, stageCount: 0, readOnly: true };
+    throw err;
+  }
 }
 
 export default function ApprovalsPage() {
@@ -155,8 +196,14 @@ export default function ApprovalsPage() {
                       </>
                     ) : null}
                   </dl>
+                  {item.readOnly ? (
+                    <Text as="p" className={styles.meta}>
+                      Azure role requests can&apos;t be decided here yet: approve or deny it in the Azure
+                      portal (Privileged Identity Management → Approve requests → Azure resources).
+                    </Text>
+                  ) : null}
                 </div>
-                <div className={styles.actions}>
+                <div className={styles.actions} hidden={item.readOnly}>
                   <Button
                     appearance="primary"
                     aria-label={`Approve ${who}'s request for ${r.name}`}
@@ -230,10 +277,15 @@ function DecisionDialog(props: {
     if (!item.step) return;
     setBusy(true);
     try {
-      await api.patch(`${item.approvalPath}/steps/${item.step.id}`, {
-        reviewResult: result,
-        justification: reason.trim(),
-      });
+      if (r.kind === 'azure')
+        await api.put(`${item.approvalPath}/stages/${item.step.id}?api-version=${ARM_APPROVALS_VERSION}`, {
+          properties: { reviewResult: result, justification: reason.trim() },
+        });
+      else
+        await api.patch(`${item.approvalPath}/steps/${item.step.id}`, {
+          reviewResult: result,
+          justification: reason.trim(),
+        });
       props.onDecided(`You ${result === 'Approve' ? 'approved' : 'denied'} ${who}'s request for ${r.name}.`);
     } catch (err) {
       if (/justification/i.test(errorMessage(err))) setFieldError(errorMessage(err));

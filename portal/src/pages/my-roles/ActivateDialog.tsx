@@ -33,9 +33,7 @@ import {
   fieldOfError,
   kindLabel,
   loadActivationSettings,
-  requestOf,
-  requestsPath,
-  targetFields,
+  sendSelfRequest,
   type AccessRow,
   type FormField,
   type RequestRow,
@@ -86,9 +84,8 @@ export function ActivateDialog(props: {
     if (Object.keys(local).length > 0) return;
     setBusy(true);
     try {
-      const created = await api.post<Record<string, unknown>>(requestsPath(row.kind, 'assignment'), {
+      const created = await sendSelfRequest(api, row, me.id, {
         action: 'selfActivate',
-        ...targetFields(row, me.id),
         ...(justification.trim() ? { justification: justification.trim() } : {}),
         ...(ticketNumber.trim() || ticketSystem.trim()
           ? {
@@ -98,13 +95,11 @@ export function ActivateDialog(props: {
               },
             }
           : {}),
-        scheduleInfo: {
-          // Without a start the request starts now (the browser's clock may differ from the server's).
-          ...(customStart ? { startDateTime: new Date(start).toISOString() } : {}),
-          expiration: { type: 'afterDuration', duration: hoursToDuration(h) },
-        },
+        // Without a start the request starts now (the browser's clock may differ from the server's).
+        ...(customStart ? { startDateTime: new Date(start).toISOString() } : {}),
+        duration: hoursToDuration(h),
       });
-      props.onSubmitted(requestOf(row.kind, 'assignment', { ...created, group: null, roleDefinition: null }));
+      props.onSubmitted(created);
     } catch (err) {
       const field = fieldOfError(err);
       if (field) setErrors({ [field]: errorMessage(err) });
@@ -259,13 +254,8 @@ export function ExtendRenewDialog(props: {
     }
     setBusy(true);
     try {
-      const created = await api.post<Record<string, unknown>>(requestsPath(row.kind, which), {
-        action,
-        ...targetFields(row, me.id),
-        targetScheduleId: row.id,
-        justification: justification.trim(),
-      });
-      props.onSubmitted(requestOf(row.kind, which, created));
+      const created = await sendSelfRequest(api, row, me.id, { action, justification: justification.trim() });
+      props.onSubmitted(created);
     } catch (err) {
       if (fieldOfError(err) === 'justification') setFieldError(errorMessage(err));
       else setError(errorMessage(err));
@@ -297,7 +287,9 @@ export function ExtendRenewDialog(props: {
                   : 'The renewal lasts as long as the role allows.'}{' '}
                 {row.assignmentType === 'activated'
                   ? ''
-                  : "The group's owners or the directory's admins approve it."}
+                  : row.kind === 'azure'
+                    ? "The resource's administrators approve it."
+                    : "The group's owners or the directory's admins approve it."}
               </span>
               <Field
                 label="Justification"

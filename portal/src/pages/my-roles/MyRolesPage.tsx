@@ -10,15 +10,16 @@ import { formatDateTime, formatDuration } from '../../app/format';
 import { usePortal } from '../../app/portal-context';
 import { useResource } from '../../app/use-resource';
 import { ErrorBanner, Page, SuccessBanner } from '../../components/page';
+import { heldViaNote } from './azure-access';
 import {
   actionLabel,
+  cancelRequest,
   isOpen,
   kindLabel,
   loadMyAccess,
   loadMyExpired,
-  requestsPath,
+  sendSelfRequest,
   statusLabel,
-  targetFields,
   targetKey,
   type AccessRow,
   type MyAccess,
@@ -117,11 +118,7 @@ export function MyRolesPage() {
     setBusy(row.id);
     setActionError(undefined);
     try {
-      await api.post(requestsPath(row.kind, 'assignment'), {
-        action: 'selfDeactivate',
-        ...targetFields(row, me.id),
-        targetScheduleId: row.id,
-      });
+      await sendSelfRequest(api, row, me.id, { action: 'selfDeactivate' });
       setFollowed(undefined);
       setEnding(row.id);
       setNotice(`${row.name} is being deactivated.`);
@@ -137,7 +134,7 @@ export function MyRolesPage() {
     setBusy(request.id);
     setActionError(undefined);
     try {
-      await api.post(`${requestsPath(request.kind, request.collection)}/${request.id}/cancel`);
+      await cancelRequest(api, request);
       setNotice(`Your request for ${request.name} was canceled.`);
       await access.reload();
     } catch (err) {
@@ -162,6 +159,9 @@ export function MyRolesPage() {
         {status ? <SuccessBanner message={status} /> : notice ? <SuccessBanner message={notice} /> : null}
       </div>
       <ErrorBanner message={actionError} />
+      {data?.azureError ? (
+        <ErrorBanner title="Your Azure resource roles couldn't be read." message={data.azureError} />
+      ) : null}
       <TabList
         className={styles.tabs}
         selectedValue={tab}
@@ -264,6 +264,10 @@ function AccessList(props: {
         const pending = props.data.requests.find((r) => isOpen(r) && targetKey(r) === targetKey(row));
         const nearEnd = row.end !== null && new Date(row.end).getTime() - now <= EXTEND_WINDOW;
         const activated = row.assignmentType === 'activated';
+        // Held through a parent scope or a group (Azure roles): nothing here for the caller to change.
+        const via = heldViaNote(row);
+        const changeable =
+          row.memberType !== 'inherited' && !(row.memberType === 'group' && props.tab !== 'eligible');
         return (
           <li key={`${row.state}:${row.id}`} className={styles.item}>
             <div className={styles.main}>
@@ -277,6 +281,7 @@ function AccessList(props: {
                   ? ` · ${row.expiredKind === 'eligibility' ? 'Eligible' : 'Active'} assignment`
                   : ''}
               </span>
+              {via ? <span className={styles.meta}>{via}</span> : null}
               <span className={styles.meta}>
                 Start {formatDateTime(row.start)} · {row.state === 'expired' ? 'Ended' : 'End'}{' '}
                 {row.end ? formatDateTime(row.end) : 'Permanent'}
@@ -288,7 +293,12 @@ function AccessList(props: {
                   {statusLabel(pending.status)}
                 </Badge>
               ) : null}
-              {props.tab === 'eligible' ? (
+              {via ? (
+                <Badge appearance="outline" color="informative">
+                  {row.memberType === 'inherited' ? 'Inherited' : 'Through a group'}
+                </Badge>
+              ) : null}
+              {props.tab === 'eligible' && changeable ? (
                 <Button
                   appearance="primary"
                   disabled={pending !== undefined}
@@ -298,7 +308,7 @@ function AccessList(props: {
                   Activate
                 </Button>
               ) : null}
-              {props.tab === 'active' && activated ? (
+              {props.tab === 'active' && activated && changeable ? (
                 <Button
                   disabled={props.busy === row.id}
                   aria-label={`Deactivate ${row.name} (${kindLabel(row)})`}
@@ -307,7 +317,7 @@ function AccessList(props: {
                   Deactivate
                 </Button>
               ) : null}
-              {props.tab !== 'expired' && (activated || nearEnd) && !pending ? (
+              {props.tab !== 'expired' && (activated || nearEnd) && !pending && changeable ? (
                 <Button
                   aria-label={`Extend ${row.name} (${kindLabel(row)})`}
                   onClick={() => props.onExtendRenew(row, 'selfExtend')}
@@ -315,7 +325,7 @@ function AccessList(props: {
                   Extend
                 </Button>
               ) : null}
-              {props.tab === 'expired' && !pending ? (
+              {props.tab === 'expired' && !pending && changeable ? (
                 <Button
                   aria-label={`Renew ${row.name} (${kindLabel(row)})`}
                   onClick={() => props.onExtendRenew(row, 'selfRenew')}

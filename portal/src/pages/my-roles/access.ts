@@ -1,18 +1,27 @@
 /**
- * The signed-in user's access as My roles and Approve requests show it: PIM for Groups (membership, ownership) and
- * Microsoft Entra roles, read from the public Graph-shaped routes and folded into one shape, so the pages don't
- * care which kind a row is. Also the role's activation settings (when the caller may read them) and the requests
- * the pages send.
+ * The signed-in user's access as My roles and Approve requests show it: PIM for Groups (membership, ownership),
+ * Microsoft Entra roles (the public Graph-shaped routes) and Azure resource roles (ARM's PIM API, azure-access.ts),
+ * folded into one shape, so the pages don't care which kind a row is. Also the role's activation settings (when the
+ * caller may read them) and the requests the pages send.
  */
 import type { Api } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { durationToHours } from '../../app/format';
 import { listAll } from '../../api/odata';
+import {
+  azureApproversPhrase,
+  azureInstances,
+  azureRequests,
+  cancelAzureRequest,
+  loadAzureActivationRules,
+  sendAzureRequest,
+  type AzureRequestFields,
+} from './azure-access';
 
 export const GROUPS = '/identityGovernance/privilegedAccess/group';
 export const ROLES = '/roleManagement/directory';
 
-export type Kind = 'group' | 'role';
+export type Kind = 'group' | 'role' | 'azure';
 
 /** What a row grants: a group's membership or ownership, or a directory role at a scope. */
 export interface Target {
@@ -23,7 +32,13 @@ export interface Target {
   accessId?: string;
   /** Roles: '/' or '/administrativeUnits/{id}'. */
   directoryScopeId?: string;
-  /** The group's or role's display name (the id when it couldn't be read). */
+  /** Azure roles: the ARM scope (`/subscriptions/…/resourceGroups/finance-rg`). */
+  scope?: string;
+  /** Azure roles: the role definition's full ARM id (resourceId is its GUID). */
+  roleDefinitionArmId?: string;
+  /** Azure roles: the role alone ("Contributor"); `name` adds the scope. */
+  roleName?: string;
+  /** The group's or role's display name (the id when it couldn't be read); Azure roles "Contributor · finance-rg (Resource group)". */
   name: string;
 }
 
@@ -37,10 +52,20 @@ export interface AccessRow extends Target {
   expiredKind?: 'eligibility' | 'assignment';
   start: string | null;
   end: string | null;
+  /** Azure roles: the schedule the instance belongs to (what ARM's requests name); the others use `id`. */
+  scheduleId?: string;
+  /** Azure activations: the eligibility they came from. */
+  linkedEligibilityScheduleId?: string;
+  /** Azure roles: held directly, through a group, or inherited from a parent scope (only direct ones can change). */
+  memberType?: 'direct' | 'group' | 'inherited';
+  /** Azure roles held through a group: the group's name. */
+  heldVia?: string;
 }
 
 export interface RequestRow extends Target {
   id: string;
+  /** Azure roles: the request's full ARM id (cancel is `POST {armId}/cancel`). */
+  armId?: string;
   /** Which collection the request is in: cancel goes there. */
   collection: 'assignment' | 'eligibility';
   action: string;
@@ -65,6 +90,14 @@ export const OPEN_STATUSES = [
   'PendingProvisioning',
   'PendingScheduleCreation',
   'Granted',
+  // ARM's further ones (Azure resource roles).
+  'Accepted',
+  'PendingEvaluation',
+  'PendingApprovalProvisioning',
+  'ProvisioningStarted',
+  'AdminApproved',
+  'ScheduleCreated',
+  'PendingRevocation',
 ];
 
 export function isOpen(r: RequestRow): boolean {
@@ -83,6 +116,14 @@ const STATUS_LABELS: Record<string, string> = {
   Revoked: 'Ended',
   TimedOut: 'Expired without a decision',
   Failed: 'Failed',
+  Accepted: 'Received',
+  PendingEvaluation: 'Being checked',
+  PendingApprovalProvisioning: 'Approved, activating',
+  ProvisioningStarted: 'Activating',
+  AdminApproved: 'Approved, activating',
+  AdminDenied: 'Denied',
+  ScheduleCreated: 'Scheduled',
+  PendingRevocation: 'Ending',
 };
 
 export function statusLabel(status: string): string {
@@ -104,8 +145,9 @@ export function actionLabel(action: string): string {
   return ACTION_LABELS[action] ?? action;
 }
 
-/** "Member" / "Owner" of a group, or "Entra role". */
+/** "Member" / "Owner" of a group, "Entra role" or "Azure role". */
 export function kindLabel(t: Target): string {
+  if (t.kind === 'azure') return 'Azure role';
   if (t.kind === 'role')
     return t.directoryScopeId && t.directoryScopeId !== '/'
       ? 'Entra role (administrative unit)'
@@ -114,7 +156,7 @@ export function kindLabel(t: Target): string {
 }
 
 export function targetKey(t: Target): string {
-  return `${t.kind}:${t.resourceId}:${t.accessId ?? t.directoryScopeId ?? ''}`;
+  return `${t.kind}:${t.resourceId}:${t.accessId ?? t.directoryScopeId ?? t.scope?.toLowerCase() ?? ''}`;
 }
 
 type Json = Record<string, unknown>;
@@ -142,9 +184,10 @@ function targetOf(kind: Kind, item: Json): Target {
 }
 
 const ME = "filterByCurrentUser(on='principal')";
-const EXPAND: Record<Kind, string> = { group: '$expand=group', role: '$expand=roleDefinition' };
+type GraphKind = Exclude<Kind, 'azure'>;
+const EXPAND: Record<GraphKind, string> = { group: '$expand=group', role: '$expand=roleDefinition' };
 /** The collection names of each kind: `eligibilityScheduleInstances` / `roleEligibilityScheduleInstances`… */
-export function collection(kind: Kind, name: string): string {
+export function collection(kind: GraphKind, name: string): string {
   return kind === 'group'
     ? `${GROUPS}/${name}`
     : `${ROLES}/role${name.charAt(0).toUpperCase()}${name.slice(1)}`;
@@ -155,7 +198,7 @@ function assignmentTypeOf(item: Json): 'assigned' | 'activated' | undefined {
   return t === 'activated' || t === 'assigned' ? t : undefined;
 }
 
-async function instances(api: Api, kind: Kind, state: 'eligible' | 'active'): Promise<AccessRow[]> {
+async function instances(api: Api, kind: GraphKind, state: 'eligible' | 'active'): Promise<AccessRow[]> {
   const name = state === 'eligible' ? 'eligibilityScheduleInstances' : 'assignmentScheduleInstances';
   const items = await listAll<Json>(api, `${collection(kind, name)}/${ME}?${EXPAND[kind]}`);
   return items.map((i) => ({
@@ -169,7 +212,7 @@ async function instances(api: Api, kind: Kind, state: 'eligible' | 'active'): Pr
 }
 
 /** Assignments (not activations) that expired in the last 30 days: the API keeps them listed so they can be renewed. */
-async function expired(api: Api, kind: Kind, which: 'eligibility' | 'assignment'): Promise<AccessRow[]> {
+async function expired(api: Api, kind: GraphKind, which: 'eligibility' | 'assignment'): Promise<AccessRow[]> {
   const name = which === 'eligibility' ? 'eligibilitySchedules' : 'assignmentSchedules';
   const filter = encodeURIComponent("status eq 'Expired'");
   const items = await listAll<Json>(api, `${collection(kind, name)}/${ME}?$filter=${filter}&${EXPAND[kind]}`);
@@ -188,7 +231,7 @@ async function expired(api: Api, kind: Kind, which: 'eligibility' | 'assignment'
     });
 }
 
-export function requestOf(kind: Kind, which: 'assignment' | 'eligibility', r: Json): RequestRow {
+export function requestOf(kind: GraphKind, which: 'assignment' | 'eligibility', r: Json): RequestRow {
   const info = (r.scheduleInfo ?? {}) as { startDateTime?: string; expiration?: Json };
   const ticket = (r.ticketInfo ?? {}) as Json;
   const principal = (r.principal ?? {}) as Json;
@@ -212,7 +255,7 @@ export function requestOf(kind: Kind, which: 'assignment' | 'eligibility', r: Js
   };
 }
 
-async function requests(api: Api, kind: Kind, which: 'assignment' | 'eligibility', on: string) {
+async function requests(api: Api, kind: GraphKind, which: 'assignment' | 'eligibility', on: string) {
   const name = which === 'assignment' ? 'assignmentScheduleRequests' : 'eligibilityScheduleRequests';
   const expand = on === 'approver' ? `${EXPAND[kind]},principal` : EXPAND[kind];
   const items = await listAll<Json>(
@@ -229,14 +272,38 @@ export interface MyAccess {
   requests: RequestRow[];
   /** When this was read (ms): "near its end" is judged against it. */
   readAt: number;
+  /** Azure roles couldn't be read (the sentence why): the groups and Entra roles are still shown. */
+  azureError?: string;
 }
 
-const KINDS: Kind[] = ['group', 'role'];
+const KINDS: GraphKind[] = ['group', 'role'];
+
+interface AzureAccess {
+  eligible: AccessRow[];
+  active: AccessRow[];
+  requests: RequestRow[];
+  error?: string;
+}
+
+/** The caller's Azure roles and requests; a refusal doesn't hide the other kinds (the page says why). */
+async function loadMyAzureAccess(api: Api): Promise<AzureAccess> {
+  try {
+    const [eligible, active, requests] = await Promise.all([
+      azureInstances(api, 'eligible'),
+      azureInstances(api, 'active'),
+      azureRequests(api, 'principal'),
+    ]);
+    return { eligible, active, requests };
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    return { eligible: [], active: [], requests: [], error: err.message };
+  }
+}
 const byName = (a: Target, b: Target) => a.name.localeCompare(b.name);
 
 /** What is in force now and the requests: what My roles shows first, and follows while a request is open. */
 export async function loadMyAccess(api: Api): Promise<MyAccess> {
-  const [eligible, active, reqs] = await Promise.all([
+  const [eligible, active, reqs, azure] = await Promise.all([
     Promise.all(KINDS.map((k) => instances(api, k, 'eligible'))),
     Promise.all(KINDS.map((k) => instances(api, k, 'active'))),
     Promise.all(
@@ -245,12 +312,16 @@ export async function loadMyAccess(api: Api): Promise<MyAccess> {
         requests(api, k, 'eligibility', 'principal'),
       ]),
     ),
+    loadMyAzureAccess(api),
   ]);
   return {
-    eligible: eligible.flat().sort(byName),
-    active: active.flat().sort(byName),
-    requests: reqs.flat().sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime)),
+    eligible: [...eligible.flat(), ...azure.eligible].sort(byName),
+    active: [...active.flat(), ...azure.active].sort(byName),
+    requests: [...reqs.flat(), ...azure.requests].sort((a, b) =>
+      b.createdDateTime.localeCompare(a.createdDateTime),
+    ),
     readAt: Date.now(),
+    azureError: azure.error,
   };
 }
 
@@ -262,29 +333,93 @@ export async function loadMyExpired(api: Api): Promise<AccessRow[]> {
   return rows.flat().sort(byName);
 }
 
-/** The approver's inbox: requests of both kinds waiting for the caller's decision now. */
+/** The approver's inbox: requests of every kind waiting for the caller's decision now. */
 export async function loadApproverInbox(api: Api): Promise<RequestRow[]> {
-  const lists = await Promise.all(
-    KINDS.flatMap((k) => [
+  const lists = await Promise.all([
+    ...KINDS.flatMap((k) => [
       requests(api, k, 'assignment', 'approver'),
       requests(api, k, 'eligibility', 'approver'),
     ]),
-  );
+    // An API without ARM's approver filter (asApprover()) answers 400 or 404: Azure requests then don't show.
+    azureRequests(api, 'approver').catch((err: unknown) => {
+      if (err instanceof ApiError && (err.status === 400 || err.status === 404)) return [];
+      throw err;
+    }),
+  ]);
   return lists.flat().sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
 }
 
 /** The body fields that name a row's group role or directory role (and the principal). */
-export function targetFields(t: Target, principalId: string): Json {
+export function targetFields(t: Target & { kind: GraphKind }, principalId: string): Json {
   return t.kind === 'group'
     ? { principalId, groupId: t.resourceId, accessId: t.accessId }
     : { principalId, roleDefinitionId: t.resourceId, directoryScopeId: t.directoryScopeId ?? '/' };
 }
 
-export function requestsPath(kind: Kind, which: 'assignment' | 'eligibility'): string {
+export function requestsPath(kind: GraphKind, which: 'assignment' | 'eligibility'): string {
   return collection(
     kind,
     which === 'assignment' ? 'assignmentScheduleRequests' : 'eligibilityScheduleRequests',
   );
+}
+
+export interface SelfRequest {
+  action: 'selfActivate' | 'selfDeactivate' | 'selfExtend' | 'selfRenew';
+  justification?: string;
+  ticketInfo?: { ticketNumber: string | null; ticketSystem: string | null };
+  /** ISO 8601; left out for "now". */
+  startDateTime?: string;
+  /** ISO 8601 duration (activations). */
+  duration?: string;
+}
+
+/**
+ * Sends one of the caller's own requests about a row, in its kind's shape: Graph's `POST …ScheduleRequests
+ * {action, …}` for groups and Entra roles, ARM's `PUT …ScheduleRequests/{new name} {properties:{requestType, …}}` for
+ * Azure roles. Activations and deactivations are assignment requests; extensions and renewals go where the row is.
+ */
+export async function sendSelfRequest(
+  api: Api,
+  row: AccessRow,
+  principalId: string,
+  r: SelfRequest,
+): Promise<RequestRow> {
+  if (row.kind === 'azure')
+    return sendAzureRequest(api, row, principalId, {
+      requestType: `S${r.action.slice(1)}` as AzureRequestFields['requestType'],
+      justification: r.justification,
+      ticketInfo: r.ticketInfo,
+      startDateTime: r.startDateTime,
+      duration: r.duration,
+    });
+  const kind = row.kind;
+  const which =
+    (r.action === 'selfExtend' || r.action === 'selfRenew') &&
+    (row.state === 'eligible' || row.expiredKind === 'eligibility')
+      ? 'eligibility'
+      : 'assignment';
+  const created = await api.post<Json>(requestsPath(kind, which), {
+    action: r.action,
+    ...targetFields({ ...row, kind }, principalId),
+    ...(r.action === 'selfActivate' ? {} : { targetScheduleId: row.id }),
+    ...(r.justification ? { justification: r.justification } : {}),
+    ...(r.ticketInfo ? { ticketInfo: r.ticketInfo } : {}),
+    ...(r.action === 'selfActivate'
+      ? {
+          scheduleInfo: {
+            ...(r.startDateTime ? { startDateTime: r.startDateTime } : {}),
+            expiration: { type: 'afterDuration', duration: r.duration },
+          },
+        }
+      : {}),
+  });
+  return requestOf(kind, which, { ...created, group: null, roleDefinition: null });
+}
+
+/** Cancels one of the caller's open requests. */
+export async function cancelRequest(api: Api, r: RequestRow): Promise<void> {
+  if (r.kind === 'azure') return cancelAzureRequest(api, r);
+  await api.post(`${requestsPath(r.kind, r.collection)}/${r.id}/cancel`);
 }
 
 // ---- Activation settings -------------------------------------------------------------------------------------------
@@ -308,7 +443,8 @@ export interface ActivationSettings {
   approvalStages: string[];
 }
 
-interface Rule {
+/** An activation rule as Graph and ARM both give it (same rule ids; ARM's approvers are `{id, description, userType}`). */
+export interface ActivationRule {
   id: string;
   maximumDuration?: string;
   enabledRules?: string[];
@@ -316,14 +452,22 @@ interface Rule {
   claimValue?: string;
   setting?: {
     isApprovalRequired?: boolean;
-    approvalStages?: { primaryApprovers?: { '@odata.type'?: string; userId?: string; groupId?: string }[] }[];
+    approvalStages?: { primaryApprovers?: Approver[] }[];
   };
 }
 
-function approversPhrase(
-  kind: Kind,
-  approvers: NonNullable<NonNullable<Rule['setting']>['approvalStages']>[number]['primaryApprovers'],
-): string {
+interface Approver {
+  '@odata.type'?: string;
+  userId?: string;
+  groupId?: string;
+  id?: string;
+  description?: string | null;
+  userType?: string;
+}
+type Rule = ActivationRule;
+
+function approversPhrase(kind: Kind, approvers: Approver[] | undefined): string {
+  if (kind === 'azure') return azureApproversPhrase(approvers);
   const list = approvers ?? [];
   if (list.length === 0)
     return kind === 'role'
@@ -347,6 +491,11 @@ function approversPhrase(
  * API still checks everything on submit, and the dialog shows its answer on the field.
  */
 export async function loadActivationSettings(api: Api, t: Target): Promise<ActivationSettings | undefined> {
+  const rules = t.kind === 'azure' ? await loadAzureActivationRules(api, t) : await loadGraphRules(api, t);
+  return rules ? activationSettingsOf(t.kind, rules) : undefined;
+}
+
+async function loadGraphRules(api: Api, t: Target): Promise<Rule[] | undefined> {
   const filter =
     t.kind === 'group'
       ? `scopeId eq '${t.resourceId}' and scopeType eq 'Group' and roleDefinitionId eq '${t.accessId ?? 'member'}'`
@@ -360,8 +509,10 @@ export async function loadActivationSettings(api: Api, t: Target): Promise<Activ
     if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return undefined;
     throw err;
   }
-  const rules = assignments.value?.[0]?.policy?.rules;
-  if (!rules) return undefined;
+  return assignments.value?.[0]?.policy?.rules;
+}
+
+function activationSettingsOf(kind: Kind, rules: Rule[]): ActivationSettings {
   const rule = (id: string) => rules.find((r) => r.id === id);
   const maximumDuration = rule('Expiration_EndUser_Assignment')?.maximumDuration ?? 'PT8H';
   const enabled = rule('Enablement_EndUser_Assignment')?.enabledRules ?? [];
@@ -377,7 +528,7 @@ export async function loadActivationSettings(api: Api, t: Target): Promise<Activ
     authenticationContext: context?.isEnabled ? (context.claimValue ?? null) : null,
     requireApproval,
     approvalStages: requireApproval
-      ? (approval?.approvalStages ?? [{}]).map((s) => approversPhrase(t.kind, s.primaryApprovers))
+      ? (approval?.approvalStages ?? [{}]).map((s) => approversPhrase(kind, s.primaryApprovers))
       : [],
   };
 }

@@ -33,6 +33,7 @@ import {
   instancePath,
   isEnded,
   itemRoleName,
+  throughGroupNote,
   myDefinitions,
   myItems,
   progressOf,
@@ -378,6 +379,11 @@ function ItemCard(props: {
           <Text>
             {itemRoleName(item)} · {item.assignmentType === 'eligible' ? 'Eligible' : 'Active'}
           </Text>
+          {throughGroupNote(item) ? (
+            <Text className={styles.upn}>
+              {throughGroupNote(item)}: denying doesn&apos;t remove them from the group; an admin is asked to.
+            </Text>
+          ) : null}
           <div className={styles.line}>
             {item.recommendation === 'NoInfoAvailable' ? (
               <Badge appearance="outline" color="informative">

@@ -5,6 +5,15 @@
  */
 import type { Api } from '../../api/client';
 import { listAll } from '../../api/odata';
+import { scopeLabel } from '../../api/arm';
+
+/** "Through the group Key Vault Admins": how an Azure role item's principal holds the role, when not directly. */
+export function throughGroupNote(item: {
+  accessThroughGroup?: { id: string; displayName: string | null } | null;
+}): string | undefined {
+  const g = item.accessThroughGroup;
+  return g ? `Through the group ${g.displayName ?? g.id}` : undefined;
+}
 
 export const DEFINITIONS = '/identityGovernance/accessReviews/definitions';
 export const MINE = "filterByCurrentUser(on='reviewer')";
@@ -25,7 +34,9 @@ export interface ReviewInstance {
   endDateTime: string;
   /** NotStarted, InProgress, Completed, then Applying and Applied. */
   status: string;
-  resourceType?: 'directoryRole';
+  resourceType?: 'directoryRole' | 'azureRole';
+  /** Azure roles: the ARM scope reviewed. */
+  azureScope?: string;
   groupDisplayName?: string | null;
   accessId?: string;
   roleDisplayName?: string | null;
@@ -46,7 +57,16 @@ export interface Identity {
 export interface DecisionItem {
   id: string;
   principal: Identity & { type: 'user' | 'group' | 'servicePrincipal' };
-  resource: { id: string; displayName: string | null; type: 'group' | 'directoryRole'; accessId?: string };
+  resource: {
+    id: string;
+    displayName: string | null;
+    type: 'group' | 'directoryRole' | 'AzureRole';
+    accessId?: string;
+    /** Azure roles: the scope (ARM id, its name, its kind). */
+    scope?: { id: string; displayName: string | null; type: string | null };
+  };
+  /** Azure roles: the security group the principal holds the role through (denying doesn't remove them from it). */
+  accessThroughGroup?: { id: string; displayName: string | null } | null;
   assignmentType: 'eligible' | 'active';
   decision: Decision;
   recommendation: Recommendation;
@@ -103,6 +123,8 @@ export function progressOf(items: readonly DecisionItem[]): Progress {
 
 /** What an instance reviews, as people name it: "Members of Helpdesk Admin-Group", "the Helpdesk Administrator role". */
 export function reviewedRoleName(i: ReviewInstance): string {
+  if (i.resourceType === 'azureRole')
+    return `${i.roleDisplayName ?? 'Azure role'} · ${scopeLabel(i.azureScope ?? '', { displayName: i.scopeDisplayName ?? undefined })}`;
   if (i.resourceType === 'directoryRole') {
     const role = `${i.roleDisplayName ?? 'Directory'} role`;
     return i.scopeDisplayName && i.scopeDisplayName !== 'Directory'
@@ -116,6 +138,8 @@ export function reviewedRoleName(i: ReviewInstance): string {
 /** An item's role: "Member of Helpdesk Admin-Group", "Helpdesk Administrator role". */
 export function itemRoleName(item: DecisionItem): string {
   const name = item.resource.displayName ?? item.resource.id;
+  if (item.resource.type === 'AzureRole' && item.resource.scope)
+    return `${name} · ${scopeLabel(item.resource.scope.id, { displayName: item.resource.scope.displayName ?? undefined })}`;
   if (item.resource.type === 'directoryRole') return `${name} role`;
   return item.resource.accessId === 'owner' ? `Owner of ${name}` : `Member of ${name}`;
 }

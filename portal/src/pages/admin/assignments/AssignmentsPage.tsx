@@ -53,6 +53,10 @@ import {
   type ResourceRole,
 } from '../resources/resource-kinds';
 import { listAll } from '../../../api/odata';
+import { roleDefinitionArmId } from '../../../api/arm';
+import { loadAzurePolicy } from '../../my-roles/azure-access';
+import { loadAzureSettings } from '../settings/azure-settings';
+import { loadAzureSchedules, sendAzureAdminRequest } from './azure-assignments';
 
 const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
@@ -96,6 +100,8 @@ interface Schedule {
     expiration?: { type?: string; endDateTime?: string | null; duration?: string | null };
   };
   principal?: { displayName?: string | null; userPrincipalName?: string | null } | null;
+  /** Azure roles assigned at a parent scope: where from (read-only here). */
+  inheritedFrom?: string;
 }
 
 /** What the role's settings allow for new assignments (docs/api/role-settings.md, the Expiration_Admin_* rules). */
@@ -113,6 +119,7 @@ interface Loaded {
 }
 
 async function loadSchedules(api: Api, r: ResourceRole, kind: AssignmentKind): Promise<Schedule[]> {
+  if (r.kind === 'azure') return loadAzureSchedules(api, r.resourceId, r.role, kind);
   const query = `$filter=${encodeURIComponent(scheduleFilter(r))}&$expand=principal`;
   return listAll<Schedule>(api, `${assignmentPaths(r, kind).schedules}?${query}`);
 }
@@ -124,8 +131,12 @@ async function loadBounds(api: Api, r: ResourceRole): Promise<Record<AssignmentK
     maximumDuration?: string;
     enabledRules?: string[];
   };
-  const res = await api.get<{ value: { policy?: { rules?: Rule[] } }[] }>(policyAssignmentPath(r));
-  const rules = res.value[0]?.policy?.rules ?? [];
+  const rules: Rule[] =
+    r.kind === 'azure'
+      ? ((await loadAzurePolicy(api, r.resourceId, roleDefinitionArmId(r.resourceId, r.role)))?.properties
+          .rules ?? [])
+      : ((await api.get<{ value: { policy?: { rules?: Rule[] } }[] }>(policyAssignmentPath(r))).value[0]
+          ?.policy?.rules ?? []);
   const of = (id: string, enablement?: string): Bounds => {
     const rule = rules.find((x) => x.id === id);
     const enabled = rules.find((x) => x.id === enablement)?.enabledRules ?? [];
@@ -139,6 +150,17 @@ async function loadBounds(api: Api, r: ResourceRole): Promise<Record<AssignmentK
     eligible: of('Expiration_Admin_Eligibility'),
     active: of('Expiration_Admin_Assignment', 'Enablement_Admin_Assignment'),
   };
+}
+
+/** An admin request in Graph's shape, to pimflow's Graph-shaped routes or, for Azure roles, ARM's (azure-assignments.ts). */
+async function sendAdminRequest(
+  api: Api,
+  r: ResourceRole,
+  kind: AssignmentKind,
+  body: Parameters<typeof sendAzureAdminRequest>[4] & Record<string, unknown>,
+): Promise<void> {
+  if (r.kind === 'azure') return sendAzureAdminRequest(api, r.resourceId, r.role, kind, body);
+  await api.post(assignmentPaths(r, kind).requests, body);
 }
 
 function startOf(s: Schedule): string | undefined {
@@ -178,7 +200,9 @@ function Assignments(props: { resource: ResourceRole }) {
   const loaded = useResource<Loaded>(
     async () => {
       const [name, eligible, active, bounds] = await Promise.all([
-        resourceRoleName(api, r),
+        r.kind === 'azure'
+          ? loadAzureSettings(api, r.resourceId, r.role).then((s) => s.name)
+          : resourceRoleName(api, r),
         loadSchedules(api, r, 'eligible'),
         loadSchedules(api, r, 'active'),
         loadBounds(api, r),
@@ -282,17 +306,23 @@ function ScheduleTable(props: {
                 </TableCell>
                 <TableCell>{formatDateTime(startOf(s))}</TableCell>
                 <TableCell>{end ? formatDateTime(end) : 'Permanent'}</TableCell>
-                <TableCell>{stateOf(s)}</TableCell>
+                <TableCell>
+                  {stateOf(s)}
+                  {s.inheritedFrom ? (
+                    <span className={styles.upn}>Inherited from {s.inheritedFrom}</span>
+                  ) : null}
+                </TableCell>
                 {props.readOnly ? null : (
                   <TableCell>
                     <span className={styles.rowActions}>
-                      {isCurrent(s) ? (
+                      {s.inheritedFrom ? <Text size={200}>Change it at its scope</Text> : null}
+                      {isCurrent(s) && !s.inheritedFrom ? (
                         <ScheduleActionDialog {...props} schedule={s} action="adminRemove" />
                       ) : null}
-                      {isCurrent(s) && end && s.assignmentType !== 'Activated' ? (
+                      {isCurrent(s) && end && s.assignmentType !== 'Activated' && !s.inheritedFrom ? (
                         <ScheduleActionDialog {...props} schedule={s} action="adminExtend" />
                       ) : null}
-                      {s.status === 'Expired' && s.assignmentType !== 'Activated' ? (
+                      {s.status === 'Expired' && s.assignmentType !== 'Activated' && !s.inheritedFrom ? (
                         <ScheduleActionDialog {...props} schedule={s} action="adminRenew" />
                       ) : null}
                     </span>
@@ -358,7 +388,7 @@ function ScheduleActionDialog(props: {
         throw new ApiError('Enter the new end date and time.', 400, {
           endDateTime: 'Enter the new end date and time.',
         });
-      await api.post(assignmentPaths(props.resource, props.kind).requests, {
+      await sendAdminRequest(api, props.resource, props.kind, {
         action: props.action,
         principalId: s.principalId,
         ...resourceFields(props.resource, s.directoryScopeId),
@@ -490,7 +520,7 @@ function AddAssignmentDialog(props: {
             ? 'Choose when the assignment ends, or make it permanent.'
             : 'Choose when the assignment ends: this role requires an end.',
         });
-      await api.post(assignmentPaths(props.resource, kind).requests, {
+      await sendAdminRequest(api, props.resource, kind, {
         action: 'adminAssign',
         principalId: id,
         ...resourceFields(props.resource),

@@ -6,7 +6,16 @@ import { Link, makeStyles, tokens } from '@fluentui/react-components';
 import { usePortal } from '../../../app/portal-context';
 import { useResource } from '../../../app/use-resource';
 import { Page } from '../../../components/page';
-import { GROUP_ROLES, areaHref, groupRoleLabel, listManagedGroups, listManagedRoles } from './resource-kinds';
+import {
+  GROUP_ROLES,
+  areaHref,
+  azureScopeName,
+  groupRoleLabel,
+  listManagedAzureScopes,
+  listManagedGroups,
+  listManagedRoles,
+} from './resource-kinds';
+import { azureScopeKindLabel } from '../../../api/arm';
 import { hrefFor } from '../../../app/router';
 
 const useStyles = makeStyles({
@@ -27,10 +36,14 @@ export function ResourcePicker(props: {
 }) {
   const { api } = usePortal();
   const styles = useStyles();
-  const resources = useResource(
-    async () => ({ groups: await listManagedGroups(api), roles: await listManagedRoles(api) }),
-    [api],
-  );
+  const resources = useResource(async () => {
+    const [groups, roles, azure] = await Promise.all([
+      listManagedGroups(api),
+      listManagedRoles(api),
+      listManagedAzureScopes(api),
+    ]);
+    return { groups, roles, azure };
+  }, [api]);
   const data = resources.data;
   return (
     <Page
@@ -85,6 +98,24 @@ export function ResourcePicker(props: {
                   >
                     {r.displayName}
                   </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2 className={styles.heading}>Azure resources</h2>
+          {data.azure.length === 0 ? (
+            <p>
+              No Azure resource is under management yet.{' '}
+              <Link href={hrefFor('admin', 'resources')}>Add Azure resource</Link>.
+            </p>
+          ) : (
+            <ul className={styles.list}>
+              {data.azure.map((s) => (
+                <li key={s.id}>
+                  <Link href={hrefFor('admin', 'resources', 'azure', s.scope)}>
+                    {azureScopeName(s)} ({azureScopeKindLabel(s.scope)})
+                  </Link>
+                  : choose a role there.
                 </li>
               ))}
             </ul>

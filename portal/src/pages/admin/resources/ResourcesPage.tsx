@@ -19,13 +19,17 @@ import {
   Field,
   Input,
   Link,
+  Spinner,
+  Switch,
   Text,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../../../api/errors';
+import { azureScopeKind, azureScopeKindLabel } from '../../../api/arm';
 import { formatDate } from '../../../app/format';
+import { hrefFor, type Route } from '../../../app/router';
 import { usePortal } from '../../../app/portal-context';
 import { useResource } from '../../../app/use-resource';
 import { ErrorBanner, Page, SuccessBanner } from '../../../components/page';
@@ -33,8 +37,11 @@ import {
   GROUP_ROLES,
   areaHref,
   groupRoleLabel,
+  azureScopeName,
+  listManagedAzureScopes,
   listManagedGroups,
   listManagedRoles,
+  type ManagedAzureScope,
   type ManagedGroup,
   type ManagedRole,
   type RoleDefinition,
@@ -59,6 +66,7 @@ const useStyles = makeStyles({
   meta: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200 },
   roles: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
   roleLinks: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+  dialogContent: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   roleList: {
     maxHeight: '50vh',
     overflowY: 'auto',
@@ -67,14 +75,32 @@ const useStyles = makeStyles({
   },
 });
 
-export default function ResourcesPage() {
+// An Azure scope's roles: `#/admin/resources/azure/<scope>`.
+const AzureScopePage = lazy(() => import('./AzureScopePage'));
+
+export default function ResourcesPage(props: { route: Route }) {
+  const [, , kind, scope] = props.route.segments;
+  if (kind === 'azure' && scope)
+    return (
+      <Suspense fallback={<Spinner label="Loading…" />}>
+        <AzureScopePage scope={scope} />
+      </Suspense>
+    );
+  return <ManagedResources />;
+}
+
+function ManagedResources() {
   const { api, isAdmin } = usePortal();
   const styles = useStyles();
   const [success, setSuccess] = useState<string>();
-  const resources = useResource(
-    async () => ({ groups: await listManagedGroups(api), roles: await listManagedRoles(api) }),
-    [api],
-  );
+  const resources = useResource(async () => {
+    const [groups, roles, azure] = await Promise.all([
+      listManagedGroups(api),
+      listManagedRoles(api),
+      listManagedAzureScopes(api),
+    ]);
+    return { groups, roles, azure };
+  }, [api]);
   const data = resources.data;
   const done = async (message: string) => {
     setSuccess(message);
@@ -84,7 +110,7 @@ export default function ResourcesPage() {
   return (
     <Page
       title="Resources under management"
-      description="The groups and Microsoft Entra roles pimflow governs: their role settings and assignments."
+      description="The groups, Microsoft Entra roles and Azure resources pimflow governs: their role settings and assignments."
       error={resources.error}
       loading={resources.loading}
     >
@@ -196,35 +222,166 @@ export default function ResourcesPage() {
               </ul>
             )}
           </section>
+          <AzureScopesSection scopes={data.azure} onChanged={done} />
         </>
       ) : null}
     </Page>
   );
 }
 
+/**
+ * Azure resources under management (`managedAzureScopes`): a management group, subscription, resource group or
+ * resource, by its ARM id; each links to its roles (settings, assignments). The drift switch removes role assignments
+ * made outside pimflow at the scope.
+ */
+function AzureScopesSection(props: {
+  scopes: ManagedAzureScope[];
+  onChanged: (message: string) => Promise<void>;
+}) {
+  const { api, isAdmin } = usePortal();
+  const styles = useStyles();
+  const [removeOutside, setRemoveOutside] = useState(false);
+  const [switchError, setSwitchError] = useState<string>();
+  const setDrift = async (s: ManagedAzureScope, on: boolean) => {
+    setSwitchError(undefined);
+    try {
+      await api.patch(`/managedAzureScopes/${encodeURIComponent(s.id)}`, {
+        removeAssignmentsMadeOutsidePim: on,
+      });
+      await props.onChanged(
+        on
+          ? `Role assignments made outside pimflow at ${azureScopeName(s)} will be removed.`
+          : `Role assignments made outside pimflow at ${azureScopeName(s)} will only be reported.`,
+      );
+    } catch (err) {
+      setSwitchError(errorMessage(err));
+    }
+  };
+  return (
+    <section className={styles.section} aria-labelledby="azure-heading">
+      <div className={styles.sectionHeader}>
+        <h2 id="azure-heading" className={styles.heading}>
+          Azure resources
+        </h2>
+        {isAdmin ? (
+          <AddByIdDialog
+            button="Add Azure resource"
+            title="Bring an Azure resource under management"
+            label="Scope"
+            hint="The resource's ID as ARM names it: a management group (/providers/Microsoft.Management/managementGroups/<name>), a subscription (/subscriptions/<id>), a resource group (/subscriptions/<id>/resourceGroups/<name>) or a resource (its Resource ID in the Azure portal, under Properties)."
+            submitLabel="Manage resource"
+            field="scope"
+            check={(id) =>
+              azureScopeKind(id)
+                ? undefined
+                : 'Enter an ARM scope, such as /subscriptions/1b4e6c2a-7d3f-4e8b-9a01-5c2d8e7f6a10/resourceGroups/finance-rg.'
+            }
+            add={async (scope) => {
+              const added = await api.post<ManagedAzureScope>('/managedAzureScopes', {
+                scope,
+                removeAssignmentsMadeOutsidePim: removeOutside,
+              });
+              setRemoveOutside(false);
+              await props.onChanged(`${azureScopeName(added)} is now under management.`);
+            }}
+          >
+            <Switch
+              label="Remove role assignments made outside PIM at this scope (otherwise they are only reported as drift)"
+              checked={removeOutside}
+              onChange={(_, d) => setRemoveOutside(d.checked)}
+            />
+          </AddByIdDialog>
+        ) : null}
+      </div>
+      <ErrorBanner message={switchError} />
+      {props.scopes.length === 0 ? (
+        <Text>No Azure resource is under management yet.</Text>
+      ) : (
+        <ul className={styles.list} aria-label="Azure resources under management">
+          {props.scopes.map((s) => {
+            const name = azureScopeName(s);
+            return (
+              <li key={s.id} className={styles.item}>
+                <span className={styles.name}>
+                  <Text weight="semibold">{name}</Text>
+                  <span className={styles.meta}>
+                    {azureScopeKindLabel(s.scope)} · {s.scope}
+                  </span>
+                  {s.managedSince ? (
+                    <span className={styles.meta}>Managed since {formatDate(s.managedSince)}</span>
+                  ) : null}
+                </span>
+                <Link
+                  href={hrefFor('admin', 'resources', 'azure', s.scope)}
+                  aria-label={`Roles, settings and assignments of ${name}`}
+                >
+                  Roles, settings and assignments
+                </Link>
+                {s.removeAssignmentsMadeOutsidePim !== undefined ? (
+                  <Switch
+                    label="Remove assignments made outside PIM"
+                    checked={s.removeAssignmentsMadeOutsidePim}
+                    disabled={!isAdmin}
+                    onChange={(_, d) => void setDrift(s, d.checked)}
+                    aria-label={`Remove assignments made outside PIM at ${name}`}
+                  />
+                ) : null}
+                {isAdmin ? (
+                  <RemoveDialog
+                    name={name}
+                    path={`/managedAzureScopes/${encodeURIComponent(s.id)}`}
+                    onRemoved={() => props.onChanged(`${name} is no longer under management.`)}
+                  />
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function DiscoverGroupsDialog(props: { onAdded: (g: ManagedGroup) => Promise<void> }) {
-  const { api } = usePortal();
+/**
+ * Brings one resource under management by its id, typed (pimflow's API has no directory or ARM search): groups by
+ * object id, Azure scopes by ARM id. The API's refusal is shown on the field.
+ */
+function AddByIdDialog(props: {
+  button: string;
+  title: string;
+  label: string;
+  hint: string;
+  submitLabel: string;
+  /** A sentence when the typed id can't be right, before asking the API. */
+  check: (id: string) => string | undefined;
+  /** Sends it; the API's field name for errors is `field`. */
+  add: (id: string) => Promise<void>;
+  field: string;
+  /** More controls (Azure scopes: the drift switch). */
+  children?: ReactNode;
+}) {
+  const styles = useStyles();
   const [open, setOpen] = useState(false);
-  const [groupId, setGroupId] = useState('');
+  const [id, setId] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
-    const id = groupId.trim();
-    if (!GUID.test(id)) {
-      setError("Enter the group's object id, a GUID such as e3d4b516-8621-440b-a7a2-58d0c8c710af.");
+    const typed = id.trim();
+    const problem = props.check(typed);
+    if (problem) {
+      setError(problem);
       return;
     }
     setBusy(true);
     setError(undefined);
     try {
-      const group = await api.post<ManagedGroup>('/managedGroups', { groupId: id });
+      await props.add(typed);
       setOpen(false);
-      setGroupId('');
-      await props.onAdded(group);
+      setId('');
     } catch (err) {
-      setError(err instanceof ApiError ? (err.field('groupId') ?? err.message) : errorMessage(err));
+      setError(err instanceof ApiError ? (err.field(props.field) ?? err.message) : errorMessage(err));
     } finally {
       setBusy(false);
     }
@@ -232,7 +389,7 @@ function DiscoverGroupsDialog(props: { onAdded: (g: ManagedGroup) => Promise<voi
   return (
     <Dialog open={open} onOpenChange={(_, d) => setOpen(d.open)}>
       <DialogTrigger disableButtonEnhancement>
-        <Button appearance="primary">Discover groups</Button>
+        <Button appearance="primary">{props.button}</Button>
       </DialogTrigger>
       <DialogSurface>
         <form
@@ -242,29 +399,45 @@ function DiscoverGroupsDialog(props: { onAdded: (g: ManagedGroup) => Promise<voi
           }}
         >
           <DialogBody>
-            <DialogTitle>Discover groups</DialogTitle>
-            <DialogContent>
-              <Field
-                label="Group object id"
-                hint="The group's Object ID in the Entra admin center (Groups → the group → Overview). Security and Microsoft 365 groups can be managed; dynamic groups can't."
-                validationMessage={error}
-                required
-              >
-                <Input value={groupId} onChange={(_, d) => setGroupId(d.value)} autoComplete="off" />
+            <DialogTitle>{props.title}</DialogTitle>
+            <DialogContent className={styles.dialogContent}>
+              <Field label={props.label} hint={props.hint} validationMessage={error} required>
+                <Input value={id} onChange={(_, d) => setId(d.value)} autoComplete="off" />
               </Field>
+              {props.children}
             </DialogContent>
             <DialogActions>
               <DialogTrigger disableButtonEnhancement>
                 <Button>Cancel</Button>
               </DialogTrigger>
               <Button appearance="primary" type="submit" disabled={busy}>
-                {busy ? 'Managing…' : 'Manage group'}
+                {busy ? 'Managing…' : props.submitLabel}
               </Button>
             </DialogActions>
           </DialogBody>
         </form>
       </DialogSurface>
     </Dialog>
+  );
+}
+
+function DiscoverGroupsDialog(props: { onAdded: (g: ManagedGroup) => Promise<void> }) {
+  const { api } = usePortal();
+  return (
+    <AddByIdDialog
+      button="Discover groups"
+      title="Discover groups"
+      label="Group object id"
+      hint="The group's Object ID in the Entra admin center (Groups → the group → Overview). Security and Microsoft 365 groups can be managed; dynamic groups can't."
+      submitLabel="Manage group"
+      field="groupId"
+      check={(id) =>
+        GUID.test(id)
+          ? undefined
+          : "Enter the group's object id, a GUID such as e3d4b516-8621-440b-a7a2-58d0c8c710af."
+      }
+      add={async (id) => props.onAdded(await api.post<ManagedGroup>('/managedGroups', { groupId: id }))}
+    />
   );
 }
 

@@ -8,15 +8,16 @@
 import type { Api } from '../../../api/client';
 import { hrefFor } from '../../../app/router';
 import { listAll } from '../../../api/odata';
+import { scopeLastName } from '../../../api/arm';
 
-export type ResourceKind = 'group' | 'role';
+export type ResourceKind = 'group' | 'role' | 'azure';
 
-/** One role of one managed resource: a group's member or owner role, or a directory role. */
+/** One role of one managed resource: a group's member or owner role, a directory role, an Azure role at a scope. */
 export interface ResourceRole {
   kind: ResourceKind;
-  /** The group's id, or the role definition's id. */
+  /** The group's id, the role definition's id, or the Azure scope (ARM id). */
   resourceId: string;
-  /** `member` or `owner` for a group; the role definition's id for a directory role. */
+  /** `member` or `owner` for a group; the role definition's id for a directory role; an Azure role's GUID. */
   role: string;
 }
 
@@ -43,10 +44,26 @@ export interface RoleDefinition {
   isPrivileged?: boolean;
 }
 
+/** An Azure scope under management (`managedAzureScopes`, docs/api/azure-roles.md). */
+export interface ManagedAzureScope {
+  id: string;
+  /** The ARM scope, lower case as pimflow stores it. */
+  scope: string;
+  displayName?: string | null;
+  managedSince?: string;
+  removeAssignmentsMadeOutsidePim?: boolean;
+}
+
 export const GROUP_ROLES = ['member', 'owner'] as const;
 
 export const listManagedGroups = (api: Api) => listAll<ManagedGroup>(api, '/managedGroups?$top=999');
 export const listManagedRoles = (api: Api) => listAll<ManagedRole>(api, '/managedRoles?$top=999');
+export const listManagedAzureScopes = (api: Api) => listAll<ManagedAzureScope>(api, '/managedAzureScopes');
+
+/** "finance-rg", or the scope's last segment when ARM gave no display name. */
+export function azureScopeName(s: { scope: string; displayName?: string | null }): string {
+  return s.displayName || scopeLastName(s.scope);
+}
 
 /** `member` → "Member". */
 export function groupRoleLabel(role: string): string {
@@ -59,10 +76,12 @@ export function resourceRoleFrom(segments: string[]): ResourceRole | undefined {
   if (kind === 'group' && resourceId && (role === 'member' || role === 'owner'))
     return { kind, resourceId, role };
   if (kind === 'role' && resourceId) return { kind, resourceId, role: resourceId };
+  if (kind === 'azure' && resourceId && role) return { kind, resourceId, role };
   return undefined;
 }
 
 export function areaHref(area: 'settings' | 'assignments', r: ResourceRole): string {
+  if (r.kind === 'azure') return hrefFor('admin', area, 'azure', r.resourceId, r.role);
   return r.kind === 'group'
     ? hrefFor('admin', area, 'group', r.resourceId, r.role)
     : hrefFor('admin', area, 'role', r.resourceId);

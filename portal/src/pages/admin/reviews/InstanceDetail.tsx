@@ -77,6 +77,8 @@ export function InstanceDetail(props: { definitionId: string; instanceId: string
   );
   const i = instance.data;
   const items = decisions.data ?? [];
+  // Azure roles held through a group: applying a denial can't remove a member from the group; an admin does it.
+  const leftToAdmins = items.filter((d) => d.applyResult === 'ApplyNotSupported');
   const needle = search.trim().toLowerCase();
   const shown = items.filter(
     (d) =>
@@ -132,6 +134,33 @@ export function InstanceDetail(props: { definitionId: string; instanceId: string
               <ProgressChart counts={countDecisions(items)} label={`Progress of ${instanceName(i)}`} />
             ) : null}
           </div>
+          {leftToAdmins.length > 0 ? (
+            <section className={styles.section} aria-labelledby="left-heading">
+              <h2 id="left-heading" className={styles.h2}>
+                Needs an admin&apos;s action ({leftToAdmins.length})
+              </h2>
+              <Text as="p">
+                These people were denied but hold the role through a security group, which may carry other
+                access: pimflow didn&apos;t remove them. Remove them from the group, or assign the role
+                differently.
+              </Text>
+              <ul aria-label="Denials left to an admin">
+                {leftToAdmins.map((d) => (
+                  <li key={d.id}>
+                    <strong>
+                      {d.principal.userPrincipalName ?? d.principal.displayName ?? d.principal.id}
+                    </strong>{' '}
+                    — remove from the group{' '}
+                    <strong>
+                      {d.accessThroughGroup?.displayName ?? d.accessThroughGroup?.id ?? '(unknown)'}
+                    </strong>
+                    {d.accessThroughGroup ? ` (${d.accessThroughGroup.id})` : ''}
+                    {d.justification ? `. Reason: ${d.justification}` : ''}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
           <section className={styles.section} aria-labelledby="decisions-heading">
             <h2 id="decisions-heading" className={styles.h2}>
               Decisions
@@ -176,6 +205,11 @@ export function InstanceDetail(props: { definitionId: string; instanceId: string
                           {d.principal.userPrincipalName ? (
                             <div className={styles.muted}>{d.principal.userPrincipalName}</div>
                           ) : null}
+                          {d.accessThroughGroup ? (
+                            <div className={styles.muted}>
+                              Through the group {d.accessThroughGroup.displayName ?? d.accessThroughGroup.id}
+                            </div>
+                          ) : null}
                         </TableCell>
                         <TableCell>{d.assignmentType === 'eligible' ? 'Eligible' : 'Active'}</TableCell>
                         <TableCell>
@@ -193,7 +227,13 @@ export function InstanceDetail(props: { definitionId: string; instanceId: string
                             : '—'}
                         </TableCell>
                         <TableCell>{d.justification ?? '—'}</TableCell>
-                        <TableCell>{d.appliedDateTime ? d.applyResult : '—'}</TableCell>
+                        <TableCell>
+                          {d.appliedDateTime
+                            ? d.applyResult === 'ApplyNotSupported'
+                              ? 'Left to an admin (through a group)'
+                              : d.applyResult
+                            : '—'}
+                        </TableCell>
                       </TableRow>
                     ))}
                   </TableBody>

@@ -5,6 +5,7 @@
  */
 import type { Api } from '../../../api/client';
 import { listAll } from '../../../api/odata';
+import { scopeLabel } from '../../../api/arm';
 
 export const DEFINITIONS = '/identityGovernance/accessReviews/definitions';
 
@@ -73,7 +74,9 @@ export interface Instance {
   endDateTime: string;
   reviewers: ReviewerScope[];
   fallbackReviewers: ReviewerScope[];
-  resourceType?: 'directoryRole';
+  resourceType?: 'directoryRole' | 'azureRole';
+  /** Azure roles: the ARM scope reviewed. */
+  azureScope?: string;
   roleDefinitionId?: string;
   directoryScopeId?: string;
   roleDisplayName?: string | null;
@@ -91,7 +94,9 @@ export type Decision = 'Approve' | 'Deny' | 'NotReviewed' | 'DontKnow';
 export interface DecisionItem {
   id: string;
   principal: { id: string; displayName?: string | null; userPrincipalName?: string | null; type?: string };
-  resource?: { displayName?: string | null };
+  resource?: { displayName?: string | null; scope?: { id: string; displayName: string | null } };
+  /** Azure roles held through a security group: the group (a denial is left to an admin: ApplyNotSupported). */
+  accessThroughGroup?: { id: string; displayName: string | null } | null;
   decision: Decision;
   recommendation: string;
   justification: string | null;
@@ -147,6 +152,8 @@ export function currentOccurrence(instances: readonly Instance[]): Instance[] {
 }
 
 export function instanceName(i: Instance): string {
+  if (i.resourceType === 'azureRole')
+    return `${i.roleDisplayName ?? 'Azure role'} · ${scopeLabel(i.azureScope ?? '', { displayName: i.scopeDisplayName ?? undefined })}`;
   if (i.resourceType === 'directoryRole') {
     const scope = i.directoryScopeId && i.directoryScopeId !== '/' ? ` (${i.scopeDisplayName ?? ''})` : '';
     return `${i.roleDisplayName ?? i.roleDefinitionId ?? 'Role'}${scope}`;

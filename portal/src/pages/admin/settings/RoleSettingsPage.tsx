@@ -26,6 +26,7 @@ import type { Route } from '../../../app/router';
 import { useResource } from '../../../app/use-resource';
 import { ErrorBanner, Page, SuccessBanner } from '../../../components/page';
 import { ResourcePicker } from '../resources/ResourcePicker';
+import { loadAzureSettings, saveAzureSettings, type AzureSettings } from './azure-settings';
 import {
   areaHref,
   groupRoleLabel,
@@ -128,6 +129,8 @@ interface Loaded {
   name: string;
   policyId: string;
   rules: Rule[];
+  /** Azure roles: ARM's policy (saved in its own shape, azure-settings.ts). */
+  azure?: AzureSettings;
 }
 
 function RoleSettings(props: { resource: ResourceRole }) {
@@ -135,6 +138,10 @@ function RoleSettings(props: { resource: ResourceRole }) {
   const styles = useStyles();
   const r = props.resource;
   const loaded = useResource<Loaded>(async () => {
+    if (r.kind === 'azure') {
+      const azure = await loadAzureSettings(api, r.resourceId, r.role);
+      return { ...azure, azure };
+    }
     const [name, assignments] = await Promise.all([
       resourceRoleName(api, r),
       api.get<{ value: { policyId: string; policy?: { rules?: Rule[] } }[] }>(policyAssignmentPath(r)),
@@ -185,6 +192,26 @@ function RoleSettings(props: { resource: ResourceRole }) {
       return;
     }
     setSaving(true);
+    if (data.azure) {
+      try {
+        const result = await saveAzureSettings(api, data.azure, changedRules(form, data.rules));
+        setErrors(result.refused);
+        if (Object.keys(result.refused).length > 0 || result.other) {
+          setBanner(result.other ?? 'Nothing was saved: correct the settings marked below.');
+          setSaving(false);
+          return;
+        }
+      } catch (err) {
+        setBanner(errorMessage(err));
+        setSaving(false);
+        return;
+      }
+      await loaded.reload();
+      setEdits(undefined);
+      setSaving(false);
+      setSuccess(`Settings saved for ${data.name}.`);
+      return;
+    }
     const base = `/policies/roleManagementPolicies/${encodeURIComponent(data.policyId)}/rules/`;
     const refused: Record<string, string> = {};
     const saved: string[] = [];
@@ -229,7 +256,9 @@ function RoleSettings(props: { resource: ResourceRole }) {
       description={
         r.kind === 'group'
           ? 'These settings apply to every assignment of this role in this group.'
-          : 'These settings apply to every assignment of this Microsoft Entra role, at every scope.'
+          : r.kind === 'azure'
+            ? 'These settings apply to assignments of this Azure role at this scope.'
+            : 'These settings apply to every assignment of this Microsoft Entra role, at every scope.'
       }
       error={loaded.error}
       loading={loaded.loading}
@@ -334,7 +363,9 @@ function RoleSettings(props: { resource: ResourceRole }) {
               defaultNote={
                 r.kind === 'role'
                   ? 'None: Global Administrators and Privileged Role Administrators approve.'
-                  : 'None'
+                  : r.kind === 'azure'
+                    ? "None: the resource's Owners and User Access Administrators approve."
+                    : 'None'
               }
             />
           </Section>
