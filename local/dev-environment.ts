@@ -78,7 +78,7 @@ export interface DevEnvironment {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PORTS = { cosmos: 8081, graph: 7072, mail: 7073, identity: 7074, arm: 7075 };
+export const DEFAULT_PORTS = { cosmos: 8081, graph: 7072, mail: 7073, identity: 7074, arm: 7076 };
 
 export async function startDevEnvironment(o: DevEnvironmentOptions): Promise<DevEnvironment> {
   mkdirSync(o.dir, { recursive: true });
